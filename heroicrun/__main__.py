@@ -1,0 +1,3 @@
+from heroicrun.cli import main
+
+main()

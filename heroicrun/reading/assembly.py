@@ -1,0 +1,328 @@
+"""Turning the raw points a reader found into a checked, time-ordered Track."""
+
+from __future__ import annotations
+
+import bisect
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from typing import Literal
+
+import numpy as np
+
+from heroicrun.reading import timestamps
+from heroicrun.reading.errors import ReadError
+from heroicrun.track import DroppedPoint, FloatArray, Track
+
+NAN = float("nan")
+
+# When only a few points lack a time they are dropped; past this share the file is a route.
+MAX_UNTIMED_SHARE = 0.05
+
+# Plausible ranges; values outside are sensor faults and read as absent.
+ELEVATION_RANGE_M = (-500.0, 9000.0)
+HEART_RATE_RANGE_BPM = (20.0, 255.0)
+CADENCE_RANGE_RPM = (0.0, 300.0)
+
+RawTime = bytes | str | float | None
+LineFinder = Callable[[Sequence[int]], dict[int, int]]
+
+
+class TrackAssembler:
+    """Collects points in file order, then checks and orders them into a Track."""
+
+    def __init__(
+        self, source: str, format: Literal["gpx", "tcx", "fit"], max_points: int
+    ) -> None:
+        self.source = source
+        self.format: Literal["gpx", "tcx", "fit"] = format
+        self.max_points = max_points
+        self.name: str | None = None
+        self.lat = array("d")
+        self.lon = array("d")
+        self.elevation = array("d")
+        self.heart_rate = array("d")
+        self.cadence = array("d")
+        self.segment = array("q")
+        self.times: list[RawTime] = []
+        self.problems: dict[int, str] = {}
+        self._segment_number = -1
+
+    def __len__(self) -> int:
+        return len(self.lat)
+
+    def start_segment(self) -> None:
+        """Begin a new segment: the next point is not joined to the previous one."""
+        self._segment_number += 1
+
+    def add(
+        self,
+        lat: float,
+        lon: float,
+        time: RawTime,
+        elevation: float = NAN,
+        heart_rate: float = NAN,
+        cadence: float = NAN,
+    ) -> None:
+        """Append one point; missing values are NaN (numbers) or None (time)."""
+        if self._segment_number < 0:
+            self._segment_number = 0
+        self.lat.append(lat)
+        self.lon.append(lon)
+        self.times.append(time)
+        self.elevation.append(elevation)
+        self.heart_rate.append(heart_rate)
+        self.cadence.append(cadence)
+        self.segment.append(self._segment_number)
+        self._check_count()
+
+    def extend(
+        self,
+        lat: Iterable[float],
+        lon: Iterable[float],
+        times: Iterable[RawTime],
+        elevation: Iterable[float],
+        heart_rate: Iterable[float],
+        cadence: Iterable[float],
+    ) -> None:
+        """Append many points at once (columns of equal length)."""
+        if self._segment_number < 0:
+            self._segment_number = 0
+        before = len(self.lat)
+        self.lat.extend(lat)
+        self.lon.extend(lon)
+        self.times.extend(times)
+        self.elevation.extend(elevation)
+        self.heart_rate.extend(heart_rate)
+        self.cadence.extend(cadence)
+        added = len(self.lat) - before
+        self.segment.extend(array("q", [self._segment_number]) * added)
+        self._check_count()
+
+    def reject(self, index: int, reason: str) -> None:
+        """Mark an already added point as unusable, with the reason a runner will read."""
+        self.problems.setdefault(index, reason)
+
+    def _check_count(self) -> None:
+        if len(self.lat) > self.max_points:
+            raise ReadError(
+                self.source,
+                f"has more than {self.max_points:,} points, more than heroicrun reads in one file",
+            )
+
+    def finish(self, find_lines: LineFinder | None = None) -> Track:
+        """Check every point and return the Track; raise ReadError if no run or route is left."""
+        count = len(self.lat)
+        if count == 0:
+            raise ReadError(self.source, "has no track points")
+        lat = np.frombuffer(self.lat, dtype=np.float64).copy()
+        lon = np.frombuffer(self.lon, dtype=np.float64).copy()
+        keep = np.ones(count, dtype=bool)
+        reasons: dict[int, str] = dict(self.problems)
+        for index in reasons:
+            keep[index] = False
+        _drop(keep, reasons, ~(np.isfinite(lat) & np.isfinite(lon)), "has no usable position")
+        _drop(keep, reasons, (np.abs(lat) > 90) | (np.abs(lon) > 180), "has an impossible position")
+        _drop(keep, reasons, (lat == 0) & (lon == 0), "is at 0,0 (a receiver without a fix)")
+
+        seconds, time_reasons, notes = self._times(keep, find_lines)
+        segment = np.frombuffer(self.segment, dtype=np.int64).copy()
+        time_s: FloatArray | None
+        if seconds is None:
+            time_s = None
+        else:
+            for index, reason in time_reasons.items():
+                if keep[index]:
+                    keep[index] = False
+                    reasons[index] = reason
+            order = _segment_order(seconds, segment, keep)
+            _drop_out_of_order(order, seconds, keep, reasons)
+            keep_order = order[keep[order]]
+            time_s = seconds[keep_order]
+        if seconds is None:
+            keep_order = np.flatnonzero(keep)
+
+        kept = int(keep_order.shape[0])
+        dropped = self._dropped(reasons, find_lines)
+        if kept == 0:
+            raise ReadError(self.source, f"has no usable points ({_summary(dropped)})")
+        if kept == 1:
+            detail = f" ({_summary(dropped)})" if dropped else ""
+            raise ReadError(
+                self.source, f"has only one usable point{detail}; a run needs at least two"
+            )
+        if dropped:
+            notes.append(f"dropped {len(dropped)} of {count} points: {_summary(dropped)}")
+        # Segments are renumbered 0, 1, 2… in the order they are run, gaps closed.
+        kept_segments = segment[keep_order]
+        new_segment = np.concatenate(([0], np.cumsum(kept_segments[1:] != kept_segments[:-1])))
+        return Track(
+            source=self.source,
+            format=self.format,
+            lat_deg=lat[keep_order],
+            lon_deg=lon[keep_order],
+            elevation_m=_in_range(self.elevation, keep_order, ELEVATION_RANGE_M),
+            heart_rate_bpm=_in_range(self.heart_rate, keep_order, HEART_RATE_RANGE_BPM),
+            cadence_rpm=_in_range(self.cadence, keep_order, CADENCE_RANGE_RPM),
+            segment=new_segment.astype(np.int64),
+            time_s=time_s,
+            dropped=dropped,
+            notes=tuple(notes),
+            name=self.name,
+        )
+
+    def _times(
+        self, keep: np.ndarray, find_lines: LineFinder | None
+    ) -> tuple[FloatArray | None, dict[int, str], list[str]]:
+        """Seconds per point (NaN where unusable) or None when the file is a route."""
+        count = len(self.times)
+        seconds = np.full(count, np.nan)
+        problems: dict[int, str] = {}
+        with_offset: int | None = None
+        without_offset: int | None = None
+        absent = 0
+        for index, raw in enumerate(self.times):
+            if raw is None:
+                absent += 1
+                continue
+            if isinstance(raw, float):
+                seconds[index] = raw
+                continue
+            stamp = timestamps.parse(raw)
+            if stamp.seconds is None:
+                problems[index] = f"has {stamp.problem}"
+                continue
+            seconds[index] = stamp.seconds
+            if stamp.has_offset:
+                with_offset = index if with_offset is None else with_offset
+            else:
+                without_offset = index if without_offset is None else without_offset
+        if with_offset is not None and without_offset is not None:
+            first_odd = max(with_offset, without_offset)
+            line = (find_lines([first_odd]) if find_lines else {}).get(first_odd)
+            raise ReadError(
+                self.source,
+                "mixes times with a UTC offset and times without one, so the order of the"
+                " points cannot be trusted",
+                line,
+            )
+        usable = keep & np.isfinite(seconds)
+        candidates = int(keep.sum())
+        timed = int(usable.sum())
+        notes: list[str] = []
+        if timed == 0:
+            if absent == count:
+                notes.append("has no timestamps: read as a route (distance and shape only)")
+            else:
+                notes.append("has no usable timestamps: read as a route (distance and shape only)")
+            return None, {}, notes
+        if float(np.nanmax(seconds[usable])) == float(np.nanmin(seconds[usable])):
+            notes.append(
+                "gives every point the same time: read as a route (distance and shape only)"
+            )
+            return None, {}, notes
+        untimed = candidates - timed
+        if untimed > MAX_UNTIMED_SHARE * candidates:
+            notes.append(
+                f"has times on only {timed} of {candidates} points: read as a route"
+                " (distance and shape only)"
+            )
+            return None, {}, notes
+        for index in np.flatnonzero(keep & np.isnan(seconds)):
+            problems.setdefault(int(index), "has no time")
+        return seconds, problems, notes
+
+    def _dropped(
+        self, reasons: dict[int, str], find_lines: LineFinder | None
+    ) -> tuple[DroppedPoint, ...]:
+        indexes = sorted(reasons)
+        lines = find_lines(indexes) if (find_lines and indexes) else {}
+        return tuple(DroppedPoint(i, lines.get(i), reasons[i]) for i in indexes)
+
+
+def _drop(keep: np.ndarray, reasons: dict[int, str], mask: np.ndarray, reason: str) -> None:
+    for index in np.flatnonzero(mask & keep):
+        reasons[int(index)] = reason
+    keep &= ~mask
+
+
+def _segment_order(seconds: FloatArray, segment: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Point indexes with whole segments ordered by their first usable time."""
+    order = np.arange(seconds.shape[0])
+    if segment.shape[0] == 0 or segment[-1] == segment[0]:
+        return order
+    starts: dict[int, float] = {}
+    for index in np.flatnonzero(keep):
+        starts.setdefault(int(segment[index]), float(seconds[index]))
+    if all(a <= b for a, b in zip(list(starts.values()), list(starts.values())[1:], strict=False)):
+        return order
+    rank = np.array([starts.get(int(s), np.inf) for s in segment])
+    return np.lexsort((order, rank))
+
+
+def _drop_out_of_order(
+    order: np.ndarray, seconds: FloatArray, keep: np.ndarray, reasons: dict[int, str]
+) -> None:
+    """Drop the fewest points that leave time strictly increasing (a time glitch, not the run)."""
+    candidates = order[keep[order]]
+    times = seconds[candidates]
+    if times.shape[0] < 2 or bool(np.all(np.diff(times) > 0)):
+        return
+    # Longest strictly increasing subsequence, patience-sorting style.
+    tails: list[float] = []
+    tail_index: list[int] = []
+    previous = [-1] * times.shape[0]
+    for position, value in enumerate(times.tolist()):
+        slot = bisect.bisect_left(tails, value)
+        if slot == len(tails):
+            tails.append(value)
+            tail_index.append(position)
+        else:
+            tails[slot] = value
+            tail_index[slot] = position
+        previous[position] = tail_index[slot - 1] if slot else -1
+    chosen = set()
+    position = tail_index[-1]
+    while position >= 0:
+        chosen.add(position)
+        position = previous[position]
+    kept_times = sorted(times[sorted(chosen)].tolist())
+    for position in range(times.shape[0]):
+        if position in chosen:
+            continue
+        index = int(candidates[position])
+        keep[index] = False
+        value = float(times[position])
+        slot = bisect.bisect_left(kept_times, value)
+        repeats = slot < len(kept_times) and kept_times[slot] == value
+        reasons[index] = "repeats another point's time" if repeats else "has a time out of order"
+
+
+def _in_range(values: array, order: np.ndarray, bounds: tuple[float, float]) -> FloatArray:
+    column = np.frombuffer(values, dtype=np.float64)[order].copy()
+    low, high = bounds
+    with np.errstate(invalid="ignore"):
+        column[~((column >= low) & (column <= high))] = np.nan
+    return column
+
+
+def _summary(dropped: Sequence[DroppedPoint]) -> str:
+    """'2 have an impossible position (first at line 40); 1 has no time (line 88)'."""
+    by_reason: Counter[str] = Counter(point.reason for point in dropped)
+    parts = []
+    for reason, how_many in by_reason.most_common():
+        first = next(point for point in dropped if point.reason == reason)
+        where = f" (line {first.line})" if first.line is not None else ""
+        if how_many == 1:
+            parts.append(f"1 point {reason}{where}")
+        else:
+            where = f" (first at line {first.line})" if first.line is not None else ""
+            parts.append(f"{how_many} points {_plural(reason)}{where}")
+    return "; ".join(parts)
+
+
+def _plural(reason: str) -> str:
+    for singular, plural in (("has ", "have "), ("is ", "are "), ("repeats ", "repeat ")):
+        if reason.startswith(singular):
+            return plural + reason[len(singular) :]
+    return reason
