@@ -46,10 +46,15 @@ class TrackAssembler:
         self.segment = array("q")
         self.times: list[RawTime] = []
         self.problems: dict[int, str] = {}
+        self.extra_notes: list[str] = []
         self._segment_number = -1
 
     def __len__(self) -> int:
         return len(self.lat)
+
+    def add_note(self, text: str) -> None:
+        """Keep a remark about the whole file ("is a GPX route…") for the Track's notes."""
+        self.extra_notes.append(text)
 
     def start_segment(self) -> None:
         """Begin a new segment: the next point is not joined to the previous one."""
@@ -125,7 +130,8 @@ class TrackAssembler:
         _drop(keep, reasons, (np.abs(lat) > 90) | (np.abs(lon) > 180), "has an impossible position")
         _drop(keep, reasons, (lat == 0) & (lon == 0), "is at 0,0 (a receiver without a fix)")
 
-        seconds, time_reasons, notes = self._times(keep, find_lines)
+        seconds, time_reasons, time_notes = self._times(keep, find_lines)
+        notes = [*self.extra_notes, *time_notes]
         segment = np.frombuffer(self.segment, dtype=np.int64).copy()
         time_s: FloatArray | None
         if seconds is None:
@@ -178,25 +184,39 @@ class TrackAssembler:
         count = len(self.times)
         seconds = np.full(count, np.nan)
         problems: dict[int, str] = {}
-        with_offset: int | None = None
-        without_offset: int | None = None
-        absent = 0
-        for index, raw in enumerate(self.times):
-            if raw is None:
-                absent += 1
-                continue
-            if isinstance(raw, float):
-                seconds[index] = raw
-                continue
-            stamp = timestamps.parse(raw)
-            if stamp.seconds is None:
-                problems[index] = f"has {stamp.problem}"
-                continue
-            seconds[index] = stamp.seconds
-            if stamp.has_offset:
-                with_offset = index if with_offset is None else with_offset
-            else:
-                without_offset = index if without_offset is None else without_offset
+        offsets = np.zeros(count, dtype=bool)
+        aware = np.zeros(count, dtype=bool)
+        kinds = set(map(type, self.times))
+        if kinds <= {bytes}:
+            texts: list[int] | range = range(count)
+            numbers: list[int] = []
+        else:
+            texts = [i for i, raw in enumerate(self.times) if isinstance(raw, bytes | str)]
+            numbers = [i for i, raw in enumerate(self.times) if isinstance(raw, float)]
+        absent = count - len(texts) - len(numbers)
+        if numbers:
+            seconds[numbers] = [self.times[i] for i in numbers]
+            aware[numbers] = True
+            offsets[numbers] = True  # FIT times are UTC by definition
+        if texts:
+            raw_texts = [_as_bytes(self.times[i]) for i in texts] if kinds - {bytes} else self.times
+            fast, fast_offset = timestamps.parse_many(raw_texts)  # type: ignore[arg-type]
+            seconds[texts] = fast
+            offsets[texts] = fast_offset
+            aware[texts] = True
+            for position in np.flatnonzero(np.isnan(fast)):
+                index = texts[int(position)]
+                stamp = timestamps.parse(raw_texts[int(position)])  # type: ignore[arg-type]
+                if stamp.seconds is None:
+                    problems[index] = f"has {stamp.problem}"
+                    aware[index] = False
+                    continue
+                seconds[index] = stamp.seconds
+                offsets[index] = stamp.has_offset
+        with_offset_at = np.flatnonzero(aware & offsets)
+        without_offset_at = np.flatnonzero(aware & ~offsets)
+        with_offset = int(with_offset_at[0]) if with_offset_at.shape[0] else None
+        without_offset = int(without_offset_at[0]) if without_offset_at.shape[0] else None
         if with_offset is not None and without_offset is not None:
             first_odd = max(with_offset, without_offset)
             line = (find_lines([first_odd]) if find_lines else {}).get(first_odd)
@@ -214,7 +234,11 @@ class TrackAssembler:
             if absent == count:
                 notes.append("has no timestamps: read as a route (distance and shape only)")
             else:
-                notes.append("has no usable timestamps: read as a route (distance and shape only)")
+                why = next(iter(problems.values()), "has no usable time").removeprefix("has ")
+                notes.append(
+                    f"has no usable timestamps (first: {why}): read as a route"
+                    " (distance and shape only)"
+                )
             return None, {}, notes
         if float(np.nanmax(seconds[usable])) == float(np.nanmin(seconds[usable])):
             notes.append(
@@ -238,6 +262,10 @@ class TrackAssembler:
         indexes = sorted(reasons)
         lines = find_lines(indexes) if (find_lines and indexes) else {}
         return tuple(DroppedPoint(i, lines.get(i), reasons[i]) for i in indexes)
+
+
+def _as_bytes(raw: RawTime) -> bytes:
+    return raw.encode() if isinstance(raw, str) else raw  # type: ignore[return-value]
 
 
 def _drop(keep: np.ndarray, reasons: dict[int, str], mask: np.ndarray, reason: str) -> None:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 # Nothing a GPS receiver recorded can predate the GPS epoch; anything later than this is a clock
 # fault. Week-rollover dates (1999, 2019) fall inside and stay: they are wrong, but consistently.
@@ -45,3 +50,97 @@ def parse(text: str | bytes) -> Stamp:
 def _is_leap_second(text: str) -> bool:
     time_part = text.partition("T")[2]
     return time_part[6:8] == "60" and time_part[2:3] == ":"
+
+
+_DIGIT_COLUMNS = (0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18)
+_SEPARATORS = {4: ord("-"), 7: ord("-"), 10: ord("T"), 13: ord(":"), 16: ord(":")}
+
+
+def parse_many(texts: Sequence[bytes]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """Seconds (NaN where the fast path gave up) and offset flags for same-shaped timestamps.
+
+    Watches write every time in one fixed shape ("2026-09-26T05:00:00.000Z"), so the whole
+    column is read at once as a byte matrix. Rows that do not fit the shape of the first row,
+    or that hold a leap second or an impossible date, come back NaN for `parse` to explain.
+    """
+    count = len(texts)
+    seconds = np.full(count, np.nan)
+    has_offset = np.ones(count, dtype=bool)
+    if count == 0:
+        return seconds, has_offset
+    width = len(texts[0])
+    if width < 19:
+        return seconds, has_offset
+    try:
+        matrix = np.frombuffer(b"".join(texts), dtype=np.uint8)
+    except TypeError:
+        return seconds, has_offset
+    if matrix.shape[0] != count * width:
+        return seconds, has_offset
+    matrix = matrix.reshape(count, width)
+    ok = np.ones(count, dtype=bool)
+    for column, separator in _SEPARATORS.items():
+        ok &= matrix[:, column] == separator
+    digits = matrix[:, _DIGIT_COLUMNS].astype(np.int64) - 48
+    ok &= ((digits >= 0) & (digits <= 9)).all(axis=1)
+    year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
+    month = digits[:, 4] * 10 + digits[:, 5]
+    day = digits[:, 6] * 10 + digits[:, 7]
+    hour = digits[:, 8] * 10 + digits[:, 9]
+    minute = digits[:, 10] * 10 + digits[:, 11]
+    second = digits[:, 12] * 10 + digits[:, 13]
+    zone_width, offset_s = _zone(matrix, ok)
+    fraction = np.zeros(count)
+    fraction_width = width - 19 - zone_width
+    if fraction_width > 0:
+        ok &= matrix[:, 19] == ord(".")
+        fraction_digits = matrix[:, 20 : 20 + fraction_width - 1].astype(np.int64) - 48
+        ok &= ((fraction_digits >= 0) & (fraction_digits <= 9)).all(axis=1)
+        scale = 10.0 ** -np.arange(1, fraction_width)
+        fraction = (fraction_digits * scale).sum(axis=1)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+    ok &= (month >= 1) & (month <= 12)
+    safe_month = np.where(ok, month, 1)
+    ok &= (day >= 1) & (day <= month_days[safe_month] + (leap & (safe_month == 2)))
+    ok &= (hour <= 23) & (minute <= 59) & (second <= 59)
+    total = (
+        _days_from_civil(year, safe_month, day) * 86400.0
+        + hour * 3600
+        + minute * 60
+        + second
+        + fraction
+        - offset_s
+    )
+    ok &= (total >= EARLIEST_S) & (total < LATEST_S)
+    seconds[ok] = total[ok]
+    has_offset[:] = zone_width > 0
+    return seconds, has_offset
+
+
+def _zone(matrix: npt.NDArray[np.uint8], ok: npt.NDArray[np.bool_]) -> tuple[int, Any]:
+    """Width of the UTC offset suffix shared by every row, and each row's offset in seconds."""
+    last = matrix[:, -1]
+    if bool((last == ord("Z")).all()):
+        return 1, 0
+    if matrix.shape[1] >= 25 and bool((matrix[:, -3] == ord(":")).all()):
+        sign = matrix[:, -6]
+        ok &= (sign == ord("+")) | (sign == ord("-"))
+        parts = matrix[:, [-5, -4, -2, -1]].astype(np.int64) - 48
+        ok &= ((parts >= 0) & (parts <= 9)).all(axis=1)
+        offset = (parts[:, 0] * 10 + parts[:, 1]) * 3600 + (parts[:, 2] * 10 + parts[:, 3]) * 60
+        return 6, np.where(sign == ord("-"), -offset, offset)
+    return 0, 0
+
+
+def _days_from_civil(
+    year: npt.NDArray[np.int64], month: npt.NDArray[np.int64], day: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Days since 1970-01-01 for proleptic Gregorian dates (Howard Hinnant's algorithm)."""
+    year = year - (month <= 2)
+    era = np.floor_divide(year, 400)
+    year_of_era = year - era * 400
+    day_of_year = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    result: npt.NDArray[np.int64] = era * 146097 + day_of_era - 719468
+    return result

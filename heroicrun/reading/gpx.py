@@ -1,0 +1,51 @@
+"""GPX 1.0 and 1.1: tracks (runs) and routes, with heart rate and cadence extensions."""
+
+from __future__ import annotations
+
+import re
+
+from heroicrun.reading import pointscan
+from heroicrun.reading.assembly import TrackAssembler
+from heroicrun.reading.pointscan import Dialect
+
+# Local names, so any namespace prefix works: Garmin TrackPointExtension v1/v2 (gpxtpx:hr,
+# ns3:cad), Cluetrust gpxdata (gpxdata:hr, gpxdata:cadence) and the plain forms some apps write.
+FIELDS = {
+    b"ele": "elevation",
+    b"time": "time",
+    b"hr": "heart_rate",
+    b"heartrate": "heart_rate",
+    b"heart_rate": "heart_rate",
+    b"cad": "cadence",
+    b"cadence": "cadence",
+}
+POSITION = {b"lat": "lat", b"lon": "lon"}
+
+TRACK = Dialect(points=(b"trkpt",), segments=(b"trkseg",), attributes=POSITION, fields=FIELDS)
+ROUTE = Dialect(points=(b"rtept",), segments=(b"rte",), attributes=POSITION, fields=FIELDS)
+
+TRACK_NAME = re.compile(rb"<(?:[\w.\-]+:)?trk[\s>](?:(?!<(?:[\w.\-]+:)?trkseg).)*?"
+                        rb"<(?:[\w.\-]+:)?name>([^<]{1,200})<", re.DOTALL)
+
+
+def dialect_of(data: bytes) -> Dialect:
+    """Track points when the file has any (a run); else route points (a planned route)."""
+    return TRACK if pointscan.has_point(data, TRACK) else ROUTE
+
+
+def read_into(data: bytes, assembler: TrackAssembler) -> Dialect:
+    """Add the file's points to `assembler`; return the dialect used (for line lookups)."""
+    dialect = dialect_of(data)
+    name = TRACK_NAME.search(data, 0, 1 << 16)
+    if name:
+        assembler.name = _text(name.group(1))
+    pointscan.scan(data, dialect, assembler, with_times=dialect is TRACK)
+    if dialect is ROUTE and len(assembler):
+        assembler.add_note("is a GPX route (<rte>): it has a shape and a length, but no times")
+    return dialect
+
+
+def _text(raw: bytes) -> str:
+    import html
+
+    return html.unescape(raw.decode("utf-8", "replace")).strip()

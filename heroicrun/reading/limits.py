@@ -1,0 +1,21 @@
+"""Hard caps that keep one hostile or absurd file from taking the machine down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What heroicrun agrees to read from one file.
+
+    The defaults fit a week-long ultra recorded every second with room to spare.
+    """
+
+    max_bytes: int = 256 * 1024 * 1024  # after decompression
+    max_compressed_ratio: int = 200  # decompressed bytes per compressed byte
+    max_points: int = 1_000_000
+    max_depth: int = 64  # GPX and TCX nest about 8 deep
+
+
+DEFAULT = Limits()

@@ -1,0 +1,354 @@
+"""Pulling track points out of a checked XML document, fast.
+
+A watch writes every point with the same elements in the same order, so the scanner learns that
+layout from one point, compiles it into a single regular expression and lets `re.findall` read
+a megabyte of points at a time in C. Each chunk is verified: the number of layout matches must
+equal the number of point tags in it, otherwise the chunk is read point by point with a general
+tag walker, and the layout is learned again. Both ways rest on what `xmlsafety.check` proved:
+the document is well formed and every "<" starts a tag.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from heroicrun.reading.assembly import NAN, TrackAssembler
+
+CHUNK_BYTES = 1 << 20
+
+NAME = rb"(?:[A-Za-z_][\w.\-]*:)?"  # an optional namespace prefix
+ATTRIBUTES = rb"""(?:[^>"'/]|/(?!>)|"[^"]*"|'[^']*')*"""
+TAG = re.compile(rb"<(/?)([A-Za-z_][\w.\-:]*)(" + ATTRIBUTES + rb")(/?)>([^<]*)")
+ATTRIBUTE = re.compile(rb"""([\w.\-:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+POSITION_FIELDS = ("lat", "lon")
+NUMBER_FIELDS = ("lat", "lon", "elevation", "heart_rate", "cadence")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What a format calls its points, segments and fields (local names, bytes)."""
+
+    points: tuple[bytes, ...]
+    segments: tuple[bytes, ...]
+    attributes: dict[bytes, str]  # point attribute → field
+    fields: dict[bytes, str]  # child element → field
+    nested_fields: dict[tuple[bytes, bytes], str] = field(default_factory=dict)  # (parent, child)
+
+
+@dataclass
+class _Layout:
+    pattern: re.Pattern[bytes]
+    groups: list[str | None]  # field of each capture group, None when ignored
+    tags: int  # tags in one point, its own start and end tags included
+    end_tag: bytes  # the literal that closes a point ("</trkpt>" or "/>")
+
+
+def scan(data: bytes, dialect: Dialect, assembler: TrackAssembler, with_times: bool) -> None:
+    """Add every point of `data` to `assembler`, starting a segment at each segment tag."""
+    boundaries = _tag_offsets(data, dialect.segments)
+    starts = [0, *boundaries]
+    ends = [*boundaries, len(data)]
+    layout: _Layout | None = None
+    for start, end in zip(starts, ends, strict=True):
+        if _first_point(data, dialect.points, start, end) < 0:
+            continue
+        assembler.start_segment()
+        for chunk_start, chunk_end in _chunks(data, dialect.points, start, end):
+            if layout is None:
+                layout = _learn(data, chunk_start, chunk_end, dialect)
+            if layout is not None:
+                rows = layout.pattern.findall(data, chunk_start, chunk_end)
+                if _all_matched(data, chunk_start, chunk_end, len(rows), layout, dialect):
+                    _add_rows(rows, layout, assembler, with_times)
+                    continue
+            last = _walk(data, chunk_start, chunk_end, dialect, assembler, with_times)
+            layout = _learn(data, last, chunk_end, dialect) if last >= 0 else None
+
+
+def _all_matched(
+    data: bytes, start: int, end: int, rows: int, layout: _Layout, dialect: Dialect
+) -> bool:
+    """Whether the layout's matches account for every tag of every point in the chunk.
+
+    Each match holds exactly `layout.tags` tags and values hold no "<", so when the tags
+    before the first point and after the last one plus the matched ones make up every "<"
+    in the chunk, no point was skipped.
+    """
+    if rows == 0:
+        return False
+    head = _first_point(data, dialect.points, start, end)
+    tail = data.rfind(layout.end_tag, start, end) + len(layout.end_tag)
+    outside = data.count(b"<", start, head) + data.count(b"<", tail, end)
+    return rows * layout.tags + outside == data.count(b"<", start, end)
+
+
+def point_offsets(data: bytes, dialect: Dialect) -> list[int]:
+    """Byte offset of every point start tag, in document order (for line numbers)."""
+    names = b"|".join(re.escape(name) for name in dialect.points)
+    pattern = re.compile(rb"<" + NAME + rb"(?:" + names + rb")[\s/>]")
+    return [match.start() for match in pattern.finditer(data)]
+
+
+def _tag_offsets(data: bytes, names: Sequence[bytes]) -> list[int]:
+    """Offsets of start tags with these local names."""
+    found = []
+    for name in names:
+        # One literal per pattern lets the regex engine skip ahead in C; "Track" must not
+        # stop at every "Trackpoint", hence the terminator class.
+        for match in re.finditer(re.escape(name) + rb"[\s/>]", data):
+            tag_start = _tag_start(data, match.start(), len(name))
+            if tag_start >= 0 and data[tag_start + 1 : tag_start + 2] != b"/":
+                found.append(tag_start)
+    return sorted(found)
+
+
+def _tag_start(data: bytes, at: int, length: int) -> int:
+    """Where the tag whose name (after any prefix) starts at `at` begins, or -1 if not a tag."""
+    after = data[at + length : at + length + 1]
+    if after not in (b">", b"/", b" ", b"\t", b"\n", b"\r"):
+        return -1
+    back = at - 1
+    while back >= 0 and at - back < 64:
+        char = data[back : back + 1]
+        if char == b"<":
+            return back
+        if char == b"/" and data[back - 1 : back] == b"<":
+            return back - 1
+        if not (char.isalnum() or char in b"_-.:"):
+            return -1
+        back -= 1
+    return -1
+
+
+def _first_point(data: bytes, points: Sequence[bytes], start: int, end: int) -> int:
+    for name in points:
+        at = data.find(name, start, end)
+        while at >= 0:
+            tag_start = _tag_start(data, at, len(name))
+            if tag_start >= 0 and data[tag_start + 1 : tag_start + 2] != b"/":
+                return tag_start
+            at = data.find(name, at + len(name), end)
+    return -1
+
+
+def _chunks(data: bytes, points: Sequence[bytes], start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Split [start, end) at point start tags into pieces of about CHUNK_BYTES."""
+    while start < end:
+        cut = _first_point(data, points, start + CHUNK_BYTES, end) if end - start > CHUNK_BYTES else -1
+        cut = end if cut < 0 else cut
+        yield start, cut
+        start = cut
+
+
+def _learn(data: bytes, start: int, end: int, dialect: Dialect) -> _Layout | None:
+    """Compile the layout of the first point in data[start:end] into a pattern, or None."""
+    span = _point_span(data, dialect, start, end)
+    if span is None:
+        return None
+    text = data[span[0] : span[1]]
+    tokens = TAG.findall(text)
+    parts: list[bytes] = []
+    groups: list[str | None] = []
+    stack: list[bytes] = []
+    for index, (slash, qname, attributes, self_closing, between) in enumerate(tokens):
+        local = qname.rpartition(b":")[2]
+        if index == 0:
+            parts.append(b"<" + re.escape(qname))
+            for name, double, single in ATTRIBUTE.findall(attributes):
+                quote = b'"' if double or not single else b"'"
+                target = dialect.attributes.get(name.rpartition(b":")[2])
+                value = rb'([^"<&]*)' if quote == b'"' else rb"([^'<&]*)"
+                if target is None:
+                    value = rb'"[^"]*"' if quote == b'"' else rb"'[^']*'"
+                else:
+                    value = quote + value + quote
+                    groups.append(target)
+                parts.append(rb"\s+" + re.escape(name) + rb"\s*=\s*" + value)
+            if self_closing:
+                parts.append(rb"\s*/>")
+                return _Layout(re.compile(b"".join(parts)), groups, tags=1, end_tag=b"/>")
+            parts.append(rb"\s*>")
+            stack.append(local)
+        else:
+            parts.append(b"<" + slash + re.escape(qname) + re.escape(attributes) + self_closing + b">")
+            if slash:
+                if stack:
+                    stack.pop()
+                if not stack:
+                    end_tag = b"</" + qname + attributes + b">"
+                    return _Layout(re.compile(b"".join(parts)), groups, index + 1, end_tag)
+            elif not self_closing:
+                stack.append(local)
+        target = None
+        if not slash and not self_closing and index > 0:
+            parent = stack[-2] if len(stack) > 1 else b""
+            target = dialect.nested_fields.get((parent, local)) or dialect.fields.get(local)
+        if target is not None:
+            parts.append(rb"([^<&]*)")
+            groups.append(target)
+        elif between.strip():
+            parts.append(rb"[^<]*")
+        else:
+            parts.append(rb"\s*")
+    return None  # the point never closed within the chunk
+
+
+def _point_span(data: bytes, dialect: Dialect, start: int, end: int) -> tuple[int, int] | None:
+    """(start, end) of the first whole point element in data[start:end]."""
+    at = _first_point(data, dialect.points, start, end)
+    if at < 0:
+        return None
+    depth = 0
+    for match in TAG.finditer(data, at, end):
+        slash, _qname, _attributes, self_closing = match.group(1, 2, 3, 4)
+        if slash:
+            depth -= 1
+        elif not self_closing:
+            depth += 1
+        if depth == 0:
+            return at, match.start() + match.group().find(b">") + 1
+    return None
+
+
+def _add_rows(
+    rows: list[tuple[bytes, ...]] | list[bytes],
+    layout: _Layout,
+    assembler: TrackAssembler,
+    with_times: bool,
+) -> None:
+    """Add the points a layout matched, converting whole columns at a time."""
+    count = len(rows)
+    if count == 0:
+        return
+    columns: dict[str, Sequence[bytes]] = {}
+    if len(layout.groups) == 1:
+        columns[layout.groups[0] or ""] = rows  # type: ignore[assignment]
+    else:
+        for target, column in zip(layout.groups, zip(*rows, strict=True), strict=True):
+            if target is not None and target not in columns:
+                columns[target] = column
+    first_index = len(assembler)
+    numbers: dict[str, list[float]] = {}
+    bad: dict[int, str] = {}
+    for target in NUMBER_FIELDS:
+        column = columns.get(target)
+        if column is None:
+            numbers[target] = [NAN] * count
+            continue
+        try:
+            numbers[target] = list(map(float, column))
+        except ValueError:
+            numbers[target] = [_number(text, target, i, bad) for i, text in enumerate(column)]
+    times = columns.get("time") if with_times else None
+    assembler.extend(
+        numbers["lat"],
+        numbers["lon"],
+        list(times) if times is not None else [None] * count,
+        numbers["elevation"],
+        numbers["heart_rate"],
+        numbers["cadence"],
+    )
+    for offset, reason in bad.items():
+        assembler.reject(first_index + offset, reason)
+
+
+def _number(text: bytes, target: str, index: int, bad: dict[int, str]) -> float:
+    """One value as a float; blank is absent, anything else unreadable rejects the point."""
+    cleaned = text.strip()
+    if b"&" in cleaned:
+        cleaned = html.unescape(cleaned.decode("utf-8", "replace")).encode()
+    if not cleaned:
+        if target in POSITION_FIELDS:
+            bad.setdefault(index, "has no position")
+        return NAN
+    try:
+        return float(cleaned)
+    except ValueError:
+        shown = cleaned[:40].decode("utf-8", "replace")
+        bad.setdefault(index, f'has {_LABELS[target]} "{shown}", which is not a number')
+        return NAN
+
+
+_LABELS = {
+    "lat": "latitude",
+    "lon": "longitude",
+    "elevation": "elevation",
+    "heart_rate": "heart rate",
+    "cadence": "cadence",
+}
+
+
+def _walk(
+    data: bytes,
+    start: int,
+    end: int,
+    dialect: Dialect,
+    assembler: TrackAssembler,
+    with_times: bool,
+) -> int:
+    """Read every point of data[start:end] tag by tag; return where the last one starts."""
+    last = -1
+    position = start
+    while True:
+        span = _point_span(data, dialect, position, end)
+        if span is None:
+            return last
+        last = span[0]
+        values = _point_values(data[span[0] : span[1]], dialect)
+        bad: dict[int, str] = {}
+        numbers = {
+            target: _number(values[target], target, 0, bad) if target in values else NAN
+            for target in NUMBER_FIELDS
+        }
+        for target in POSITION_FIELDS:
+            if target not in values:
+                bad.setdefault(0, "has no position")
+        time = values.get("time") if with_times else None
+        if time is not None and b"&" in time:
+            time = html.unescape(time.decode("utf-8", "replace")).encode()
+        assembler.add(
+            numbers["lat"],
+            numbers["lon"],
+            time,
+            numbers["elevation"],
+            numbers["heart_rate"],
+            numbers["cadence"],
+        )
+        if bad:
+            assembler.reject(len(assembler) - 1, bad[0])
+        position = span[1]
+
+
+def _point_values(text: bytes, dialect: Dialect) -> dict[str, bytes]:
+    """Field values of one point element (first occurrence of each field wins)."""
+    values: dict[str, bytes] = {}
+    stack: list[bytes] = []
+    for index, (slash, qname, attributes, self_closing, between) in enumerate(TAG.findall(text)):
+        local = qname.rpartition(b":")[2]
+        if index == 0:
+            for name, double, single in ATTRIBUTE.findall(attributes):
+                target = dialect.attributes.get(name.rpartition(b":")[2])
+                if target is not None:
+                    values.setdefault(target, double or single)
+        if slash:
+            if stack:
+                stack.pop()
+            continue
+        if self_closing:
+            continue
+        stack.append(local)
+        if index > 0:
+            parent = stack[-2] if len(stack) > 1 else b""
+            target = dialect.nested_fields.get((parent, local)) or dialect.fields.get(local)
+            if target is not None:
+                values.setdefault(target, between)
+    return values
+
+
+def has_point(data: bytes, dialect: Dialect) -> bool:
+    """Whether the document holds at least one point element of this dialect."""
+    return _first_point(data, dialect.points, 0, len(data)) >= 0

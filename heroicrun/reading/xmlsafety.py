@@ -1,0 +1,142 @@
+"""Checking that untrusted bytes are plain, well-formed XML before anything reads them.
+
+One expat pass with no per-element handlers: it proves the document well formed (expat is the
+floor of what a correct XML read costs in Python), while a DOCTYPE, and with it every entity
+declaration and external reference, is refused the moment it appears. Depth is measured on the
+bytes with numpy, since expat keeps no depth a handler-free pass could read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import NoReturn
+from xml.parsers import expat
+
+import numpy as np
+
+from heroicrun.reading.errors import ReadError
+
+FEED_BYTES = 1 << 20
+DEPTH_BLOCK_BYTES = 8 << 20
+
+_LT, _GT, _SLASH, _BANG, _QUESTION = 60, 62, 47, 33, 63
+# Comments, CDATA sections and processing instructions: the only places a "<" may not start a tag.
+UNUSUAL = re.compile(rb"<[!?]")
+SPECIAL = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A document expat accepted: its bytes ready for scanning and its root element."""
+
+    data: bytes  # UTF-8 or another ASCII-compatible encoding, comments and CDATA neutralised
+    root: str  # local name of the root element
+
+
+class _Refused(Exception):
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+
+
+def _refuse_dtd(*_: object) -> NoReturn:
+    raise _Refused("contains a DOCTYPE declaration, which heroicrun does not accept (entities)")
+
+
+def check(data: bytes, source: str, max_depth: int) -> Checked:
+    """Return the document if it is well-formed XML without a DTD, else raise ReadError."""
+    parser = expat.ParserCreate()
+    root: list[str] = []
+
+    def first_element(name: str, _attributes: object) -> None:
+        root.append(name.rpartition(":")[2])
+        parser.StartElementHandler = None  # one call is all this pass pays for
+
+    parser.StartElementHandler = first_element
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    parser.ExternalEntityRefHandler = _refuse_dtd
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        for start in range(0, len(data), FEED_BYTES):
+            parser.Parse(data[start : start + FEED_BYTES], False)
+        parser.Parse(b"", True)
+    except _Refused as refused:
+        raise ReadError(source, refused.problem, parser.CurrentLineNumber) from None
+    except expat.ExpatError as error:
+        raise ReadError(source, _describe(error, started=bool(root)), error.lineno) from None
+    if not root:
+        raise ReadError(source, "is not an XML document with elements")
+    text = _ascii_compatible(data, source)
+    declaration_end = text.find(b"?>", 0, 512) + 2 if text[:8].lstrip(b"\xef\xbb\xbf").startswith(b"<?") else 0
+    if UNUSUAL.search(text, declaration_end):
+        text = SPECIAL.sub(_blank, text)
+    depth = deepest(text)
+    if depth > max_depth:
+        raise ReadError(
+            source, f"nests elements {depth} deep; no GPX or TCX file goes past {max_depth}"
+        )
+    return Checked(text, root[0])
+
+
+def _describe(error: expat.ExpatError, started: bool) -> str:
+    codes = expat.errors.codes
+    message = expat.ErrorString(error.code)
+    if error.code == codes[expat.errors.XML_ERROR_NO_ELEMENTS]:
+        # expat says "no element found" both for an empty file and for one that stops midway.
+        return "ends too early: the XML is cut off" if started else "is empty: no XML in it"
+    if error.code in (codes[expat.errors.XML_ERROR_UNCLOSED_TOKEN],):
+        return f"ends too early: the XML is cut off ({message})"
+    if error.code == codes[expat.errors.XML_ERROR_UNDEFINED_ENTITY]:
+        return "uses an entity that is not defined"
+    return f"is not well-formed XML ({message}, column {error.offset + 1})"
+
+
+def _ascii_compatible(data: bytes, source: str) -> bytes:
+    """The document in an encoding where every "<" is byte 60 (UTF-16 and 32 are transcoded)."""
+    head = data[:4]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        for encoding in ("utf-32", "utf-16"):
+            try:
+                return re.sub(
+                    rb"^(<\?xml[^>]*?encoding\s*=\s*)[\"'][^\"']*[\"']",
+                    rb'\1"utf-8"',
+                    data.decode(encoding).encode("utf-8"),
+                )
+            except UnicodeError:
+                continue
+        raise ReadError(source, "uses a text encoding heroicrun cannot read")
+    return data
+
+
+def _blank(match: re.Match[bytes]) -> bytes:
+    """Comments and instructions become spaces; CDATA becomes escaped text. Lines stay put."""
+    chunk = match.group()
+    if chunk.startswith(b"<![CDATA["):
+        return chunk[9:-3].replace(b"&", b"&amp;").replace(b"<", b"&lt;")
+    return re.sub(rb"[^\n]", b" ", chunk)
+
+
+def deepest(data: bytes) -> int:
+    """How deep elements nest, counted from the tag delimiters (comments already blanked).
+
+    A "/>" inside an attribute value would be miscounted as a close; the count only guards
+    against absurd nesting, so that is an acceptable blur.
+    """
+    depth = 0
+    deepest_seen = 0
+    view = np.frombuffer(data, dtype=np.uint8)
+    for start in range(0, view.shape[0], DEPTH_BLOCK_BYTES):
+        block = view[start : start + DEPTH_BLOCK_BYTES + 1]
+        opens = np.flatnonzero(block[:-1] == _LT)
+        if opens.shape[0] == 0:
+            continue
+        after = block[opens + 1]
+        step = np.where(after == _SLASH, -1, 1)
+        step[(after == _BANG) | (after == _QUESTION)] = 0
+        slashes = np.flatnonzero(block[:-1] == _SLASH)
+        self_closes = slashes[block[slashes + 1] == _GT]
+        levels = depth + np.cumsum(step) - np.searchsorted(self_closes, opens)
+        deepest_seen = max(deepest_seen, int(levels.max()))
+        depth = int(levels[-1]) - int(np.count_nonzero(self_closes > opens[-1]))
+    return deepest_seen
