@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import random
+import struct
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -32,7 +33,7 @@ HEADER = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 POINT = """      <trkpt lat="{lat:.14f}" lon="{lon:.14f}">
-        <ele>{ele:.1f}</ele>
+        <ele>{ele}</ele>
         <time>{time}</time>
         <extensions>
           <ns3:TrackPointExtension>
@@ -78,9 +79,17 @@ def write_run(path: Path, points: int, seed: int = 42) -> Path:
             time = (start + timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
             hr = int(140 + 15 * math.sin(i / 1200) + rng.gauss(0, 2))
             cad = 0 if speed == 0 else int(86 + rng.gauss(0, 2))
-            out.write(POINT.format(lat=lat, lon=lon, ele=ele, time=time, hr=hr, cad=cad))
+            out.write(
+                POINT.format(lat=lat, lon=lon, ele=_as_float32(ele), time=time, hr=hr, cad=cad)
+            )
         out.write(FOOTER)
     return path
+
+
+def _as_float32(value: float) -> str:
+    """Elevation the way Garmin Connect prints it: a float32 written out in full."""
+    single = struct.unpack("f", struct.pack("f", value))[0]
+    return f"{single:.16f}".rstrip("0").rstrip(".")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,122 @@
+"""How a described run looks in a terminal: rich tables over the same data as `--json`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+KM_M = 1000.0
+MILE_M = 1609.344
+
+
+def duration(seconds: float | None) -> str:
+    """'1:02:03' for hours, '2:03' under an hour, '–' when unknown."""
+    if seconds is None:
+        return "–"
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def pace(seconds_per_unit: float | None, unit: str) -> str:
+    """'5:42 /km'; '–' when unknown."""
+    return "–" if seconds_per_unit is None else f"{duration(seconds_per_unit)} /{unit}"
+
+
+def render(console: Console, run: dict[str, Any], miles: bool = False) -> None:
+    """Print one described run: headline, stats, notes and flags, splits, best efforts."""
+    title = Text(run["file"], style="bold")
+    if run.get("name"):
+        title.append(f"  {run['name']}", style="dim")
+    parts: list[Any] = [_stats(run, miles)]
+    for note in run["notes"]:
+        parts.append(Text(f"• {note}", style="yellow"))
+    for flag in run["flags"]:
+        style = "red" if flag["kind"] == "vehicle" else "yellow"
+        parts.append(Text(f"⚑ {flag['kind']}: {flag['detail']}", style=style))
+    splits = run["splits_mile"] if miles else run["splits"]
+    if splits:
+        parts.append(_splits(splits, run["kind"], miles))
+    if run["best_efforts"]:
+        parts.append(_efforts(run["best_efforts"]))
+    console.print(Panel(Group(*parts), title=title, title_align="left", expand=False))
+
+
+def _stats(run: dict[str, Any], miles: bool) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="dim")
+    table.add_column()
+    kind = "run" if run["kind"] == "run" else "route (no timestamps)"
+    table.add_row("Kind", f"{kind}, {run['format'].upper()}")
+    if run["start_time"]:
+        table.add_row("Start", run["start_time"].replace("T", " ").replace("Z", " UTC"))
+    unit, unit_m = ("mi", MILE_M) if miles else ("km", KM_M)
+    table.add_row("Distance", f"{run['distance_m'] / unit_m:.2f} {unit}")
+    if run["kind"] == "run":
+        table.add_row("Elapsed", duration(run["elapsed_s"]))
+        table.add_row("Moving", duration(run["moving_s"]))
+        key = "pace_s_per_mile" if miles else "pace_s_per_km"
+        table.add_row("Pace", pace(run[key], unit))
+        if run["average_speed_m_s"] is not None:
+            speed = f"{run['average_speed_m_s'] * 3.6:.1f} km/h average"
+            if run["max_speed_m_s"] is not None:
+                speed += f", {run['max_speed_m_s'] * 3.6:.1f} km/h max"
+            table.add_row("Speed", speed)
+    if run["elevation_gain_m"] is not None:
+        table.add_row(
+            "Climb", f"+{run['elevation_gain_m']:.0f} m / −{run['elevation_loss_m']:.0f} m"
+        )
+    for key, label, unit_name in (("heart_rate", "Heart rate", "bpm"), ("cadence", "Cadence", "rpm")):
+        if run[key]:
+            table.add_row(label, f"{run[key]['average']:.0f} avg, {run[key]['max']:.0f} max {unit_name}")
+    points = f"{run['points']:,}"
+    if run["dropped_points"]:
+        points += f" ({run['dropped_points']} dropped)"
+    table.add_row("Points", points)
+    if run["counted_distance_m"] is not None and run["counted_distance_m"] < run["distance_m"] - 1:
+        table.add_row("Counts for missions", f"{run['counted_distance_m'] / unit_m:.2f} {unit}")
+    return table
+
+
+def _splits(splits: list[dict[str, Any]], kind: str, miles: bool) -> Table:
+    unit = "mi" if miles else "km"
+    table = Table(title=f"Splits per {unit}", title_justify="left", box=None, padding=(0, 2))
+    table.add_column(unit.upper(), justify="right")
+    table.add_column("Distance", justify="right")
+    if kind == "run":
+        table.add_column("Time", justify="right")
+        table.add_column("Pace", justify="right")
+    table.add_column("Elev", justify="right")
+    unit_m = MILE_M if miles else KM_M
+    for split in splits:
+        row = [str(split["number"]), f"{split['distance_m'] / unit_m:.2f}"]
+        if kind == "run":
+            moving = split["moving_s"]
+            share = split["distance_m"] / unit_m
+            row += [duration(split["elapsed_s"]), pace(moving / share if moving and share else None, unit)]
+        change = split["elevation_change_m"]
+        row.append("–" if change is None else f"{change:+.0f} m")
+        table.add_row(*row)
+    return table
+
+
+def _efforts(efforts: list[dict[str, Any]]) -> Table:
+    table = Table(title="Best efforts", title_justify="left", box=None, padding=(0, 2))
+    table.add_column("Distance")
+    table.add_column("Time", justify="right")
+    table.add_column("Pace", justify="right")
+    table.add_column("From", justify="right")
+    for effort in efforts:
+        per_km = effort["elapsed_s"] / (effort["distance_m"] / KM_M)
+        table.add_row(
+            effort["name"],
+            duration(effort["elapsed_s"]),
+            pace(per_km, "km"),
+            f"{effort['start_distance_m'] / KM_M:.2f} km",
+        )
+    return table
