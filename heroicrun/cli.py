@@ -38,10 +38,13 @@ def root(
 @app.command()
 def check(
     files: Annotated[
-        list[Path], typer.Argument(help="GPX, TCX or FIT files (or .gz of them).", show_default=False)
+        list[Path],
+        typer.Argument(help="GPX, TCX or FIT files (or .gz of them).", show_default=False),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
-    miles: Annotated[bool, typer.Option("--miles", help="Show distances and splits in miles.")] = False,
+    miles: Annotated[
+        bool, typer.Option("--miles", help="Show distances and splits in miles.")
+    ] = False,
 ) -> None:
     """Measure run files: distance, moving time, pace, splits, best efforts, climb.
 

@@ -17,9 +17,7 @@ def describe(track: Track, measures: Measures) -> dict[str, Any]:
         "kind": measures.kind,
         "name": track.name,
         "start_time": (
-            measures.start_time.isoformat().replace("+00:00", "Z")
-            if measures.start_time
-            else None
+            measures.start_time.isoformat().replace("+00:00", "Z") if measures.start_time else None
         ),
         "points": measures.points,
         "dropped_points": len(track.dropped) + measures.spikes_dropped,

@@ -71,9 +71,14 @@ def _stats(run: dict[str, Any], miles: bool) -> Table:
         table.add_row(
             "Climb", f"+{run['elevation_gain_m']:.0f} m / −{run['elevation_loss_m']:.0f} m"
         )
-    for key, label, unit_name in (("heart_rate", "Heart rate", "bpm"), ("cadence", "Cadence", "rpm")):
+    for key, label, unit_name in (
+        ("heart_rate", "Heart rate", "bpm"),
+        ("cadence", "Cadence", "rpm"),
+    ):
         if run[key]:
-            table.add_row(label, f"{run[key]['average']:.0f} avg, {run[key]['max']:.0f} max {unit_name}")
+            table.add_row(
+                label, f"{run[key]['average']:.0f} avg, {run[key]['max']:.0f} max {unit_name}"
+            )
     points = f"{run['points']:,}"
     if run["dropped_points"]:
         points += f" ({run['dropped_points']} dropped)"
@@ -98,7 +103,10 @@ def _splits(splits: list[dict[str, Any]], kind: str, miles: bool) -> Table:
         if kind == "run":
             moving = split["moving_s"]
             share = split["distance_m"] / unit_m
-            row += [duration(split["elapsed_s"]), pace(moving / share if moving and share else None, unit)]
+            row += [
+                duration(split["elapsed_s"]),
+                pace(moving / share if moving and share else None, unit),
+            ]
         change = split["elevation_change_m"]
         row.append("–" if change is None else f"{change:+.0f} m")
         table.add_row(*row)

@@ -46,7 +46,7 @@ class Track:
 
     @property
     def kind(self) -> Literal["run", "route"]:
-        """"run" when every point has a time, "route" otherwise."""
+        """ "run" when every point has a time, "route" otherwise."""
         return "route" if self.time_s is None else "run"
 
     def __len__(self) -> int:

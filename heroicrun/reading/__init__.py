@@ -27,8 +27,10 @@ def read_bytes(data: bytes, source: str, limits: Limits = DEFAULT) -> Track:
     """Read a run file held in memory; `source` names it in every message."""
     data = unpacking.unpack(data, source, limits)
     if len(data) > limits.max_bytes:
-        raise ReadError(source, f"is more than the {limits.max_bytes / 2**20:.0f} MiB heroicrun "
-                        "reads from one file")
+        raise ReadError(
+            source,
+            f"is more than the {limits.max_bytes / 2**20:.0f} MiB heroicrun reads from one file",
+        )
     head = data[:4096].lstrip()
     if not head and not data.strip():
         raise ReadError(source, "is empty")

@@ -31,9 +31,7 @@ LineFinder = Callable[[Sequence[int]], dict[int, int]]
 class TrackAssembler:
     """Collects points in file order, then checks and orders them into a Track."""
 
-    def __init__(
-        self, source: str, format: Literal["gpx", "tcx", "fit"], max_points: int
-    ) -> None:
+    def __init__(self, source: str, format: Literal["gpx", "tcx", "fit"], max_points: int) -> None:
         self.source = source
         self.format: Literal["gpx", "tcx", "fit"] = format
         self.max_points = max_points
@@ -252,8 +250,8 @@ class TrackAssembler:
                 " (distance and shape only)"
             )
             return None, {}, notes
-        for index in np.flatnonzero(keep & np.isnan(seconds)):
-            problems.setdefault(int(index), "has no time")
+        for untimed_index in np.flatnonzero(keep & np.isnan(seconds)).tolist():
+            problems.setdefault(untimed_index, "has no time")
         return seconds, problems, notes
 
     def _dropped(
@@ -326,8 +324,10 @@ def _drop_out_of_order(
         reasons[index] = "repeats another point's time" if repeats else "has a time out of order"
 
 
-def _in_range(values: array, order: np.ndarray, bounds: tuple[float, float]) -> FloatArray:
-    column = np.frombuffer(values, dtype=np.float64)[order].copy()
+def _in_range(
+    values: array[float], order: np.ndarray, bounds: tuple[float, float]
+) -> FloatArray:
+    column: FloatArray = np.frombuffer(values, dtype=np.float64)[order].copy()
     low, high = bounds
     with np.errstate(invalid="ignore"):
         column[~((column >= low) & (column <= high))] = np.nan

@@ -24,8 +24,11 @@ POSITION = {b"lat": "lat", b"lon": "lon"}
 TRACK = Dialect(points=(b"trkpt",), segments=(b"trkseg",), attributes=POSITION, fields=FIELDS)
 ROUTE = Dialect(points=(b"rtept",), segments=(b"rte",), attributes=POSITION, fields=FIELDS)
 
-TRACK_NAME = re.compile(rb"<(?:[\w.\-]+:)?trk[\s>](?:(?!<(?:[\w.\-]+:)?trkseg).)*?"
-                        rb"<(?:[\w.\-]+:)?name>([^<]{1,200})<", re.DOTALL)
+TRACK_NAME = re.compile(
+    rb"<(?:[\w.\-]+:)?trk[\s>](?:(?!<(?:[\w.\-]+:)?trkseg).)*?"
+    rb"<(?:[\w.\-]+:)?name>([^<]{1,200})<",
+    re.DOTALL,
+)
 
 
 def dialect_of(data: bytes) -> Dialect:

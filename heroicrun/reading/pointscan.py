@@ -135,10 +135,16 @@ def _first_point(data: bytes, points: Sequence[bytes], start: int, end: int) -> 
     return -1
 
 
-def _chunks(data: bytes, points: Sequence[bytes], start: int, end: int) -> Iterator[tuple[int, int]]:
+def _chunks(
+    data: bytes, points: Sequence[bytes], start: int, end: int
+) -> Iterator[tuple[int, int]]:
     """Split [start, end) at point start tags into pieces of about CHUNK_BYTES."""
     while start < end:
-        cut = _first_point(data, points, start + CHUNK_BYTES, end) if end - start > CHUNK_BYTES else -1
+        cut = (
+            _first_point(data, points, start + CHUNK_BYTES, end)
+            if end - start > CHUNK_BYTES
+            else -1
+        )
         cut = end if cut < 0 else cut
         yield start, cut
         start = cut
@@ -174,7 +180,9 @@ def _learn(data: bytes, start: int, end: int, dialect: Dialect) -> _Layout | Non
             parts.append(rb"\s*>")
             stack.append(local)
         else:
-            parts.append(b"<" + slash + re.escape(qname) + re.escape(attributes) + self_closing + b">")
+            parts.append(
+                b"<" + slash + re.escape(qname) + re.escape(attributes) + self_closing + b">"
+            )
             if slash:
                 if stack:
                     stack.pop()
@@ -228,9 +236,9 @@ def _add_rows(
     if len(layout.groups) == 1:
         columns[layout.groups[0] or ""] = rows  # type: ignore[assignment]
     else:
-        for target, column in zip(layout.groups, zip(*rows, strict=True), strict=True):
+        for target, values in zip(layout.groups, zip(*rows, strict=True), strict=True):
             if target is not None and target not in columns:
-                columns[target] = column
+                columns[target] = values
     first_index = len(assembler)
     numbers: dict[str, list[float]] = {}
     bad: dict[int, str] = {}

@@ -52,8 +52,9 @@ def unpack(data: bytes, source: str, limits: Limits) -> bytes:
                 pending = inflater.unconsumed_tail
                 total += len(piece)
                 if total > cap:
-                    raise ReadError(source, f"unpacks to more than {cap / 2**20:.0f} MiB, "
-                                    f"{_too_big(limits)}")
+                    raise ReadError(
+                        source, f"unpacks to more than {cap / 2**20:.0f} MiB, {_too_big(limits)}"
+                    )
                 pieces.append(piece)
                 if not piece and not pending:
                     break

@@ -68,7 +68,9 @@ def check(data: bytes, source: str, max_depth: int) -> Checked:
     if not root:
         raise ReadError(source, "is not an XML document with elements")
     text = _ascii_compatible(data, source)
-    declaration_end = text.find(b"?>", 0, 512) + 2 if text[:8].lstrip(b"\xef\xbb\xbf").startswith(b"<?") else 0
+    declaration_end = (
+        text.find(b"?>", 0, 512) + 2 if text[:8].lstrip(b"\xef\xbb\xbf").startswith(b"<?") else 0
+    )
     if UNUSUAL.search(text, declaration_end):
         text = SPECIAL.sub(_blank, text)
     depth = deepest(text)

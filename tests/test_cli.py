@@ -1,0 +1,125 @@
+"""The `heroicrun check` command as a user meets it: a real process, real files, exit codes."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+SAMPLE = Path(__file__).parents[1] / "heroicrun" / "samples" / "athens-dawn-run.gpx"
+
+
+def run_check(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "heroicrun", "check", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def no_nan(value: str) -> float:
+    raise AssertionError(f"JSON holds {value}")
+
+
+def test_json_for_one_file_is_one_object_with_the_promised_keys() -> None:
+    done = run_check(DATA / "fittrackee" / "gpx_file.gpx", "--json")
+    assert done.returncode == 0, done.stderr
+    run = json.loads(done.stdout, parse_constant=no_nan)
+    assert run["file"].endswith("gpx_file.gpx")
+    assert run["kind"] == "run"
+    assert run["start_time"] == "2018-03-13T12:44:45Z"
+    assert run["points"] == 25
+    assert run["elapsed_s"] == 250.0
+    # FitTrackee states 0.317 km for the 2-D length of this fragment.
+    assert math.isclose(run["distance_m"], 317.15, abs_tol=0.5)
+    for key in (
+        "dropped_points",
+        "moving_s",
+        "pace_s_per_km",
+        "elevation_gain_m",
+        "elevation_loss_m",
+        "max_speed_m_s",
+        "heart_rate",
+        "cadence",
+        "splits",
+        "best_efforts",
+        "flags",
+    ):
+        assert key in run
+    assert run["heart_rate"] is None
+    assert run["best_efforts"][0]["name"] == "400 m" or run["distance_m"] < 400
+
+
+def test_json_for_several_files_is_an_array_and_failures_exit_1(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.gpx"
+    broken.write_text("<gpx><trk><trkseg><trkpt lat='1' lon='2'>")
+    done = run_check(SAMPLE, broken, "--json")
+    assert done.returncode == 1
+    runs = json.loads(done.stdout, parse_constant=no_nan)
+    assert [run.get("kind") for run in runs] == ["run", None]
+    assert "broken.gpx" in runs[1]["error"]
+    assert "broken.gpx" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "is empty"),
+        (b"not xml at all", "is not a GPX, TCX or FIT file"),
+        (b'<kml xmlns="http://www.opengis.net/kml/2.2"><Document/></kml>', "KML"),
+        (b"<gpx><trk><trkseg></trkseg></trk></gpx>", "has no track points"),
+    ],
+)
+def test_bad_files_get_one_line_naming_the_file(
+    tmp_path: Path, content: bytes, expected: str
+) -> None:
+    path = tmp_path / "upload.gpx"
+    path.write_bytes(content)
+    done = run_check(path)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert str(path) in lines[0] and expected in lines[0]
+
+
+def test_missing_file_and_usage_errors() -> None:
+    missing = run_check("/no/such/run.gpx")
+    assert missing.returncode == 1
+    assert "/no/such/run.gpx: does not exist" in missing.stderr
+    assert run_check().returncode == 2
+    assert run_check(SAMPLE, "--no-such-option").returncode == 2
+
+
+def test_tables_show_stats_splits_and_best_efforts() -> None:
+    done = run_check(SAMPLE)
+    assert done.returncode == 0, done.stderr
+    for heading in ("Distance", "Moving", "Pace", "Splits per km", "Best efforts", "1 km"):
+        assert heading in done.stdout
+
+
+def test_gzip_and_miles(tmp_path: Path) -> None:
+    packed = tmp_path / "sample.gpx.gz"
+    packed.write_bytes(gzip.compress(SAMPLE.read_bytes()))
+    plain = json.loads(run_check(SAMPLE, "--json").stdout)
+    unpacked = json.loads(run_check(packed, "--json").stdout)
+    assert unpacked["distance_m"] == plain["distance_m"]
+    done = run_check(packed, "--miles")
+    assert "Splits per mi" in done.stdout
+
+
+def test_route_says_it_has_no_times() -> None:
+    done = run_check(DATA / "fittrackee" / "gpx_file_without_time.gpx", "--json")
+    assert done.returncode == 0
+    route = json.loads(done.stdout)
+    assert route["kind"] == "route"
+    assert route["elapsed_s"] is None and route["moving_s"] is None
+    assert route["distance_m"] > 0
+    assert any("no timestamps" in note for note in route["notes"])
