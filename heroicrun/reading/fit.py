@@ -70,7 +70,7 @@ def read(data: bytes, source: str, limits: Limits) -> Track:
 def _check_header(data: bytes, source: str) -> None:
     if not data:
         raise ReadError(source, "is empty")
-    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
+    if data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
         raise ReadError(source, "is not a FIT file (it is XML text: a GPX or TCX file?)")
     if len(data) < HEADER_MIN_BYTES:
         raise ReadError(source, f"is not a FIT file (only {len(data)} bytes, too short)")
@@ -262,9 +262,8 @@ class _Records:
         elif self.checksum_failed:
             self.assembler.add_note("fails its checksum, so some values may be wrong")
         if self.records == 0 and self.file_type not in (None, "activity", "course"):
-            raise ReadError(
-                self.source, f"is a FIT {self.file_type} file, not an activity: it has no points"
-            )
+            kind = self.file_type if isinstance(self.file_type, str) else f"type {self.file_type}"
+            raise ReadError(self.source, f"is a FIT {kind} file, not an activity: it has no points")
         if kept == 0 and self.without_position:
             raise ReadError(
                 self.source,
