@@ -44,6 +44,12 @@ IN_PAUSE = "is from a pause (the device's timer was stopped)"
 def read(data: bytes, source: str, limits: Limits) -> Track:
     """Read a FIT file's GPS records: degrees, metres, seconds since the epoch, bpm and rpm."""
     _check_header(data, source)
+    if len(data) > limits.max_fit_bytes:
+        raise ReadError(
+            source,
+            f"is a {len(data) / 2**20:.0f} MiB FIT file, more than the"
+            f" {limits.max_fit_bytes / 2**20:.0f} MiB heroicrun reads (a day-long run is about 4)",
+        )
     records = _Records(source, limits.max_points)
     failure: Exception | None = None
     # No data processor: the reader alone gives the enum names and scaled numbers used here, and

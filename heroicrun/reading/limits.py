@@ -13,6 +13,8 @@ class Limits:
     """
 
     max_bytes: int = 256 * 1024 * 1024  # after decompression
+    # FIT decodes at about 1 MB/s in Python, and a 36-hour run at 1 Hz is about 5 MB of FIT.
+    max_fit_bytes: int = 32 * 1024 * 1024
     max_compressed_ratio: int = 200  # decompressed bytes per compressed byte
     max_points: int = 1_000_000
     max_depth: int = 64  # GPX and TCX nest about 8 deep

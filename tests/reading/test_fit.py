@@ -413,3 +413,9 @@ def test_damaged_bytes_give_a_track_or_a_read_error(seed: int) -> None:
                 fit.read(bytes(damaged), path.name, DEFAULT)
             except ReadError as error:
                 assert str(error).startswith(f"{path.name}: ")
+
+
+def test_fit_larger_than_the_fit_cap_is_refused_before_decoding() -> None:
+    data = (FITPARSE / "garmin-fenix-5-run.fit").read_bytes()
+    with pytest.raises(ReadError, match=r"big\.fit: is a 0 MiB FIT file, more than"):
+        fit.read(data, "big.fit", Limits(max_fit_bytes=len(data) - 1))
