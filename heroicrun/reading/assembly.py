@@ -124,13 +124,21 @@ class TrackAssembler:
         reasons: dict[int, str] = dict(self.problems)
         for index in reasons:
             keep[index] = False
+        segment = np.frombuffer(self.segment, dtype=np.int64).copy()
+        if self.format == "gpx":
+            # Old OpenTracks marked a pause with a point at lat=100 and the resume with one at
+            # lat=200 (lon 0): the watch was paused there, so what follows is a new segment.
+            pause = (lon == 0) & ((lat == 100) | (lat == 200))
+            if pause.any():
+                _drop(keep, reasons, pause & (lat == 100), "is an OpenTracks pause marker")
+                _drop(keep, reasons, pause & (lat == 200), "is an OpenTracks resume marker")
+                segment += np.cumsum(pause)
         _drop(keep, reasons, ~(np.isfinite(lat) & np.isfinite(lon)), "has no usable position")
         _drop(keep, reasons, (np.abs(lat) > 90) | (np.abs(lon) > 180), "has an impossible position")
         _drop(keep, reasons, (lat == 0) & (lon == 0), "is at 0,0 (a receiver without a fix)")
 
         seconds, time_reasons, time_notes = self._times(keep, find_lines)
         notes = [*self.extra_notes, *time_notes]
-        segment = np.frombuffer(self.segment, dtype=np.int64).copy()
         time_s: FloatArray | None
         if seconds is None:
             time_s = None
@@ -206,6 +214,10 @@ class TrackAssembler:
                 index = texts[int(position)]
                 stamp = timestamps.parse(raw_texts[int(position)])  # type: ignore[arg-type]
                 if stamp.seconds is None:
+                    if stamp.malformed and keep[index]:
+                        # Not a missing or unlikely time but a broken one: the file is damaged.
+                        line = (find_lines([index]) if find_lines else {}).get(index)
+                        raise ReadError(self.source, str(stamp.problem), line)
                     problems[index] = f"has {stamp.problem}"
                     aware[index] = False
                     continue

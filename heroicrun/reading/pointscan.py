@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from heroicrun.reading.assembly import NAN, TrackAssembler
 
 CHUNK_BYTES = 1 << 20
+# Real points have a few dozen tags. Compiling a layout costs about 9 µs per tag (9 ms at this
+# cap); a point with more is left to the tag walker, so a hostile one cannot cost seconds.
+MAX_LAYOUT_TAGS = 1024
 
 NAME = rb"(?:[A-Za-z_][\w.\-]*:)?"  # an optional namespace prefix
 ATTRIBUTES = rb"""(?:[^>"'/]|/(?!>)|"[^"]*"|'[^']*')*"""
@@ -152,7 +155,7 @@ def _chunks(
 
 def _learn(data: bytes, start: int, end: int, dialect: Dialect) -> _Layout | None:
     """Compile the layout of the first point in data[start:end] into a pattern, or None."""
-    span = _point_span(data, dialect, start, end)
+    span = _point_span(data, dialect, start, end, MAX_LAYOUT_TAGS)
     if span is None:
         return None
     text = data[span[0] : span[1]]
@@ -205,13 +208,20 @@ def _learn(data: bytes, start: int, end: int, dialect: Dialect) -> _Layout | Non
     return None  # the point never closed within the chunk
 
 
-def _point_span(data: bytes, dialect: Dialect, start: int, end: int) -> tuple[int, int] | None:
-    """(start, end) of the first whole point element in data[start:end]."""
+def _point_span(
+    data: bytes, dialect: Dialect, start: int, end: int, max_tags: int | None = None
+) -> tuple[int, int] | None:
+    """(start, end) of the first whole point element in data[start:end].
+
+    None when there is none, or when it holds more than `max_tags` tags.
+    """
     at = _first_point(data, dialect.points, start, end)
     if at < 0:
         return None
     depth = 0
-    for match in TAG.finditer(data, at, end):
+    for count, match in enumerate(TAG.finditer(data, at, end)):
+        if max_tags is not None and count >= max_tags:
+            return None
         slash, _qname, _attributes, self_closing = match.group(1, 2, 3, 4)
         if slash:
             depth -= 1

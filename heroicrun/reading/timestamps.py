@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ import numpy.typing as npt
 # fault. Week-rollover dates (1999, 2019) fall inside and stay: they are wrong, but consistently.
 EARLIEST_S = datetime(1980, 1, 6, tzinfo=UTC).timestamp()
 LATEST_S = datetime(2100, 1, 1, tzinfo=UTC).timestamp()
+ISO_SHAPE = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d")
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class Stamp:
     seconds: float | None
     has_offset: bool = True
     problem: str | None = None
+    malformed: bool = False  # the text is no date and time at all (not merely an unlikely one)
 
 
 def parse(text: str | bytes) -> Stamp:
@@ -31,19 +34,24 @@ def parse(text: str | bytes) -> Stamp:
         text = text.decode("ascii", "replace")
     text = text.strip()
     if not text:
-        return Stamp(None, problem="empty time")
+        return Stamp(None, problem="an empty time")
+    shown = repr(text if len(text) <= 40 else text[:40] + "…")
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         if _is_leap_second(text):
-            return Stamp(None, problem=f"time {text!r} is a leap second")
-        return Stamp(None, problem=f"time {text!r} is not a valid ISO 8601 date and time")
+            problem = f"time {shown} is a leap second, which heroicrun cannot read"
+        elif ISO_SHAPE.match(text):
+            problem = f"time {shown} is not a real date and time"
+        else:
+            problem = f"time {shown} is not an ISO 8601 date and time"
+        return Stamp(None, problem=problem, malformed=True)
     has_offset = moment.tzinfo is not None
     if not has_offset:
         moment = moment.replace(tzinfo=UTC)
     seconds = moment.timestamp()
     if not EARLIEST_S <= seconds < LATEST_S:
-        return Stamp(None, has_offset, problem=f"time {text!r} is not a plausible date")
+        return Stamp(None, has_offset, problem=f"time {shown} is not a plausible date")
     return Stamp(seconds, has_offset)
 
 
@@ -69,7 +77,8 @@ def parse_many(texts: Sequence[bytes]) -> tuple[npt.NDArray[np.float64], npt.NDA
     if count == 0:
         return seconds, has_offset
     width = len(texts[0])
-    if width < 19:
+    # One long row and one short one would still fill the matrix, shifting times between points.
+    if width < 19 or len(set(map(len, texts))) != 1:
         return seconds, has_offset
     try:
         matrix = np.frombuffer(b"".join(texts), dtype=np.uint8)

@@ -17,6 +17,8 @@ def load(path: Path, source: str, limits: Limits) -> bytes:
     """The file's bytes, refusing what is missing, not a file, or too big to be a run."""
     try:
         size = path.stat().st_size
+        if path.is_dir():
+            raise ReadError(source, "is a directory, not a file")
         if not path.is_file():
             raise ReadError(source, "is not a file")
         if size > limits.max_bytes:
@@ -52,9 +54,7 @@ def unpack(data: bytes, source: str, limits: Limits) -> bytes:
                 pending = inflater.unconsumed_tail
                 total += len(piece)
                 if total > cap:
-                    raise ReadError(
-                        source, f"unpacks to more than {cap / 2**20:.0f} MiB, {_too_big(limits)}"
-                    )
+                    raise ReadError(source, _unpacks_too_big(cap, limits))
                 pieces.append(piece)
                 if not piece and not pending:
                     break
@@ -69,6 +69,15 @@ def unpack(data: bytes, source: str, limits: Limits) -> bytes:
     if payload.startswith(GZIP_MAGIC):
         raise ReadError(source, "is compressed twice; heroicrun unpacks one layer of gzip")
     return payload
+
+
+def _unpacks_too_big(cap: int, limits: Limits) -> str:
+    if cap < limits.max_bytes:
+        return (
+            f"unpacks to more than {limits.max_compressed_ratio} times its own size, "
+            "which no real run file does (it looks like a zip bomb)"
+        )
+    return f"unpacks to {_too_big(limits)}"
 
 
 def _too_big(limits: Limits) -> str:

@@ -4,6 +4,11 @@ One expat pass with no per-element handlers: it proves the document well formed 
 floor of what a correct XML read costs in Python), while a DOCTYPE, and with it every entity
 declaration and external reference, is refused the moment it appears. Depth is measured on the
 bytes with numpy, since expat keeps no depth a handler-free pass could read.
+
+Expat rescans an unfinished tag, comment or processing instruction from its start every time more
+bytes arrive (CPython feeds it 1 MiB at a time), so one huge token costs time quadratic in its
+length (a 120 MB attribute value takes seconds). No GPX or TCX token comes near MAX_TOKEN_BYTES;
+a document whose parse position stays in one token for longer is refused.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import numpy as np
 from heroicrun.reading.errors import ReadError
 
 FEED_BYTES = 1 << 20
+MAX_TOKEN_BYTES = 4 << 20  # a 30,000-namespace root tag is under 1 MiB
 DEPTH_BLOCK_BYTES = 8 << 20
 
 _LT, _GT, _SLASH, _BANG, _QUESTION = 60, 62, 47, 33, 63
@@ -59,7 +65,13 @@ def check(data: bytes, source: str, max_depth: int) -> Checked:
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     try:
         for start in range(0, len(data), FEED_BYTES):
-            parser.Parse(data[start : start + FEED_BYTES], False)
+            fed = data[start : start + FEED_BYTES]
+            parser.Parse(fed, False)
+            if start + len(fed) - parser.CurrentByteIndex > MAX_TOKEN_BYTES:
+                raise _Refused(
+                    f"has a single tag, comment or instruction longer than "
+                    f"{MAX_TOKEN_BYTES >> 20} MiB; no GPX or TCX file holds one"
+                )
         parser.Parse(b"", True)
     except _Refused as refused:
         raise ReadError(source, refused.problem, parser.CurrentLineNumber) from None
