@@ -1,0 +1,134 @@
+"""Measuring a run: distance, times, pace, splits, best efforts, climb and what looks wrong."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+
+from heroicrun import geodesy
+from heroicrun.measuring import (
+    climb,
+    efforts,
+    moving,
+    sensors,
+    spikes,
+    splits,
+    vehicles,
+)
+from heroicrun.measuring import (
+    course as course_module,
+)
+from heroicrun.measuring.course import Course
+from heroicrun.measuring.results import BestEffort, Flag, Measures, SensorSummary, Split
+from heroicrun.track import FloatArray, Track
+
+__all__ = ["BestEffort", "Flag", "Measures", "SensorSummary", "Split", "measure"]
+
+
+def measure(track: Track) -> Measures:
+    """Return everything heroicrun measures in a track (metres, seconds, m/s, s/km)."""
+    steps_m = geodesy.step_distances_m(track.lat_deg, track.lon_deg)
+    keep, glitches = spikes.find(track, steps_m)
+    course = course_module.build(track, keep, steps_m)
+    flags = spikes.flags(track, keep, glitches, course)
+
+    profile = climb.smoothed(course)
+    gain_m = loss_m = low_m = high_m = None
+    if profile is not None:
+        gain_m, loss_m = climb.gain_loss_m(course, profile)
+        low_m = float(np.nanmin(course.elevation_m))
+        high_m = float(np.nanmax(course.elevation_m))
+
+    distance_m = course.total_m
+    timing = None if course.time_s is None else _timing(course, course.time_s)
+    if timing is not None:
+        flags.extend(timing.flags)
+        flags.sort(key=lambda flag: (flag.start_distance_m, flag.kind))
+    moving_s = None if timing is None else timing.moving_s
+    vehicle_m = 0.0 if timing is None else timing.vehicle_m
+
+    return Measures(
+        kind=track.kind,
+        start_time=None
+        if course.start_s is None
+        else datetime.fromtimestamp(course.start_s, tz=UTC),
+        points=len(course),
+        spikes_dropped=len(track) - len(course),
+        distance_m=distance_m,
+        elapsed_s=None if timing is None else timing.elapsed_s,
+        moving_s=moving_s,
+        pace_s_per_km=_pace(moving_s, distance_m, 1000.0),
+        pace_s_per_mile=_pace(moving_s, distance_m, splits.MILE_M),
+        average_speed_m_s=None if not moving_s else distance_m / moving_s,
+        max_speed_m_s=None if timing is None else timing.max_speed_m_s,
+        elevation_gain_m=gain_m,
+        elevation_loss_m=loss_m,
+        min_elevation_m=low_m,
+        max_elevation_m=high_m,
+        heart_rate=sensors.summarize(course.heart_rate_bpm),
+        cadence=sensors.summarize(course.cadence_rpm),
+        splits_km=_splits(course, splits.KM_M, timing, profile),
+        splits_mile=_splits(course, splits.MILE_M, timing, profile),
+        best_efforts=() if timing is None else timing.best_efforts,
+        flags=tuple(flags),
+        vehicle_distance_m=vehicle_m,
+        vehicle_s=None if timing is None else timing.vehicle_s,
+        counted_distance_m=distance_m - vehicle_m,
+        counted_moving_s=None if timing is None else timing.moving_s - timing.vehicle_s,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class _Timing:
+    """The time-based measures of a run (a route has none)."""
+
+    elapsed_s: float
+    moving_s: float
+    moving_to_point_s: FloatArray  # moving time up to each point (n)
+    vehicle_m: float
+    vehicle_s: float  # moving time inside vehicle stretches
+    max_speed_m_s: float | None
+    flags: tuple[Flag, ...]
+    best_efforts: tuple[BestEffort, ...]
+
+
+def _timing(course: Course, time_s: FloatArray) -> _Timing:
+    """Return moving time, rides, top speed and best efforts of a run."""
+    moving_steps = moving.moving_steps(course, time_s)
+    moving_to_point_s = moving.cumulative_moving_s(time_s, moving_steps)
+    stretches = vehicles.find(course, time_s)
+    ridden = vehicles.step_mask(course, stretches)
+    # Best efforts may not span a ride: the run is cut into the pieces between rides.
+    pieces: list[tuple[int, int]] = []
+    first = 0
+    for stretch in stretches:
+        pieces.append((first, stretch.first))
+        first = stretch.last
+    pieces.append((first, len(course) - 1))
+    return _Timing(
+        elapsed_s=float(time_s[-1] - time_s[0]),
+        moving_s=float(moving_to_point_s[-1]),
+        moving_to_point_s=moving_to_point_s,
+        vehicle_m=float(course.step_m[ridden].sum()),
+        vehicle_s=float(np.diff(time_s)[ridden & moving_steps].sum()),
+        max_speed_m_s=moving.max_speed_m_s(course, time_s, ridden),
+        flags=tuple(vehicles.flag(course, time_s, stretch) for stretch in stretches),
+        best_efforts=efforts.best_efforts(course.distance_m, time_s, pieces),
+    )
+
+
+def _splits(
+    course: Course, length_m: float, timing: _Timing | None, profile: FloatArray | None
+) -> tuple[Split, ...]:
+    """Return the splits of one length, with times when the course has them."""
+    moving_s = None if timing is None else timing.moving_to_point_s
+    return splits.splits(course, length_m, moving_s, profile)
+
+
+def _pace(moving_s: float | None, distance_m: float, per_m: float) -> float | None:
+    """Return moving seconds per per_m metres, or None when there was no moving or no distance."""
+    if not moving_s or distance_m <= 0:
+        return None
+    return moving_s / (distance_m / per_m)

@@ -1,0 +1,48 @@
+"""When the runner was moving, and how fast they went at best."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from heroicrun.measuring import course as course_module
+from heroicrun.measuring.course import BoolArray, Course
+from heroicrun.track import FloatArray
+
+# Strava's threshold: slower than 30 min/mile (1609.344 m / 1800 s) is standing, not moving.
+MOVING_SPEED_M_S = 0.894
+# A top speed must be held this long: one jittery 1 s step is not a sprint.
+MAX_SPEED_WINDOW_S = 5.0
+
+
+def moving_steps(course: Course, time_s: FloatArray) -> BoolArray:
+    """Return which steps (n - 1) were moving: same segment and faster than 0.894 m/s."""
+    return course.joined & (course.step_m > MOVING_SPEED_M_S * np.diff(time_s))
+
+
+def cumulative_moving_s(time_s: FloatArray, moving: BoolArray) -> FloatArray:
+    """Return the moving time up to each point (n), in seconds."""
+    step_s = np.where(moving, np.diff(time_s), 0.0)
+    return np.concatenate(([0.0], np.cumsum(step_s)))
+
+
+def max_speed_m_s(course: Course, time_s: FloatArray, excluded: BoolArray) -> float | None:
+    """Return the best speed over any stretch of at least 5 s without excluded steps, in m/s.
+
+    Excluded steps are vehicle stretches: a car's speed is not the runner's.
+    """
+    count = len(course)
+    if count < 2:
+        return None
+    end = course_module.search_sorted(time_s, time_s + MAX_SPEED_WINDOW_S, "left")
+    start = np.flatnonzero(end < count)
+    end = end[start]
+    if not start.size:
+        # The whole run lasted under 5 s: the whole run is the only stretch there is.
+        start, end = np.array([0]), np.array([count - 1])
+    excluded_before = np.concatenate(([0], np.cumsum(excluded)))
+    clean = excluded_before[end] == excluded_before[start]
+    start, end = start[clean], end[clean]
+    if not start.size:
+        return None
+    distance = course.distance_m[end] - course.distance_m[start]
+    return float((distance / (time_s[end] - time_s[start])).max())
