@@ -48,6 +48,9 @@ def measure(track: Track) -> Measures:
         flags.sort(key=lambda flag: (flag.start_distance_m, flag.kind))
     moving_s = None if timing is None else timing.moving_s
     vehicle_m = 0.0 if timing is None else timing.vehicle_m
+    # Pace and speed are the runner's own: a flagged ride counts in neither.
+    counted_m = distance_m - vehicle_m
+    counted_s = None if timing is None else timing.moving_s - timing.vehicle_s
 
     return Measures(
         kind=track.kind,
@@ -59,9 +62,9 @@ def measure(track: Track) -> Measures:
         distance_m=distance_m,
         elapsed_s=None if timing is None else timing.elapsed_s,
         moving_s=moving_s,
-        pace_s_per_km=_pace(moving_s, distance_m, 1000.0),
-        pace_s_per_mile=_pace(moving_s, distance_m, splits.MILE_M),
-        average_speed_m_s=None if not moving_s else distance_m / moving_s,
+        pace_s_per_km=_pace(counted_s, counted_m, 1000.0),
+        pace_s_per_mile=_pace(counted_s, counted_m, splits.MILE_M),
+        average_speed_m_s=None if not counted_s else counted_m / counted_s,
         max_speed_m_s=None if timing is None else timing.max_speed_m_s,
         elevation_gain_m=gain_m,
         elevation_loss_m=loss_m,
@@ -75,8 +78,8 @@ def measure(track: Track) -> Measures:
         flags=tuple(flags),
         vehicle_distance_m=vehicle_m,
         vehicle_s=None if timing is None else timing.vehicle_s,
-        counted_distance_m=distance_m - vehicle_m,
-        counted_moving_s=None if timing is None else timing.moving_s - timing.vehicle_s,
+        counted_distance_m=counted_m,
+        counted_moving_s=counted_s,
     )
 
 

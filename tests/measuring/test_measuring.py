@@ -163,6 +163,9 @@ def test_a_car_ride_is_flagged_and_not_counted() -> None:
     assert one_km.elapsed_s == pytest.approx(333.0)
     assert one_km.start_distance_m >= 8000.0
     assert measures.max_speed_m_s == pytest.approx(2000 / 666)
+    # Pace and average speed are the runner's: 5 km on foot in 1666 s, the ride left out.
+    assert measures.pace_s_per_km == pytest.approx(1666 / 5)
+    assert measures.average_speed_m_s == pytest.approx(5000 / 1666)
 
 
 def test_a_noisy_but_honest_run_raises_no_flags() -> None:
