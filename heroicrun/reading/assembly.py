@@ -42,7 +42,12 @@ class TrackAssembler:
         self.heart_rate = array("d")
         self.cadence = array("d")
         self.segment = array("q")
-        self.times: list[RawTime] = []
+        # Times are parsed as they arrive, so no per-point text outlives its chunk: seconds
+        # (NaN until known), whether each carried a UTC offset, and the few texts left over.
+        self.seconds = array("d")
+        self.offsets = array("b")
+        self.unparsed: dict[int, bytes] = {}
+        self.absent_times = 0
         self.problems: dict[int, str] = {}
         self.extra_notes: list[str] = []
         self._segment_number = -1
@@ -70,9 +75,9 @@ class TrackAssembler:
         """Append one point; missing values are NaN (numbers) or None (time)."""
         if self._segment_number < 0:
             self._segment_number = 0
+        self._append_time(time)
         self.lat.append(lat)
         self.lon.append(lon)
-        self.times.append(time)
         self.elevation.append(elevation)
         self.heart_rate.append(heart_rate)
         self.cadence.append(cadence)
@@ -94,13 +99,36 @@ class TrackAssembler:
         before = len(self.lat)
         self.lat.extend(lat)
         self.lon.extend(lon)
-        self.times.extend(times)
+        self._extend_times(list(times), before)
         self.elevation.extend(elevation)
         self.heart_rate.extend(heart_rate)
         self.cadence.extend(cadence)
         added = len(self.lat) - before
         self.segment.extend(array("q", [self._segment_number]) * added)
         self._check_count()
+
+    def _append_time(self, time: RawTime) -> None:
+        if isinstance(time, float):
+            self.seconds.append(time)
+            self.offsets.append(1)
+            return
+        self.seconds.append(NAN)
+        self.offsets.append(0)
+        if time is None:
+            self.absent_times += 1
+        else:
+            self.unparsed[len(self.seconds) - 1] = time.encode() if isinstance(time, str) else time
+
+    def _extend_times(self, times: list[RawTime], first_index: int) -> None:
+        if not times or set(map(type, times)) != {bytes}:
+            for time in times:
+                self._append_time(time)
+            return
+        seconds, offsets = timestamps.parse_many(times)  # type: ignore[arg-type]
+        self.seconds.extend(seconds.tolist())
+        self.offsets.extend(offsets.astype(np.int8).tolist())
+        for position in np.flatnonzero(np.isnan(seconds)).tolist():
+            self.unparsed[first_index + position] = times[position]  # type: ignore[assignment]
 
     def reject(self, index: int, reason: str) -> None:
         """Mark an already added point as unusable, with the reason a runner will read."""
@@ -187,42 +215,24 @@ class TrackAssembler:
         self, keep: np.ndarray, find_lines: LineFinder | None
     ) -> tuple[FloatArray | None, dict[int, str], list[str]]:
         """Seconds per point (NaN where unusable) or None when the file is a route."""
-        count = len(self.times)
-        seconds = np.full(count, np.nan)
+        count = len(self.seconds)
+        seconds = np.frombuffer(self.seconds, dtype=np.float64).copy()
+        offsets = np.frombuffer(self.offsets, dtype=np.int8).astype(bool)
+        aware = np.isfinite(seconds)
         problems: dict[int, str] = {}
-        offsets = np.zeros(count, dtype=bool)
-        aware = np.zeros(count, dtype=bool)
-        kinds = set(map(type, self.times))
-        if kinds <= {bytes}:
-            texts: list[int] | range = range(count)
-            numbers: list[int] = []
-        else:
-            texts = [i for i, raw in enumerate(self.times) if isinstance(raw, bytes | str)]
-            numbers = [i for i, raw in enumerate(self.times) if isinstance(raw, float)]
-        absent = count - len(texts) - len(numbers)
-        if numbers:
-            seconds[numbers] = [self.times[i] for i in numbers]
-            aware[numbers] = True
-            offsets[numbers] = True  # FIT times are UTC by definition
-        if texts:
-            raw_texts = [_as_bytes(self.times[i]) for i in texts] if kinds - {bytes} else self.times
-            fast, fast_offset = timestamps.parse_many(raw_texts)  # type: ignore[arg-type]
-            seconds[texts] = fast
-            offsets[texts] = fast_offset
-            aware[texts] = True
-            for position in np.flatnonzero(np.isnan(fast)):
-                index = texts[int(position)]
-                stamp = timestamps.parse(raw_texts[int(position)])  # type: ignore[arg-type]
-                if stamp.seconds is None:
-                    if stamp.malformed and keep[index]:
-                        # Not a missing or unlikely time but a broken one: the file is damaged.
-                        line = (find_lines([index]) if find_lines else {}).get(index)
-                        raise ReadError(self.source, str(stamp.problem), line)
-                    problems[index] = f"has {stamp.problem}"
-                    aware[index] = False
-                    continue
-                seconds[index] = stamp.seconds
-                offsets[index] = stamp.has_offset
+        absent = self.absent_times
+        for index, raw in self.unparsed.items():
+            stamp = timestamps.parse(raw)
+            if stamp.seconds is None:
+                if stamp.malformed and keep[index]:
+                    # Not a missing or unlikely time but a broken one: the file is damaged.
+                    line = (find_lines([index]) if find_lines else {}).get(index)
+                    raise ReadError(self.source, str(stamp.problem), line)
+                problems[index] = f"has {stamp.problem}"
+                continue
+            seconds[index] = stamp.seconds
+            offsets[index] = stamp.has_offset
+            aware[index] = True
         with_offset_at = np.flatnonzero(aware & offsets)
         without_offset_at = np.flatnonzero(aware & ~offsets)
         with_offset = int(with_offset_at[0]) if with_offset_at.shape[0] else None
@@ -272,10 +282,6 @@ class TrackAssembler:
         indexes = sorted(reasons)
         lines = find_lines(indexes) if (find_lines and indexes) else {}
         return tuple(DroppedPoint(i, lines.get(i), reasons[i]) for i in indexes)
-
-
-def _as_bytes(raw: RawTime) -> bytes:
-    return raw.encode() if isinstance(raw, str) else raw  # type: ignore[return-value]
 
 
 def _drop(keep: np.ndarray, reasons: dict[int, str], mask: np.ndarray, reason: str) -> None:
@@ -336,9 +342,7 @@ def _drop_out_of_order(
         reasons[index] = "repeats another point's time" if repeats else "has a time out of order"
 
 
-def _in_range(
-    values: array[float], order: np.ndarray, bounds: tuple[float, float]
-) -> FloatArray:
+def _in_range(values: array[float], order: np.ndarray, bounds: tuple[float, float]) -> FloatArray:
     column: FloatArray = np.frombuffer(values, dtype=np.float64)[order].copy()
     low, high = bounds
     with np.errstate(invalid="ignore"):
