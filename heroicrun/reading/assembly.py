@@ -16,6 +16,9 @@ from heroicrun.track import DroppedPoint, FloatArray, Track
 
 NAN = float("nan")
 
+# Points further than this in time from the rest of the file are a clock fault (a week).
+MAX_GAP_S = 7 * 86400.0
+
 # When only a few points lack a time they are dropped; past this share the file is a route.
 MAX_UNTIMED_SHARE = 0.05
 
@@ -177,6 +180,7 @@ class TrackAssembler:
                     reasons[index] = reason
             order = _segment_order(seconds, segment, keep)
             _drop_out_of_order(order, seconds, keep, reasons)
+            _drop_far_apart(order[keep[order]], seconds, keep, reasons)
             keep_order = order[keep[order]]
             time_s = seconds[keep_order]
         if seconds is None:
@@ -340,6 +344,30 @@ def _drop_out_of_order(
         slot = bisect.bisect_left(kept_times, value)
         repeats = slot < len(kept_times) and kept_times[slot] == value
         reasons[index] = "repeats another point's time" if repeats else "has a time out of order"
+
+
+def _drop_far_apart(
+    ordered: np.ndarray, seconds: FloatArray, keep: np.ndarray, reasons: dict[int, str]
+) -> None:
+    """Keep the largest group of points whose times lie within days of each other.
+
+    A clock fault can stamp a point decades away while the order still holds (a FIT record
+    dated 2085 at the end of a 2021 run); one activity never pauses for a week.
+    """
+    times = seconds[ordered]
+    breaks = np.flatnonzero(np.diff(times) > MAX_GAP_S)
+    if breaks.shape[0] == 0:
+        return
+    group = np.zeros(times.shape[0], dtype=np.int64)
+    group[breaks + 1] = 1
+    group = np.cumsum(group)
+    largest = int(np.argmax(np.bincount(group)))
+    main_start = float(times[group == largest][0])
+    for position in np.flatnonzero(group != largest).tolist():
+        index = int(ordered[position])
+        keep[index] = False
+        days = abs(float(times[position]) - main_start) / 86400
+        reasons[index] = f"has a time {days:,.0f} days away from the rest of the run"
 
 
 def _in_range(values: array[float], order: np.ndarray, bounds: tuple[float, float]) -> FloatArray:

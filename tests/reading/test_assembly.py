@@ -425,3 +425,27 @@ def test_name_is_carried() -> None:
     for lat, lon, time in north(3):
         assembler.add(lat, lon, time)  # type: ignore[arg-type]
     assert assembler.finish().name == "Long run"
+
+
+def test_a_point_stamped_decades_away_is_dropped() -> None:
+    # The Strava Android FIT ends on a record dated 2085: still in order, still a clock fault.
+    rows = [(47 + i / 10_000, 8.0, 1_632_751_990.0 + i) for i in range(50)]
+    rows.append((47.0051, 8.0, 3_659_791_620.0))
+    track = assemble(rows, format="fit")
+    assert len(track) == 50
+    assert track.time_s is not None and track.time_s[-1] == 1_632_751_990.0 + 49
+    assert dropped(track) == [(50, 150, "has a time 23,461 days away from the rest of the run")]
+
+
+def test_two_groups_a_week_apart_keep_the_larger() -> None:
+    week = 7 * 86400.0 + 1
+    rows = [(47 + i / 10_000, 8.0, 1e9 + i) for i in range(5)]
+    rows += [(47 + i / 10_000, 8.0, 1e9 + week + i) for i in range(5, 20)]
+    track = assemble(rows, format="fit")
+    assert len(track) == 15
+    assert [point.index for point in track.dropped] == [0, 1, 2, 3, 4]
+
+
+def test_overnight_gaps_stay_one_run() -> None:
+    rows = [(47 + i / 10_000, 8.0, 1e9 + i * 3600.0) for i in range(100)]  # hourly for 4 days
+    assert len(assemble(rows, format="fit")) == 100
