@@ -13,7 +13,6 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 import numpy.typing as npt
-from geopy.distance import geodesic
 
 from heroicrun.track import FloatArray
 
@@ -128,8 +127,13 @@ def _solve(
         block = slice(start, start + _BLOCK)
         sin_b1, cos_b1, sin_b2, cos_b2 = (beta[block] for beta in betas)
         result[block] = _inverse(sin_b1, cos_b1, sin_b2, cos_b2, lon_diff[block])
-    for index in np.flatnonzero(np.isnan(result)):
-        result[index] = geodesic((lat1[index], lon1[index]), (lat2[index], lon2[index])).meters
+    unsettled = np.flatnonzero(np.isnan(result))
+    if unsettled.shape[0]:
+        # Imported here: geopy pulls in every geocoder, a cost a run that never needs it avoids.
+        from geopy.distance import geodesic
+
+        for index in unsettled:
+            result[index] = geodesic((lat1[index], lon1[index]), (lat2[index], lon2[index])).meters
     return result
 
 
