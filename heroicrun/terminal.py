@@ -54,7 +54,7 @@ def _stats(run: dict[str, Any], miles: bool) -> Table:
     kind = "run" if run["kind"] == "run" else "route (no timestamps)"
     table.add_row("Kind", f"{kind}, {run['format'].upper()}")
     if run["start_time"]:
-        table.add_row("Start", run["start_time"].replace("T", " ").replace("Z", " UTC"))
+        table.add_row("Start", run["start_time"][:19].replace("T", " ") + " UTC")
     unit, unit_m = ("mi", MILE_M) if miles else ("km", KM_M)
     table.add_row("Distance", f"{run['distance_m'] / unit_m:.2f} {unit}")
     if run["kind"] == "run":

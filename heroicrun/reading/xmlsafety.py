@@ -46,7 +46,9 @@ class _Refused(Exception):
 
 
 def _refuse_dtd(*_: object) -> NoReturn:
-    raise _Refused("contains a DOCTYPE declaration, which heroicrun does not accept (entities)")
+    raise _Refused(
+        "contains a DOCTYPE declaration; heroicrun refuses DTDs and entities in run files"
+    )
 
 
 def check(data: bytes, source: str, max_depth: int) -> Checked:

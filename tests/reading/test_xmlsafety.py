@@ -11,7 +11,7 @@ from heroicrun.reading import xmlsafety
 from heroicrun.reading.errors import ReadError
 from tests.reading.documents import GPX_NS, run
 
-DOCTYPE_REFUSED = "contains a DOCTYPE declaration, which heroicrun does not accept (entities)"
+DOCTYPE_REFUSED = "contains a DOCTYPE declaration; heroicrun refuses DTDs and entities in run files"
 
 
 def refusal(data: bytes, max_depth: int = 64) -> ReadError:
