@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -10,14 +9,11 @@ from typing import Literal
 
 import numpy as np
 
-from heroicrun.reading import timestamps
+from heroicrun.reading import ordering, timestamps
 from heroicrun.reading.errors import ReadError
 from heroicrun.track import DroppedPoint, FloatArray, Track
 
 NAN = float("nan")
-
-# Points further than this in time from the rest of the file are a clock fault (a week).
-MAX_GAP_S = 7 * 86400.0
 
 # When only a few points lack a time they are dropped; past this share the file is a route.
 MAX_UNTIMED_SHARE = 0.05
@@ -178,9 +174,9 @@ class TrackAssembler:
                 if keep[index]:
                     keep[index] = False
                     reasons[index] = reason
-            order = _segment_order(seconds, segment, keep)
-            _drop_out_of_order(order, seconds, keep, reasons)
-            _drop_far_apart(order[keep[order]], seconds, keep, reasons)
+            order = ordering.segment_order(seconds, segment, keep)
+            ordering.drop_out_of_order(order, seconds, keep, reasons)
+            ordering.drop_far_apart(order[keep[order]], seconds, keep, reasons)
             keep_order = order[keep[order]]
             time_s = seconds[keep_order]
         if seconds is None:
@@ -292,82 +288,6 @@ def _drop(keep: np.ndarray, reasons: dict[int, str], mask: np.ndarray, reason: s
     for index in np.flatnonzero(mask & keep):
         reasons[int(index)] = reason
     keep &= ~mask
-
-
-def _segment_order(seconds: FloatArray, segment: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    """Point indexes with whole segments ordered by their first usable time."""
-    order = np.arange(seconds.shape[0])
-    if segment.shape[0] == 0 or segment[-1] == segment[0]:
-        return order
-    starts: dict[int, float] = {}
-    for index in np.flatnonzero(keep):
-        starts.setdefault(int(segment[index]), float(seconds[index]))
-    if all(a <= b for a, b in zip(list(starts.values()), list(starts.values())[1:], strict=False)):
-        return order
-    rank = np.array([starts.get(int(s), np.inf) for s in segment])
-    return np.lexsort((order, rank))
-
-
-def _drop_out_of_order(
-    order: np.ndarray, seconds: FloatArray, keep: np.ndarray, reasons: dict[int, str]
-) -> None:
-    """Drop the fewest points that leave time strictly increasing (a time glitch, not the run)."""
-    candidates = order[keep[order]]
-    times = seconds[candidates]
-    if times.shape[0] < 2 or bool(np.all(np.diff(times) > 0)):
-        return
-    # Longest strictly increasing subsequence, patience-sorting style.
-    tails: list[float] = []
-    tail_index: list[int] = []
-    previous = [-1] * times.shape[0]
-    for position, value in enumerate(times.tolist()):
-        slot = bisect.bisect_left(tails, value)
-        if slot == len(tails):
-            tails.append(value)
-            tail_index.append(position)
-        else:
-            tails[slot] = value
-            tail_index[slot] = position
-        previous[position] = tail_index[slot - 1] if slot else -1
-    chosen = set()
-    position = tail_index[-1]
-    while position >= 0:
-        chosen.add(position)
-        position = previous[position]
-    kept_times = sorted(times[sorted(chosen)].tolist())
-    for position in range(times.shape[0]):
-        if position in chosen:
-            continue
-        index = int(candidates[position])
-        keep[index] = False
-        value = float(times[position])
-        slot = bisect.bisect_left(kept_times, value)
-        repeats = slot < len(kept_times) and kept_times[slot] == value
-        reasons[index] = "repeats another point's time" if repeats else "has a time out of order"
-
-
-def _drop_far_apart(
-    ordered: np.ndarray, seconds: FloatArray, keep: np.ndarray, reasons: dict[int, str]
-) -> None:
-    """Keep the largest group of points whose times lie within days of each other.
-
-    A clock fault can stamp a point decades away while the order still holds (a FIT record
-    dated 2085 at the end of a 2021 run); one activity never pauses for a week.
-    """
-    times = seconds[ordered]
-    breaks = np.flatnonzero(np.diff(times) > MAX_GAP_S)
-    if breaks.shape[0] == 0:
-        return
-    group = np.zeros(times.shape[0], dtype=np.int64)
-    group[breaks + 1] = 1
-    group = np.cumsum(group)
-    largest = int(np.argmax(np.bincount(group)))
-    main_start = float(times[group == largest][0])
-    for position in np.flatnonzero(group != largest).tolist():
-        index = int(ordered[position])
-        keep[index] = False
-        days = abs(float(times[position]) - main_start) / 86400
-        reasons[index] = f"has a time {days:,.0f} days away from the rest of the run"
 
 
 def _in_range(values: array[float], order: np.ndarray, bounds: tuple[float, float]) -> FloatArray:

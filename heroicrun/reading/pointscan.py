@@ -2,10 +2,11 @@
 
 A watch writes every point with the same elements in the same order, so the scanner learns that
 layout from one point, compiles it into a single regular expression and lets `re.findall` read
-a megabyte of points at a time in C. Each chunk is verified: the number of layout matches must
-equal the number of point tags in it, otherwise the chunk is read point by point with a general
-tag walker, and the layout is learned again. Both ways rest on what `xmlsafety.check` proved:
-the document is well formed and every "<" starts a tag.
+a megabyte of points at a time in C. Each chunk is verified: the tags the matches hold, plus
+those before the first point and after the last, must be every tag in the chunk; otherwise the
+chunk is read point by point with a general tag walker, and the layout is learned again.
+Both ways rest on what `xmlsafety.check` proved: the document is well formed and every "<"
+starts a tag.
 """
 
 from __future__ import annotations
