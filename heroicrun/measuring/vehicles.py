@@ -22,6 +22,9 @@ MIN_DURATION_S = 60.0
 CERTAIN_SPEED_M_S = 10.0
 # Fast windows closer than this belong to one ride: a car stops at lights and junctions.
 MERGE_GAP_S = 60.0
+# Two or more steps in a row faster than any human (the spike threshold; spikes that return to
+# the track are gone by now) are a ride however short: a window of 30 s may not even fit.
+HUMAN_LIMIT_M_S = 12.5
 # A window reads fast up to 20 s before the car moves off (and after it stops), so a ride is
 # trimmed to its steps above this speed: a car pulling away or in, and faster than the runner
 # who got in or out of it.
@@ -38,9 +41,33 @@ class Stretch:
 
 def find(course: Course, time_s: FloatArray) -> list[Stretch]:
     """Return the stretches held above vehicle speed for a minute, or beyond any human's."""
-    count = len(course)
-    if count < 2:
+    if len(course) < 2:
         return []
+    return _merge(_sustained(course, time_s) + _impossible(course, time_s))
+
+
+def _impossible(course: Course, time_s: FloatArray) -> list[Stretch]:
+    """Runs of at least two consecutive steps faster than a human can move."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        too_fast = course.joined & (course.step_m > HUMAN_LIMIT_M_S * np.diff(time_s))
+    edges = np.diff(np.concatenate(([0], too_fast.astype(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    return [Stretch(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if b - a >= 2]
+
+
+def _merge(stretches: list[Stretch]) -> list[Stretch]:
+    """Stretches in order, overlapping ones joined."""
+    merged: list[Stretch] = []
+    for stretch in sorted(stretches, key=lambda s: s.first):
+        if merged and stretch.first <= merged[-1].last:
+            merged[-1] = Stretch(merged[-1].first, max(merged[-1].last, stretch.last))
+        else:
+            merged.append(stretch)
+    return merged
+
+
+def _sustained(course: Course, time_s: FloatArray) -> list[Stretch]:
+    """Stretches whose 30 s windows beat vehicle speed for a minute, or beat any human at all."""
     window_end = time_s + WINDOW_S
     has_window = window_end <= time_s[-1]
     starts = time_s[has_window]

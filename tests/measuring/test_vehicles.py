@@ -52,6 +52,18 @@ def test_a_short_hop_faster_than_any_human_is_a_ride() -> None:
     assert rides_in(track) == [(300, 330)]
 
 
+def test_two_steps_beyond_any_human_are_a_ride_however_short() -> None:
+    # 100 m a second for 3 s: no 30 s window fits in a 5 s recording, and it is no glitch that
+    # returns to the track, yet nobody ran it.
+    track = TrackBuilder().run(2, 1).run(300, 3).run(2, 1).build()
+    assert rides_in(track) == [(1, 4)]
+
+
+def test_one_step_beyond_a_human_alone_is_not_a_ride() -> None:
+    track = TrackBuilder().run(1000, 300).run(20, 1).run(1000, 300).build()
+    assert rides_in(track) == []
+
+
 def test_a_minute_at_8_5_m_s_is_a_ride() -> None:
     track = TrackBuilder().run(1000, 300).run(680, 80).run(1000, 300).build()
     assert rides_in(track) == [(300, 380)]
