@@ -1,38 +1,15 @@
-"""The `heroicrun` command: a thin shell over the reading and measuring library."""
+"""`heroicrun check`: what run files were, and what they earn in each mission."""
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
-from heroicrun import __version__, measuring, reading, summary, terminal
-
-app = typer.Typer(
-    help="heroicrun: your real runs, measured honestly, turned into a story.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        print(f"heroicrun {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def root(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
-    ] = False,
-) -> None:
-    """heroicrun: your real runs, measured honestly, turned into a story."""
+from heroicrun import measuring, reading, summary
+from heroicrun.cli import app, print_json, run_tables
 
 
 @app.command()
@@ -70,20 +47,11 @@ def check(
         described = summary.describe(track, measuring.measure(track))
         results.append(described)
         if not as_json:
-            terminal.render(out, described, miles=miles)
+            run_tables.render(out, described, miles=miles)
     if as_json:
         if len(files) == 1:
             if not failed:
-                _print_json(results[0])
+                print_json(results[0])
         else:
-            _print_json(results)
+            print_json(results)
     raise typer.Exit(1 if failed else 0)
-
-
-def _print_json(value: object) -> None:
-    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
-
-
-def main() -> None:
-    """Console-script entry point."""
-    app()

@@ -1,0 +1,82 @@
+"""How missions look in a terminal: the catalog, one mission, what runs earned."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+
+def render_list(console: Console, missions: list[dict[str, Any]]) -> None:
+    """The catalog as one table."""
+    table = Table(box=None, padding=(0, 2), header_style="bold")
+    table.add_column("Id")
+    table.add_column("Title")
+    table.add_column("Level")
+    table.add_column("Route", justify="right")
+    table.add_column("Beats", justify="right")
+    table.add_column("Drawn from", overflow="fold")
+    for mission in missions:
+        route = f"{mission['route_km']:,.0f} km" if mission["route_km"] else "–"
+        table.add_row(
+            mission["id"],
+            mission["title"],
+            mission["level"],
+            route,
+            str(mission["beats"]),
+            mission["inspired_by"],
+        )
+    console.print(table)
+
+
+def render_mission(console: Console, mission: dict[str, Any]) -> None:
+    """One mission: its pitch, route, and beats with their goals (and text, with spoilers)."""
+    parts: list[Any] = [
+        Text(mission["summary"]),
+        Text(f"Drawn from: {mission['inspired_by']}", style="dim"),
+    ]
+    if mission["route"]:
+        places = " → ".join(f"{p['name']} ({p['km']:g} km)" for p in mission["route"])
+        parts.append(Text(f"Route: {places}"))
+    beats = Table(box=None, padding=(0, 2), header_style="bold")
+    beats.add_column("#", justify="right")
+    beats.add_column("Beat")
+    beats.add_column("Goal", overflow="fold")
+    for number, beat in enumerate(mission["beats"], start=1):
+        beats.add_row(str(number), beat["title"], beat["goal_words"])
+    parts.append(beats)
+    for beat in mission["beats"]:
+        if "text" in beat:
+            parts.append(Text(f"\n{beat['title']}", style="bold"))
+            parts.append(Text(beat["text"]))
+    failure = mission["failure"]
+    if failure and "text" in failure:
+        parts.append(Text(f"\nIf it is lost: {failure['title']}", style="bold red"))
+        parts.append(Text(failure["text"]))
+    elif failure:
+        parts.append(Text("This mission can be lost.", style="red"))
+    title = Text(f"{mission['title']}  ", style="bold")
+    title.append(f"{mission['id']} · {mission['kind']} · {mission['level']}", style="dim")
+    console.print(Panel(Group(*parts), title=title, title_align="left"))
+
+
+def render_earned(console: Console, missions: list[dict[str, Any]]) -> None:
+    """What one file earns in each mission, counted from the mission's start."""
+    table = Table(title="Missions", title_justify="left", box=None, padding=(0, 2))
+    table.add_column("Mission")
+    table.add_column("Unlocked", justify="right")
+    table.add_column("Km", justify="right")
+    table.add_column("Next", overflow="fold")
+    for mission in missions:
+        next_goal = next((g for g in mission["goals"] if not g["met"]), None)
+        km = "–" if mission["progress_km"] is None else f"{mission['progress_km']:.1f}"
+        table.add_row(
+            mission["title"],
+            f"{len(mission['unlocked'])}/{len(mission['goals'])}",
+            km,
+            "complete!" if next_goal is None else next_goal["detail"],
+        )
+    console.print(table)

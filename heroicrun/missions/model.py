@@ -1,0 +1,453 @@
+"""What a mission file holds, as typed values: the format mission authors write.
+
+Units follow the file, not the code: kilometres, minutes, "m:ss" paces and "h:mm:ss" durations,
+because a person writes them. Every number is converted once, here, into SI fields the goal
+engine reads (`*_m`, `*_s`, `*_s_per_km`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    model_validator,
+)
+
+EFFORT_DISTANCES_M = {
+    "400 m": 400.0,
+    "1/2 mile": 804.672,
+    "1 km": 1000.0,
+    "1 mile": 1609.344,
+    "2 miles": 3218.688,
+    "5 km": 5000.0,
+    "10 km": 10000.0,
+    "15 km": 15000.0,
+    "10 miles": 16093.44,
+    "20 km": 20000.0,
+    "Half marathon": 21097.5,
+    "30 km": 30000.0,
+    "Marathon": 42195.0,
+    "50 km": 50000.0,
+}
+
+_CLOCK = re.compile(r"^(?:(\d+):)?([0-5]?\d):([0-5]\d)$")
+_TIME_OF_DAY = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+def _seconds(value: Any, what: str) -> float:
+    if isinstance(value, str):
+        match = _CLOCK.match(value.strip())
+        if match:
+            hours, minutes, seconds = (int(part) if part else 0 for part in match.groups())
+            total = hours * 3600 + minutes * 60 + seconds
+            if total > 0:
+                return float(total)
+    raise ValueError(f"expected {what}, got {_shown(value)}")
+
+
+def _shown(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
+
+
+def _pace(value: Any) -> float:
+    return _seconds(value, '"m:ss" per km')
+
+
+def _duration(value: Any) -> float:
+    return _seconds(value, 'a duration "h:mm:ss" or "mm:ss"')
+
+
+def _clock_minutes(value: Any) -> int:
+    if isinstance(value, str):
+        match = _TIME_OF_DAY.match(value.strip())
+        if match:
+            return int(match.group(1)) * 60 + int(match.group(2))
+    raise ValueError(f'expected a time of day "HH:MM", got {_shown(value)}')
+
+
+def _as_clock(seconds: float) -> str:
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+# A pace written "5:30" (per km), held as seconds per km.
+Pace = Annotated[
+    float,
+    BeforeValidator(_pace),
+    PlainSerializer(_as_clock, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{1,2}:[0-5]\d$", "examples": ["5:30"]}),
+]
+# A duration written "1:02:03" or "20:00", held as seconds.
+Duration = Annotated[
+    float,
+    BeforeValidator(_duration),
+    PlainSerializer(_as_clock, return_type=str),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^(\d+:)?[0-5]?\d:[0-5]\d$", "examples": ["20:00"]}
+    ),
+]
+# A time of day written "21:30", held as minutes after midnight.
+ClockTime = Annotated[
+    int,
+    BeforeValidator(_clock_minutes),
+    PlainSerializer(lambda minutes: f"{minutes // 60:02d}:{minutes % 60:02d}", return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^([01]?\d|2[0-3]):[0-5]\d$"}),
+]
+PositiveKm = Annotated[float, Field(gt=0, le=100_000)]
+Latitude = Annotated[float, Field(ge=-90, le=90)]
+Longitude = Annotated[float, Field(ge=-180, le=180)]
+Slug = Annotated[str, Field(pattern=_SLUG, max_length=60)]
+EffortName = Literal[
+    "400 m",
+    "1/2 mile",
+    "1 km",
+    "1 mile",
+    "2 miles",
+    "5 km",
+    "10 km",
+    "15 km",
+    "10 miles",
+    "20 km",
+    "Half marathon",
+    "30 km",
+    "Marathon",
+    "50 km",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- goals one run can meet ---------------------------------------------------------------
+
+
+class DistanceGoal(_Strict):
+    """Run at least `km` in one run."""
+
+    kind: Literal["distance"]
+    km: PositiveKm
+
+
+class MovingTimeGoal(_Strict):
+    """Keep moving for at least `minutes` in one run."""
+
+    kind: Literal["moving_time"]
+    minutes: Annotated[float, Field(gt=0, le=6000)]
+
+
+class FinishWithinGoal(_Strict):
+    """Cover at least `km`, the whole run (start to finish, stops included) within `within`."""
+
+    kind: Literal["finish_within"]
+    km: PositiveKm
+    within: Duration
+
+
+class PaceGoal(_Strict):
+    """An average pace of `pace` per km or faster, over a run of at least `km`."""
+
+    kind: Literal["pace"]
+    pace: Pace
+    km: PositiveKm = 1.0
+
+
+class BestEffortGoal(_Strict):
+    """Somewhere in one run, cover one of the standard distances within `within`."""
+
+    kind: Literal["best_effort"]
+    distance: EffortName
+    within: Duration
+
+
+class ClimbGoal(_Strict):
+    """Climb at least `metres` in one run."""
+
+    kind: Literal["climb"]
+    metres: Annotated[float, Field(gt=0, le=20_000)]
+
+
+class NegativeSplitGoal(_Strict):
+    """Run the second half of a run of at least `km` faster than the first."""
+
+    kind: Literal["negative_split"]
+    km: PositiveKm = 3.0
+
+
+class SurgesGoal(_Strict):
+    """Surge `count` times: speed up by `boost` over the previous `baseline` and hold it for `hold`.
+
+    Zombies, Run! style: the default is +20 % over the speed of the previous 30 s, for 100 s.
+    """
+
+    kind: Literal["surges"]
+    count: Annotated[int, Field(ge=1, le=100)]
+    boost: Annotated[float, Field(gt=0, le=2)] = 0.2
+    baseline: Duration = 30.0
+    hold: Duration = 100.0
+
+
+class ChaseGoal(_Strict):
+    """At minute `at_minute` of the run, cover `metres` within `within` (a scripted chase)."""
+
+    kind: Literal["chase"]
+    at_minute: Annotated[float, Field(ge=0, le=6000)]
+    metres: Annotated[float, Field(gt=0, le=50_000)]
+    within: Duration
+
+
+class ReachPlaceGoal(_Strict):
+    """Pass within `radius_m` of a real place; with `return_to_start`, finish where you began."""
+
+    kind: Literal["reach_place"]
+    place: Annotated[str, Field(min_length=1, max_length=120)]
+    lat: Latitude
+    lon: Longitude
+    radius_m: Annotated[float, Field(gt=0, le=50_000)] = 150.0
+    return_to_start: bool = False
+
+
+class OutAndBackGoal(_Strict):
+    """Go at least `km` from where the run started, turn, and finish within `radius_m` of the start.
+
+    The place needs no coordinates, so runners anywhere can fetch the doctor.
+    """
+
+    kind: Literal["out_and_back"]
+    km: PositiveKm
+    radius_m: Annotated[float, Field(gt=0, le=5_000)] = 200.0
+
+
+class TimeOfDayGoal(_Strict):
+    """Run at least `km` with the whole run between `start_after` and `finish_before`.
+
+    Times are local solar time at the start of the run (longitude / 15 hours from UTC), so "a run
+    through the night" means darkness wherever the runner is, with no time zone to configure.
+    The window may pass midnight ("21:00" to "05:00").
+    """
+
+    kind: Literal["time_of_day"]
+    start_after: ClockTime
+    finish_before: ClockTime
+    km: PositiveKm = 1.0
+
+
+SingleRunGoal = Annotated[
+    DistanceGoal
+    | MovingTimeGoal
+    | FinishWithinGoal
+    | PaceGoal
+    | BestEffortGoal
+    | ClimbGoal
+    | NegativeSplitGoal
+    | SurgesGoal
+    | ChaseGoal
+    | ReachPlaceGoal
+    | OutAndBackGoal
+    | TimeOfDayGoal,
+    Field(discriminator="kind"),
+]
+
+# --- goals across runs (a journey) ---------------------------------------------------------
+
+
+class _Deadline(_Strict):
+    within_days: Annotated[float, Field(gt=0, le=36_500)] | None = None
+    within_running_hours: Annotated[float, Field(gt=0, le=100_000)] | None = None
+
+
+class RouteKmGoal(_Deadline):
+    """Reach kilometre `km` of the mission's route, all counted runs since enrolment summed."""
+
+    kind: Literal["route_km"]
+    km: Annotated[float, Field(ge=0, le=100_000)]
+
+
+class RunsGoal(_Deadline):
+    """Complete `count` runs of at least `km` each since enrolment."""
+
+    kind: Literal["runs"]
+    count: Annotated[int, Field(ge=1, le=10_000)]
+    km: Annotated[float, Field(ge=0, le=1000)] = 1.0
+
+
+class StreakGoal(_Deadline):
+    """Run at least `km` on each of `days` consecutive days (UTC calendar days)."""
+
+    kind: Literal["streak"]
+    days: Annotated[int, Field(ge=2, le=3650)]
+    km: Annotated[float, Field(ge=0, le=1000)] = 1.0
+
+
+class BestOfGoal(_Strict):
+    """Meet `goal` in one of your next `attempts` runs; miss them all and the mission is lost."""
+
+    kind: Literal["best_of"]
+    attempts: Annotated[int, Field(ge=1, le=100)]
+    goal: SingleRunGoal
+
+
+Goal = Annotated[
+    DistanceGoal
+    | MovingTimeGoal
+    | FinishWithinGoal
+    | PaceGoal
+    | BestEffortGoal
+    | ClimbGoal
+    | NegativeSplitGoal
+    | SurgesGoal
+    | ChaseGoal
+    | ReachPlaceGoal
+    | OutAndBackGoal
+    | TimeOfDayGoal
+    | RouteKmGoal
+    | RunsGoal
+    | StreakGoal
+    | BestOfGoal,
+    Field(discriminator="kind"),
+]
+
+JOURNEY_KINDS = frozenset({"route_km", "runs", "streak", "best_of"})
+
+# --- the mission ---------------------------------------------------------------------------
+
+
+class Beat(_Strict):
+    """One chapter of the story, locked behind a goal; beats unlock in order."""
+
+    id: Slug
+    title: Annotated[str, Field(min_length=1, max_length=120)]
+    text: Annotated[str, Field(min_length=1, max_length=4000)]
+    goal: Goal
+
+
+class Waypoint(_Strict):
+    """A named real place on the route, with how far along the route it lies."""
+
+    name: Annotated[str, Field(min_length=1, max_length=120)]
+    lat: Latitude
+    lon: Longitude
+    km: Annotated[float, Field(ge=0, le=100_000)]
+
+
+class Route(_Strict):
+    """Real geography: waypoints in order with their kilometre marks (the first at 0).
+
+    With `gpx`, the route's line comes from that GPX file (relative to the mission file) and the
+    waypoints name places along it; without, the line runs straight between waypoints.
+    """
+
+    waypoints: Annotated[list[Waypoint], Field(min_length=2)]
+    gpx: str | None = None
+
+    @model_validator(mode="after")
+    def _marks_rise(self) -> Route:
+        if self.waypoints[0].km != 0:
+            raise ValueError(f"the first waypoint must be at km 0, not {self.waypoints[0].km:g}")
+        for before, after in zip(self.waypoints, self.waypoints[1:], strict=False):
+            if after.km <= before.km:
+                raise ValueError(
+                    f"waypoint km marks must rise: {after.name!r} at km {after.km:g}"
+                    f" comes after {before.name!r} at km {before.km:g}"
+                )
+        return self
+
+    @property
+    def length_km(self) -> float:
+        """The route's length: the last waypoint's mark, in km."""
+        return self.waypoints[-1].km
+
+
+class Ending(_Strict):
+    """What happens when the mission is lost (a deadline passed, the attempts ran out)."""
+
+    title: Annotated[str, Field(min_length=1, max_length=120)]
+    text: Annotated[str, Field(min_length=1, max_length=4000)]
+
+
+class Source(_Strict):
+    """Where a fact in the mission comes from."""
+
+    fact: Annotated[str, Field(min_length=1, max_length=300)]
+    source: Annotated[str, Field(min_length=1, max_length=300)]
+
+
+Level = Literal["first steps", "steady", "hard", "epic"]
+
+
+class Mission(_Strict):
+    """A story drawn from one example of the Big Heroic Run, as runs can unlock it."""
+
+    id: Slug
+    title: Annotated[str, Field(min_length=1, max_length=120)]
+    inspired_by: Annotated[str, Field(min_length=1, max_length=300)]
+    summary: Annotated[str, Field(min_length=1, max_length=1000)]
+    level: Level
+    route: Route | None = None
+    beats: Annotated[list[Beat], Field(min_length=1)]
+    failure: Ending | None = None
+    sources: Annotated[list[Source], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Mission:
+        seen: set[str] = set()
+        for beat in self.beats:
+            if beat.id in seen:
+                raise ValueError(f"two beats share the id {beat.id!r}")
+            seen.add(beat.id)
+            goal = beat.goal
+            if isinstance(goal, RouteKmGoal):
+                if self.route is None:
+                    raise ValueError(f"beat {beat.id!r} has a route_km goal but there is no route")
+                if goal.km > self.route.length_km:
+                    raise ValueError(
+                        f"beat {beat.id!r} asks for km {goal.km:g} of a"
+                        f" {self.route.length_km:g} km route"
+                    )
+        deadlines = any(
+            getattr(beat.goal, "within_days", None)
+            or getattr(beat.goal, "within_running_hours", None)
+            or isinstance(beat.goal, BestOfGoal)
+            for beat in self.beats
+        )
+        if deadlines and self.failure is None:
+            raise ValueError(
+                "a mission that can be lost (a deadline or attempts) needs a failure ending"
+            )
+        return self
+
+    @property
+    def kind(self) -> Literal["journey", "challenge"]:
+        """ "journey" when the mission follows a route, "challenge" otherwise."""
+        return "journey" if self.route is not None else "challenge"
+
+    def goal_kinds(self) -> list[str]:
+        """The goal kinds this mission uses, in order of first use (nested ones included)."""
+        kinds: list[str] = []
+        for beat in self.beats:
+            goal: Any = beat.goal
+            while goal is not None:
+                if goal.kind not in kinds:
+                    kinds.append(goal.kind)
+                goal = getattr(goal, "goal", None)
+        return kinds
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a mission file, for editors (TOML files validate against it too)."""
+    schema = Mission.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://heroicrun.example/mission.schema.json"
+    schema["title"] = "heroicrun mission"
+    return schema

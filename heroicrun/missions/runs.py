@@ -1,0 +1,43 @@
+"""A run as missions see it: its points, its measures, and which of its steps count."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from heroicrun.measuring import Measures
+from heroicrun.measuring.course import BoolArray
+from heroicrun.track import Track
+
+
+@dataclass(frozen=True, eq=False)
+class CountedRun:
+    """One measured run. `name` says which in details ("run.gpx"); vehicle stretches never count."""
+
+    name: str
+    track: Track
+    measures: Measures
+
+    @property
+    def start(self) -> datetime | None:
+        """When the run started (UTC), or None for a route."""
+        return self.measures.start_time
+
+    @property
+    def counted_km(self) -> float:
+        """Distance that counts for missions: the run without its vehicle stretches, in km."""
+        return self.measures.counted_distance_m / 1000.0
+
+    def ridden_points(self) -> BoolArray:
+        """Which points lie inside a flagged vehicle stretch (their steps must not count)."""
+        ridden = np.zeros(len(self.track), dtype=bool)
+        if self.track.time_s is None:
+            return ridden
+        offsets = self.track.time_s - self.track.time_s[0]
+        for flag in self.measures.flags:
+            if flag.kind == "vehicle" and flag.start_offset_s is not None:
+                end = flag.end_offset_s if flag.end_offset_s is not None else np.inf
+                ridden |= (offsets >= flag.start_offset_s) & (offsets <= end)
+        return ridden

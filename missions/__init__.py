@@ -1,0 +1,1 @@
+"""The bundled mission catalog: the TOML files beside this one ship as heroicrun.catalog."""
