@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from heroicrun import measuring, reading, summary
-from heroicrun.cli import app, print_json, run_tables
+from heroicrun.cli import app, mission_tables, print_json, run_tables
+from heroicrun.cli.missions import MissionsDir, load_catalog
+from heroicrun.missions import describe, loading, progress
+from heroicrun.missions.model import Mission
+from heroicrun.missions.runs import CountedRun
 
 
 @app.command()
@@ -18,21 +24,30 @@ def check(
         list[Path],
         typer.Argument(help="GPX, TCX or FIT files (or .gz of them).", show_default=False),
     ],
+    mission_id: Annotated[
+        str | None,
+        typer.Option(
+            "--mission", help="Only this mission (default: every mission).", show_default=False
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
     miles: Annotated[
         bool, typer.Option("--miles", help="Show distances and splits in miles.")
     ] = False,
+    missions_dir: MissionsDir = None,
 ) -> None:
-    """Measure run files: distance, moving time, pace, splits, best efforts, climb.
+    """Measure run files, and say what each earns in each mission if counted from its start.
 
-    Example: heroicrun check morning-run.gpx
+    Example: heroicrun check morning-run.gpx --mission reach-sparta
 
-    With --json, one file prints one JSON object and several print an array (a file that
-    could not be read appears there as {"file": ..., "error": ...}). Exit status: 0 when
-    every file was read, 1 when any could not be, 2 for a usage error.
+    Each file counts alone, as if the mission began with it. With --json, one file prints one
+    JSON object and several print an array (a file that could not be read appears there as
+    {"file": ..., "error": ...}). Exit status: 0 when every file was read, 1 when any could
+    not be, 2 for a usage error.
     """
     out = Console(highlight=False)
     err = Console(stderr=True, highlight=False)
+    chosen = _missions(load_catalog(missions_dir, err), mission_id, err)
     results: list[dict[str, Any]] = []
     failed = False
     for path in files:
@@ -41,13 +56,21 @@ def check(
             track = reading.read_path(name)
         except reading.ReadError as error:
             failed = True
-            err.print(f"[bold red]error:[/] {error}", soft_wrap=True)
+            err.print(Text.assemble(("error:", "bold red"), f" {error}"), soft_wrap=True)
             results.append({"file": name, "error": str(error)})
             continue
-        described = summary.describe(track, measuring.measure(track))
+        measures = measuring.measure(track)
+        described = summary.describe(track, measures)
+        run = CountedRun(name, track, measures)
+        described["missions"] = [
+            describe.progress(mission, progress.evaluate(mission, [run], _start(run), base=base))
+            for mission, base in chosen
+        ]
         results.append(described)
         if not as_json:
             run_tables.render(out, described, miles=miles)
+            if described["missions"]:
+                mission_tables.render_earned(out, described["missions"])
     if as_json:
         if len(files) == 1:
             if not failed:
@@ -55,3 +78,27 @@ def check(
         else:
             print_json(results)
     raise typer.Exit(1 if failed else 0)
+
+
+def _missions(
+    found: loading.Catalog, mission_id: str | None, err: Console
+) -> list[tuple[Mission, Path]]:
+    """The missions to count runs for, each with the folder its files live in."""
+    base = found.directory
+    if mission_id is None:
+        return [(mission, base) for mission in found.missions]
+    mission = found.get(mission_id)
+    if mission is None:
+        known = ", ".join(m.id for m in found.missions)
+        err.print(
+            f"error: no mission {mission_id!r}; the missions are: {known}",
+            soft_wrap=True,
+            markup=False,
+        )
+        raise typer.Exit(2)
+    return [(mission, base)]
+
+
+def _start(run: CountedRun) -> datetime:
+    """The mission begins with the run (a route, having no time, begins nothing)."""
+    return run.start or datetime.max.replace(tzinfo=UTC)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from heroicrun.missions.model import Mission
+from heroicrun.missions.progress import MissionProgress
 
 
 def listing(mission: Mission) -> dict[str, Any]:
@@ -85,3 +87,48 @@ _GOAL_WORDS = {
     "streak": "Run at least {km:g} km on {days} days in a row",
     "best_of": "In one of your next {attempts} runs: ",
 }
+
+
+def progress(mission: Mission, earned: MissionProgress) -> dict[str, Any]:
+    """Where a runner stands in a mission: `progress_km`, `unlocked` and each beat's goal."""
+    position = earned.position
+    return {
+        "id": mission.id,
+        "title": mission.title,
+        "kind": mission.kind,
+        "status": earned.status,
+        "progress_km": None if earned.progress_km is None else round(earned.progress_km, 3),
+        "route_km": mission.route.length_km if mission.route else None,
+        "unlocked": list(earned.unlocked),
+        "goals": [
+            {
+                "beat": beat.beat,
+                "title": beat.title,
+                "status": beat.status,
+                "met": beat.met,
+                "detail": beat.detail,
+                "goal": goal_words(source.goal),
+                "unlocked_by": beat.unlocked_by,
+                "unlocked_at": _time(beat.unlocked_at),
+            }
+            for beat, source in zip(earned.beats, mission.beats, strict=True)
+        ],
+        "position": None
+        if position is None
+        else {
+            "km": round(position.km, 3),
+            "lat": round(position.lat, 6),
+            "lon": round(position.lon, 6),
+            "last_place": position.last_place,
+            "next_place": position.next_place,
+            "to_next_km": round(position.to_next_km, 3),
+            "share": round(position.share, 4),
+        },
+        "weekly_km": None if earned.weekly_km is None else round(earned.weekly_km, 1),
+        "eta": _time(earned.eta),
+        "failure": None if earned.failure is None else earned.failure.model_dump(mode="json"),
+    }
+
+
+def _time(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat().replace("+00:00", "Z")

@@ -32,6 +32,7 @@ class Catalog:
 
     missions: tuple[Mission, ...]
     errors: tuple[MissionError, ...]
+    directory: Path  # where route files named by the missions are found
 
     def get(self, mission_id: str) -> Mission | None:
         """The mission with this id, or None."""
@@ -77,11 +78,14 @@ def load_all(directory: Path) -> Catalog:
             missions.append(load(path))
         except MissionError as error:
             errors.append(error)
-    return Catalog(tuple(sorted(missions, key=lambda mission: mission.id)), tuple(errors))
+    return Catalog(
+        tuple(sorted(missions, key=lambda mission: mission.id)), tuple(errors), directory
+    )
 
 
 def load_paths(paths: Iterable[Path]) -> Catalog:
     """Missions from files and directories (each directory's `*.toml`)."""
+    paths = list(paths)
     missions: list[Mission] = []
     errors: list[MissionError] = []
     for path in paths:
@@ -94,7 +98,8 @@ def load_paths(paths: Iterable[Path]) -> Catalog:
             missions.append(load(path))
         except MissionError as error:
             errors.append(error)
-    return Catalog(tuple(missions), tuple(errors))
+    first = paths[0] if paths else Path(".")
+    return Catalog(tuple(missions), tuple(errors), first if first.is_dir() else first.parent)
 
 
 def _describe(error: Any, document: dict[str, Any]) -> str:

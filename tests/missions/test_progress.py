@@ -1,0 +1,350 @@
+"""Mission progress: beats in order, journeys summed across runs, deadlines, attempts, the map."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from geopy.distance import geodesic
+
+from heroicrun import measuring
+from heroicrun.missions import progress
+from heroicrun.missions.model import Mission
+from heroicrun.missions.runs import CountedRun
+from tests.factory import START, TrackBuilder
+
+ENROLLED = datetime(2024, 5, 1, 6, 0, tzinfo=UTC)
+FAILURE = {"title": "Too late", "text": "The train has gone."}
+
+
+def a_run(
+    km: float,
+    days: float = 0.0,
+    minutes: float | None = None,
+    name: str | None = None,
+    bearing_deg: float = 0.0,
+) -> CountedRun:
+    """km due north (by default) at 6:00 /km, starting `days` after enrolment."""
+    start = ENROLLED + timedelta(days=days)
+    duration_s = (minutes * 60) if minutes is not None else km * 360
+    track = (
+        TrackBuilder(start_time_s=start.timestamp())
+        .run(km * 1000, duration_s, step_s=max(duration_s / 600, 1.0), bearing_deg=bearing_deg)
+        .build()
+    )
+    return CountedRun(name or f"{km:g} km on day {days:g}", track, measuring.measure(track))
+
+
+def a_mission(*goals: dict[str, Any], route_km: list[float] | None = None, **extra: Any) -> Mission:
+    """A mission whose beats have these goals, on a route due north of START marked route_km."""
+    document: dict[str, Any] = {
+        "id": "test",
+        "title": "Test",
+        "inspired_by": "A test",
+        "summary": "A mission for tests.",
+        "level": "steady",
+        "beats": [
+            {"id": f"beat-{n}", "title": f"Beat {n}", "text": "Onwards.", "goal": goal}
+            for n, goal in enumerate(goals, start=1)
+        ],
+        "sources": [{"fact": "None", "source": "This test"}],
+        **extra,
+    }
+    if route_km is not None:
+        document["route"] = {
+            "waypoints": [
+                {"name": name, "lat": lat, "lon": lon, "km": km}
+                for name, (lat, lon), km in zip(
+                    "ABCDEFG", map(north_of_start, route_km), route_km, strict=False
+                )
+            ]
+        }
+    return Mission.model_validate(document)
+
+
+def north_of_start(km: float) -> tuple[float, float]:
+    point = geodesic(kilometers=km).destination(START, 0.0)
+    return point.latitude, point.longitude
+
+
+def statuses(result: progress.MissionProgress) -> list[str]:
+    return [beat.status for beat in result.beats]
+
+
+# --- journeys summed across runs -----------------------------------------------------------------
+
+
+def test_two_runs_together_reach_a_waypoint_neither_reaches_alone() -> None:
+    mission = a_mission({"kind": "route_km", "km": 10}, route_km=[0, 10, 20])
+    first, second = a_run(6, days=0), a_run(6, days=1)
+
+    halfway = progress.evaluate(mission, [first], ENROLLED)
+    assert statuses(halfway) == ["next"]
+    assert halfway.beats[0].detail == "km 6.0 of 10.0 (B)"
+
+    both = progress.evaluate(mission, [second, first], ENROLLED)  # any order: by start time
+    assert both.status == "completed"
+    assert both.beats[0].unlocked_by == second.name
+    unlocked_at = both.beats[0].unlocked_at
+    assert unlocked_at is not None
+    arrival = ENROLLED + timedelta(days=1, minutes=36)
+    assert unlocked_at.timestamp() == pytest.approx(arrival.timestamp())
+    assert both.progress_km == pytest.approx(12.0)
+
+
+def test_a_car_ride_does_not_carry_the_runner_along_the_route() -> None:
+    mission = a_mission({"kind": "route_km", "km": 10}, route_km=[0, 10])
+    start = ENROLLED.timestamp()
+    track = TrackBuilder(start_time_s=start).run(2000, 720, 5).run(15000, 900, 5).run(2000, 720, 5)
+    ride = CountedRun("with-car.gpx", track.build(), measuring.measure(track.build()))
+    assert ride.measures.distance_m > 18_000
+    result = progress.evaluate(mission, [ride], ENROLLED)
+    assert statuses(result) == ["next"]
+    assert result.progress_km == pytest.approx(4.0, abs=0.3)
+
+
+def test_runs_before_enrolment_do_not_count() -> None:
+    mission = a_mission({"kind": "route_km", "km": 10}, route_km=[0, 10])
+    before = a_run(20, days=-1)
+    result = progress.evaluate(mission, [before], ENROLLED)
+    assert statuses(result) == ["next"]
+    assert result.progress_km == 0.0
+    # The runner's weekly distance is theirs, enrolled or not.
+    assert result.weekly_km == pytest.approx(5.0)
+
+
+def test_routes_without_times_never_count() -> None:
+    mission = a_mission({"kind": "route_km", "km": 10}, route_km=[0, 10])
+    track = TrackBuilder().run(20_000, 7200, 10).build(timed=False)
+    planned = CountedRun("plan.gpx", track, measuring.measure(track))
+    assert progress.evaluate(mission, [planned], ENROLLED).progress_km == 0.0
+
+
+def test_one_long_run_passes_two_waypoints() -> None:
+    mission = a_mission(
+        {"kind": "route_km", "km": 10}, {"kind": "route_km", "km": 20}, route_km=[0, 10, 20]
+    )
+    long_run = a_run(21)
+    result = progress.evaluate(mission, [long_run], ENROLLED)
+    assert result.status == "completed"
+    assert result.unlocked == ("beat-1", "beat-2")
+    assert [beat.unlocked_by for beat in result.beats] == [long_run.name] * 2
+    assert result.progress_km == 20.0  # capped at the route's end
+    assert result.position is not None
+    assert (result.position.last_place, result.position.next_place) == ("C", None)
+    assert result.eta is None
+
+
+def test_a_count_of_runs() -> None:
+    mission = a_mission({"kind": "runs", "count": 3, "km": 5})
+    runs = [a_run(5.5, days=0), a_run(3, days=1), a_run(6, days=2)]
+    result = progress.evaluate(mission, runs, ENROLLED)
+    assert result.beats[0].detail == "2 of 3 runs of 5 km or more"
+    assert result.progress_km is None and result.position is None
+    done = progress.evaluate(mission, [*runs, a_run(5.1, days=3)], ENROLLED)
+    assert done.status == "completed"
+
+
+def test_a_streak_broken_by_a_day() -> None:
+    mission = a_mission({"kind": "streak", "days": 3, "km": 2})
+    runs = [a_run(3, days=0), a_run(3, days=1), a_run(3, days=3), a_run(3, days=4)]
+    broken = progress.evaluate(mission, runs, ENROLLED)
+    assert statuses(broken) == ["next"]
+    assert broken.beats[0].detail == "streak 2 of 3 days"
+    third = a_run(3, days=5)
+    kept = progress.evaluate(mission, [*runs, third], ENROLLED)
+    assert kept.status == "completed"
+    assert kept.beats[0].unlocked_by == third.name
+
+
+def test_a_streak_day_can_be_made_of_two_short_runs() -> None:
+    mission = a_mission({"kind": "streak", "days": 2, "km": 5})
+    runs = [a_run(6, days=0), a_run(3, days=1), a_run(3, days=1.2)]
+    assert progress.evaluate(mission, runs[:2], ENROLLED).status == "in_progress"
+    assert progress.evaluate(mission, runs, ENROLLED).status == "completed"
+
+
+def test_a_streak_lives_on_until_the_day_is_over() -> None:
+    mission = a_mission({"kind": "streak", "days": 5, "km": 1})
+    runs = [a_run(2, days=day) for day in range(3)]
+    next_day = ENROLLED + timedelta(days=3, hours=12)
+    assert progress.evaluate(mission, runs, ENROLLED, now=next_day).beats[0].detail == (
+        "streak 3 of 5 days"
+    )
+    too_late = ENROLLED + timedelta(days=4, hours=1)
+    assert progress.evaluate(mission, runs, ENROLLED, now=too_late).beats[0].detail == (
+        "streak 0 of 5 days"
+    )
+
+
+# --- deadlines -----------------------------------------------------------------------------------
+
+
+def deadline_mission() -> Mission:
+    return a_mission(
+        {"kind": "route_km", "km": 10, "within_days": 2}, route_km=[0, 10], failure=FAILURE
+    )
+
+
+def test_a_deadline_in_days_met_by_a_whisker() -> None:
+    # 10.5 km in 63 min, ending one minute before the two days are up.
+    run = a_run(10.5, days=2 - 64 / 1440, minutes=63)
+    result = progress.evaluate(deadline_mission(), [run], ENROLLED)
+    assert result.status == "completed"
+    assert result.beats[0].detail == "km 10.5 of 10.0 (B), 1 min to spare"
+
+
+def test_a_deadline_in_days_missed_by_a_whisker() -> None:
+    run = a_run(10.5, days=2 - 62 / 1440, minutes=63)  # ends one minute late
+    result = progress.evaluate(deadline_mission(), [run], ENROLLED)
+    assert result.status == "failed"
+    assert statuses(result) == ["failed"]
+    assert result.beats[0].detail == "km 10.5 of 10.0 (B); the 2 days ran out"
+    assert result.failure is not None and result.failure.title == "Too late"
+    assert result.eta is None
+
+
+def test_a_deadline_in_days_shows_the_time_left_and_passes_with_the_clock() -> None:
+    run = a_run(4, days=0)
+    soon = progress.evaluate(deadline_mission(), [run], ENROLLED, now=ENROLLED + timedelta(hours=6))
+    assert soon.beats[0].detail == "km 4.0 of 10.0 (B), 42 h left"
+    assert soon.status == "in_progress"
+    late = progress.evaluate(deadline_mission(), [run], ENROLLED, now=ENROLLED + timedelta(days=3))
+    assert late.status == "failed"
+    assert late.failure is not None
+
+
+def spartathlon() -> Mission:
+    return a_mission(
+        {"kind": "route_km", "km": 246, "within_running_hours": 36},
+        route_km=[0, 82, 164, 246],
+        failure=FAILURE,
+    )
+
+
+def test_running_hours_spartathlon_mode_made() -> None:
+    # Three 82 km stages of 11 h 30 min, days apart: 34.5 h of running, inside the 36.
+    stages = [a_run(82, days=day, minutes=690) for day in (0, 3, 7)]
+    result = progress.evaluate(spartathlon(), stages, ENROLLED)
+    assert result.status == "completed"
+    assert result.beats[0].detail == "km 246.0 of 246.0 (D), 90 min of running to spare"
+
+
+def test_running_hours_spartathlon_mode_missed() -> None:
+    stages = [a_run(82, days=day, minutes=750) for day in (0, 3, 7)]  # 37.5 h
+    result = progress.evaluate(spartathlon(), stages, ENROLLED)
+    assert result.status == "failed"
+    assert result.beats[0].detail == "km 246.0 of 246.0 (D); the 36 h of running ran out"
+
+
+def test_running_hours_left_after_two_stages() -> None:
+    stages = [a_run(82, days=day, minutes=690) for day in (0, 3)]
+    result = progress.evaluate(spartathlon(), stages, ENROLLED)
+    assert result.beats[0].detail == "km 164.0 of 246.0 (D), 13 h of running left"
+
+
+# --- best of N -----------------------------------------------------------------------------------
+
+
+def lola() -> Mission:
+    return a_mission(
+        {"kind": "distance", "km": 1},
+        {"kind": "best_of", "attempts": 3, "goal": {"kind": "distance", "km": 5}},
+        {"kind": "distance", "km": 1},
+        failure=FAILURE,
+    )
+
+
+def test_best_of_three_met_on_the_second_attempt() -> None:
+    # The 6 km run that unlocks beat 1 is no attempt: attempts are fresh runs.
+    warm_up, miss, hit = a_run(6, days=0), a_run(4.1, days=1), a_run(5.5, days=2)
+    result = progress.evaluate(lola(), [warm_up, miss], ENROLLED)
+    assert statuses(result) == ["unlocked", "next", "locked"]
+    assert result.beats[1].detail == "4.1 of 5.0 km at best; attempt 1 of 3 used"
+    result = progress.evaluate(lola(), [warm_up, miss, hit], ENROLLED)
+    assert result.beats[1].status == "unlocked"
+    assert result.beats[1].detail == "5.5 of 5.0 km (attempt 2 of 3)"
+    assert result.beats[1].unlocked_by == hit.name
+    assert result.status == "completed"  # beat 3 unlocked by the same run
+
+
+def test_best_of_three_missed_three_times() -> None:
+    runs = [a_run(1.5, days=0), a_run(4.1, days=1), a_run(4.6, days=2), a_run(3, days=3)]
+    result = progress.evaluate(lola(), [*runs, a_run(8, days=4)], ENROLLED)
+    assert result.status == "failed"
+    assert statuses(result) == ["unlocked", "failed", "locked"]
+    assert result.beats[1].detail == "4.6 of 5.0 km at best; all 3 attempts missed"
+    assert result.failure == lola().failure
+
+
+def test_best_of_before_any_attempt() -> None:
+    result = progress.evaluate(lola(), [a_run(1.5)], ENROLLED)
+    assert result.beats[1].detail == "3 attempts left"
+
+
+# --- beats in order ------------------------------------------------------------------------------
+
+
+def test_a_later_beat_met_first_waits_for_the_earlier_one() -> None:
+    mission = a_mission({"kind": "distance", "km": 10}, {"kind": "distance", "km": 8})
+    eight, ten = a_run(9, days=0), a_run(10.5, days=1)
+    early = progress.evaluate(mission, [eight], ENROLLED)
+    assert statuses(early) == ["next", "locked"]
+    assert early.beats[0].detail == "9.0 of 10.0 km"
+    assert early.beats[1].detail == ""
+    later = progress.evaluate(mission, [eight, ten], ENROLLED)
+    assert later.unlocked == ("beat-1", "beat-2")
+    assert [beat.unlocked_by for beat in later.beats] == [ten.name, ten.name]
+
+
+def test_the_next_beat_shows_the_best_run_so_far() -> None:
+    mission = a_mission({"kind": "distance", "km": 5})
+    result = progress.evaluate(mission, [a_run(3), a_run(4.1, days=1), a_run(2, days=2)], ENROLLED)
+    assert result.beats[0].detail == "4.1 of 5.0 km"
+    assert progress.evaluate(mission, [], ENROLLED).beats[0].detail == "no run yet"
+
+
+# --- the map and the ETA -------------------------------------------------------------------------
+
+
+def test_the_position_is_interpolated_between_waypoints() -> None:
+    mission = a_mission({"kind": "route_km", "km": 10}, route_km=[0, 10, 30])
+    result = progress.evaluate(mission, [a_run(2.5), a_run(2.5, days=1)], ENROLLED)
+    position = result.position
+    assert position is not None
+    assert position.km == pytest.approx(5.0)
+    assert geodesic((position.lat, position.lon), north_of_start(5.0)).meters < 5.0
+    assert (position.last_place, position.next_place) == ("A", "B")
+    assert position.to_next_km == pytest.approx(5.0)
+    assert position.share == pytest.approx(5 / 30)
+
+
+def test_the_eta_follows_the_weekly_distance() -> None:
+    mission = a_mission({"kind": "route_km", "km": 100}, route_km=[0, 100])
+    runs = [a_run(10, days=7 * week) for week in range(4)]
+    now = ENROLLED + timedelta(days=27)
+    result = progress.evaluate(mission, runs, ENROLLED, now=now)
+    assert result.weekly_km == pytest.approx(10.0)
+    assert result.eta is not None
+    assert (result.eta - now).total_seconds() == pytest.approx(6 * 7 * 86400, rel=1e-4)
+
+
+def test_no_eta_without_recent_running() -> None:
+    mission = a_mission({"kind": "route_km", "km": 100}, route_km=[0, 100])
+    result = progress.evaluate(mission, [a_run(10)], ENROLLED, now=ENROLLED + timedelta(days=40))
+    assert result.weekly_km == 0.0
+    assert result.eta is None
+    untouched = progress.evaluate(mission, [], ENROLLED)
+    assert untouched.weekly_km is None and untouched.eta is None
+    assert untouched.position is not None and untouched.position.last_place == "A"
+
+
+def test_a_beat_at_km_0_unlocks_on_enrolment() -> None:
+    mission = a_mission(
+        {"kind": "route_km", "km": 0}, {"kind": "route_km", "km": 10}, route_km=[0, 10]
+    )
+    result = progress.evaluate(mission, [], ENROLLED)
+    assert statuses(result) == ["unlocked", "next"]
+    assert result.beats[0].unlocked_at == ENROLLED and result.beats[0].unlocked_by is None
+    assert result.beats[0].detail == "km 0.0 of 0.0 (A)"
