@@ -20,18 +20,37 @@ from heroicrun.measuring import (
 from heroicrun.measuring import (
     course as course_module,
 )
-from heroicrun.measuring.course import Course
+from heroicrun.measuring.course import BoolArray, Course
 from heroicrun.measuring.results import BestEffort, Flag, Measures, SensorSummary, Split
 from heroicrun.track import FloatArray, Track
 
-__all__ = ["BestEffort", "Flag", "Measures", "SensorSummary", "Split", "measure"]
+__all__ = [
+    "BestEffort",
+    "Course",
+    "Flag",
+    "Measures",
+    "SensorSummary",
+    "Split",
+    "course_of",
+    "measure",
+]
+
+
+def course_of(track: Track) -> Course:
+    """Return the points measure() reads: GPS glitches dropped, steps and distance in metres."""
+    return _cleaned(track)[0]
+
+
+def _cleaned(track: Track) -> tuple[Course, BoolArray, list[spikes.Glitch]]:
+    """Return the course without GPS glitches, which points were kept, and the glitches."""
+    steps_m = geodesy.step_distances_m(track.lat_deg, track.lon_deg)
+    keep, glitches = spikes.find(track, steps_m)
+    return course_module.build(track, keep, steps_m), keep, glitches
 
 
 def measure(track: Track) -> Measures:
     """Return everything heroicrun measures in a track (metres, seconds, m/s, s/km)."""
-    steps_m = geodesy.step_distances_m(track.lat_deg, track.lon_deg)
-    keep, glitches = spikes.find(track, steps_m)
-    course = course_module.build(track, keep, steps_m)
+    course, keep, glitches = _cleaned(track)
     flags = spikes.flags(track, keep, glitches, course)
 
     profile = climb.smoothed(course)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 import numpy as np
 
+from heroicrun import measuring
 from heroicrun.measuring import Measures
-from heroicrun.measuring.course import BoolArray
+from heroicrun.measuring.course import BoolArray, Course
 from heroicrun.track import Track
 
 
@@ -40,4 +42,23 @@ class CountedRun:
             if flag.kind == "vehicle" and flag.start_offset_s is not None:
                 end = flag.end_offset_s if flag.end_offset_s is not None else np.inf
                 ridden |= (offsets >= flag.start_offset_s) & (offsets <= end)
+        return ridden
+
+    @cached_property
+    def course(self) -> Course:
+        """The points the measures were taken from: GPS glitches dropped (computed once)."""
+        return measuring.course_of(self.track)
+
+    def ridden_steps(self) -> BoolArray:
+        """Which steps of `course` (n - 1) lie inside a flagged vehicle stretch."""
+        course = self.course
+        ridden = np.zeros(max(len(course) - 1, 0), dtype=bool)
+        if course.time_s is None:
+            return ridden
+        # A flag spans the course points where the ride starts and ends, by their times.
+        starts, ends = course.time_s[:-1], course.time_s[1:]
+        for flag in self.measures.flags:
+            if flag.kind == "vehicle" and flag.start_offset_s is not None:
+                end = flag.end_offset_s if flag.end_offset_s is not None else np.inf
+                ridden |= (starts >= flag.start_offset_s) & (ends <= end)
         return ridden
