@@ -17,6 +17,8 @@ from heroicrun.missions import describe, loading, progress
 from heroicrun.missions.model import Mission
 from heroicrun.missions.runs import CountedRun
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
 
 @app.command()
 def check(
@@ -62,8 +64,16 @@ def check(
         measures = measuring.measure(track)
         described = summary.describe(track, measures)
         run = CountedRun(name, track, measures)
+        # The mission begins with the run; a route, having no time, begins nothing and counts
+        # for nothing, so it is judged at an arbitrary fixed moment.
+        start = run.start or EPOCH
         described["missions"] = [
-            describe.progress(mission, progress.evaluate(mission, [run], _start(run), base=base))
+            describe.progress(
+                mission,
+                progress.evaluate(
+                    mission, [run], start, now=None if run.start else EPOCH, base=base
+                ),
+            )
             for mission, base in chosen
         ]
         results.append(described)
@@ -97,8 +107,3 @@ def _missions(
         )
         raise typer.Exit(2)
     return [(mission, base)]
-
-
-def _start(run: CountedRun) -> datetime:
-    """The mission begins with the run (a route, having no time, begins nothing)."""
-    return run.start or datetime.max.replace(tzinfo=UTC)

@@ -157,7 +157,7 @@ def evaluate(
         position = _position(routes.build(mission.route, base), progress_km)
         left_km = mission.route.length_km - progress_km
         if status == "in_progress" and left_km > 0 and weekly_km:
-            eta = clock + timedelta(weeks=left_km / weekly_km)
+            eta = _later(clock, days=7 * left_km / weekly_km)
 
     return MissionProgress(
         mission=mission.id,
@@ -229,7 +229,7 @@ def _journey(
     if target <= 0:  # km 0 of the route: there at enrolment, or with the previous beat
         return _Outcome("unlocked", _amount_words(goal, 0.0, route), after)
 
-    due = None if goal.within_days is None else enrolled_at + timedelta(days=goal.within_days)
+    due = None if goal.within_days is None else _later(enrolled_at, days=goal.within_days)
     limit_s = None if goal.within_running_hours is None else goal.within_running_hours * 3600
     in_time = held is not None and (due is None or _ended(runs[held]) <= due)
     in_hours = held is not None and (limit_s is None or running_s[held + 1] <= limit_s)
@@ -367,3 +367,11 @@ def _started(run: CountedRun) -> datetime:
 
 def _ended(run: CountedRun) -> datetime:
     return _started(run) + timedelta(seconds=run.measures.elapsed_s or 0.0)
+
+
+def _later(moment: datetime, days: float) -> datetime | None:
+    """`days` after `moment`, or None past the calendar's end (40,075 km at 0.3 km a week)."""
+    try:
+        return moment + timedelta(days=days)
+    except OverflowError:
+        return None
