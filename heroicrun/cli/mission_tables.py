@@ -11,25 +11,22 @@ from rich.text import Text
 
 
 def render_list(console: Console, missions: list[dict[str, Any]]) -> None:
-    """The catalog as one table."""
+    """The catalog as one table (what each draws on is in `missions show` and `--json`)."""
     table = Table(box=None, padding=(0, 2), header_style="bold")
-    table.add_column("Id")
-    table.add_column("Title")
-    table.add_column("Level")
-    table.add_column("Route", justify="right")
-    table.add_column("Beats", justify="right")
-    table.add_column("Drawn from", overflow="fold")
+    table.add_column("Id", no_wrap=True)
+    table.add_column("Title", overflow="fold")
+    table.add_column("Level", no_wrap=True)
+    table.add_column("Route", justify="right", no_wrap=True)
+    table.add_column("Beats", justify="right", no_wrap=True, min_width=5)
     for mission in missions:
         route = f"{mission['route_km']:,.0f} km" if mission["route_km"] else "–"
         table.add_row(
-            mission["id"],
-            mission["title"],
-            mission["level"],
-            route,
-            str(mission["beats"]),
-            mission["inspired_by"],
+            mission["id"], mission["title"], mission["level"], route, str(mission["beats"])
         )
     console.print(table)
+    console.print(
+        "heroicrun missions show ID tells the story's setting and its goals.", style="dim"
+    )
 
 
 def render_mission(console: Console, mission: dict[str, Any]) -> None:
