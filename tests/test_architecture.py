@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 PACKAGE = Path(__file__).parents[1] / "heroicrun"
@@ -38,3 +39,18 @@ def test_domain_reads_no_environment() -> None:
     for module in domain_modules():
         text = module.read_text()
         assert "os.environ" not in text and "getenv" not in text, module
+
+
+def test_every_package_ships_in_the_wheel() -> None:
+    # pyproject lists packages by hand (the catalog is mapped from missions/), so a new
+    # subpackage must be added there or an installed heroicrun will not find it.
+    listed = set(
+        tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["tool"]["setuptools"][
+            "packages"
+        ]
+    )
+    on_disk = {
+        ".".join(init.parent.relative_to(PACKAGE.parent).parts)
+        for init in PACKAGE.rglob("__init__.py")
+    }
+    assert on_disk <= listed, on_disk - listed
