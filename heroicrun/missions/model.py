@@ -243,7 +243,7 @@ class TimeOfDayGoal(_Strict):
     km: PositiveKm = 1.0
 
 
-SingleRunGoal = Annotated[
+_SingleRunGoals = (
     DistanceGoal
     | MovingTimeGoal
     | FinishWithinGoal
@@ -255,9 +255,9 @@ SingleRunGoal = Annotated[
     | ChaseGoal
     | ReachPlaceGoal
     | OutAndBackGoal
-    | TimeOfDayGoal,
-    Field(discriminator="kind"),
-]
+    | TimeOfDayGoal
+)
+SingleRunGoal = Annotated[_SingleRunGoals, Field(discriminator="kind")]
 
 # --- goals across runs (a journey) ---------------------------------------------------------
 
@@ -299,26 +299,9 @@ class BestOfGoal(_Strict):
 
 
 Goal = Annotated[
-    DistanceGoal
-    | MovingTimeGoal
-    | FinishWithinGoal
-    | PaceGoal
-    | BestEffortGoal
-    | ClimbGoal
-    | NegativeSplitGoal
-    | SurgesGoal
-    | ChaseGoal
-    | ReachPlaceGoal
-    | OutAndBackGoal
-    | TimeOfDayGoal
-    | RouteKmGoal
-    | RunsGoal
-    | StreakGoal
-    | BestOfGoal,
+    _SingleRunGoals | RouteKmGoal | RunsGoal | StreakGoal | BestOfGoal,
     Field(discriminator="kind"),
 ]
-
-JOURNEY_KINDS = frozenset({"route_km", "runs", "streak", "best_of"})
 
 # --- the mission ---------------------------------------------------------------------------
 
