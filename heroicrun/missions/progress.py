@@ -34,13 +34,14 @@ The rules:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
 from heroicrun.missions import goals, routes
+from heroicrun.missions.checks import GoalCheck
 from heroicrun.missions.model import (
     BestOfGoal,
     Ending,
@@ -49,6 +50,7 @@ from heroicrun.missions.model import (
     Route,
     RouteKmGoal,
     RunsGoal,
+    SingleRunGoal,
     StreakGoal,
 )
 from heroicrun.missions.runs import CountedRun
@@ -57,6 +59,7 @@ BeatStatus = Literal["unlocked", "next", "locked", "failed"]
 MissionStatus = Literal["in_progress", "completed", "failed"]
 JourneyGoal = RouteKmGoal | RunsGoal | StreakGoal
 
+Checker = Callable[[SingleRunGoal, CountedRun], GoalCheck]
 WEEKLY_WINDOW = timedelta(days=28)
 
 
@@ -114,8 +117,12 @@ def evaluate(
     enrolled_at: datetime,
     now: datetime | None = None,
     base: Path | None = None,
+    check: Checker = goals.check,
 ) -> MissionProgress:
-    """The runner's progress in `mission` from their runs; `base` is the mission file's folder."""
+    """The runner's progress in `mission` from their runs; `base` is the mission file's folder.
+
+    `check` judges one run against a one-run goal; a store passes one that remembers verdicts.
+    """
     timed = sorted((run for run in runs if _is_timed(run)), key=_started)
     counted = [run for run in timed if _started(run) >= enrolled_at]
     clock = now if now is not None else max([enrolled_at, *(_ended(run) for run in timed)])
@@ -127,7 +134,7 @@ def evaluate(
         if status != "completed":
             beats.append(BeatProgress(beat.id, beat.title, "locked", False, "", None, None))
             continue
-        outcome = _judge(beat.goal, counted, after, enrolled_at, clock, mission.route)
+        outcome = _judge(beat.goal, counted, after, enrolled_at, clock, mission.route, check)
         run = None if outcome.by is None else counted[outcome.by]
         met = outcome.status == "unlocked"
         beats.append(
@@ -179,33 +186,34 @@ def _judge(
     enrolled_at: datetime,
     clock: datetime,
     route: Route | None,
+    check: Checker,
 ) -> _Outcome:
     """The next beat's goal against the runs from `after` (the previous beat's run) on."""
     if isinstance(goal, BestOfGoal):
-        return _best_of(goal, runs, 0 if after is None else after + 1)
+        return _best_of(goal, runs, 0 if after is None else after + 1, check)
     if isinstance(goal, RouteKmGoal | RunsGoal | StreakGoal):
         return _journey(goal, runs, after, enrolled_at, clock, route)
     first = after or 0
-    checks = [goals.check(goal, run) for run in runs[first:]]
+    checks = [check(goal, run) for run in runs[first:]]
     met = next((index for index, check in enumerate(checks) if check.met), None)
     if met is not None:
         return _Outcome("unlocked", checks[met].detail, first + met)
     if not checks:
         return _Outcome("next", "no run yet")
-    return _Outcome("next", max(checks, key=lambda check: check.closeness).detail)
+    return _Outcome("next", max(checks, key=lambda verdict: verdict.closeness).detail)
 
 
-def _best_of(goal: BestOfGoal, runs: list[CountedRun], first: int) -> _Outcome:
+def _best_of(goal: BestOfGoal, runs: list[CountedRun], first: int, check: Checker) -> _Outcome:
     """Met by any of the first `attempts` runs from `first` on; failed when they all missed."""
     attempts = runs[first : first + goal.attempts]
-    checks = [goals.check(goal.goal, run) for run in attempts]
-    for number, check in enumerate(checks, start=1):
-        if check.met:
-            words = f"{check.detail} (attempt {number} of {goal.attempts})"
+    checks = [check(goal.goal, run) for run in attempts]
+    for number, verdict in enumerate(checks, start=1):
+        if verdict.met:
+            words = f"{verdict.detail} (attempt {number} of {goal.attempts})"
             return _Outcome("unlocked", words, first + number - 1)
     if not checks:
         return _Outcome("next", f"{goal.attempts} attempts left")
-    best = max(checks, key=lambda check: check.closeness)
+    best = max(checks, key=lambda verdict: verdict.closeness)
     if len(checks) == goal.attempts:
         return _Outcome("failed", f"{best.detail} at best; all {goal.attempts} attempts missed")
     return _Outcome("next", f"{best.detail} at best; attempt {len(checks)} of {goal.attempts} used")
@@ -224,7 +232,7 @@ def _journey(
     target = goal.km if isinstance(goal, RouteKmGoal) else _count(goal)
     running_s = [0.0]
     for run in runs:
-        running_s.append(running_s[-1] + (run.measures.elapsed_s or 0.0))
+        running_s.append(running_s[-1] + (run.elapsed_s or 0.0))
     held = next((index for index, amount in enumerate(amounts) if amount >= target), None)
     if target <= 0:  # km 0 of the route: there at enrolment, or with the previous beat
         return _Outcome("unlocked", _amount_words(goal, 0.0, route), after)
@@ -357,7 +365,7 @@ def _position(line: routes.RouteLine, km: float) -> RoutePosition:
 
 
 def _is_timed(run: CountedRun) -> bool:
-    return run.measures.kind == "run" and run.start is not None
+    return run.start is not None
 
 
 def _started(run: CountedRun) -> datetime:
@@ -366,7 +374,7 @@ def _started(run: CountedRun) -> datetime:
 
 
 def _ended(run: CountedRun) -> datetime:
-    return _started(run) + timedelta(seconds=run.measures.elapsed_s or 0.0)
+    return _started(run) + timedelta(seconds=run.elapsed_s or 0.0)
 
 
 def _later(moment: datetime, days: float) -> datetime | None:

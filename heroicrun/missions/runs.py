@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -14,23 +15,68 @@ from heroicrun.measuring.course import BoolArray, Course
 from heroicrun.track import Track
 
 
-@dataclass(frozen=True, eq=False)
-class CountedRun:
-    """One measured run. `name` says which in details ("run.gpx"); vehicle stretches never count."""
+@dataclass(frozen=True)
+class RunFacts:
+    """What journeys read from a run, small enough to keep in a table beside it."""
 
-    name: str
-    track: Track
-    measures: Measures
+    start: datetime | None  # UTC; None for a route
+    counted_km: float  # the run without its vehicle stretches
+    elapsed_s: float | None
+
+    @classmethod
+    def of(cls, measures: Measures) -> RunFacts:
+        """The facts of a measured run."""
+        return cls(measures.start_time, measures.counted_distance_m / 1000.0, measures.elapsed_s)
+
+
+class CountedRun:
+    """One measured run. `name` says which in details ("run.gpx"); vehicle stretches never count.
+
+    The track and measures may be given, or loaded on first use (a stored run whose goals were
+    already judged never needs its file read again); `facts` then answer the journey questions.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        track: Track | Callable[[], Track],
+        measures: Measures | Callable[[], Measures],
+        facts: RunFacts | None = None,
+    ) -> None:
+        self.name = name
+        self._track = track
+        self._measures = measures
+        self._facts = facts
+
+    @cached_property
+    def track(self) -> Track:
+        """The run's points."""
+        return self._track if isinstance(self._track, Track) else self._track()
+
+    @cached_property
+    def measures(self) -> Measures:
+        """Everything measured in the run."""
+        return self._measures if isinstance(self._measures, Measures) else self._measures()
+
+    @cached_property
+    def facts(self) -> RunFacts:
+        """Start, counted km and elapsed time."""
+        return self._facts if self._facts is not None else RunFacts.of(self.measures)
 
     @property
     def start(self) -> datetime | None:
         """When the run started (UTC), or None for a route."""
-        return self.measures.start_time
+        return self.facts.start
 
     @property
     def counted_km(self) -> float:
         """Distance that counts for missions: the run without its vehicle stretches, in km."""
-        return self.measures.counted_distance_m / 1000.0
+        return self.facts.counted_km
+
+    @property
+    def elapsed_s(self) -> float | None:
+        """First to last timestamp, in seconds; None for a route."""
+        return self.facts.elapsed_s
 
     def ridden_points(self) -> BoolArray:
         """Which points lie inside a flagged vehicle stretch (their steps must not count)."""

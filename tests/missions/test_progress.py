@@ -348,3 +348,39 @@ def test_a_beat_at_km_0_unlocks_on_enrolment() -> None:
     assert statuses(result) == ["unlocked", "next"]
     assert result.beats[0].unlocked_at == ENROLLED and result.beats[0].unlocked_by is None
     assert result.beats[0].detail == "km 0.0 of 0.0 (A)"
+
+
+def test_a_store_can_judge_goals_itself_and_load_runs_lazily() -> None:
+    # A store keeps verdicts: evaluate must ask its checker, and never touch a run's points
+    # or measures when the facts answer the journey questions.
+    from heroicrun.missions.checks import GoalCheck
+    from heroicrun.missions.runs import RunFacts
+
+    mission = Mission.model_validate(
+        {
+            "id": "lazy",
+            "title": "Lazy",
+            "inspired_by": "a test",
+            "summary": "s",
+            "level": "steady",
+            "sources": [{"fact": "f", "source": "s"}],
+            "beats": [
+                {"id": "one", "title": "One", "text": "t", "goal": {"kind": "distance", "km": 5}}
+            ],
+        }
+    )
+    start = datetime(2026, 5, 1, 7, tzinfo=UTC)
+
+    def untouchable() -> Any:
+        raise AssertionError("loaded a run the verdict cache should have answered")
+
+    stored = CountedRun("stored.gpx", untouchable, untouchable, RunFacts(start, 5.2, 1800.0))
+    asked: list[str] = []
+
+    def remembered(goal: Any, run: CountedRun) -> GoalCheck:
+        asked.append(run.name)
+        return GoalCheck(True, "5.2 of 5.0 km", 1.0)
+
+    earned = progress.evaluate(mission, [stored], start, check=remembered)
+    assert asked == ["stored.gpx"]
+    assert earned.status == "completed" and earned.beats[0].detail == "5.2 of 5.0 km"
