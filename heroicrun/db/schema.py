@@ -1,0 +1,111 @@
+"""The tables: runners and their tokens, original files, runs, enrolments, remembered verdicts.
+
+Progress is never stored: it is derived from the runs, so an edited mission file needs no
+migration. Verdicts (one run against one goal) are a cache keyed by the goal's content.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Runner(Base):
+    __tablename__ = "runners"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Token(Base):
+    """An API token ("phone") or a browser session; only a hash of the secret is kept."""
+
+    __tablename__ = "tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    runner_id: Mapped[int] = mapped_column(ForeignKey("runners.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "api" or "session"
+    name: Mapped[str] = mapped_column(String(64))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Original(Base):
+    """An uploaded file's bytes, gzip-compressed, addressed by the SHA-256 of the bytes as sent."""
+
+    __tablename__ = "originals"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_gz: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Run(Base):
+    """One runner's run: the original it came from, and what was measured in it."""
+
+    __tablename__ = "runs"
+    __table_args__ = (
+        UniqueConstraint("runner_id", "sha256", name="one_run_per_file"),
+        Index("runs_by_runner_start", "runner_id", "start_time"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    runner_id: Mapped[int] = mapped_column(ForeignKey("runners.id", ondelete="CASCADE"))
+    sha256: Mapped[str] = mapped_column(ForeignKey("originals.sha256"))
+    file_name: Mapped[str] = mapped_column(String(255))  # as the client named it: display only
+    format: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(8))
+    start_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    distance_m: Mapped[float] = mapped_column(Float)
+    counted_distance_m: Mapped[float] = mapped_column(Float)
+    elapsed_s: Mapped[float | None] = mapped_column(Float)
+    moving_s: Mapped[float | None] = mapped_column(Float)
+    summary_json: Mapped[str] = mapped_column(Text)  # heroicrun.summary.describe(), as JSON
+    measured_with: Mapped[str] = mapped_column(String(32))  # heroicrun version that measured it
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Enrolment(Base):
+    """A runner in a mission since a moment; restarting closes it and opens a new one."""
+
+    __tablename__ = "enrolments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    runner_id: Mapped[int] = mapped_column(ForeignKey("runners.id", ondelete="CASCADE"), index=True)
+    mission_id: Mapped[str] = mapped_column(String(64))
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Verdict(Base):
+    """One run judged against one single-run goal, remembered: the key is the goal's content."""
+
+    __tablename__ = "verdicts"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    goal_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    met: Mapped[bool] = mapped_column(Boolean)
+    detail: Mapped[str] = mapped_column(String(500))
+    closeness: Mapped[float] = mapped_column(Float)

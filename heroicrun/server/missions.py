@@ -1,0 +1,7 @@
+"""Routes for missions (being written)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["missions"])
