@@ -45,4 +45,4 @@ def main() -> None:
 
 
 # Commands register themselves on `app` when imported.
-from heroicrun.cli import check, missions  # noqa: E402, F401
+from heroicrun.cli import accounts, check, missions, runs, server  # noqa: E402, F401

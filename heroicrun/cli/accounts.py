@@ -1,0 +1,3 @@
+"""Commands for accounts (being written)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Commands for runs (being written)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Commands for server (being written)."""
+
+from __future__ import annotations
