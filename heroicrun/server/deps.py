@@ -42,13 +42,18 @@ def _secret(request: Request) -> str | None:
 def signed_in(request: Request, session: ReadSession) -> Runner:
     """The runner whose token (Authorization: Bearer …) or session cookie came with the request."""
     secret = _secret(request)
-    runner = None if secret is None else accounts.runner_for_secret(session, secret)
-    if runner is None:
+    token = None if secret is None else accounts.live_token(session, secret)
+    runner = None if token is None else session.get(Runner, token.runner_id)
+    if token is None or runner is None:
         raise HTTPException(
             status_code=401,
             detail="sign in, or send an API token as 'Authorization: Bearer <token>'",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    if accounts.needs_touch(token):  # a write at most once a minute per token
+        with request.app.state.writers() as writing:
+            accounts.touch(writing, token.id)
+            writing.commit()
     return runner
 
 

@@ -1,0 +1,199 @@
+"""Signing in and out, the signed-in runner, API tokens and the first runner, over HTTP."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from heroicrun.play import accounts
+from tests.conftest import bearer, make_runner
+
+PASSWORD = "correct horse"  # make_runner's
+COOKIE = "heroicrun_session"
+
+
+def cookie(secret: str) -> dict[str, str]:
+    return {"Cookie": f"{COOKIE}={secret}"}
+
+
+def sign_in(client: TestClient, name: str, password: str = PASSWORD) -> str:
+    """Sign in and return the session secret, leaving the client's cookie jar empty."""
+    answer = client.post("/api/session", json={"name": name, "password": password})
+    assert answer.status_code == 200, answer.text
+    secret = answer.cookies[COOKIE]
+    client.cookies.clear()
+    return secret
+
+
+def test_signing_in_sets_a_guarded_session_cookie(client: TestClient) -> None:
+    make_runner(client, "pheidippides")
+    answer = client.post("/api/session", json={"name": "pheidippides", "password": PASSWORD})
+    assert answer.status_code == 200
+    assert answer.json()["runner"]["name"] == "pheidippides"
+    set_cookie = answer.headers["set-cookie"]
+    assert set_cookie.startswith(f"{COOKIE}=hr_")
+    assert "HttpOnly" in set_cookie and "samesite=lax" in set_cookie.lower()
+    assert "Secure" not in set_cookie  # plain HTTP on the home network
+    me = client.get("/api/me")  # the client now carries the cookie
+    assert me.status_code == 200
+    assert me.json()["name"] == "pheidippides"
+    assert set(me.json()) == {"id", "name", "created_at"}
+    assert me.json()["created_at"].endswith("Z")
+
+
+def test_a_wrong_password_and_an_unknown_name_look_the_same(client: TestClient) -> None:
+    make_runner(client, "pheidippides")
+    make_runner(client, "tokens-only", password=None)
+    answers = [
+        client.post("/api/session", json={"name": name, "password": password})
+        for name, password in [
+            ("pheidippides", "not the password"),
+            ("nobody", PASSWORD),
+            ("tokens-only", PASSWORD),
+        ]
+    ]
+    assert {a.status_code for a in answers} == {401}
+    assert {a.text for a in answers} == {'{"detail":"wrong name or password"}'}
+    assert all(COOKIE not in a.cookies for a in answers)
+
+
+def test_signing_out_kills_the_session(client: TestClient) -> None:
+    make_runner(client, "shasta")
+    secret = sign_in(client, "shasta")
+    assert client.get("/api/me", headers=cookie(secret)).status_code == 200
+    out = client.delete("/api/session", headers=cookie(secret))
+    assert out.status_code == 204
+    assert f'{COOKIE}=""' in out.headers["set-cookie"]
+    assert client.get("/api/me", headers=cookie(secret)).status_code == 401
+    assert client.delete("/api/session").status_code == 204  # signing out twice is harmless
+
+
+def test_signing_in_again_replaces_the_browsers_session(client: TestClient) -> None:
+    make_runner(client, "shasta")
+    first = sign_in(client, "shasta")
+    again = client.post(
+        "/api/session", json={"name": "shasta", "password": PASSWORD}, headers=cookie(first)
+    )
+    assert again.status_code == 200
+    second = again.cookies[COOKIE]
+    client.cookies.clear()
+    assert second != first
+    assert client.get("/api/me", headers=cookie(first)).status_code == 401
+    assert client.get("/api/me", headers=cookie(second)).status_code == 200
+
+
+def test_signing_out_does_not_revoke_an_api_token_sent_as_a_cookie(client: TestClient) -> None:
+    token = make_runner(client, "shasta")
+    assert client.delete("/api/session", headers=cookie(token)).status_code == 204
+    assert client.get("/api/me", headers=bearer(token)).status_code == 200
+
+
+def test_nothing_but_a_live_token_or_session_gets_in(client: TestClient) -> None:
+    make_runner(client, "lola")
+    for headers in [{}, bearer("hr_made-up"), cookie("hr_made-up"), {"Authorization": "Basic x"}]:
+        answer = client.get("/api/me", headers=headers)
+        assert answer.status_code == 401
+        assert answer.headers["www-authenticate"] == "Bearer"
+
+
+def test_tokens_are_created_listed_without_secrets_and_revoked(client: TestClient) -> None:
+    first = make_runner(client, "forrest")
+    made = client.post("/api/tokens", json={"name": "phone"}, headers=bearer(first))
+    assert made.status_code == 201
+    phone = made.json()
+    assert phone["name"] == "phone" and phone["token"].startswith("hr_")
+    assert client.get("/api/me", headers=bearer(phone["token"])).json()["name"] == "forrest"
+
+    listed = client.get("/api/tokens", headers=bearer(first))
+    assert listed.status_code == 200
+    tokens = listed.json()["tokens"]
+    assert [t["name"] for t in tokens] == ["tests", "phone"]
+    assert all(set(t) == {"id", "name", "created_at", "last_used_at"} for t in tokens)
+    assert phone["token"] not in listed.text and first not in listed.text
+    assert tokens[1]["last_used_at"] is not None  # it was used just above
+
+    gone = client.delete(f"/api/tokens/{phone['id']}", headers=bearer(first))
+    assert gone.status_code == 204
+    assert client.get("/api/me", headers=bearer(phone["token"])).status_code == 401
+    again = client.delete(f"/api/tokens/{phone['id']}", headers=bearer(first))
+    assert again.status_code == 404
+    names = [t["name"] for t in client.get("/api/tokens", headers=bearer(first)).json()["tokens"]]
+    assert names == ["tests"]
+
+
+def test_a_session_may_manage_tokens_but_is_not_one(client: TestClient) -> None:
+    make_runner(client, "forrest")
+    secret = sign_in(client, "forrest")
+    made = client.post("/api/tokens", json={"name": "watch"}, headers=cookie(secret))
+    assert made.status_code == 201
+    names = [t["name"] for t in client.get("/api/tokens", headers=cookie(secret)).json()["tokens"]]
+    assert names == ["tests", "watch"]
+
+
+def test_a_token_needs_a_name(client: TestClient) -> None:
+    token = make_runner(client, "forrest")
+    for body in [{}, {"name": ""}, {"name": "x" * 65}, {"name": "   "}]:
+        answer = client.post("/api/tokens", json=body, headers=bearer(token))
+        assert answer.status_code in (400, 422), body
+        assert "name" in answer.json()["detail"]
+
+
+def test_one_runner_cannot_list_or_revoke_anothers_tokens(client: TestClient) -> None:
+    aragorn = make_runner(client, "aragorn")
+    gimli = make_runner(client, "gimli")
+    axe = client.post("/api/tokens", json={"name": "axe"}, headers=bearer(gimli)).json()
+
+    listed = client.get("/api/tokens", headers=bearer(aragorn)).json()["tokens"]
+    assert [t["name"] for t in listed] == ["tests"]
+
+    theirs = client.delete(f"/api/tokens/{axe['id']}", headers=bearer(aragorn))
+    missing_id = axe["id"] + 1000
+    missing = client.delete(f"/api/tokens/{missing_id}", headers=bearer(aragorn))
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.json()["detail"] == missing.json()["detail"].replace(
+        str(missing_id), str(axe["id"])
+    )
+    assert client.get("/api/me", headers=bearer(axe["token"])).json()["name"] == "gimli"
+
+
+def test_the_first_visitor_becomes_the_first_runner_and_nobody_after(
+    client: TestClient,
+) -> None:
+    body = {"name": "pheidippides", "password": "rejoice, we conquer"}
+    created = client.post("/api/runners", json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["runner"]["name"] == "pheidippides"
+    assert client.get("/api/me").json()["name"] == "pheidippides"  # signed in at once
+    client.cookies.clear()
+
+    refused = client.post("/api/runners", json={"name": "mallory", "password": "let me in!"})
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == accounts.ADD_RUNNERS_FROM_CLI
+    assert "heroicrun runner add NAME" in refused.json()["detail"]
+    assert COOKIE not in refused.cookies
+    assert sign_in(client, "pheidippides", "rejoice, we conquer").startswith("hr_")
+
+
+def test_the_first_runner_still_needs_a_good_name_and_password(client: TestClient) -> None:
+    short = client.post("/api/runners", json={"name": "lola", "password": "run"})
+    assert short.status_code == 400
+    assert "at least 8 characters" in short.json()["detail"]
+    assert client.post("/api/runners", json={"name": "lola"}).status_code == 422
+    assert client.post("/api/runners", json={"name": "lola", "password": "run lola run"}).is_success
+
+
+def test_the_openapi_document_describes_the_account_routes(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    paths = document["paths"]
+    assert set(paths["/api/session"]) == {"post", "delete"}
+    assert set(paths["/api/tokens"]) == {"get", "post"}
+    assert "delete" in paths["/api/tokens/{token_id}"]
+    assert "get" in paths["/api/me"] and "post" in paths["/api/runners"]
+    schemas = document["components"]["schemas"]
+    assert {"Credentials", "RunnerOut", "SignedIn", "TokenOut", "TokenList", "CreatedToken"} <= set(
+        schemas
+    )
+    assert set(schemas["CreatedToken"]["properties"]) == {"id", "name", "token"}
+    assert "token" not in schemas["TokenOut"]["properties"]
+    assert "401" in paths["/api/session"]["post"]["responses"]
+    assert "403" in paths["/api/runners"]["post"]["responses"]
+    assert "404" in paths["/api/tokens/{token_id}"]["delete"]["responses"]
