@@ -1,3 +1,212 @@
-"""Commands for runs (being written)."""
+"""`heroicrun import` and `heroicrun runs recompute`: stored runs, from a shell."""
 
 from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from heroicrun.cli import app
+from heroicrun.cli.accounts import DatabaseUrl, fail, opened
+from heroicrun.play import PlayError, uploads
+from heroicrun.settings import from_environment
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from heroicrun.db.schema import Runner
+    from heroicrun.missions.loading import Catalog
+    from heroicrun.play.parsing import Parser
+
+runs_app = typer.Typer(help="Stored runs: measure them again.", rich_markup_mode=None)
+app.add_typer(runs_app, name="runs", no_args_is_help=True)
+
+# Local files are the runner's own: archives may be as big as a lifetime's export, while each
+# member still has the reader's caps and no zip bomb gets past the ratio.
+LOCAL_ARCHIVES = uploads.Limits(
+    max_members=1_000_000, max_entries=1_000_000, max_total_bytes=1 << 50
+)
+
+
+@dataclass
+class Tally:
+    """What an import did, file by file."""
+
+    stored: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    unlocked: list[str] = field(default_factory=list)
+
+
+@app.command("import")
+def import_runs(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Run files (GPX, TCX, FIT, .gz of them), zip archives of them, or folders "
+            "(every such file inside, however deep).",
+            show_default=False,
+        ),
+    ],
+    runner: Annotated[
+        str, typer.Option("--runner", help="The runner the runs belong to.", show_default=False)
+    ],
+    url: DatabaseUrl = None,
+) -> None:
+    """Store run files as a runner's runs, with a progress bar and a summary.
+
+    Example: heroicrun import ~/Downloads/strava-export.zip watch-runs/ --runner pheidippides
+
+    A file already stored for the runner is counted as a duplicate and changes nothing. Exit
+    status: 0 when every file was stored or already there, 1 when any was rejected.
+    """
+    from heroicrun.db import engine as db_engine
+    from heroicrun.play import accounts
+    from heroicrun.play.parsing import Parser
+
+    settings = from_environment()
+    out = Console(highlight=False)
+    files = list(_files(paths))
+    tally = Tally()
+    with opened(url) as engine, db_engine.writers(engine)() as session:
+        try:
+            who = accounts.runner_named(session, runner)
+        except PlayError as error:
+            raise fail(str(error)) from None
+        catalog = _catalog(settings.missions_dir)
+        parser = Parser(settings.parse_workers, settings.parse_timeout_s)
+        try:
+            _import(session, who, files, parser, catalog, tally, out)
+        finally:
+            parser.close()
+    _report(out, tally)
+    raise typer.Exit(1 if tally.rejected else 0)
+
+
+def _import(
+    session: Session,
+    runner: Runner,
+    files: list[Path],
+    parser: Parser,
+    catalog: Catalog,
+    tally: Tally,
+    out: Console,
+) -> None:
+    from heroicrun.play import missions, runs
+
+    before = missions.snapshot(session, catalog, runner)
+    session.commit()
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[current]}"),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("importing", total=len(files), current="")
+        for path in files:
+            progress.update(task, current=str(path))
+            for entry in _entries(path):
+                if entry.skipped is not None:
+                    tally.skipped.append((entry.label, entry.skipped))
+                elif entry.data is None:
+                    tally.rejected.append((entry.label, entry.error or "could not be read"))
+                else:
+                    try:
+                        recorded = runs.record(session, runner, entry.name, entry.data, parser)
+                    except PlayError as error:
+                        tally.rejected.append((entry.label, _named(entry, str(error))))
+                        continue
+                    (tally.duplicates if recorded.duplicate else tally.stored).append(entry.label)
+            progress.advance(task)
+    after = missions.snapshot(session, catalog, runner)
+    session.commit()
+    tally.unlocked = [item.get("message", "") for item in missions.unlocks(catalog, before, after)]
+
+
+def _named(entry: uploads.Entry, message: str) -> str:
+    """A reader's message, which names the file by its base name, naming it by its path."""
+    prefix = f"{entry.name}: "
+    return entry.label + message[len(prefix) - 2 :] if message.startswith(prefix) else message
+
+
+def _files(paths: list[Path]) -> Iterator[Path]:
+    """The files named, and the run files and zip archives inside the folders named."""
+    for path in paths:
+        if path.is_dir():
+            for found in sorted(path.rglob("*")):
+                name = found.name.lower()
+                if found.is_file() and (uploads.looks_like_run_file(name) or name.endswith(".zip")):
+                    yield found
+        else:
+            yield path
+
+
+def _entries(path: Path) -> Iterator[uploads.Entry]:
+    label = str(path)
+    try:
+        with path.open("rb") as handle:
+            yield from uploads.unpack(handle, label, LOCAL_ARCHIVES)
+    except FileNotFoundError:
+        yield uploads.Entry(label, error=f"{label}: does not exist")
+    except IsADirectoryError:
+        yield uploads.Entry(label, error=f"{label}: is a directory, not a file")
+    except OSError as error:
+        yield uploads.Entry(label, error=f"{label}: cannot be read ({error.strerror or error})")
+
+
+def _catalog(missions_dir: Path | None) -> Catalog:
+    from heroicrun.missions import catalog, loading
+
+    return loading.load_all(missions_dir) if missions_dir else catalog.bundled()
+
+
+def _report(out: Console, tally: Tally) -> None:
+    out.print(
+        f"stored {len(tally.stored)}, duplicates {len(tally.duplicates)}, "
+        f"rejected {len(tally.rejected)}",
+        soft_wrap=True,
+    )
+    for label, reason in tally.rejected:
+        shown = reason if reason.startswith(label) else f"{label}: {reason}"
+        out.print(f"  rejected: {shown}", soft_wrap=True, markup=False)
+    for label, reason in tally.skipped:
+        out.print(f"  skipped in {label}: {reason}", soft_wrap=True, markup=False)
+    for message in tally.unlocked:
+        out.print(f"  unlocked: {message}", soft_wrap=True, markup=False)
+
+
+@runs_app.command("recompute")
+def recompute(url: DatabaseUrl = None) -> None:
+    """Measure every stored run again from its original file, with this heroicrun's measuring.
+
+    Example: heroicrun runs recompute
+
+    Runs whose original is missing, damaged or no longer readable are listed and left as they
+    were; the others are measured again. Exit status: 1 when any run could not be measured.
+    """
+    from heroicrun.db import engine as db_engine
+    from heroicrun.play import runs
+    from heroicrun.play.parsing import Parser
+
+    settings = from_environment()
+    with opened(url) as engine, db_engine.writers(engine)() as session:
+        parser = Parser(settings.parse_workers, settings.parse_timeout_s)
+        try:
+            report = runs.recompute(session, parser)
+        finally:
+            parser.close()
+    print(f"re-measured {len(report.remeasured)} runs, {len(report.changed)} changed")
+    for run_id, name in report.changed:
+        print(f"  changed: run {run_id} ({name})")
+    for run_id, name, problem in report.problems:
+        print(f"  not measured: run {run_id} ({name}): {problem}", file=sys.stderr)
+    raise typer.Exit(1 if report.problems else 0)

@@ -1,0 +1,151 @@
+"""Reading and measuring uploaded files in a few worker processes, each file under a time limit.
+
+A hostile or absurd file must not stall a server: the parsing runs outside the server process,
+at most `workers` files at once, and a file still unread after `timeout_s` is refused while the
+pool that held it is replaced. The worker processes come from a fork server that has already
+imported the readers, so a new one starts in milliseconds, and each exits when its parent dies.
+
+This module imports no database or web code: the fork server preloads it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import threading
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.context import BaseContext
+from typing import Any
+
+from heroicrun import measuring, reading, summary
+
+Outcome = tuple[str, Any]  # ("ok", summary dict) or ("error", (source, problem, line))
+Work = Callable[[bytes, str], Outcome]
+
+
+def _context() -> BaseContext:
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")  # Windows: each worker starts from scratch
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
+_CONTEXT = _context()
+START_TIMEOUT_S = 60.0  # a cold fork server imports numpy and the readers first
+
+
+def read_and_describe(data: bytes, source: str) -> Outcome:
+    """Read and measure one file (in a worker): its `summary.describe()` or the read error."""
+    try:
+        track = reading.read_bytes(data, source)
+        return "ok", summary.describe(track, measuring.measure(track))
+    except reading.ReadError as error:
+        return "error", (error.source, error.problem, error.line)
+    except MemoryError:
+        return "error", (source, "is too large to measure", None)
+    except Exception as error:  # a reader bug must still be a sentence about the file
+        traceback.print_exc(file=sys.stderr)
+        return "error", (source, f"could not be measured ({type(error).__name__})", None)
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+def _watch_parent() -> None:
+    """Worker initializer: exit when the process that started the pool dies (kill -9 included)."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def wait() -> None:
+        parent.join()
+        os._exit(0)
+
+    threading.Thread(target=wait, name="watch-parent", daemon=True).start()
+
+
+class Parser:
+    """A bounded pool of worker processes that turn bytes into a run summary, started lazily."""
+
+    def __init__(self, workers: int, timeout_s: float, work: Work = read_and_describe) -> None:
+        self.workers = max(1, workers)
+        self.timeout_s = timeout_s
+        self._work = work
+        self._slots = threading.BoundedSemaphore(self.workers)
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+        self._generation = 0
+        self._closed = False
+
+    def describe(self, data: bytes, source: str) -> dict[str, Any]:
+        """The `summary.describe()` of the file, or ReadError (unreadable, too slow, crashed)."""
+        with self._slots:  # one file per worker: a submitted file starts at once
+            for attempt in (1, 2):
+                pool, generation = self._current()
+                try:
+                    outcome = pool.submit(self._work, data, source).result(self.timeout_s)
+                except TimeoutError:
+                    self._replace(generation)
+                    raise reading.ReadError(
+                        source,
+                        f"took longer than {self.timeout_s:g} s to read; heroicrun gave up on it",
+                    ) from None
+                except (BrokenProcessPool, RuntimeError):
+                    # Another file's timeout took this pool down (while this file ran, or just
+                    # before it was submitted, which shut the pool): try once more.
+                    self._replace(generation)
+                    if attempt == 2:
+                        raise reading.ReadError(
+                            source, "made the reader crash; it is not a file heroicrun can read"
+                        ) from None
+                    continue
+                status, value = outcome
+                if status == "ok":
+                    return dict(value)
+                where, problem, line = value
+                raise reading.ReadError(where, problem, line)
+        raise AssertionError("unreachable")
+
+    def _current(self) -> tuple[ProcessPoolExecutor, int]:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the parser is closed")
+            if self._pool is None:
+                pool = ProcessPoolExecutor(
+                    self.workers, mp_context=_CONTEXT, initializer=_watch_parent
+                )
+                pool.submit(_ready).result(START_TIMEOUT_S)
+                self._pool = pool
+                self._generation += 1
+            return self._pool, self._generation
+
+    def _replace(self, generation: int) -> None:
+        """Kill the pool of this generation, its stuck worker with it; the next file starts anew."""
+        with self._lock:
+            if self._pool is None or generation != self._generation:
+                return  # someone already replaced it
+            pool, self._pool = self._pool, None
+        _kill(pool)
+
+    def close(self) -> None:
+        """Stop the workers; waits for files being read, kills nothing that is not stuck."""
+        with self._lock:
+            self._closed = True
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    processes = list((pool._processes or {}).values())
+    for process in processes:
+        process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(5)

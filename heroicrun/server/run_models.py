@@ -1,0 +1,147 @@
+"""The JSON shapes of the runs API: the fields of `heroicrun check --json`, plus what storing adds.
+
+Units are in the names (metres, seconds, seconds per km); absent values are null. A field added
+to `heroicrun.summary.describe` must be added here too (a test compares the two).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from heroicrun.play.runs import StoredRun
+
+
+class Sensor(BaseModel):
+    average: float | None
+    max: float | None
+
+
+class Split(BaseModel):
+    number: int
+    distance_m: float | None
+    elapsed_s: float | None
+    moving_s: float | None
+    pace_s_per_km: float | None
+    elevation_change_m: float | None
+
+
+class BestEffort(BaseModel):
+    name: str
+    distance_m: float
+    elapsed_s: float | None
+    start_offset_s: float | None
+    start_distance_m: float | None
+
+
+class Flag(BaseModel):
+    kind: str = Field(description='"glitch", "vehicle", …: what looked wrong')
+    detail: str
+    start_offset_s: float | None
+    end_offset_s: float | None
+    start_distance_m: float | None
+    end_distance_m: float | None
+    lat: float | None
+    lon: float | None
+    points: int | None
+
+
+class DroppedPoint(BaseModel):
+    index: int
+    line: int | None
+    reason: str
+
+
+class RunBrief(BaseModel):
+    """A stored run's headline figures."""
+
+    id: int
+    file: str = Field(description="The file name the runner gave (display only).")
+    format: str = Field(description='"gpx", "tcx" or "fit"')
+    kind: str = Field(description='"run", or "route" for a file without times (no pace)')
+    name: str | None
+    start_time: str | None = Field(description="UTC, ISO 8601 (…Z); null for a route")
+    distance_m: float | None
+    counted_distance_m: float | None = Field(
+        description="The distance that counts for missions: without vehicle stretches"
+    )
+    elapsed_s: float | None
+    moving_s: float | None
+    pace_s_per_km: float | None
+    pace_s_per_mile: float | None
+    average_speed_m_s: float | None
+    elevation_gain_m: float | None
+    elevation_loss_m: float | None
+    heart_rate: Sensor | None
+    cadence: Sensor | None
+    flags: list[Flag]
+    notes: list[str]
+    uploaded_at: datetime
+    measured_with: str = Field(description="The heroicrun version that measured the run")
+
+
+class RunDetail(RunBrief):
+    """Everything measured in a stored run: the fields of `heroicrun check --json`."""
+
+    points: int
+    dropped_points: int
+    max_speed_m_s: float | None
+    min_elevation_m: float | None
+    max_elevation_m: float | None
+    counted_moving_s: float | None
+    splits: list[Split]
+    splits_mile: list[Split]
+    best_efforts: list[BestEffort]
+    dropped: list[DroppedPoint]
+
+
+class UploadedRun(RunBrief):
+    """One file of an upload, stored (or found already stored)."""
+
+    duplicate: bool = Field(description="True when this runner had already uploaded this file")
+    unlocked: list[dict[str, str]] = Field(
+        description="What the run unlocked in the runner's missions"
+    )
+
+
+class FileError(BaseModel):
+    file: str = Field(description="The file, or the archive member, that was refused")
+    error: str = Field(description="Why, in a sentence that names the file")
+
+
+class Skipped(BaseModel):
+    file: str
+    reason: str
+
+
+class Upload(BaseModel):
+    """The result of an upload, file by file: some may be stored while others fail."""
+
+    runs: list[UploadedRun]
+    errors: list[FileError]
+    skipped: list[Skipped] = Field(
+        default_factory=list, description="Notes on archive members that are not run files"
+    )
+    detail: str | None = Field(
+        default=None, description="When nothing was stored (status 422): why, in a sentence"
+    )
+
+
+class RunPage(BaseModel):
+    runs: list[RunBrief]
+    total: int
+    limit: int
+    offset: int
+
+
+def fields(run: StoredRun) -> dict[str, Any]:
+    """The stored summary with the run's id, display name and storage facts."""
+    return {
+        **run.summary,
+        "id": run.id,
+        "file": run.file_name,
+        "uploaded_at": run.uploaded_at,
+        "measured_with": run.measured_with,
+    }
