@@ -24,3 +24,22 @@ def test_a_token_identifies_its_runner(client: TestClient) -> None:
     secret = make_runner(client, "pheidippides")
     assert secret.startswith("hr_")
     assert bearer(secret)["Authorization"].endswith(secret)
+
+
+def test_a_body_streaming_past_the_limit_is_a_413_on_any_route(settings: object) -> None:
+    from heroicrun.server import create_app
+    from heroicrun.settings import Settings
+
+    assert isinstance(settings, Settings)
+    small = Settings(database_url=settings.database_url, max_upload_bytes=1000, parse_workers=1)
+    with TestClient(create_app(small)) as client:
+
+        def chunks() -> object:
+            for _ in range(10):
+                yield b'{"name": "' + b"x" * 500
+
+        answer = client.post(
+            "/api/session", content=chunks(), headers={"content-type": "application/json"}
+        )
+    assert answer.status_code == 413
+    assert "larger than" in answer.json()["detail"]

@@ -5,11 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-
-class TooLarge(Exception):
-    pass
 
 
 class BodyLimit:
@@ -50,7 +47,9 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise TooLarge
+                    # Raised inside whatever route is reading the body, so the app's own
+                    # exception handling answers 413 wherever the body is read.
+                    raise HTTPException(413, self._message())
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -61,9 +60,9 @@ class BodyLimit:
 
         try:
             await self.app(scope, counting_receive, tracking_send)
-        except TooLarge:
+        except HTTPException as refused:  # the body was read outside any route
             if not started:
-                await _refuse(send, 413, self._message())
+                await _refuse(send, refused.status_code, str(refused.detail))
 
     def _message(self) -> str:
         limit = f"{self.max_bytes / 2**20:.0f} MiB"

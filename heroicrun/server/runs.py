@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from typing import IO, Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, FastAPI, HTTPException, Path, Query, Request, Response
+from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -22,7 +22,7 @@ from starlette.datastructures import UploadFile
 from heroicrun.db.schema import Runner
 from heroicrun.play import PlayError, runs, uploads
 from heroicrun.play.parsing import Parser
-from heroicrun.server import bodylimit, run_models
+from heroicrun.server import run_models
 from heroicrun.server.deps import CurrentRunner, ReadSession, WriteSession
 from heroicrun.settings import Settings
 
@@ -88,16 +88,10 @@ async def upload(request: Request, runner: CurrentRunner, session: ReadSession) 
     # The session only identified the runner: let its connection go before the long part.
     await run_in_threadpool(session.close)
     answer = run_models.Upload(runs=[], errors=[], skipped=[])
-    try:
-        form = await request.form(
-            max_files=MAX_FILES, max_fields=MAX_FIELDS, max_part_size=MAX_FIELD_BYTES
-        )
-    except bodylimit.TooLarge:
-        # A body without Content-Length that streams past the limit: say 413 here, before
-        # the error middleware would answer 500 on the way out.
-        limit = request.app.state.settings.max_upload_bytes
-        detail = f"the upload is larger than {limit / 2**20:.0f} MiB, the most this server takes"
-        raise HTTPException(413, detail) from None
+    # A body streaming past the limit raises a 413 from inside request.form() (bodylimit).
+    form = await request.form(
+        max_files=MAX_FILES, max_fields=MAX_FIELDS, max_part_size=MAX_FIELD_BYTES
+    )
     try:
         files = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
         for sent in files:
