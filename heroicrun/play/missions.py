@@ -1,20 +1,547 @@
-"""Enrolments and progress: a runner's missions, derived from their stored runs (being written)."""
+"""Enrolments and progress: a runner's missions, derived from their stored runs.
+
+Progress is never stored. Each request reads the facts of the runner's runs (start, counted km,
+elapsed time) from their rows and evaluates the mission afresh, so an edited mission file needs
+no migration. Only the slow part is remembered: one run judged against one single-run goal, a
+Verdict row keyed by a hash of the goal's content and the heroicrun version (`goal_key`), so an
+edited goal or a new release is simply judged again. A run's file is read only to judge a
+verdict that is not yet remembered.
+
+Who stores verdicts: `snapshot`, which the runs helper calls in the session that stores an
+upload, keeps the verdicts it had to judge in that session, so a new run is judged once, at
+upload. `progress` and `dashboard` only read: verdicts they had to judge (after a mission was
+edited, or heroicrun upgraded) are collected in `learned`, and the caller may keep them with
+`remember` in a write session.
+"""
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import cached_property, lru_cache
+from typing import Any
+
+from sqlalchemy import Insert, Select, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from heroicrun.db.schema import Runner
+from heroicrun import __version__, measuring, reading
+from heroicrun.db.schema import Enrolment, Original, Run, Runner, Verdict
+from heroicrun.measuring import Measures
+from heroicrun.missions import goals
+from heroicrun.missions import progress as mission_progress
+from heroicrun.missions.checks import GoalCheck
 from heroicrun.missions.loading import Catalog
+from heroicrun.missions.model import (
+    BestOfGoal,
+    Mission,
+    RouteKmGoal,
+    RunsGoal,
+    SingleRunGoal,
+    StreakGoal,
+)
+from heroicrun.missions.progress import MissionProgress, MissionStatus
+from heroicrun.missions.runs import CountedRun, RunFacts
+from heroicrun.play import NotFound
+from heroicrun.track import Track
 
 Snapshot = dict[str, tuple[str, ...]]  # mission id → unlocked beat ids, for active enrolments
+Learned = dict[tuple[int, str], GoalCheck]  # (run id, goal key) → a verdict judged afresh
+
+LATEST_RUNS = 5
+DETAIL_CHARS = 500  # Verdict.detail's width
+
+
+# --- enrolments ----------------------------------------------------------------------------
+
+
+def enrol(
+    session: Session, catalog: Catalog, runner: Runner, mission_id: str, now: datetime
+) -> Enrolment:
+    """A new enrolment from `now`; an active one in the same mission is closed (a restart)."""
+    mission = _mission(catalog, mission_id)
+    # Lock the runner's row (PostgreSQL; SQLite writers already hold the database's lock) so two
+    # racing enrolments cannot both stay active.
+    session.execute(select(Runner.id).where(Runner.id == runner.id).with_for_update())
+    for active in session.scalars(_active(runner).where(Enrolment.mission_id == mission.id)):
+        active.active = False
+    enrolment = Enrolment(
+        runner_id=runner.id, mission_id=mission.id, enrolled_at=_utc(now), active=True
+    )
+    session.add(enrolment)
+    session.flush()
+    return enrolment
+
+
+def enrolments(session: Session, runner: Runner) -> list[Enrolment]:
+    """The runner's enrolments, active and closed, the latest first."""
+    query = (
+        select(Enrolment)
+        .where(Enrolment.runner_id == runner.id)
+        .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
+    )
+    return list(session.scalars(query))
+
+
+def active_enrolment(
+    session: Session, catalog: Catalog, runner: Runner, mission_id: str
+) -> Enrolment:
+    """The runner's active enrolment in the mission, or NotFound."""
+    mission = _mission(catalog, mission_id)
+    query = _active(runner).where(Enrolment.mission_id == mission.id)
+    enrolment = session.scalars(query.limit(1)).first()
+    if enrolment is None:
+        raise NotFound(f"you are not enrolled in {mission.title!r} ({mission.id})")
+    return enrolment
+
+
+# --- progress ------------------------------------------------------------------------------
+
+
+def progress(
+    session: Session,
+    catalog: Catalog,
+    runner: Runner,
+    mission_id: str,
+    now: datetime,
+    learned: Learned | None = None,
+) -> tuple[Mission, MissionProgress]:
+    """Where the runner stands in the mission of their active enrolment, at `now`.
+
+    Verdicts judged afresh are added to `learned` when given (keep them with `remember`).
+    """
+    enrolment = active_enrolment(session, catalog, runner, mission_id)
+    mission = _mission(catalog, mission_id)
+    pairs = [(mission, enrolment)]
+    [earned] = _evaluate(session, catalog, runner, pairs, _utc(now), learned)
+    return mission, earned
 
 
 def snapshot(session: Session, catalog: Catalog, runner: Runner) -> Snapshot:
-    """The beats the runner has unlocked in each mission they are enrolled in."""
-    return {}
+    """The beats the runner has unlocked in each mission they are enrolled in.
+
+    Verdicts judged afresh are kept in `session`: call it in the session that stores a run.
+    """
+    pairs = _enrolled(session, catalog, runner)
+    learned: Learned = {}
+    earned = _evaluate(session, catalog, runner, pairs, datetime.now(UTC), learned)
+    remember(session, learned)
+    return {mission.id: found.unlocked for (mission, _), found in zip(pairs, earned, strict=True)}
 
 
 def unlocks(catalog: Catalog, before: Snapshot, after: Snapshot) -> list[dict[str, str]]:
-    """What changed between two snapshots, as messages ("Megara reached: chapter 3 unlocked")."""
-    return []
+    """What changed between two snapshots, as messages:
+    "Reach Sparta: Megara reached — 'The Dust of the Sacred Way' unlocked"."""
+    found: list[dict[str, str]] = []
+    for mission_id, unlocked in after.items():
+        mission = catalog.get(mission_id)
+        if mission is None:
+            continue
+        earlier = set(before.get(mission_id, ()))
+        for number, beat in enumerate(mission.beats, start=1):
+            if beat.id not in unlocked or beat.id in earlier:
+                continue
+            place = _place(mission, beat.goal)
+            reached = f"{place} reached — " if place else ""
+            message = f"{mission.title}: {reached}'{beat.title}' unlocked"
+            if beat is mission.beats[-1]:
+                message += "; mission complete"
+            item = {
+                "mission": mission.id,
+                "mission_title": mission.title,
+                "beat": beat.id,
+                "title": beat.title,
+                "chapter": str(number),
+                "message": message,
+            }
+            if place:
+                item["place"] = place
+            found.append(item)
+    return found
+
+
+def goal_key(goal: SingleRunGoal) -> str:
+    """The key a verdict on `goal` is remembered under: SHA-256 of its content and the version."""
+    return _goal_key(goal)
+
+
+@lru_cache(maxsize=4096)
+def _goal_key(goal: SingleRunGoal) -> str:
+    content = json.dumps(goal.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(f"{content}\n{__version__}".encode()).hexdigest()
+
+
+def remember(session: Session, learned: Learned) -> int:
+    """Store verdicts judged afresh (those already there, or of runs since deleted, are skipped)."""
+    if not learned:
+        return 0
+    rows = [
+        {
+            "run_id": run_id,
+            "goal_key": key,
+            "met": verdict.met,
+            "detail": verdict.detail[:DETAIL_CHARS],
+            "closeness": verdict.closeness,
+        }
+        for (run_id, key), verdict in learned.items()
+    ]
+    dialect = session.get_bind().dialect.name
+    statement: Insert
+    if dialect == "postgresql":
+        statement = postgresql.insert(Verdict).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        statement = sqlite.insert(Verdict).on_conflict_do_nothing()
+    else:  # pragma: no cover - heroicrun supports the two
+        statement = insert(Verdict)
+    try:
+        with session.begin_nested():
+            session.execute(statement, rows)
+    except IntegrityError:  # a run deleted meanwhile: the cache is only a cache
+        return 0
+    return len(rows)
+
+
+# --- the dashboard -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActiveMission:
+    """A mission the runner is in, as the dashboard shows it; km are counted km."""
+
+    id: str
+    title: str
+    kind: str  # "journey" or "challenge"
+    status: MissionStatus
+    enrolled_at: datetime
+    beats: int  # how many beats the mission has
+    unlocked: tuple[str, ...]  # ids of the unlocked beats
+    progress_km: float | None
+    route_km: float | None
+    next_beat: str | None  # the title of the beat to earn next
+    next_detail: str | None  # how close it is: "km 31.2 of 42.5 (Megara), 12 days left"
+    deadline_at: datetime | None  # when the next beat's deadline in days runs out
+    days_left: float | None
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Everything the runner has run: timed runs only, vehicle stretches left out."""
+
+    runs: int
+    counted_distance_m: float
+    moving_s: float
+
+
+@dataclass(frozen=True)
+class RecentRun:
+    """One of the latest runs."""
+
+    id: int
+    file: str
+    kind: str
+    start_time: datetime | None
+    distance_m: float
+    moving_s: float | None
+    pace_s_per_km: float | None
+
+
+@dataclass(frozen=True)
+class Unstarted:
+    """A mission the runner is not in yet."""
+
+    id: str
+    title: str
+    kind: str
+    level: str
+    summary: str  # the summary's first sentence
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The runner's page at a glance."""
+
+    runner: str
+    missions: tuple[ActiveMission, ...]
+    totals: Totals
+    latest_runs: tuple[RecentRun, ...]
+    not_started: tuple[Unstarted, ...]
+
+
+def dashboard(
+    session: Session,
+    catalog: Catalog,
+    runner: Runner,
+    now: datetime,
+    learned: Learned | None = None,
+) -> Dashboard:
+    """Active missions with progress, lifetime totals, the latest runs, missions to start."""
+    now = _utc(now)
+    pairs = _enrolled(session, catalog, runner)
+    earned = _evaluate(session, catalog, runner, pairs, now, learned)
+    active = tuple(
+        _active_mission(mission, enrolment, found, now)
+        for (mission, enrolment), found in zip(pairs, earned, strict=True)
+    )
+    timed = (Run.runner_id == runner.id) & Run.start_time.is_not(None)
+    count, distance_m, moving_s = session.execute(
+        select(
+            func.count(Run.id),
+            func.coalesce(func.sum(Run.counted_distance_m), 0.0),
+            func.coalesce(func.sum(Run.moving_s), 0.0),
+        ).where(timed)
+    ).one()
+    latest = session.execute(
+        select(Run.id, Run.file_name, Run.kind, Run.start_time, Run.distance_m, Run.moving_s)
+        .add_columns(Run.summary_json)
+        .where(Run.runner_id == runner.id)
+        .order_by(Run.start_time.desc().nulls_last(), Run.id.desc())
+        .limit(LATEST_RUNS)
+    ).all()
+    enrolled = {mission.id for mission, _ in pairs}
+    return Dashboard(
+        runner=runner.name,
+        missions=active,
+        totals=Totals(int(count or 0), float(distance_m or 0.0), float(moving_s or 0.0)),
+        latest_runs=tuple(
+            RecentRun(
+                id=row.id,
+                file=row.file_name,
+                kind=row.kind,
+                start_time=None if row.start_time is None else _utc(row.start_time),
+                distance_m=row.distance_m,
+                moving_s=row.moving_s,
+                pace_s_per_km=json.loads(row.summary_json).get("pace_s_per_km"),
+            )
+            for row in latest
+        ),
+        not_started=tuple(
+            Unstarted(m.id, m.title, m.kind, m.level, first_sentence(m.summary))
+            for m in catalog.missions
+            if m.id not in enrolled
+        ),
+    )
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a summary, for a one-line listing."""
+    for end, char in enumerate(text):
+        if char in ".!?" and (end + 1 == len(text) or text[end + 1] == " "):
+            return text[: end + 1]
+    return text
+
+
+def _active_mission(
+    mission: Mission, enrolment: Enrolment, earned: MissionProgress, now: datetime
+) -> ActiveMission:
+    upcoming = next(
+        (
+            (source, beat)
+            for source, beat in zip(mission.beats, earned.beats, strict=True)
+            if not beat.met
+        ),
+        None,
+    )
+    deadline_at = days_left = None
+    if upcoming is not None:
+        within_days = getattr(upcoming[0].goal, "within_days", None)
+        if within_days is not None:
+            deadline_at = enrolled_at(enrolment) + timedelta(days=within_days)
+            days_left = round(max((deadline_at - now).total_seconds(), 0.0) / 86400, 1)
+    return ActiveMission(
+        id=mission.id,
+        title=mission.title,
+        kind=mission.kind,
+        status=earned.status,
+        enrolled_at=enrolled_at(enrolment),
+        beats=len(mission.beats),
+        unlocked=earned.unlocked,
+        progress_km=None if earned.progress_km is None else round(earned.progress_km, 3),
+        route_km=None if mission.route is None else mission.route.length_km,
+        next_beat=None if upcoming is None else upcoming[1].title,
+        next_detail=None if upcoming is None else upcoming[1].detail,
+        deadline_at=deadline_at,
+        days_left=days_left,
+    )
+
+
+# --- evaluating stored runs ----------------------------------------------------------------
+
+
+class StoredRun(CountedRun):
+    """A stored run as missions see it: facts from its row; its file read only when a goal
+    not yet judged needs the points."""
+
+    def __init__(
+        self, session: Session, run_id: int, name: str, sha256: str, facts: RunFacts
+    ) -> None:
+        super().__init__(name, _never, _never, facts)
+        self.run_id = run_id
+        self._session = session
+        self._sha256 = sha256
+
+    @cached_property
+    def track(self) -> Track:
+        """The run's points, read again from its original file."""
+        return _read(self._session, self._sha256, self.name)
+
+    @cached_property
+    def measures(self) -> Measures:
+        """The run measured again by this heroicrun."""
+        return measuring.measure(self.track)
+
+
+def _never() -> Any:
+    raise AssertionError("a stored run loads its own file")
+
+
+class _Judge:
+    """goals.check with a memory: verdicts remembered up front, the rest judged and collected."""
+
+    def __init__(self, known: dict[str, dict[int, GoalCheck]], learned: Learned) -> None:
+        self.known = known  # goal key → run id → verdict
+        self.learned = learned
+        self.keys: dict[int, str] = {}  # id(goal) → its key: the missions outlive the judge
+
+    def __call__(self, goal: SingleRunGoal, run: CountedRun) -> GoalCheck:
+        assert isinstance(run, StoredRun)
+        key = self.keys.get(id(goal))
+        if key is None:
+            key = self.keys[id(goal)] = goal_key(goal)
+        remembered = self.known.setdefault(key, {})
+        verdict = remembered.get(run.run_id)
+        if verdict is None:
+            try:
+                verdict = goals.check(goal, run)
+            except reading.ReadError as error:  # not remembered: a later read may succeed
+                return GoalCheck(False, f"{run.name} could not be read again ({error})", 0.0)
+            remembered[run.run_id] = self.learned[run.run_id, key] = verdict
+        return verdict
+
+
+def _evaluate(
+    session: Session,
+    catalog: Catalog,
+    runner: Runner,
+    pairs: Sequence[tuple[Mission, Enrolment]],
+    now: datetime,
+    learned: Learned | None,
+) -> list[MissionProgress]:
+    """Each mission's progress from one read of the runs and one of the remembered verdicts.
+
+    Both reads are plain column queries: no ORM objects for a thousand runs.
+    """
+    if not pairs:
+        return []
+    first = min(enrolled_at(enrolment) for _, enrolment in pairs)
+    # Runs before enrolment count for nothing but the weekly distance (the last 28 days).
+    since = min(first, now - mission_progress.WEEKLY_WINDOW)
+    runs_table, verdicts_table = Run.__table__.c, Verdict.__table__.c
+    rows = session.execute(
+        select(
+            runs_table.id,
+            runs_table.file_name,
+            runs_table.sha256,
+            runs_table.start_time,
+            runs_table.counted_distance_m,
+            runs_table.elapsed_s,
+        )
+        .where(runs_table.runner_id == runner.id, runs_table.start_time >= since)
+        .order_by(runs_table.start_time, runs_table.id)
+    ).all()
+    runs = [
+        StoredRun(
+            session, run_id, name, sha256, RunFacts(_utc(start), counted_m / 1000.0, elapsed_s)
+        )
+        for run_id, name, sha256, start, counted_m, elapsed_s in rows
+    ]
+    keys = {goal_key(goal) for mission, _ in pairs for goal in _single_run_goals(mission)}
+    known: dict[str, dict[int, GoalCheck]] = {key: {} for key in keys}
+    if keys and runs:
+        verdicts = session.execute(
+            select(
+                verdicts_table.goal_key,
+                verdicts_table.run_id,
+                verdicts_table.met,
+                verdicts_table.detail,
+                verdicts_table.closeness,
+            )
+            .join(Run.__table__, runs_table.id == verdicts_table.run_id)
+            .where(runs_table.runner_id == runner.id, runs_table.start_time >= first)
+            .where(verdicts_table.goal_key.in_(sorted(keys)))
+        ).all()
+        for key, run_id, met, detail, closeness in verdicts:
+            known[key][run_id] = GoalCheck(met, detail, closeness)
+    judge = _Judge(known, learned if learned is not None else {})
+    return [
+        mission_progress.evaluate(
+            mission, runs, enrolled_at(enrolment), now=now, base=catalog.directory, check=judge
+        )
+        for mission, enrolment in pairs
+    ]
+
+
+def _single_run_goals(mission: Mission) -> Iterable[SingleRunGoal]:
+    for beat in mission.beats:
+        goal = beat.goal.goal if isinstance(beat.goal, BestOfGoal) else beat.goal
+        if not isinstance(goal, RouteKmGoal | RunsGoal | StreakGoal):
+            yield goal
+
+
+def _read(session: Session, sha256: str, name: str) -> Track:
+    """A stored run's points, read again from its original file."""
+    original = session.get(Original, sha256)
+    if original is None:
+        raise reading.ReadError(name, "its original file is missing from the database")
+    try:
+        data = gzip.decompress(original.content_gz)
+    except (OSError, EOFError) as error:
+        raise reading.ReadError(name, f"its stored original is damaged ({error})") from None
+    return reading.read_bytes(data, name)
+
+
+def _enrolled(
+    session: Session, catalog: Catalog, runner: Runner
+) -> list[tuple[Mission, Enrolment]]:
+    """The runner's active enrolments in missions of the catalog, in catalog order."""
+    latest: dict[str, Enrolment] = {}
+    for enrolment in session.scalars(_active(runner)):
+        latest.setdefault(enrolment.mission_id, enrolment)
+    return [(mission, latest[mission.id]) for mission in catalog.missions if mission.id in latest]
+
+
+def _active(runner: Runner) -> Select[Enrolment]:
+    return (
+        select(Enrolment)
+        .where(Enrolment.runner_id == runner.id, Enrolment.active.is_(True))
+        .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
+    )
+
+
+def _mission(catalog: Catalog, mission_id: str) -> Mission:
+    mission = catalog.get(mission_id)
+    if mission is None:
+        raise NotFound(f"there is no mission {mission_id!r}")
+    return mission
+
+
+def _place(mission: Mission, goal: object) -> str | None:
+    """The waypoint a route beat's kilometre mark names, if any."""
+    if not isinstance(goal, RouteKmGoal) or mission.route is None or goal.km <= 0:
+        return None
+    at = [point.name for point in mission.route.waypoints if abs(point.km - goal.km) < 0.05]
+    return at[0] if at else f"km {goal.km:g}"
+
+
+def enrolled_at(enrolment: Enrolment) -> datetime:
+    """When the enrolment began, aware UTC."""
+    return _utc(enrolment.enrolled_at)
+
+
+def _utc(moment: datetime) -> datetime:
+    """A database datetime as aware UTC (SQLite hands them back naive)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

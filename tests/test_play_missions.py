@@ -1,0 +1,463 @@
+"""Enrolments and progress from stored runs: what counts, restarts, deletions, the verdict cache."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import math
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from heroicrun import __version__, measuring, reading, summary
+from heroicrun.db import engine as db_engine
+from heroicrun.db import migrate
+from heroicrun.db.schema import Enrolment, Original, Run, Runner, Verdict
+from heroicrun.missions.checks import GoalCheck
+from heroicrun.missions.loading import Catalog
+from heroicrun.missions.model import DistanceGoal, Mission
+from heroicrun.play import NotFound, accounts
+from heroicrun.play import missions as play
+from heroicrun.track import Track
+from tests.factory import START, TrackBuilder
+
+ENROLLED = datetime(2024, 5, 1, 6, 0, tzinfo=UTC)
+NOW = ENROLLED + timedelta(days=10)
+
+
+# --- helpers: missions, stored runs --------------------------------------------------------
+
+
+def a_mission(mission_id: str, *goals: dict[str, Any], **extra: Any) -> Mission:
+    """A mission whose beats have these goals; a route due north of START when given one."""
+    return Mission.model_validate(
+        {
+            "id": mission_id,
+            "title": mission_id.replace("-", " ").title(),
+            "inspired_by": "A test",
+            "summary": "A mission for tests. It has a second sentence.",
+            "level": "steady",
+            "beats": [
+                {
+                    "id": goal.pop("id", f"beat-{n}"),
+                    "title": goal.pop("title", f"Beat {n}"),
+                    "text": f"The story of beat {n}.",
+                    "goal": goal,
+                }
+                for n, goal in enumerate(goals, start=1)
+            ],
+            "sources": [{"fact": "None", "source": "This test"}],
+            **extra,
+        }
+    )
+
+
+ROAD = a_mission(
+    "test-road",
+    {"kind": "route_km", "km": 0, "id": "set-out", "title": "Setting Out"},
+    {"kind": "distance", "km": 3, "id": "first-steps", "title": "First Steps"},
+    {"kind": "route_km", "km": 5, "id": "megara", "title": "The Dust of the Sacred Way"},
+    {"kind": "route_km", "km": 10, "id": "corinth", "title": "The Neck of Land"},
+    route={
+        "waypoints": [
+            {"name": "Athens", "lat": START[0], "lon": START[1], "km": 0},
+            {"name": "Megara", "lat": START[0] + 0.045, "lon": START[1], "km": 5},
+            {"name": "Corinth", "lat": START[0] + 0.09, "lon": START[1], "km": 10},
+        ]
+    },
+)
+TRIAL = a_mission(
+    "test-trial",
+    {"kind": "runs", "count": 2, "km": 1, "within_days": 7, "title": "Two Runs"},
+    {"kind": "distance", "km": 5, "title": "Five"},
+    failure={"title": "Too late", "text": "The train has gone."},
+)
+
+
+def distance_goal(mission: Mission) -> DistanceGoal:
+    """The one-run goal of the road's second beat."""
+    goal = mission.beats[1].goal
+    assert isinstance(goal, DistanceGoal)
+    return goal
+
+
+def catalog_of(*found: Mission) -> Catalog:
+    return Catalog(tuple(sorted(found, key=lambda m: m.id)), (), Path("."))
+
+
+CATALOG = catalog_of(ROAD, TRIAL)
+
+
+def gpx_of(track: Track) -> bytes:
+    """A GPX file of a timed track's points (with elevations where the track has them)."""
+    assert track.time_s is not None
+    points = "".join(
+        f'<trkpt lat="{lat:.8f}" lon="{lon:.8f}">'
+        + ("" if math.isnan(ele) else f"<ele>{ele:.2f}</ele>")
+        + f"<time>{datetime.fromtimestamp(t, UTC).isoformat(timespec='milliseconds')}</time>"
+        + "</trkpt>"
+        for lat, lon, ele, t in zip(
+            track.lat_deg, track.lon_deg, track.elevation_m, track.time_s, strict=True
+        )
+    )
+    return (
+        '<?xml version="1.0"?><gpx version="1.1" creator="tests"'
+        ' xmlns="http://www.topografix.com/GPX/1/1">'
+        f"<trk><trkseg>{points}</trkseg></trk></gpx>"
+    ).encode()
+
+
+def a_track(km: float, start: datetime, pace_s_per_km: float = 360.0) -> Track:
+    """km due north at an even pace, a point every ~10 s."""
+    duration_s = km * pace_s_per_km
+    builder = TrackBuilder(start_time_s=start.timestamp())
+    return builder.run(km * 1000, duration_s, step_s=max(duration_s / 300, 1.0)).build()
+
+
+def store_run(session: Session, runner: Runner, data: bytes, name: str) -> Run:
+    """Store a run as the runs helper does: the original gzipped by content, a measured row."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    if session.get(Original, sha256) is None:
+        session.add(Original(sha256=sha256, size=len(data), content_gz=gzip.compress(data)))
+    track = reading.read_bytes(data, name)
+    measures = measuring.measure(track)
+    run = Run(
+        runner_id=runner.id,
+        sha256=sha256,
+        file_name=name,
+        format=track.format,
+        kind=measures.kind,
+        start_time=measures.start_time,
+        distance_m=measures.distance_m,
+        counted_distance_m=measures.counted_distance_m,
+        elapsed_s=measures.elapsed_s,
+        moving_s=measures.moving_s,
+        summary_json=json.dumps(summary.describe(track, measures)),
+        measured_with=__version__,
+        uploaded_at=datetime.now(UTC),
+    )
+    session.add(run)
+    session.flush()
+    return run
+
+
+def add_run(session: Session, runner: Runner, km: float, days: float, **options: Any) -> Run:
+    """A run of `km` starting `days` after ENROLLED."""
+    start = ENROLLED + timedelta(days=days)
+    name = options.pop("name", f"{km:g}km-day{days:g}.gpx")
+    return store_run(session, runner, gpx_of(a_track(km, start, **options)), name)
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[sessionmaker[Session]]:
+    """Write sessions over a fresh, migrated database."""
+    engine = db_engine.connect(database_url)
+    migrate.upgrade(engine)
+    yield db_engine.writers(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def session(db: sessionmaker[Session]) -> Iterator[Session]:
+    with db() as opened:
+        yield opened
+
+
+@pytest.fixture
+def ann(session: Session) -> Runner:
+    return accounts.add_runner(session, "ann", None)
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the run files read again from their originals."""
+    names: list[str] = []
+    real = play._read
+
+    def counting(session: Session, sha256: str, name: str) -> Track:
+        names.append(name)
+        return real(session, sha256, name)
+
+    monkeypatch.setattr(play, "_read", counting)
+    return names
+
+
+def progress_of(session: Session, runner: Runner, mission_id: str = "test-road") -> Any:
+    return play.progress(session, CATALOG, runner, mission_id, NOW)[1]
+
+
+# --- enrolling -----------------------------------------------------------------------------
+
+
+def test_enrolling_in_an_unknown_mission_is_not_found(session: Session, ann: Runner) -> None:
+    with pytest.raises(NotFound, match="no mission 'atlantis'"):
+        play.enrol(session, CATALOG, ann, "atlantis", ENROLLED)
+
+
+def test_progress_without_enrolment_is_not_found(session: Session, ann: Runner) -> None:
+    with pytest.raises(NotFound, match="you are not enrolled in 'Test Road'"):
+        progress_of(session, ann)
+    with pytest.raises(NotFound, match="no mission"):
+        progress_of(session, ann, "atlantis")
+
+
+def test_enrolling_again_restarts_and_resets_progress(session: Session, ann: Runner) -> None:
+    first = play.enrol(session, CATALOG, ann, "test-road", ENROLLED)
+    add_run(session, ann, 3.0, days=1)
+    assert progress_of(session, ann).progress_km == pytest.approx(3.0, abs=0.01)
+
+    second = play.enrol(session, CATALOG, ann, "test-road", ENROLLED + timedelta(days=2))
+    earned = progress_of(session, ann)
+    assert earned.progress_km == 0
+    assert earned.unlocked == ("set-out",)
+    listed = play.enrolments(session, ann)
+    assert [(e.id, e.active) for e in listed] == [(second.id, True), (first.id, False)]
+    assert play.enrolled_at(listed[0]) == ENROLLED + timedelta(days=2)
+
+
+# --- progress from stored runs -------------------------------------------------------------
+
+
+def test_runs_move_the_runner_along_and_unlock_beats(session: Session, ann: Runner) -> None:
+    play.enrol(session, CATALOG, ann, "test-road", ENROLLED)
+    assert progress_of(session, ann).unlocked == ("set-out",)
+
+    add_run(session, ann, 2.0, days=1)
+    earned = progress_of(session, ann)
+    assert earned.unlocked == ("set-out",)
+    assert earned.beats[1].detail.startswith("2.0 of 3")
+
+    add_run(session, ann, 3.5, days=2, name="long.gpx")
+    mission, earned = play.progress(session, CATALOG, ann, "test-road", NOW)
+    assert mission is ROAD
+    assert earned.unlocked == ("set-out", "first-steps", "megara")
+    assert earned.beats[1].unlocked_by == "long.gpx"
+    assert earned.progress_km == pytest.approx(5.5, abs=0.01)
+    assert earned.position is not None and earned.position.last_place == "Megara"
+    assert earned.status == "in_progress"
+
+
+def test_runs_before_enrolment_do_not_count(session: Session, ann: Runner) -> None:
+    add_run(session, ann, 4.0, days=-1)
+    play.enrol(session, CATALOG, ann, "test-road", ENROLLED)
+    earned = progress_of(session, ann)
+    assert earned.progress_km == 0
+    assert earned.unlocked == ("set-out",)
+    assert earned.weekly_km == pytest.approx(1.0, abs=0.01)  # but the runner did run
+
+
+def test_a_deleted_run_no_longer_counts(session: Session, ann: Runner) -> None:
+    play.enrol(session, CATALOG, ann, "test-road", ENROLLED)
+    add_run(session, ann, 3.2, days=1)
+    long_run = add_run(session, ann, 4.0, days=2)
+    play.snapshot(session, CATALOG, ann)  # judges and remembers both runs
+    assert progress_of(session, ann).unlocked == ("set-out", "first-steps", "megara")
+
+    session.execute(delete(Run).where(Run.id == long_run.id))
+    earned = progress_of(session, ann)
+    assert earned.progress_km == pytest.approx(3.2, abs=0.01)
+    assert earned.unlocked == ("set-out", "first-steps")
+    assert session.scalar(select(func.count()).where(Verdict.run_id == long_run.id)) == 0
+
+
+def test_routes_and_other_runners_runs_never_count(session: Session, ann: Runner) -> None:
+    bob = accounts.add_runner(session, "bob", None)
+    play.enrol(session, CATALOG, ann, "test-road", ENROLLED)
+    play.enrol(session, CATALOG, bob, "test-road", ENROLLED)
+    add_run(session, bob, 6.0, days=1)
+    assert progress_of(session, ann).progress_km == 0
+    assert progress_of(session, bob).progress_km == pytest.approx(6.0, abs=0.01)
+
+
+def test_one_runner_cannot_see_anothers_enrolments(session: Session, ann: Runner) -> None:
+    bob = accounts.add_runner(session, "bob", None)
+    play.enrol(session, CATALOG, bob, "test-trial", ENROLLED)
+    assert play.enrolments(session, ann) == []
+    with pytest.raises(NotFound, match="not enrolled"):
+        progress_of(session, ann, "test-trial")
+
+
+# --- the verdict cache ---------------------------------------------------------------------
+
+
+def test_remembered_verdicts_spare_reading_the_files(
+    session: Session, ann: Runner, reads: list[str]
+) -> None:
+    play.enrol(session, CATALOG, ann, "test-road", ENROLLED)
+    add_run(session, ann, 2.0, days=1, name="a.gpx")
+    add_run(session, ann, 2.5, days=2, name="b.gpx")
+
+    learned: play.Learned = {}
+    first = play.progress(session, CATALOG, ann, "test-road", NOW, learned)[1]
+    assert sorted(reads) == ["a.gpx", "b.gpx"]
+    assert len(learned) == 2  # each run against "distance 3 km"
+    assert play.remember(session, learned) == 2
+
+    reads.clear()
+    learned = {}
+    again = play.progress(session, CATALOG, ann, "test-road", NOW, learned)[1]
+    assert reads == [] and learned == {}
+    assert again == first
+
+    # A verdict on a run deleted meanwhile is skipped, not an error.
+    assert play.remember(session, {(1_000_000, "x" * 64): GoalCheck(False, "gone", 0.0)}) == 0
+    assert play.progress(session, CATALOG, ann, "test-road", NOW)[1] == first
+
+
+def test_snapshot_judges_a_new_run_once_in_the_storing_session(
+    session: Session, ann: Runner, reads: list[str]
+) -> None:
+    play.enrol(session, CATALOG, ann, "test-road", ENROLLED)
+    before = play.snapshot(session, CATALOG, ann)
+    add_run(session, ann, 3.2, days=1, name="new.gpx")
+    after = play.snapshot(session, CATALOG, ann)
+    assert reads == ["new.gpx"]
+    assert after["test-road"] == ("set-out", "first-steps")
+    assert before == {"test-road": ("set-out",)}
+
+    reads.clear()
+    play.progress(session, CATALOG, ann, "test-road", NOW)
+    assert reads == []
+    keys = session.scalars(select(Verdict.goal_key)).all()
+    assert keys == [play.goal_key(distance_goal(ROAD))]
+
+
+def test_an_edited_goal_is_judged_again(session: Session, ann: Runner, reads: list[str]) -> None:
+    play.enrol(session, CATALOG, ann, "test-road", ENROLLED)
+    add_run(session, ann, 3.2, days=1, name="run.gpx")
+    play.snapshot(session, CATALOG, ann)
+    assert reads == ["run.gpx"]
+
+    document = ROAD.model_dump(mode="json")
+    document["beats"][1]["goal"]["km"] = 4.0
+    edited = Mission.model_validate(document)
+    assert play.goal_key(distance_goal(edited)) != play.goal_key(distance_goal(ROAD))
+    learned: play.Learned = {}
+    earned = play.progress(session, catalog_of(edited, TRIAL), ann, "test-road", NOW, learned)[1]
+    assert reads == ["run.gpx", "run.gpx"]
+    assert earned.unlocked == ("set-out",)
+    assert earned.beats[1].detail.startswith("3.2 of 4")
+    assert len(learned) == 1
+
+
+def test_the_key_changes_with_the_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    goal = distance_goal(ROAD)
+    before = play.goal_key(goal)
+    play._goal_key.cache_clear()
+    monkeypatch.setattr(play, "__version__", "9.9.9")
+    assert play.goal_key(goal) != before
+    play._goal_key.cache_clear()
+
+
+def test_a_damaged_original_fails_the_goal_without_being_remembered(
+    session: Session, ann: Runner
+) -> None:
+    play.enrol(session, CATALOG, ann, "test-road", ENROLLED)
+    run = add_run(session, ann, 3.2, days=1, name="run.gpx")
+    original = session.get(Original, run.sha256)
+    assert original is not None
+    original.content_gz = b"not gzip"
+    learned: play.Learned = {}
+    earned = play.progress(session, CATALOG, ann, "test-road", NOW, learned)[1]
+    assert earned.unlocked == ("set-out",)
+    assert "run.gpx could not be read again" in earned.beats[1].detail
+    assert learned == {}
+    assert earned.progress_km == pytest.approx(3.2, abs=0.01)  # journeys need no file
+
+
+# --- what an upload unlocked ---------------------------------------------------------------
+
+
+def test_unlocks_name_the_mission_the_place_and_the_beat(session: Session, ann: Runner) -> None:
+    play.enrol(session, CATALOG, ann, "test-road", ENROLLED)
+    play.enrol(session, CATALOG, ann, "test-trial", ENROLLED)
+    before = play.snapshot(session, CATALOG, ann)
+    add_run(session, ann, 5.5, days=1)
+    after = play.snapshot(session, CATALOG, ann)
+    messages = [item["message"] for item in play.unlocks(CATALOG, before, after)]
+    assert messages == [
+        "Test Road: 'First Steps' unlocked",
+        "Test Road: Megara reached — 'The Dust of the Sacred Way' unlocked",
+    ]
+    add_run(session, ann, 5.0, days=2)
+    found = play.unlocks(CATALOG, after, play.snapshot(session, CATALOG, ann))
+    assert [item["message"] for item in found] == [
+        "Test Road: Corinth reached — 'The Neck of Land' unlocked; mission complete",
+        "Test Trial: 'Two Runs' unlocked",
+        "Test Trial: 'Five' unlocked; mission complete",
+    ]
+    assert found[0] == {
+        "mission": "test-road",
+        "mission_title": "Test Road",
+        "beat": "corinth",
+        "title": "The Neck of Land",
+        "chapter": "4",
+        "place": "Corinth",
+        "message": found[0]["message"],
+    }
+    assert play.unlocks(CATALOG, after, after) == []
+
+
+def test_a_snapshot_covers_active_enrolments_only(session: Session, ann: Runner) -> None:
+    assert play.snapshot(session, CATALOG, ann) == {}
+    play.enrol(session, CATALOG, ann, "test-trial", ENROLLED)
+    assert play.snapshot(session, CATALOG, ann) == {"test-trial": ()}
+    session.add(
+        Enrolment(runner_id=ann.id, mission_id="retired", enrolled_at=ENROLLED, active=True)
+    )
+    assert play.snapshot(session, CATALOG, ann) == {"test-trial": ()}  # a mission since removed
+
+
+# --- the dashboard -------------------------------------------------------------------------
+
+
+def test_the_dashboard(session: Session, ann: Runner) -> None:
+    play.enrol(session, CATALOG, ann, "test-trial", ENROLLED)
+    add_run(session, ann, 2.0, days=-3, name="before.gpx")
+    for day in range(6):
+        add_run(session, ann, 1.5, days=day + 0.5, name=f"day{day}.gpx")
+    board = play.dashboard(session, CATALOG, ann, ENROLLED + timedelta(days=3))
+    assert board.runner == "ann"
+    [trial] = board.missions
+    assert trial.id == "test-trial" and trial.kind == "challenge"
+    assert trial.unlocked == ("beat-1",) and trial.beats == 2
+    assert trial.next_beat == "Five" and trial.next_detail is not None
+    assert trial.deadline_at is None and trial.days_left is None  # "Five" has no deadline
+    assert board.totals.runs == 7
+    assert board.totals.counted_distance_m == pytest.approx(11_000, rel=1e-3)
+    assert board.totals.moving_s == pytest.approx(11 * 360, rel=0.01)
+    assert [run.file for run in board.latest_runs] == [f"day{d}.gpx" for d in (5, 4, 3, 2, 1)]
+    assert board.latest_runs[0].pace_s_per_km == pytest.approx(360, abs=2)
+    assert [m.id for m in board.not_started] == ["test-road"]
+    assert board.not_started[0].summary == "A mission for tests."
+
+
+def test_the_dashboard_counts_down_a_deadline(session: Session, ann: Runner) -> None:
+    play.enrol(session, CATALOG, ann, "test-trial", ENROLLED)
+    [trial] = play.dashboard(session, CATALOG, ann, ENROLLED + timedelta(days=2.5)).missions
+    assert trial.next_beat == "Two Runs"
+    assert trial.deadline_at == ENROLLED + timedelta(days=7)
+    assert trial.days_left == 4.5
+    assert trial.next_detail == "0 of 2 runs of 1 km or more, 4 days left"
+
+    [late] = play.dashboard(session, CATALOG, ann, ENROLLED + timedelta(days=8)).missions
+    assert late.status == "failed" and late.days_left == 0
+
+
+def test_an_empty_dashboard(session: Session, ann: Runner) -> None:
+    board = play.dashboard(session, CATALOG, ann, NOW)
+    assert board.missions == () and board.latest_runs == ()
+    assert board.totals == play.Totals(0, 0.0, 0.0)
+    assert [m.id for m in board.not_started] == ["test-road", "test-trial"]
+
+
+def test_first_sentence() -> None:
+    assert play.first_sentence("Run. Far.") == "Run."
+    assert play.first_sentence("Dr.Who runs! Always.") == "Dr.Who runs!"
+    assert play.first_sentence("No full stop") == "No full stop"
