@@ -52,10 +52,10 @@ FOOTER = """    </trkseg>
 EARTH_RADIUS_M = 6_371_000.0
 
 
-def write_run(path: Path, points: int, seed: int = 42) -> Path:
+def write_run(path: Path, points: int, seed: int = 42, start: datetime | None = None) -> Path:
     """Write a 1 Hz run of `points` track points to `path` and return the path."""
     rng = random.Random(seed)
-    start = datetime(2026, 9, 26, 5, 0, 0, tzinfo=UTC)
+    start = start or datetime(2026, 9, 26, 5, 0, 0, tzinfo=UTC)
     lat, lon, ele = 37.9715, 23.7257, 80.0  # Athens, where the Spartathlon starts
     heading = rng.uniform(0, 2 * math.pi)
     pause_left = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -25,6 +26,11 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # What start-up built (catalog, models, imports) lives as long as the process: moving it
+        # out of the collector's sight keeps full collections, which would otherwise walk 130,000
+        # objects for ~55 ms in the middle of a request, short.
+        gc.collect()
+        gc.freeze()
         yield
         engine.dispose()
 
