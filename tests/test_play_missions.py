@@ -23,6 +23,7 @@ from heroicrun.missions.checks import GoalCheck
 from heroicrun.missions.loading import Catalog
 from heroicrun.missions.model import DistanceGoal, Mission
 from heroicrun.play import NotFound, accounts
+from heroicrun.play import dashboard as dashboards
 from heroicrun.play import missions as play
 from heroicrun.track import Track
 from tests.factory import START, TrackBuilder
@@ -422,7 +423,7 @@ def test_the_dashboard(session: Session, ann: Runner) -> None:
     add_run(session, ann, 2.0, days=-3, name="before.gpx")
     for day in range(6):
         add_run(session, ann, 1.5, days=day + 0.5, name=f"day{day}.gpx")
-    board = play.dashboard(session, CATALOG, ann, ENROLLED + timedelta(days=3))
+    board = dashboards.dashboard(session, CATALOG, ann, ENROLLED + timedelta(days=3))
     assert board.runner == "ann"
     [trial] = board.missions
     assert trial.id == "test-trial" and trial.kind == "challenge"
@@ -440,24 +441,24 @@ def test_the_dashboard(session: Session, ann: Runner) -> None:
 
 def test_the_dashboard_counts_down_a_deadline(session: Session, ann: Runner) -> None:
     play.enrol(session, CATALOG, ann, "test-trial", ENROLLED)
-    [trial] = play.dashboard(session, CATALOG, ann, ENROLLED + timedelta(days=2.5)).missions
+    [trial] = dashboards.dashboard(session, CATALOG, ann, ENROLLED + timedelta(days=2.5)).missions
     assert trial.next_beat == "Two Runs"
     assert trial.deadline_at == ENROLLED + timedelta(days=7)
     assert trial.days_left == 4.5
     assert trial.next_detail == "0 of 2 runs of 1 km or more, 4 days left"
 
-    [late] = play.dashboard(session, CATALOG, ann, ENROLLED + timedelta(days=8)).missions
+    [late] = dashboards.dashboard(session, CATALOG, ann, ENROLLED + timedelta(days=8)).missions
     assert late.status == "failed" and late.days_left == 0
 
 
 def test_an_empty_dashboard(session: Session, ann: Runner) -> None:
-    board = play.dashboard(session, CATALOG, ann, NOW)
+    board = dashboards.dashboard(session, CATALOG, ann, NOW)
     assert board.missions == () and board.latest_runs == ()
-    assert board.totals == play.Totals(0, 0.0, 0.0)
+    assert board.totals == dashboards.Totals(0, 0.0, 0.0)
     assert [m.id for m in board.not_started] == ["test-road", "test-trial"]
 
 
 def test_first_sentence() -> None:
-    assert play.first_sentence("Run. Far.") == "Run."
-    assert play.first_sentence("Dr.Who runs! Always.") == "Dr.Who runs!"
-    assert play.first_sentence("No full stop") == "No full stop"
+    assert dashboards.first_sentence("Run. Far.") == "Run."
+    assert dashboards.first_sentence("Dr.Who runs! Always.") == "Dr.Who runs!"
+    assert dashboards.first_sentence("No full stop") == "No full stop"

@@ -18,6 +18,7 @@ from heroicrun.db.schema import Enrolment
 from heroicrun.missions import describe
 from heroicrun.missions.loading import Catalog
 from heroicrun.play import NotFound
+from heroicrun.play import dashboard as dashboards
 from heroicrun.play import missions as play
 from heroicrun.server.deps import CurrentRunner, ReadSession, WriteSession
 
@@ -230,9 +231,9 @@ def progress(
 @router.get("/api/dashboard")
 def dashboard(
     request: Request, runner: CurrentRunner, session: ReadSession, writing: WriteSession
-) -> play.Dashboard:
+) -> dashboards.Dashboard:
     """The runner at a glance: active missions, lifetime totals, latest runs, missions to start."""
     learned: play.Learned = {}
-    board = play.dashboard(session, _catalog(request), runner, _now(), learned)
+    board = dashboards.dashboard(session, _catalog(request), runner, _now(), learned)
     play.remember(writing, learned)
     return board
