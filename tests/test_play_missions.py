@@ -121,7 +121,9 @@ def a_track(km: float, start: datetime, pace_s_per_km: float = 360.0) -> Track:
     return builder.run(km * 1000, duration_s, step_s=max(duration_s / 300, 1.0)).build()
 
 
-def store_run(session: Session, runner: Runner, data: bytes, name: str) -> Run:
+def store_run(
+    session: Session, runner: Runner, data: bytes, name: str, uploaded_at: datetime | None = None
+) -> Run:
     """Store a run as the runs helper does: the original gzipped by content, a measured row."""
     sha256 = hashlib.sha256(data).hexdigest()
     if session.get(Original, sha256) is None:
@@ -141,7 +143,8 @@ def store_run(session: Session, runner: Runner, data: bytes, name: str) -> Run:
         moving_s=measures.moving_s,
         summary_json=json.dumps(summary.describe(track, measures)),
         measured_with=__version__,
-        uploaded_at=datetime.now(UTC),
+        # Handed in as soon as it was run, unless a test says otherwise.
+        uploaded_at=uploaded_at or measures.start_time or datetime.now(UTC),
     )
     session.add(run)
     session.flush()
@@ -152,7 +155,8 @@ def add_run(session: Session, runner: Runner, km: float, days: float, **options:
     """A run of `km` starting `days` after ENROLLED."""
     start = ENROLLED + timedelta(days=days)
     name = options.pop("name", f"{km:g}km-day{days:g}.gpx")
-    return store_run(session, runner, gpx_of(a_track(km, start, **options)), name)
+    uploaded_at = options.pop("uploaded_at", None)
+    return store_run(session, runner, gpx_of(a_track(km, start, **options)), name, uploaded_at)
 
 
 @pytest.fixture
@@ -242,6 +246,17 @@ def test_runs_move_the_runner_along_and_unlock_beats(session: Session, ann: Runn
     assert earned.progress_km == pytest.approx(5.5, abs=0.01)
     assert earned.position is not None and earned.position.last_place == "Megara"
     assert earned.status == "in_progress"
+
+
+def test_a_run_recorded_before_enrolling_but_handed_in_after_counts(
+    session: Session, ann: Runner
+) -> None:
+    # Enrol in the morning, upload the dawn run: it counts; an older upload does not.
+    add_run(session, ann, 2.0, days=-2)
+    play.enrol(session, CATALOG, ann, "test-road", ENROLLED)
+    add_run(session, ann, 4.0, days=-0.1, uploaded_at=ENROLLED + timedelta(minutes=5))
+    earned = progress_of(session, ann)
+    assert earned.progress_km == pytest.approx(4.0, abs=0.01)
 
 
 def test_runs_before_enrolment_do_not_count(session: Session, ann: Runner) -> None:

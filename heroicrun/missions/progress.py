@@ -4,7 +4,8 @@ migration.
 
 The rules:
 
-- **What counts.** Runs starting at or after enrolment, in start-time order (ties keep the order
+- **What counts.** Runs starting at or after enrolment, and runs handed in after it whenever they
+  were run (enrol, then upload this morning's run), in start-time order (ties keep the order
   given). Routes (no times) never count. Each run object counts once; the caller drops duplicate
   files. Distances are counted km: vehicle stretches are left out.
 - **Beats in order.** Beat i is considered only once beat i−1 has unlocked. A single-run goal may
@@ -124,7 +125,7 @@ def evaluate(
     `check` judges one run against a one-run goal; a store passes one that remembers verdicts.
     """
     timed = sorted((run for run in runs if _is_timed(run)), key=_started)
-    counted = [run for run in timed if _started(run) >= enrolled_at]
+    counted = [run for run in timed if run.counts_since(enrolled_at)]
     clock = now if now is not None else max([enrolled_at, *(_ended(run) for run in timed)])
 
     beats: list[BeatProgress] = []

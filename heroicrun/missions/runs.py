@@ -22,6 +22,9 @@ class RunFacts:
     start: datetime | None  # UTC; None for a route
     counted_km: float  # the run without its vehicle stretches
     elapsed_s: float | None
+    # When the runner handed it in: a run recorded before enrolling but uploaded after counts
+    # (enrol in Reach Sparta, then upload this morning's run). None: only the start decides.
+    uploaded_at: datetime | None = None
 
     @classmethod
     def of(cls, measures: Measures) -> RunFacts:
@@ -72,6 +75,13 @@ class CountedRun:
     def counted_km(self) -> float:
         """Distance that counts for missions: the run without its vehicle stretches, in km."""
         return self.facts.counted_km
+
+    def counts_since(self, moment: datetime) -> bool:
+        """Whether the run counts for an enrolment at `moment`: run or handed in since then."""
+        start, uploaded = self.facts.start, self.facts.uploaded_at
+        if start is None:
+            return False
+        return start >= moment or (uploaded is not None and uploaded >= moment)
 
     @property
     def elapsed_s(self) -> float | None:

@@ -276,6 +276,13 @@ def evaluate_enrolled(
     # Runs before enrolment count for nothing but the weekly distance (the last 28 days).
     since = min(first, now - mission_progress.WEEKLY_WINDOW)
     runs_table, verdicts_table = Run.__table__.c, Verdict.__table__.c
+
+    def counts(moment: datetime) -> Any:
+        # Recorded since `moment`, or handed in since (see RunFacts.uploaded_at).
+        return (runs_table.start_time >= moment) | (
+            runs_table.start_time.is_not(None) & (runs_table.uploaded_at >= moment)
+        )
+
     rows = session.execute(
         select(
             runs_table.id,
@@ -284,15 +291,21 @@ def evaluate_enrolled(
             runs_table.start_time,
             runs_table.counted_distance_m,
             runs_table.elapsed_s,
+            runs_table.uploaded_at,
         )
-        .where(runs_table.runner_id == runner.id, runs_table.start_time >= since)
+        .where(runs_table.runner_id == runner.id, counts(since))
         .order_by(runs_table.start_time, runs_table.id)
     ).all()
     runs = [
         StoredRun(
-            session, run_id, name, sha256, RunFacts(as_utc(start), counted_m / 1000.0, elapsed_s)
+            session,
+            run_id,
+            name,
+            sha256,
+            RunFacts(as_utc(start), counted_m / 1000.0, elapsed_s, as_utc(uploaded)),
         )
-        for run_id, name, sha256, start, counted_m, elapsed_s in rows
+        for run_id, name, sha256, start, counted_m, elapsed_s, uploaded in rows
+        if start is not None
     ]
     keys = {goal_key(goal) for mission, _ in pairs for goal in _single_run_goals(mission)}
     known: dict[str, dict[int, GoalCheck]] = {key: {} for key in keys}
@@ -306,7 +319,7 @@ def evaluate_enrolled(
                 verdicts_table.closeness,
             )
             .join(Run.__table__, runs_table.id == verdicts_table.run_id)
-            .where(runs_table.runner_id == runner.id, runs_table.start_time >= first)
+            .where(runs_table.runner_id == runner.id, counts(first))
             .where(verdicts_table.goal_key.in_(sorted(keys)))
         ).all()
         for key, run_id, met, detail, closeness in verdicts:

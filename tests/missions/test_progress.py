@@ -384,3 +384,35 @@ def test_a_store_can_judge_goals_itself_and_load_runs_lazily() -> None:
     earned = progress.evaluate(mission, [stored], start, check=remembered)
     assert asked == ["stored.gpx"]
     assert earned.status == "completed" and earned.beats[0].detail == "5.2 of 5.0 km"
+
+
+def test_a_run_handed_in_after_enrolling_counts_whenever_it_was_run() -> None:
+    from heroicrun.missions.runs import RunFacts
+
+    mission = Mission.model_validate(
+        {
+            "id": "late",
+            "title": "Late",
+            "inspired_by": "a test",
+            "summary": "s",
+            "level": "steady",
+            "sources": [{"fact": "f", "source": "s"}],
+            "beats": [
+                {"id": "one", "title": "One", "text": "t", "goal": {"kind": "runs", "count": 2}}
+            ],
+        }
+    )
+    enrolled = datetime(2026, 5, 1, 9, tzinfo=UTC)
+    dawn = enrolled - timedelta(hours=3)
+
+    def run(name: str, uploaded: datetime) -> CountedRun:
+        facts = RunFacts(dawn, 5.0, 1800.0, uploaded)
+        return CountedRun(name, lambda: None, lambda: None, facts)  # type: ignore[arg-type,return-value]
+
+    earned = progress.evaluate(
+        mission,
+        [run("before.gpx", dawn), run("after.gpx", enrolled + timedelta(minutes=1))],
+        enrolled,
+        now=enrolled + timedelta(hours=1),
+    )
+    assert earned.beats[0].detail.startswith("1 of 2 runs")
