@@ -34,7 +34,8 @@ def default_database_url() -> str:
 
 def from_environment(environ: dict[str, str] | None = None) -> Settings:
     """Settings from HEROICRUN_* variables (HEROICRUN_DATABASE_URL, HEROICRUN_MAX_UPLOAD_BYTES,
-    HEROICRUN_MISSIONS_DIR, HEROICRUN_PARSE_WORKERS), defaults for the rest."""
+    HEROICRUN_MISSIONS_DIR, HEROICRUN_PARSE_WORKERS, HEROICRUN_PARSE_TIMEOUT_S), defaults for
+    the rest."""
     env = os.environ if environ is None else environ
     missions = env.get("HEROICRUN_MISSIONS_DIR")
     return Settings(
@@ -42,4 +43,5 @@ def from_environment(environ: dict[str, str] | None = None) -> Settings:
         max_upload_bytes=int(env.get("HEROICRUN_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES)),
         missions_dir=Path(missions) if missions else None,
         parse_workers=int(env.get("HEROICRUN_PARSE_WORKERS", "2")),
+        parse_timeout_s=float(env.get("HEROICRUN_PARSE_TIMEOUT_S", "60")),
     )
