@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
+from heroicrun.db import engine as db_engine
+from heroicrun.db import migrate
 from heroicrun.play import accounts
 from heroicrun.server import create_app
 from heroicrun.settings import Settings
@@ -39,6 +41,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     with admin.connect() as connection:
         connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine over the fresh database, migrated to the current schema."""
+    engine = db_engine.connect(database_url)
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture

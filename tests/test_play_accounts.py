@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -10,19 +9,10 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from heroicrun.db import engine as db_engine
-from heroicrun.db import migrate
 from heroicrun.db.schema import Runner, Token
 from heroicrun.play import Conflict, NotFound, PlayError, accounts
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = db_engine.connect(database_url)
-    migrate.upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

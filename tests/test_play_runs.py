@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from heroicrun import __version__, reading
 from heroicrun.db import engine as db_engine
-from heroicrun.db import migrate
 from heroicrun.db.schema import Original, Run, Runner
 from heroicrun.play import NotFound, accounts, parsing, runs, uploads
 
@@ -27,14 +26,6 @@ DATA = Path(__file__).parent / "data"
 ATHENS = Path(__file__).parents[1] / "heroicrun" / "samples" / "athens-dawn-run.gpx"
 SMALL = DATA / "fittrackee" / "gpx_file.gpx"
 FIT = DATA / "python-fitparse" / "garmin-fenix-5-run.fit"
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = db_engine.connect(database_url)
-    migrate.upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture
