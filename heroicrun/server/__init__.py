@@ -59,9 +59,13 @@ def create_app(settings: Settings) -> FastAPI:
         ]
         return JSONResponse({"detail": "; ".join(problems)}, status_code=422)
 
-    from heroicrun.server import accounts, health, missions, runs
+    from heroicrun.server import accounts, health, missions, pages, runs
+    from heroicrun.server.pages import account as account_pages
+    from heroicrun.server.pages import missions as mission_pages
+    from heroicrun.server.pages import runs as run_pages
 
-    for module in (health, accounts, runs, missions):
+    for module in (health, accounts, runs, missions, account_pages, mission_pages, run_pages):
         app.include_router(module.router)
+    app.mount("/static", pages.static_files(), name="static")
     # Outermost: refuse an oversized body before anything reads or authenticates it.
     return bodylimit.BodyLimit(app, settings.max_upload_bytes)  # type: ignore[return-value]

@@ -58,3 +58,16 @@ def signed_in(request: Request, session: ReadSession) -> Runner:
 
 
 CurrentRunner = Annotated[Runner, Depends(signed_in)]
+
+
+def maybe_signed_in(request: Request, session: ReadSession) -> Runner | None:
+    """The runner behind the request's cookie or token, or None (pages then ask to sign in)."""
+    try:
+        runner = signed_in(request, session)
+    except HTTPException:
+        return None
+    request.state.runner = runner
+    return runner
+
+
+PageRunner = Annotated[Runner | None, Depends(maybe_signed_in)]

@@ -1,0 +1,221 @@
+"""Maps and charts as inline SVG, drawn on the server: no tiles, no script, no internet needed.
+
+Maps use a local equirectangular projection (x scaled by the cosine of the mid latitude), which
+is true enough for a run or a route up to a few thousand kilometres; the world lap is drawn the
+same way and looks like what it is, a line round the globe.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from markupsafe import Markup, escape
+
+Point = tuple[float, float]  # (lat, lon) in degrees
+
+
+@dataclass(frozen=True)
+class Line:
+    """A polyline on the map, with the CSS class that styles it ("done", "todo", "track"...)."""
+
+    points: Sequence[Point]
+    css: str
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A labelled point: a named place, or the runner ("you")."""
+
+    point: Point
+    label: str
+    css: str = "place"
+
+
+@dataclass(frozen=True)
+class _Frame:
+    width: float
+    height: float
+    pad: float
+    lat0: float
+    lon0: float
+    scale: float
+    cos_lat: float
+
+    def xy(self, point: Point) -> tuple[float, float]:
+        lat, lon = point
+        x = self.pad + (lon - self.lon0) * self.cos_lat * self.scale
+        y = self.height - self.pad - (lat - self.lat0) * self.scale
+        return x, y
+
+
+def _frame(points: Sequence[Point], width: float, height: float, pad: float) -> _Frame:
+    lats = [p[0] for p in points] or [0.0]
+    lons = [p[1] for p in points] or [0.0]
+    lat0, lat1, lon0, lon1 = min(lats), max(lats), min(lons), max(lons)
+    cos_lat = max(math.cos(math.radians((lat0 + lat1) / 2)), 0.05)
+    span_x = max((lon1 - lon0) * cos_lat, 1e-6)
+    span_y = max(lat1 - lat0, 1e-6)
+    scale = min((width - 2 * pad) / span_x, (height - 2 * pad) / span_y)
+    # Centre the drawing in the box.
+    extra_x = (width - 2 * pad - span_x * scale) / 2
+    extra_y = (height - 2 * pad - span_y * scale) / 2
+    return _Frame(
+        width,
+        height,
+        pad,
+        lat0 - extra_y / scale,
+        lon0 - extra_x / (scale * cos_lat),
+        scale,
+        cos_lat,
+    )
+
+
+def map_svg(
+    lines: Sequence[Line],
+    markers: Sequence[Marker] = (),
+    width: int = 640,
+    height: int = 400,
+    label: str = "Map",
+) -> Markup:
+    """An SVG map of the lines and markers, fitted to the box; `label` is its accessible name."""
+    everything = [p for line in lines for p in line.points] + [m.point for m in markers]
+    frame = _frame(everything, width, height, pad=24)
+    parts = [
+        f'<svg class="map" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">',
+        f'<rect class="map-ground" width="{width}" height="{height}" rx="8"/>',
+    ]
+    for line in lines:
+        if len(line.points) < 2:
+            continue
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in map(frame.xy, _thin(line.points)))
+        parts.append(f'<polyline class="{escape(line.css)}" points="{path}"/>')
+    for marker in markers:
+        x, y = frame.xy(marker.point)
+        anchor = "end" if x > width * 0.7 else "start"
+        dx = -8 if anchor == "end" else 8
+        parts.append(
+            f'<g class="marker {escape(marker.css)}"><circle cx="{x:.1f}" cy="{y:.1f}" r="5"/>'
+            f'<text x="{x + dx:.1f}" y="{y - 8:.1f}" text-anchor="{anchor}">'
+            f"{escape(marker.label)}</text></g>"
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _thin(points: Sequence[Point], most: int = 2000) -> Sequence[Point]:
+    """At most `most` points (every n-th, keeping the last): a 36-hour track stays a light page."""
+    if len(points) <= most:
+        return points
+    step = math.ceil(len(points) / most)
+    kept = list(points[::step])
+    if kept[-1] != points[-1]:
+        kept.append(points[-1])
+    return kept
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line of a chart: x values (e.g. km) and y values, NaN where there is no value."""
+
+    xs: Sequence[float]
+    ys: Sequence[float]
+    css: str
+    label: str
+    invert: bool = False  # pace: smaller is better, so draw it with faster at the top
+    unit_format: str = "{:.0f}"
+    ticks: Sequence[float] = field(default_factory=tuple)
+
+
+def chart_svg(
+    series: Series, x_label: str = "km", width: int = 640, height: int = 200, title: str = ""
+) -> Markup:
+    """A line chart of one series with labelled axes; gaps where values are missing."""
+    pairs = [(x, y) for x, y in zip(series.xs, series.ys, strict=False) if math.isfinite(y)]
+    pad_left, pad_bottom, pad_top, pad_right = 52, 28, 12, 12
+    parts = [
+        f'<svg class="chart {escape(series.css)}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title or series.label)}" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    if len(pairs) < 2:
+        parts.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle">no data</text>')
+        parts.append("</svg>")
+        return Markup("".join(parts))
+    xs = [x for x, _ in pairs]
+    ys = sorted(y for _, y in pairs)
+    # Robust y range: ignore the wildest 1 % at each end (a stop makes pace explode).
+    low = ys[int(0.01 * (len(ys) - 1))]
+    high = ys[int(0.99 * (len(ys) - 1))]
+    if high - low < 1e-9:
+        low, high = low - 1, high + 1
+    x0, x1 = min(xs), max(xs) if max(xs) > min(xs) else min(xs) + 1
+    inner_w, inner_h = width - pad_left - pad_right, height - pad_top - pad_bottom
+
+    def to_xy(x: float, y: float) -> tuple[float, float]:
+        y = min(max(y, low), high)
+        fraction = (y - low) / (high - low)
+        if series.invert:
+            fraction = 1 - fraction
+        return pad_left + (x - x0) / (x1 - x0) * inner_w, pad_top + (1 - fraction) * inner_h
+
+    segments: list[list[tuple[float, float]]] = [[]]
+    last_x = None
+    for x, y in zip(series.xs, series.ys, strict=False):
+        if not math.isfinite(y):
+            if segments[-1]:
+                segments.append([])
+            continue
+        if last_x is None or x >= last_x:
+            segments[-1].append(to_xy(x, y))
+            last_x = x
+    parts.append(
+        f'<line class="axis" x1="{pad_left}" y1="{pad_top + inner_h}" '
+        f'x2="{pad_left + inner_w}" y2="{pad_top + inner_h}"/>'
+    )
+    for value in (low, (low + high) / 2, high):
+        _, y = to_xy(x0, value)
+        parts.append(
+            f'<text class="tick" x="{pad_left - 6}" y="{y + 4:.1f}" text-anchor="end">'
+            f"{escape(series.unit_format.format(value))}</text>"
+        )
+    for value in _nice_ticks(x0, x1):
+        x, _ = to_xy(value, low)
+        parts.append(
+            f'<text class="tick" x="{x:.1f}" y="{height - 8}" text-anchor="middle">{value:g}</text>'
+        )
+    parts.append(
+        f'<text class="tick" x="{width - pad_right}" y="{height - 8}" text-anchor="end">'
+        f"{escape(x_label)}</text>"
+    )
+    for segment in segments:
+        if len(segment) >= 2:
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in _thin_xy(segment))
+            parts.append(f'<polyline class="series" points="{path}"/>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _thin_xy(points: list[tuple[float, float]], most: int = 1500) -> list[tuple[float, float]]:
+    if len(points) <= most:
+        return points
+    step = math.ceil(len(points) / most)
+    return [*points[::step], points[-1]]
+
+
+def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round tick values between low and high (1, 2 or 5 times a power of ten apart)."""
+    span = high - low
+    if span <= 0:
+        return [low]
+    raw = span / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = math.ceil(low / step) * step
+    ticks = []
+    value = first
+    while value <= high + 1e-9:
+        ticks.append(round(value, 6))
+        value += step
+    return ticks
