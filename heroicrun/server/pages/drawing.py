@@ -8,7 +8,7 @@ same way and looks like what it is, a line round the globe.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
@@ -126,7 +126,14 @@ class Series:
     label: str
     invert: bool = False  # pace: smaller is better, so draw it with faster at the top
     unit_format: str = "{:.0f}"
-    ticks: Sequence[float] = field(default_factory=tuple)
+    ticks: Sequence[float] = field(default_factory=tuple)  # y ticks; chosen when empty
+    # Writes a y value for its tick label instead of unit_format; clock ticks (5:00, 5:30, …)
+    # for a formatter of seconds, e.g. formats.duration.
+    tick_format: Callable[[float], str] | None = None
+    trim: float = 0.01  # share of the wildest values left out of the y range at each end
+
+
+CLOCK_STEPS_S = (1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
 
 
 def chart_svg(
@@ -134,7 +141,7 @@ def chart_svg(
 ) -> Markup:
     """A line chart of one series with labelled axes; gaps where values are missing."""
     pairs = [(x, y) for x, y in zip(series.xs, series.ys, strict=False) if math.isfinite(y)]
-    pad_left, pad_bottom, pad_top, pad_right = 52, 28, 12, 12
+    pad_left, pad_bottom, pad_top, pad_right = 58, 28, 12, 12
     parts = [
         f'<svg class="chart {escape(series.css)}" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title or series.label)}" xmlns="http://www.w3.org/2000/svg">'
@@ -145,11 +152,13 @@ def chart_svg(
         return Markup("".join(parts))
     xs = [x for x, _ in pairs]
     ys = sorted(y for _, y in pairs)
-    # Robust y range: ignore the wildest 1 % at each end (a stop makes pace explode).
-    low = ys[int(0.01 * (len(ys) - 1))]
-    high = ys[int(0.99 * (len(ys) - 1))]
+    # Robust y range: ignore the wildest values at each end (a stop makes pace explode).
+    low = ys[int(series.trim * (len(ys) - 1))]
+    high = ys[int((1 - series.trim) * (len(ys) - 1))]
     if high - low < 1e-9:
         low, high = low - 1, high + 1
+    margin = (high - low) * 0.05  # the line never grazes the frame
+    low, high = low - margin, high + margin
     x0, x1 = min(xs), max(xs) if max(xs) > min(xs) else min(xs) + 1
     inner_w, inner_h = width - pad_left - pad_right, height - pad_top - pad_bottom
 
@@ -174,14 +183,20 @@ def chart_svg(
         f'<line class="axis" x1="{pad_left}" y1="{pad_top + inner_h}" '
         f'x2="{pad_left + inner_w}" y2="{pad_top + inner_h}"/>'
     )
-    for value in (low, (low + high) / 2, high):
+    for value in _y_ticks(series, low, high):
         _, y = to_xy(x0, value)
+        label = (
+            series.tick_format(value) if series.tick_format else series.unit_format.format(value)
+        )
         parts.append(
-            f'<text class="tick" x="{pad_left - 6}" y="{y + 4:.1f}" text-anchor="end">'
-            f"{escape(series.unit_format.format(value))}</text>"
+            f'<line class="grid" x1="{pad_left}" y1="{y:.1f}" x2="{pad_left + inner_w}" '
+            f'y2="{y:.1f}"/><text class="tick" x="{pad_left - 6}" y="{y + 4:.1f}" '
+            f'text-anchor="end">{escape(label)}</text>'
         )
     for value in _nice_ticks(x0, x1):
         x, _ = to_xy(value, low)
+        if x > width - pad_right - 24:  # leave room for the axis's name
+            continue
         parts.append(
             f'<text class="tick" x="{x:.1f}" y="{height - 8}" text-anchor="middle">{value:g}</text>'
         )
@@ -197,6 +212,15 @@ def chart_svg(
     return Markup("".join(parts))
 
 
+def _y_ticks(series: Series, low: float, high: float) -> list[float]:
+    """The series' own ticks within the range, else 3 to 6 round ones; the ends as a last resort."""
+    if series.ticks:
+        return [value for value in series.ticks if low <= value <= high]
+    steps = CLOCK_STEPS_S if series.tick_format is not None else None
+    ticks = _nice_ticks(low, high, count=4, steps=steps)
+    return ticks if len(ticks) >= 2 else [low, high]
+
+
 def _thin_xy(points: list[tuple[float, float]], most: int = 1500) -> list[tuple[float, float]]:
     if len(points) <= most:
         return points
@@ -204,14 +228,20 @@ def _thin_xy(points: list[tuple[float, float]], most: int = 1500) -> list[tuple[
     return [*points[::step], points[-1]]
 
 
-def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
-    """Round tick values between low and high (1, 2 or 5 times a power of ten apart)."""
+def _nice_ticks(
+    low: float, high: float, count: int = 5, steps: Sequence[float] | None = None
+) -> list[float]:
+    """Round tick values between low and high: 1, 2 or 5 times a power of ten apart, or the
+    first of `steps` (e.g. clock steps in seconds) that gives at most about `count` ticks."""
     span = high - low
     if span <= 0:
         return [low]
     raw = span / count
-    power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    if steps:
+        step = next((s for s in steps if s >= raw), steps[-1] * math.ceil(raw / steps[-1]))
+    else:
+        power = 10 ** math.floor(math.log10(raw))
+        step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
     first = math.ceil(low / step) * step
     ticks = []
     value = first

@@ -1,7 +1,345 @@
-"""Pages for runs (being written)."""
+"""The run page: what a run measured, its flags, splits, map and charts, what it counted for in
+each mission; and deleting it.
+
+The map and charts come from the original file, read again here: the stored summary has the
+figures but not the points. A 36-hour run has 130,000 points, so the map keeps about 1,500 of
+them and the charts are resampled along the distance to at most 1,500 values.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from heroicrun import measuring, reading
+from heroicrun.db.schema import Runner
+from heroicrun.measuring import course as courses
+from heroicrun.measuring import moving
+from heroicrun.measuring.course import BoolArray
+from heroicrun.play import NotFound, runs
+from heroicrun.play import missions as play
+from heroicrun.server.deps import PageRunner, ReadSession, WriteSession
+from heroicrun.server.pages import account as account_pages
+from heroicrun.server.pages import drawing, formats, render, to_sign_in
+from heroicrun.track import FloatArray
 
 router = APIRouter(include_in_schema=False)
+
+CHART_POINTS = 1500  # values per chart, however long the run
+MAP_POINTS = 1500  # points per map, besides those where the line changes style
+PACE_WINDOW_M = 200.0  # pace is averaged over this much distance: GPS noise is metres a point
+WINDOW_M = 100.0  # elevation and heart rate likewise
+MAX_RUN_ID = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class Pictures:
+    """The run drawn: a map, and charts along the distance; None where there is nothing to draw."""
+
+    map: Markup | None = None
+    pace: Markup | None = None
+    elevation: Markup | None = None
+    heart_rate: Markup | None = None
+    paused: bool = False  # the map has jumps across pauses
+    problem: str | None = None  # why nothing could be drawn
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What the run did in one mission the runner is enrolled in."""
+
+    mission_id: str
+    title: str
+    counts: bool  # False: the run was recorded and uploaded before the enrolment
+    km: float | None  # journeys: the run's counted km
+    unlocked: tuple[str, ...]  # titles of the beats it unlocked
+
+    @property
+    def words(self) -> str:
+        """ "+12.3 km, unlocked ‘Megara’ and ‘Corinth’", or "" when there is nothing to say."""
+        said = [] if self.km is None else [f"+{self.km:.1f} km"]
+        if self.unlocked:
+            titles = [f"‘{title}’" for title in self.unlocked]
+            listed = (
+                titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " and " + titles[-1]
+            )
+            said.append(f"unlocked {listed}")
+        return ", ".join(said)
+
+
+@router.get("/runs/{run_id}")
+def run_page(request: Request, run_id: str, runner: PageRunner, session: ReadSession) -> Response:
+    """One run: figures, flags, splits, best efforts, map, charts, missions, download, delete."""
+    if runner is None:
+        return to_sign_in(request)
+    number = _number(run_id)
+    try:
+        if number is None:
+            raise NotFound(f"there is no run {run_id}")
+        run = runs.get_run(session, runner, number)
+    except NotFound:
+        return _missing(request)
+    return render(
+        request,
+        "run.html",
+        active="runs",
+        csrf_field=account_pages.csrf_field(request),
+        expired=request.query_params.get("form") == "expired",
+        run=run,
+        s=run.summary,
+        pictures=_pictures(session, runner, run),
+        counted=_counted_for(request, session, runner, run),
+    )
+
+
+@router.post("/runs/{run_id}/delete")
+def delete_run(
+    request: Request,
+    run_id: str,
+    runner: PageRunner,
+    session: WriteSession,
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Delete one of the runner's runs, then back to the list of runs."""
+    if runner is None:
+        return to_sign_in(request)
+    number = _number(run_id)
+    try:
+        if number is None:
+            raise NotFound(f"there is no run {run_id}")
+        runs.get_run(session, runner, number)
+        if not account_pages.csrf_ok(request, csrf):  # a stale page, or another site's form
+            return RedirectResponse(f"/runs/{number}?form=expired", status_code=303)
+        runs.delete_run(session, runner, number)
+    except NotFound:
+        return _missing(request)
+    return RedirectResponse("/runs", status_code=303)
+
+
+def _number(run_id: str) -> int | None:
+    """The run id in a path, or None when it is not one (a 404, like a missing run)."""
+    if not run_id.isascii() or not run_id.isdigit() or len(run_id) > 10:
+        return None
+    number = int(run_id)
+    return number if 1 <= number <= MAX_RUN_ID else None
+
+
+def _missing(request: Request) -> Response:
+    return render(request, "run.html", status_code=404, active="runs", run=None)
+
+
+# --- map and charts ------------------------------------------------------------------------
+
+
+def _pictures(session: Session, runner: Runner, run: runs.StoredRun) -> Pictures:
+    """The run's map and charts from its original file."""
+    try:
+        name, data = runs.original(session, runner, run.id)
+        course = measuring.course_of(reading.read_bytes(data, name))
+    except (runs.Damaged, reading.ReadError) as error:
+        return Pictures(problem=f"The map and charts cannot be drawn: {error}")
+    session.rollback()  # the original is read: let the connection go
+    flags = run.summary.get("flags") or []
+    ridden = _ridden_steps(course, flags)
+    the_map = _map(course, ridden, flags)
+    total_m = course.total_m
+    paused = not course.joined.all()
+    if len(course) < 2 or total_m <= 0:
+        return Pictures(map=the_map, paused=paused)
+    at_m = np.linspace(0.0, total_m, int(min(CHART_POINTS, max(2, total_m // 5))))
+    spacing_m = 2 * total_m / len(at_m)  # no window falls between two values
+    xs = (at_m / 1000.0).tolist()
+    low_m, high_m = _window(at_m, max(WINDOW_M, spacing_m), total_m)
+    pace = None
+    if course.time_s is not None:
+        since_m, until_m = _window(at_m, max(PACE_WINDOW_M, spacing_m), total_m)
+        pace = _chart(
+            xs,
+            _pace(course, course.time_s, ridden, since_m, until_m),
+            "pace",
+            "Pace along the run, per km (faster is higher)",
+            invert=True,
+            tick_format=formats.duration,
+        )
+    return Pictures(
+        map=the_map,
+        paused=paused,
+        pace=pace,
+        elevation=_chart(
+            xs,
+            _mean_over(course.distance_m, course.elevation_m, low_m, high_m),
+            "elevation",
+            "Elevation along the run, in metres",
+            trim=0.0,  # a summit is no outlier
+        ),
+        heart_rate=_chart(
+            xs,
+            _mean_over(course.distance_m, course.heart_rate_bpm, low_m, high_m),
+            "heart-rate",
+            "Heart rate along the run, in beats per minute",
+        ),
+    )
+
+
+def _chart(xs: list[float], ys: FloatArray, css: str, title: str, **style: Any) -> Markup | None:
+    """A chart of the values along the run, or None when fewer than two are known."""
+    if np.count_nonzero(np.isfinite(ys)) < 2:
+        return None
+    return drawing.chart_svg(drawing.Series(xs, ys.tolist(), css, title, **style), title=title)
+
+
+def _ridden_steps(course: measuring.Course, flags: list[dict[str, Any]]) -> BoolArray:
+    """Which steps (n - 1) lie in a stretch flagged as ridden at vehicle speed."""
+    ridden = np.zeros(max(len(course) - 1, 0), dtype=bool)
+    for flag in flags:
+        start_m, end_m = flag.get("start_distance_m"), flag.get("end_distance_m")
+        if flag["kind"] == "vehicle" and start_m is not None and end_m is not None:
+            ridden |= (course.distance_m[:-1] >= start_m) & (course.distance_m[1:] <= end_m)
+    return ridden
+
+
+def _window(at_m: FloatArray, width_m: float, total_m: float) -> tuple[FloatArray, FloatArray]:
+    """Where a window of `width_m` centred on each distance starts and ends, within the run."""
+    return np.clip(at_m - width_m / 2, 0.0, total_m), np.clip(at_m + width_m / 2, 0.0, total_m)
+
+
+def _pace(
+    course: measuring.Course,
+    time_s: FloatArray,
+    ridden: BoolArray,
+    since_m: FloatArray,
+    until_m: FloatArray,
+) -> FloatArray:
+    """Moving seconds per km on foot between each pair of distances; a ride counts in neither
+    time nor distance, and a window mostly ridden or stood in has no pace (NaN)."""
+    on_foot = ~ridden
+    step_s = np.where(moving.moving_steps(course, time_s) & on_foot, np.diff(time_s), 0.0)
+    foot_s = np.concatenate(([0.0], np.cumsum(step_s)))
+    foot_m = np.concatenate(([0.0], np.cumsum(np.where(on_foot, course.step_m, 0.0))))
+    after, before = (
+        courses.locate(course.distance_m, since_m, "first"),
+        courses.locate(course.distance_m, until_m, "first"),
+    )
+    run_m = before.of(foot_m) - after.of(foot_m)
+    run_s = before.of(foot_s) - after.of(foot_s)
+    per_km = np.full(since_m.shape, np.nan)
+    enough = (run_m >= 0.5 * (until_m - since_m)) & (run_s > 0)
+    per_km[enough] = run_s[enough] / run_m[enough] * 1000.0
+    return per_km
+
+
+def _mean_over(
+    running_m: FloatArray, values: FloatArray, low_m: FloatArray, high_m: FloatArray
+) -> FloatArray:
+    """The mean of the known values of the points between each low and high distance; where no
+    point lies in between, the value interpolated there; NaN where nothing is known."""
+    known = np.isfinite(values)
+    if not known.any():
+        return np.full(low_m.shape, np.nan)
+    sums = np.concatenate(([0.0], np.cumsum(np.where(known, values, 0.0))))
+    counts = np.concatenate(([0], np.cumsum(known)))
+    first = np.searchsorted(running_m, low_m, side="left")
+    last = np.searchsorted(running_m, high_m, side="right")
+    count = counts[last] - counts[first]
+    between = np.interp((low_m + high_m) / 2, running_m[known], values[known])
+    mean = np.divide(sums[last] - sums[first], count, out=between, where=count > 0)
+    return np.asarray(mean, dtype=np.float64)
+
+
+def _map(course: measuring.Course, ridden: BoolArray, flags: list[dict[str, Any]]) -> Markup | None:
+    """The track on a map: vehicle stretches and the jumps across pauses drawn apart, start
+    and finish, and the GPS spikes that were dropped."""
+    count = len(course)
+    if count == 0:
+        return None
+    # Each step is run (0), ridden (1) or a pause between segments (2).
+    state = np.where(course.joined, np.where(ridden, 1, 0), 2)
+    keep = np.zeros(count, dtype=bool)
+    keep[:: max(1, -(-count // MAP_POINTS))] = True
+    keep[-1] = True
+    keep[1:-1] |= state[1:] != state[:-1]  # where the style changes, both lines meet
+    kept = np.flatnonzero(keep)
+    lat, lon = course.lat_deg[kept].tolist(), course.lon_deg[kept].tolist()
+    styles = state[kept[:-1]].tolist()  # the style of the steps up to the next kept point
+    lines: list[drawing.Line] = []
+    points: list[drawing.Point] = [(lat[0], lon[0])]
+    for index, style in enumerate(styles):
+        if index and style != styles[index - 1]:
+            _add_line(lines, points, styles[index - 1])
+            points = [(lat[index], lon[index])]
+        points.append((lat[index + 1], lon[index + 1]))
+    _add_line(lines, points, styles[-1] if styles else 0)
+    start, finish = (lat[0], lon[0]), (lat[-1], lon[-1])
+    if _near(start, finish):
+        markers = [drawing.Marker(start, "Start and finish", "start")]
+    else:
+        markers = [
+            drawing.Marker(start, "Start", "start"),
+            drawing.Marker(finish, "Finish", "finish"),
+        ]
+    spikes = [flag for flag in flags if flag["kind"] == "gps_spike" and flag.get("lat") is not None]
+    for flag in spikes[:8]:
+        markers.append(drawing.Marker((flag["lat"], flag["lon"]), "GPS spike", "flag"))
+    return drawing.map_svg(lines, markers, label="Map of the track")
+
+
+def _add_line(lines: list[drawing.Line], points: list[drawing.Point], style: int) -> None:
+    if len(points) >= 2:
+        lines.append(drawing.Line(points, ("track", "vehicle", "pause")[style]))
+
+
+def _near(a: drawing.Point, b: drawing.Point, within_m: float = 50.0) -> bool:
+    """Whether two points are within `within_m` of each other (flat-earth, fine at this range)."""
+    north_m = (a[0] - b[0]) * 111_320.0
+    east_m = (a[1] - b[1]) * 111_320.0 * math.cos(math.radians(a[0]))
+    return math.hypot(north_m, east_m) <= within_m
+
+
+# --- missions ------------------------------------------------------------------------------
+
+
+def _counted_for(
+    request: Request, session: Session, runner: Runner, run: runs.StoredRun
+) -> list[Counted]:
+    """For each mission the runner is in, whether this run counts and what it unlocked."""
+    started = run.summary.get("start_time")
+    if not started:
+        return []  # a route counts for no mission
+    start = datetime.fromisoformat(started.replace("Z", "+00:00"))
+    ended = start + timedelta(seconds=run.summary.get("elapsed_s") or 0.0)
+    catalog = request.app.state.catalog
+    pairs = play.enrolled_missions(session, catalog, runner)
+    learned: play.Learned = {}
+    earned = play.evaluate_enrolled(session, catalog, runner, pairs, datetime.now(UTC), learned)
+    if learned:  # verdicts judged afresh are kept for the next page
+        with request.app.state.writers() as writing:
+            play.remember(writing, learned)
+            writing.commit()
+    found = []
+    for (mission, enrolment), progress in zip(pairs, earned, strict=True):
+        since = play.enrolled_at(enrolment)
+        counts = start >= since or run.uploaded_at >= since
+        unlocked = tuple(
+            beat.title
+            for beat in progress.beats
+            if beat.met and beat.unlocked_by == run.file_name and beat.unlocked_at == ended
+        )
+        km = (run.summary.get("counted_distance_m") or 0.0) / 1000.0
+        found.append(
+            Counted(
+                mission.id,
+                mission.title,
+                counts,
+                km if counts and mission.route is not None else None,
+                unlocked if counts else (),
+            )
+        )
+    return found

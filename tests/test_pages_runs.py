@@ -1,0 +1,314 @@
+"""The run page: figures, flags, splits, best efforts, map and charts, missions, delete; owners
+only, and everything from a file shown as text."""
+
+from __future__ import annotations
+
+import gzip
+import math
+import re
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from heroicrun import reading
+from heroicrun.server.pages import drawing, formats
+from heroicrun.server.pages import runs as run_pages
+from tests.conftest import bearer, make_runner
+
+DATA = Path(__file__).parent / "data"
+WITH_HEART_RATE = DATA / "goldencheetah" / "Move_2014_01_17_09_33_11.gpx"
+WITH_CAR = DATA / "gpxpy" / "around-visnjan-with-car.gpx"
+ROUTE = DATA / "gpxpy" / "cerknicko-without-times.gpx"
+SMALL = DATA / "fittrackee" / "gpx_file.gpx"
+PASSWORD = "correct horse"
+
+
+def signed_in(client: TestClient, name: str = "pheidippides") -> str:
+    """A runner signed in on the client (its cookie kept); their API token."""
+    token = make_runner(client, name)
+    answer = client.post("/api/session", json={"name": name, "password": PASSWORD})
+    assert answer.status_code == 200, answer.text
+    return token
+
+
+def upload(client: TestClient, path: Path, name: str | None = None, token: str = "") -> int:
+    """Upload one file (with the token, else the client's cookie); the new run's id."""
+    headers = bearer(token) if token else {}
+    files = [("files", (name or path.name, path.read_bytes()))]
+    answer = client.post("/api/runs", headers=headers, files=files)
+    assert answer.status_code == 201, answer.text
+    run_id: int = answer.json()["runs"][0]["id"]
+    return run_id
+
+
+def page(client: TestClient, run_id: int) -> str:
+    answer = client.get(f"/runs/{run_id}")
+    assert answer.status_code == 200, answer.text
+    return answer.text
+
+
+def section(html: str, heading: str) -> str:
+    """The HTML from an <h2> to the next one."""
+    start = html.index(f"<h2>{heading}</h2>")
+    end = html.find("<h2>", start + 1)
+    return html[start : end if end > 0 else len(html)]
+
+
+def test_a_run_with_heart_rate_shows_figures_tables_map_and_charts(client: TestClient) -> None:
+    token = signed_in(client)
+    html = page(client, upload(client, WITH_HEART_RATE, token=token))
+    assert "<title>Move_2014_01_17_09_33_11.gpx · heroicrun</title>" in html
+    assert "15.56 km" in html and "9.67 mi" in html
+    assert "1:15:09" in html  # moving 4,508.9 s
+    assert "4:50 /km" in html and "7:46 /mi" in html
+    assert "155 bpm" in html
+    splits = section(html, "Splits")
+    assert splits.count('<th scope="row">') == 16 + 10  # 15.56 km, 9.67 mi
+    assert "Splits per mile" in splits
+    assert "Pace /km" in splits and "Pace /mi" in splits
+    first = (
+        r'<th scope="row">1</th>\s*<td>1.00</td>\s*<td>5:04</td>\s*<td>5:04</td>\s*<td>-2 m</td>'
+    )
+    assert re.search(first, splits)  # the first km: 303.6 s, 2.2 m down
+    efforts = section(html, "Best efforts")
+    assert re.search(r"5 km</th>\s*<td>21:22</td>", efforts)
+    assert "15 km" in efforts
+    assert html.count('<svg class="map"') == 1
+    assert '<polyline class="track"' in html and "Start" in html
+    for chart in ("pace", "elevation", "heart-rate"):
+        assert f'<svg class="chart {chart}"' in html
+    assert "What looked wrong" not in html
+    assert 'href="/api/runs/' in html and "/original" in html
+
+
+def test_charts_stay_small_and_read_as_a_runner_reads_them(client: TestClient) -> None:
+    signed_in(client)
+    html = page(client, upload(client, WITH_HEART_RATE))
+    pace = html[html.index('<svg class="chart pace"') :]
+    pace = pace[: pace.index("</svg>")]
+    ticks = re.findall(r'text-anchor="end">(\d+:\d\d)</text>', pace)
+    assert len(ticks) >= 2  # m:ss labels on the pace axis
+    seconds = [int(m) * 60 + int(s) for m, s in (tick.split(":") for tick in ticks)]
+    heights = [float(y) for y in re.findall(r'<line class="grid" x1="\d+" y1="([\d.]+)"', pace)]
+    # Faster (fewer seconds) is drawn higher (a smaller y).
+    assert sorted(zip(seconds, heights, strict=True)) == sorted(
+        zip(seconds, heights, strict=True), key=lambda pair: pair[1]
+    )
+    points = re.findall(r'<polyline class="series" points="([^"]*)"', pace)
+    assert 0 < sum(len(line.split()) for line in points) <= 1500
+
+
+def test_a_ride_in_a_car_is_flagged_and_drawn_apart(client: TestClient) -> None:
+    signed_in(client)
+    html = page(client, upload(client, WITH_CAR))
+    flags = section(html, "What looked wrong")
+    assert flags.count("At vehicle speed") == 2
+    assert "48 km/h" in flags and "from km 0.06 to km 2.01" in flags
+    assert "1:03–3:29 into the run" in flags
+    assert '<polyline class="vehicle"' in html and '<polyline class="track"' in html
+    assert "counts for missions" in html and "0.20 km" in html
+    assert "<circle" in html and "GPS spike" not in html
+
+
+def test_a_route_shows_distance_and_shape_but_no_pace(client: TestClient) -> None:
+    signed_in(client)
+    html = page(client, upload(client, ROUTE))
+    assert "4.58 km" in html
+    assert "has times on only 5 of 296 points: read as a route" in html
+    assert "a route: no times" in html
+    assert '<svg class="map"' in html
+    assert '<svg class="chart pace"' not in html
+    assert "/km" not in html.replace("per km", "")
+    assert "A route has no times, so it counts for no mission." in html
+
+
+def long_run_gpx(hours: float = 36.0) -> bytes:
+    """A run recorded every second for `hours`, weaving west at 7 to 10 km/h, with elevation and
+    heart rate: 130,000 points for 36 hours."""
+    seconds = np.arange(int(hours * 3600))
+    speed_m_s = 2.2 + 0.5 * np.sin(seconds / 900)
+    heading = np.radians(240 + 20 * np.sin(seconds / 5000))
+    lat = 37.97 + np.cumsum(speed_m_s * np.cos(heading)) / 111_132
+    lon = 23.72 + np.cumsum(speed_m_s * np.sin(heading)) / (111_320 * np.cos(np.radians(38)))
+    elevation = 200 + 150 * np.sin(seconds / 7000)
+    heart_rate = 140 + 10 * np.sin(seconds / 600)
+    start = datetime(2024, 9, 27, 5, 0, tzinfo=UTC).timestamp()
+    points = "".join(
+        f'<trkpt lat="{la:.7f}" lon="{lo:.7f}"><ele>{el:.1f}</ele><time>'
+        f"{datetime.fromtimestamp(start + t, UTC):%Y-%m-%dT%H:%M:%SZ}</time><extensions>"
+        f"<gpxtpx:TrackPointExtension><gpxtpx:hr>{hr:.0f}</gpxtpx:hr>"
+        "</gpxtpx:TrackPointExtension></extensions></trkpt>"
+        for t, la, lo, el, hr in zip(seconds, lat, lon, elevation, heart_rate, strict=True)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><gpx version="1.1" creator="tests" '
+        'xmlns="http://www.topografix.com/GPX/1/1" '
+        'xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">'
+        f"<trk><name>Spartathlon</name><trkseg>{points}</trkseg></trk></gpx>"
+    ).encode()
+
+
+def test_a_36_hour_run_renders_fast_and_light(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signed_in(client)
+    data = gzip.compress(long_run_gpx(), compresslevel=1)
+    answer = client.post("/api/runs", files=[("files", ("spartathlon.gpx.gz", data))])
+    assert answer.status_code == 201, answer.text
+    run_id = answer.json()["runs"][0]["id"]
+    started = time.perf_counter()
+    html = page(client, run_id)
+    # About 0.4 s on an idle laptop, 0.3 s of it reading the file again.
+    assert time.perf_counter() - started < 3.0
+    # The rest (the database, the missions, thinning, drawing) is the page's own: with the file
+    # already read it takes about 40 ms, and stays well inside half a second on a busy machine.
+    track = reading.read_bytes(gzip.decompress(data), "spartathlon.gpx")
+    monkeypatch.setattr(run_pages.reading, "read_bytes", lambda *_: track)
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        assert page(client, run_id) == html
+        timings.append(time.perf_counter() - started)
+    assert min(timings) < 0.5, timings
+    assert "129,600" in html and len(html) < 400_000
+    for chart in ("pace", "elevation", "heart-rate"):
+        svg = html[html.index(f'<svg class="chart {chart}"') :]
+        svg = svg[: svg.index("</svg>")]
+        lines = re.findall(r'<polyline class="series" points="([^"]*)"', svg)
+        assert 100 < sum(len(line.split()) for line in lines) <= 1500, chart
+    svg = html[html.index('<svg class="map"') :]
+    svg = svg[: svg.index("</svg>")]
+    assert sum(len(line.split()) for line in re.findall(r'points="([^"]*)"', svg)) <= 1600
+
+
+def test_what_the_run_counted_for_in_each_mission(client: TestClient) -> None:
+    token = signed_in(client)
+    enrolled = client.post("/api/missions/original-marathon/enrol", headers=bearer(token))
+    assert enrolled.status_code == 201, enrolled.text
+    html = page(client, upload(client, WITH_HEART_RATE))
+    missions = section(html, "Missions")
+    assert '<a href="/missions/original-marathon">The Original Marathon</a>' in missions
+    assert "(+15.6 km, unlocked ‘The Mound on the Plain’ and ‘A Shield on the Hill’)" in missions
+    # A second run counts too, and unlocks nothing the first one did.
+    second = page(client, upload(client, SMALL))
+    assert "Counted for" in second and "unlocked" not in section(second, "Missions")
+
+
+def test_a_run_handed_in_before_enrolling_counts_for_nothing(client: TestClient) -> None:
+    token = signed_in(client)
+    run_id = upload(client, WITH_HEART_RATE)
+    enrolled = client.post("/api/missions/reach-sparta/enrol", headers=bearer(token))
+    assert enrolled.status_code == 201, enrolled.text
+    missions = section(page(client, run_id), "Missions")
+    assert "Not counted for" in missions and "Reach Sparta" in missions
+    assert "Counted for" not in missions
+
+
+def test_no_mission_yet(client: TestClient) -> None:
+    signed_in(client)
+    html = page(client, upload(client, SMALL))
+    assert "You are in no mission yet" in section(html, "Missions")
+
+
+def test_another_runners_run_or_a_missing_one_is_not_found(client: TestClient) -> None:
+    other = make_runner(client, "legolas")
+    theirs = upload(client, SMALL, token=other)
+    signed_in(client)
+    for path in (f"/runs/{theirs}", "/runs/999999", "/runs/abc", "/runs/99999999999", "/runs/0"):
+        answer = client.get(path)
+        assert answer.status_code == 404, path
+        assert "No such run" in answer.text
+        assert "gpx_file.gpx" not in answer.text
+    mine = page(client, upload(client, WITH_CAR))
+    refused = client.post(f"/runs/{theirs}/delete", data={"csrf": csrf_of(mine)})
+    assert refused.status_code == 404
+    assert client.get(f"/api/runs/{theirs}", headers=bearer(other)).status_code == 200
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client: TestClient) -> None:
+    answer = client.get("/runs/1", follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/signin?next=/runs/1"
+    answer = client.post("/runs/1/delete", follow_redirects=False)
+    assert answer.status_code == 303
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'<input type="hidden" name="csrf" value="([0-9a-f]+)">', html)
+    assert found is not None
+    return found.group(1)
+
+
+def test_deleting_a_run(client: TestClient) -> None:
+    signed_in(client)
+    run_id = upload(client, SMALL)
+    html = page(client, run_id)
+    assert f'<form method="post" action="/runs/{run_id}/delete"' in html
+    assert "<summary" in html  # the confirm step opens by keyboard, no script needed
+    answer = client.post(
+        f"/runs/{run_id}/delete", data={"csrf": csrf_of(html)}, follow_redirects=False
+    )
+    assert answer.status_code == 303 and answer.headers["location"] == "/runs"
+    assert client.get(f"/runs/{run_id}").status_code == 404
+    assert client.get(f"/api/runs/{run_id}").status_code == 404
+
+
+def test_a_form_without_its_token_deletes_nothing(client: TestClient) -> None:
+    signed_in(client)
+    run_id = upload(client, SMALL)
+    for data in ({}, {"csrf": "0" * 64}):
+        answer = client.post(f"/runs/{run_id}/delete", data=data, follow_redirects=False)
+        assert answer.status_code == 303
+        assert answer.headers["location"] == f"/runs/{run_id}?form=expired"
+    again = client.get(f"/runs/{run_id}?form=expired")
+    assert again.status_code == 200 and "nothing was deleted" in again.text
+
+
+def test_names_from_files_stay_text(client: TestClient) -> None:
+    signed_in(client)
+    data = SMALL.read_bytes().replace(b"<name>", b"<name>&lt;script&gt;alert(1)&lt;/script&gt;", 1)
+    for name, shown in [
+        # The name's last path part is kept: "script>.gpx".
+        ("<script>alert(1)</script>.gpx", "script&gt;.gpx"),
+        ("<img src=x onerror=alert(1)>.gpx", "&lt;img src=x onerror=alert(1)&gt;.gpx"),
+    ]:
+        answer = client.post("/api/runs", files=[("files", (name, data))])
+        assert answer.status_code == 201, answer.text
+        html = page(client, answer.json()["runs"][0]["id"])
+        assert "<script>" not in html and "<img" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the track's own name
+        assert f'<h1 class="run-title">{shown}</h1>' in html
+        run_id = answer.json()["runs"][0]["id"]
+        client.post(f"/runs/{run_id}/delete", data={"csrf": csrf_of(html)})
+
+
+def test_formats_write_what_the_terminal_writes() -> None:
+    assert formats.duration(3723.4) == "1:02:03"
+    assert formats.duration(123) == "2:03"
+    assert formats.duration(None) == "–"
+    assert formats.duration(math.nan) == "–"
+    assert formats.pace(342, "km") == "5:42 /km"
+    assert formats.km(15557.2) == "15.56 km"
+    assert formats.miles(15557.2) == "9.67 mi"
+    assert formats.speed(3.45) == "12.4 km/h"
+    assert formats.metres(23.0, signed=True) == "+23 m"
+    assert formats.moment("2014-01-17T08:33:11.150000Z") == "2014-01-17 08:33 UTC"
+
+
+def test_a_pace_chart_has_clock_ticks_with_faster_higher() -> None:
+    xs = np.linspace(0, 10, 200).tolist()
+    ys = (300 + 30 * np.sin(np.linspace(0, 6, 200))).tolist()
+    svg = str(
+        drawing.chart_svg(
+            drawing.Series(xs, ys, "pace", "Pace", invert=True, tick_format=formats.duration)
+        )
+    )
+    ticks = re.findall(r'y="([\d.]+)" text-anchor="end">(\d+):(\d\d)</text>', svg)
+    assert len(ticks) >= 3
+    by_height = sorted((float(y), int(m) * 60 + int(s)) for y, m, s in ticks)
+    assert [seconds for _, seconds in by_height] == sorted(s for _, s in by_height)
+    assert all(seconds % 10 == 0 for _, seconds in by_height)  # 4:40, 5:00, 5:20
