@@ -353,3 +353,11 @@ def test_a_shared_file_is_stored_like_an_upload(client: TestClient) -> None:
     assert forged.status_code == 400
     assert client.get("/api/runs", headers=bearer(secret)).json()["total"] == 1
     assert client.get("/share", follow_redirects=False).headers["location"] == "/upload"
+
+
+def test_the_service_worker_is_served_from_the_root(client: TestClient) -> None:
+    answer = client.get("/sw.js")
+    assert answer.status_code == 200
+    assert answer.headers["service-worker-allowed"] == "/"
+    assert "javascript" in answer.headers["content-type"]
+    assert 'addEventListener("fetch"' in answer.text

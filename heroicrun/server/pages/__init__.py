@@ -35,6 +35,10 @@ templates.filters.update(formats.FILTERS)
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """A page from its template; `runner` and `version` are always there."""
     context.setdefault("runner", getattr(request.state, "runner", None))
+    if context["runner"] is not None and "csrf_field" not in context:
+        from heroicrun.server.pages import account  # the module that owns the token
+
+        context["csrf_field"] = account.csrf_field(request)  # the nav's sign-out form needs it
     html = templates.get_template(template).render(request=request, version=__version__, **context)
     return HTMLResponse(html, status_code=status_code)
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Form, Path, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -416,6 +416,16 @@ def _chapter(unlocked: dict[str, str], catalog: Catalog) -> dict[str, Any]:
 
 
 # --- the web app manifest -------------------------------------------------------------------
+
+
+@router.get("/sw.js")
+def service_worker() -> FileResponse:
+    """The service worker, served from the root so its scope is the whole app."""
+    return FileResponse(
+        pages.web_directory() / "static" / "sw.js",
+        media_type="text/javascript",
+        headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"},
+    )
 
 
 @router.get("/manifest.webmanifest")
