@@ -17,7 +17,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from heroicrun.db.schema import Runner
 from heroicrun.play import PlayError, runs, uploads
@@ -87,15 +87,10 @@ async def upload(request: Request, runner: CurrentRunner, session: ReadSession) 
     """
     # The session only identified the runner: let its connection go before the long part.
     await run_in_threadpool(session.close)
-    answer = run_models.Upload(runs=[], errors=[], skipped=[])
-    # A body streaming past the limit raises a 413 from inside request.form() (bodylimit).
-    form = await request.form(
-        max_files=MAX_FILES, max_fields=MAX_FIELDS, max_part_size=MAX_FIELD_BYTES
-    )
+    form = await read_form(request)
     try:
-        files = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
-        for sent in files:
-            await run_in_threadpool(_receive, request.app, runner, sent.file, sent.filename, answer)
+        files = sent_files(form)
+        answer = await receive(request.app, runner, files)
     finally:
         await form.close()
     if not files:
@@ -112,6 +107,28 @@ async def upload(request: Request, runner: CurrentRunner, session: ReadSession) 
     status = 201 if answer.runs else 422
     payload = answer.model_dump(mode="json", exclude={"detail"} if answer.runs else None)
     return JSONResponse(payload, status_code=status)
+
+
+async def read_form(request: Request) -> FormData:
+    """The multipart form within this server's limits; a body streaming past the size limit
+    raises a 413 from inside (bodylimit)."""
+    return await request.form(
+        max_files=MAX_FILES, max_fields=MAX_FIELDS, max_part_size=MAX_FIELD_BYTES
+    )
+
+
+def sent_files(form: FormData) -> list[UploadFile]:
+    """The files of a form, whatever their field names; an empty file input is no file."""
+    files = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
+    return [sent for sent in files if sent.filename or sent.size]
+
+
+async def receive(app: Any, runner: Runner, files: list[UploadFile]) -> run_models.Upload:
+    """Store each file for `runner`, one after another: what was stored, refused or skipped."""
+    answer = run_models.Upload(runs=[], errors=[], skipped=[])
+    for sent in files:
+        await run_in_threadpool(_receive, app, runner, sent.file, sent.filename, answer)
+    return answer
 
 
 def _receive(

@@ -19,7 +19,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
 from heroicrun.db.schema import Runner
@@ -356,24 +356,15 @@ async def _store(
     template = "_upload_result.html" if fragment else "upload_result.html"
     context: dict[str, Any] = {"active": "upload", "enrolled": enrolled}
     try:
-        form = await request.form(
-            max_files=api_runs.MAX_FILES,
-            max_fields=api_runs.MAX_FIELDS,
-            max_part_size=api_runs.MAX_FIELD_BYTES,
-        )
+        form = await api_runs.read_form(request)
     except HTTPException as refused:  # 413 past the body limit, 400 for a broken form
         problem = _sentence(str(refused.detail))
         return _page(request, template, refused.status_code, problem=problem, **context)
     try:
         if not _guarded(request, form, guard):
             return _page(request, template, 400, problem=FORM_EXPIRED, **context)
-        answer = run_models.Upload(runs=[], errors=[], skipped=[])
-        files = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
-        files = [sent for sent in files if sent.filename or sent.size]  # an empty file input
-        for sent in files:
-            await run_in_threadpool(
-                api_runs._receive, request.app, runner, sent.file, sent.filename, answer
-            )
+        files = api_runs.sent_files(form)
+        answer = await api_runs.receive(request.app, runner, files)
     finally:
         await form.close()
     if not files:
