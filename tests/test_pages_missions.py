@@ -18,6 +18,7 @@ from heroicrun.db.schema import Runner
 from heroicrun.missions import catalog, routes
 from heroicrun.missions.model import Mission
 from heroicrun.server.pages import missions as mission_pages
+from heroicrun.server.pages import route_maps
 from tests.conftest import bearer, make_runner
 from tests.test_play_missions import ENROLLED, a_track, add_run, gpx_of
 
@@ -270,7 +271,7 @@ def test_a_lap_of_the_world_is_drawn_without_a_jump_at_the_antimeridian() -> Non
     world = mission("around-the-world")
     assert world.route is not None
     line = routes.build(world.route, BUNDLED.directory)
-    page = str(mission_pages.route_map(world.title, line, at_km=20_000.0))
+    page = str(route_maps.route_map(world.title, line, at_km=20_000.0))
     for points in re.findall(r'<polyline class="(?:done|todo)" points="([^"]+)"', page):
         xs = [float(pair.split(",")[0]) for pair in points.split()]
         assert all(abs(b - a) < 100 for a, b in itertools.pairwise(xs))
