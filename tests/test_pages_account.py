@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from heroicrun.play import accounts
-from heroicrun.server.pages import account
+from heroicrun.server.pages import account, uploads
 from tests.conftest import bearer, make_runner
 
 ROOT = Path(__file__).parents[1]
@@ -328,7 +328,7 @@ def test_the_manifest_offers_a_share_target_and_icons(client: TestClient) -> Non
         "action": "/share",
         "method": "POST",
         "enctype": "multipart/form-data",
-        "params": {"files": [{"name": "files", "accept": [*account.ACCEPT, "*/*"]}]},
+        "params": {"files": [{"name": "files", "accept": [*uploads.ACCEPT, "*/*"]}]},
     }
     for icon in manifest["icons"]:
         image = client.get(icon["src"])

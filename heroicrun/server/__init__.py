@@ -63,8 +63,18 @@ def create_app(settings: Settings) -> FastAPI:
     from heroicrun.server.pages import account as account_pages
     from heroicrun.server.pages import missions as mission_pages
     from heroicrun.server.pages import runs as run_pages
+    from heroicrun.server.pages import uploads as upload_pages
 
-    for module in (health, accounts, runs, missions, account_pages, mission_pages, run_pages):
+    for module in (
+        health,
+        accounts,
+        runs,
+        missions,
+        account_pages,
+        upload_pages,
+        mission_pages,
+        run_pages,
+    ):
         app.include_router(module.router)
     app.mount("/static", pages.static_files(), name="static")
     # Outermost: refuse an oversized body before anything reads or authenticates it.

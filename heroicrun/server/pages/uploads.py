@@ -1,0 +1,175 @@
+"""The upload page (phone first), the share target, and the web app manifest that declares it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+
+from heroicrun.db.schema import Runner
+from heroicrun.missions.loading import Catalog
+from heroicrun.play import missions
+from heroicrun.server import pages, run_models
+from heroicrun.server import runs as api_runs
+from heroicrun.server.deps import PageRunner, ReadSession
+from heroicrun.server.pages import account
+from heroicrun.server.pages.account import CSRF_FIELD, FORM_EXPIRED, csrf_ok
+
+ACCEPT = (".gpx", ".tcx", ".fit", ".gz", ".zip", "application/gpx+xml", "application/octet-stream")
+THEME = "#7a1f12"
+PAPER = "#faf7f2"
+
+router = APIRouter(include_in_schema=False)
+
+
+# --- upload and share -----------------------------------------------------------------------
+
+
+def _enrolled(request: Request, session: Session, runner: Runner) -> bool:
+    return bool(missions.enrolled_missions(session, request.app.state.catalog, runner))
+
+
+@router.get("/upload", response_model=None)
+def upload_page(request: Request, runner: PageRunner, reading: ReadSession) -> Response:
+    if runner is None:
+        return pages.to_sign_in(request)
+    return account.page(
+        request,
+        "upload.html",
+        active="upload",
+        accept=",".join(ACCEPT),
+        max_bytes=request.app.state.settings.max_upload_bytes,
+        enrolled=_enrolled(request, reading, runner),
+    )
+
+
+@router.post("/upload", response_model=None)
+async def upload(
+    request: Request, runner: PageRunner, reading: ReadSession, fragment: int = 0
+) -> Response:
+    """The upload form's target; `?fragment=1` (upload.js) answers with the result alone."""
+    if runner is None:
+        if fragment:
+            return account.page(request, "_upload_result.html", 401, signed_out=True)
+        return pages.to_sign_in(request)
+    return await _store(request, runner, reading, "csrf", fragment=bool(fragment))
+
+
+@router.post("/share", response_model=None)
+async def share(request: Request, runner: PageRunner, reading: ReadSession) -> Response:
+    """The manifest's share target: files shared from another app, stored like an upload."""
+    if runner is None:  # the shared files cannot survive the trip through the sign-in page
+        return RedirectResponse("/signin?next=/upload&shared=1", status_code=303)
+    return await _store(request, runner, reading, "fetch-site")
+
+
+@router.get("/share", response_model=None)
+def share_page() -> Response:
+    return RedirectResponse("/upload", status_code=303)
+
+
+async def _store(
+    request: Request, runner: Runner, session: Session, guard: str, fragment: bool = False
+) -> Response:
+    """Read the multipart form, check its guard, store each file as POST /api/runs does, and
+    render what happened."""
+    enrolled = await run_in_threadpool(_enrolled, request, session, runner)
+    await run_in_threadpool(session.close)  # as the API does: no connection held meanwhile
+    template = "_upload_result.html" if fragment else "upload_result.html"
+    context: dict[str, Any] = {"active": "upload", "enrolled": enrolled}
+    try:
+        form = await api_runs.read_form(request)
+    except HTTPException as refused:  # 413 past the body limit, 400 for a broken form
+        problem = account.sentence(str(refused.detail))
+        return account.page(request, template, refused.status_code, problem=problem, **context)
+    try:
+        if not _guarded(request, form, guard):
+            return account.page(request, template, 400, problem=FORM_EXPIRED, **context)
+        files = api_runs.sent_files(form)
+        answer = await api_runs.receive(request.app, runner, files)
+    finally:
+        await form.close()
+    if not files:
+        context["problem"] = "No file came with the upload: choose one or more run files."
+    elif not answer.runs and not answer.errors:
+        context["problem"] = "There was no GPX, TCX or FIT file in the upload."
+    view = _result(answer, request.app.state.catalog)
+    return account.page(request, template, 200 if answer.runs else 422, **view, **context)
+
+
+def _guarded(request: Request, form: FormData, guard: str) -> bool:
+    if guard == "csrf":
+        sent = form.get(CSRF_FIELD)
+        return csrf_ok(request, sent if isinstance(sent, str) else "")
+    # The share sheet's POST is the browser's own navigation ("none"); a page on another site
+    # would say "cross-site" or "same-site".
+    return request.headers.get("sec-fetch-site", "none") in ("none", "same-origin")
+
+
+def _result(answer: run_models.Upload, catalog: Catalog) -> dict[str, Any]:
+    """The upload for the page: each stored run with the chapters it unlocked, story included."""
+    stored = [(run, [_chapter(item, catalog) for item in run.unlocked]) for run in answer.runs]
+    return {
+        "stored": stored,
+        "errors": answer.errors,
+        "skipped": answer.skipped,
+        "unlocked_count": sum(len(chapters) for _, chapters in stored),
+    }
+
+
+def _chapter(unlocked: dict[str, str], catalog: Catalog) -> dict[str, Any]:
+    """An unlocked beat (as runs.record reports it) with its story text, in paragraphs."""
+    mission = catalog.get(unlocked.get("mission", ""))
+    beats = mission.beats if mission is not None else []
+    beat = next((beat for beat in beats if beat.id == unlocked.get("beat")), None)
+    text = beat.text if beat is not None else ""
+    paragraphs = [" ".join(part.split()) for part in text.strip().split("\n\n") if part.strip()]
+    last = beat is not None and beat is beats[-1]
+    return {**unlocked, "paragraphs": paragraphs, "complete": last}
+
+
+# --- the web app manifest -------------------------------------------------------------------
+
+
+@router.get("/sw.js")
+def service_worker() -> FileResponse:
+    """The service worker, served from the root so its scope is the whole app."""
+    return FileResponse(
+        pages.web_directory() / "static" / "sw.js",
+        media_type="text/javascript",
+        headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"},
+    )
+
+
+@router.get("/manifest.webmanifest")
+def manifest() -> JSONResponse:
+    """What a phone needs to install heroicrun and list it in its share sheet."""
+    icons = [
+        {"src": f"/static/icon-{size}.png", "sizes": f"{size}x{size}", "type": "image/png"}
+        for size in (192, 512)
+    ]
+    icons.append({"src": "/static/icon.svg", "sizes": "any", "type": "image/svg+xml"})
+    body = {
+        "id": "/",
+        "name": "heroicrun",
+        "short_name": "heroicrun",
+        "description": "Your real runs, measured honestly, turned into a story.",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "theme_color": THEME,
+        "background_color": PAPER,
+        "icons": icons,
+        "share_target": {
+            "action": "/share",
+            "method": "POST",
+            "enctype": "multipart/form-data",
+            "params": {"files": [{"name": "files", "accept": [*ACCEPT, "*/*"]}]},
+        },
+    }
+    return JSONResponse(body, media_type="application/manifest+json")
