@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from heroicrun.play import accounts
-from heroicrun.server.pages import account, uploads
+from heroicrun.server.pages import uploads
 from tests.conftest import bearer, make_runner
 
 ROOT = Path(__file__).parents[1]
