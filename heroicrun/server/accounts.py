@@ -80,7 +80,7 @@ def _runner(runner: Runner) -> RunnerOut:
     return RunnerOut.model_validate(runner)
 
 
-def _set_session_cookie(request: Request, response: Response, secret: str) -> None:
+def set_session_cookie(request: Request, response: Response, secret: str) -> None:
     response.set_cookie(
         SESSION_COOKIE,
         secret,
@@ -111,7 +111,7 @@ def sign_in(
     if previous:  # signing in again replaces this browser's session rather than adding one
         accounts.end_session(writing, previous)
     secret = accounts.start_session(writing, runner)
-    _set_session_cookie(request, response, secret)
+    set_session_cookie(request, response, secret)
     return SignedIn(runner=_runner(runner))
 
 
@@ -168,5 +168,5 @@ def add_first_runner(
     """Become the server's first runner, signed in at once; once anyone exists, a 403."""
     runner = accounts.add_first_runner(writing, credentials.name, credentials.password)
     secret = accounts.start_session(writing, runner)
-    _set_session_cookie(request, response, secret)
+    set_session_cookie(request, response, secret)
     return SignedIn(runner=_runner(runner))

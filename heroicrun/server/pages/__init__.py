@@ -33,7 +33,8 @@ templates.filters.update(formats.FILTERS)
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """A page from its template; `runner` and `version` are always there."""
+    """A page from its template; `runner` and `version` are always there, and for a signed-in
+    runner `csrf_field`, the hidden input every POST form carries."""
     context.setdefault("runner", getattr(request.state, "runner", None))
     if context["runner"] is not None and "csrf_field" not in context:
         from heroicrun.server.pages import account  # the module that owns the token

@@ -102,7 +102,7 @@ def _signed_in(request: Request, writing: Session, runner: Runner, target: str) 
     secret = accounts.start_session(writing, runner)
     writing.commit()  # before the browser follows the redirect with the new cookie
     response = RedirectResponse(target, status_code=303)
-    api_accounts._set_session_cookie(request, response, secret)
+    api_accounts.set_session_cookie(request, response, secret)
     response.delete_cookie(CSRF_COOKIE, path="/")
     return response
 

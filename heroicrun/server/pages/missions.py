@@ -362,7 +362,4 @@ HELPERS = {"hours": hours, "day": day, "percent": percent, "paragraphs": paragra
 def _render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
     expired = request.query_params.get("form") == "expired"
     notice = account_pages.FORM_EXPIRED if expired else None
-    csrf_field = account_pages.csrf_field(request)  # the hidden input the enrol forms carry
-    return pages.render(
-        request, template, status_code, notice=notice, csrf_field=csrf_field, **HELPERS, **context
-    )
+    return pages.render(request, template, status_code, notice=notice, **HELPERS, **context)

@@ -91,7 +91,6 @@ def run_page(request: Request, run_id: str, runner: PageRunner, session: ReadSes
         request,
         "run.html",
         active="runs",
-        csrf_field=account_pages.csrf_field(request),
         expired=request.query_params.get("form") == "expired",
         run=run,
         s=run.summary,
