@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -41,11 +42,21 @@ def course_of(track: Track) -> Course:
     return _cleaned(track)[0]
 
 
+# measure() and course_of() on the same track (a run judged for missions after measuring)
+# share one cleaning; the entry goes when the track does.
+_CLEANED: weakref.WeakKeyDictionary[Track, tuple[Course, BoolArray, list[spikes.Glitch]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def _cleaned(track: Track) -> tuple[Course, BoolArray, list[spikes.Glitch]]:
     """Return the course without GPS glitches, which points were kept, and the glitches."""
-    steps_m = geodesy.step_distances_m(track.lat_deg, track.lon_deg)
-    keep, glitches = spikes.find(track, steps_m)
-    return course_module.build(track, keep, steps_m), keep, glitches
+    found = _CLEANED.get(track)
+    if found is None:
+        steps_m = geodesy.step_distances_m(track.lat_deg, track.lon_deg)
+        keep, glitches = spikes.find(track, steps_m)
+        found = _CLEANED[track] = (course_module.build(track, keep, steps_m), keep, glitches)
+    return found
 
 
 def measure(track: Track) -> Measures:
