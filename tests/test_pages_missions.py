@@ -17,8 +17,9 @@ from sqlalchemy import select
 from heroicrun.db.schema import Runner
 from heroicrun.missions import catalog, routes
 from heroicrun.missions.model import Mission
+from heroicrun.play import totals
+from heroicrun.server.pages import formats, route_maps
 from heroicrun.server.pages import missions as mission_pages
-from heroicrun.server.pages import route_maps
 from tests.conftest import bearer, make_runner
 from tests.test_play_missions import ENROLLED, a_track, add_run, gpx_of
 
@@ -170,7 +171,7 @@ def test_a_mission_not_started_shows_its_pitch_and_locked_chapters(client: TestC
     assert "Epic · a journey of 492.0 km · 10 chapters" in text_of(page)
     for beat in sparta.beats:
         assert str(escape(beat.title)) in page
-        assert str(escape(mission_pages.paragraphs(beat.text)[0])) not in page
+        assert str(escape(formats.paragraphs(beat.text)[0])) not in page
     assert 'action="/missions/reach-sparta/enrol"' in page
     assert 'aria-label="Map of the route of Reach Sparta, 492.0 km"' in page
     assert sparta.route is not None
@@ -189,10 +190,10 @@ def test_a_real_run_unlocks_a_chapter_and_moves_the_runner_on_the_map(
     shown = text_of(page)
 
     first, second = MARATHON.beats[0], MARATHON.beats[1]
-    for paragraph in mission_pages.paragraphs(first.text):
+    for paragraph in formats.paragraphs(first.text):
         assert str(escape(paragraph)) in page
     assert "Unlocked by athens-dawn-run.gpx, Sat 26 Sep 2026" in shown
-    assert str(escape(mission_pages.paragraphs(second.text)[0])) not in page
+    assert str(escape(formats.paragraphs(second.text)[0])) not in page
     assert "Next: 2. A Shield on the Hill" in shown
     assert "So far: km 5.9 of 9.0 (Nea Makri)" in shown
     assert "Distance 5.9 of 42.2 km" in shown and "Chapters 1 of 6 unlocked" in shown
@@ -239,7 +240,7 @@ def test_a_challenge_shows_its_best_attempt_and_a_lost_one_its_ending(
     assert LOLA.failure is not None
     assert "This mission is lost" in shown
     assert str(escape(LOLA.failure.title)) in page
-    for paragraph in mission_pages.paragraphs(LOLA.failure.text):
+    for paragraph in formats.paragraphs(LOLA.failure.text):
         assert str(escape(paragraph)) in page
     assert "all 3 attempts missed" in shown
     assert 'aria-label="Start again: Twenty Minutes"' in page
@@ -352,7 +353,7 @@ def test_period_totals_leave_out_the_runs_of_other_runners(client: TestClient) -
         add_run(session, ann, 3.0, 0)
         add_run(session, bob, 5.0, 0)
         session.commit()
-        weeks, months = mission_pages.period_totals(session, ann, [ENROLLED])
+        weeks, months = totals.period_totals(session, ann, [ENROLLED])
     assert [(p.start.isoformat(), p.runs, round(p.distance_m)) for p in weeks] == [
         ("2024-04-29", 1, 3000)
     ]
@@ -378,7 +379,7 @@ def test_a_finished_journey_says_so_and_keeps_the_whole_story(
     assert "Chapters 6 of 6 unlocked" in shown and "Distance 42.2 of 42.2 km" in shown
     assert "Arrived at Panathenaic Stadium, Athens" in shown
     for beat in MARATHON.beats:
-        assert str(escape(mission_pages.paragraphs(beat.text)[-1])) in page
+        assert str(escape(formats.paragraphs(beat.text)[-1])) in page
     assert "Next:" not in shown and "Still locked" not in shown
     assert '<polyline class="todo"' not in page and '<polyline class="done"' in page
     assert "Mission complete" in text_of(client.get("/").text)

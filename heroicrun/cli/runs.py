@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,13 +14,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from heroicrun.cli import app
 from heroicrun.cli.accounts import DatabaseUrl, fail, opened
 from heroicrun.play import PlayError, uploads
-from heroicrun.settings import from_environment
+from heroicrun.settings import Settings, from_environment
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy.orm import Session, sessionmaker
 
     from heroicrun.db.schema import Runner
     from heroicrun.missions.loading import Catalog
+    from heroicrun.play import imports
     from heroicrun.play.parsing import Parser
 
 runs_app = typer.Typer(help="Stored runs: measure them again.", rich_markup_mode=None)
@@ -32,17 +32,6 @@ app.add_typer(runs_app, name="runs", no_args_is_help=True)
 LOCAL_ARCHIVES = uploads.Limits(
     max_members=1_000_000, max_entries=1_000_000, max_total_bytes=1 << 50
 )
-
-
-@dataclass
-class Tally:
-    """What an import did, file by file."""
-
-    stored: list[str] = field(default_factory=list)
-    duplicates: list[str] = field(default_factory=list)
-    rejected: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    unlocked: list[str] = field(default_factory=list)
 
 
 @app.command("import")
@@ -68,41 +57,38 @@ def import_runs(
     status: 0 when every file was stored or already there, 1 when any was rejected.
     """
     from heroicrun.db import engine as db_engine
-    from heroicrun.play import accounts
+    from heroicrun.play import accounts, imports
     from heroicrun.play.parsing import Parser
 
     settings = from_environment()
     out = Console(highlight=False)
     files = list(_files(paths))
-    tally = Tally()
-    with opened(url) as engine, db_engine.writers(engine)() as session:
-        try:
-            who = accounts.runner_named(session, runner)
-        except PlayError as error:
-            raise fail(str(error)) from None
-        catalog = _catalog(settings.missions_dir)
+    tally = imports.Tally()
+    with opened(url) as engine:
+        with db_engine.readers(engine)() as session:
+            try:
+                who = accounts.runner_named(session, runner)
+            except PlayError as error:
+                raise fail(str(error)) from None
         parser = Parser(settings.parse_workers, settings.parse_timeout_s)
         try:
-            _import(session, who, files, parser, catalog, tally, out)
+            _import(db_engine.writers(engine), who, files, parser, _catalog(settings), tally)
         finally:
             parser.close()
     _report(out, tally)
-    raise typer.Exit(1 if tally.rejected else 0)
+    raise typer.Exit(1 if tally.refused else 0)
 
 
 def _import(
-    session: Session,
+    sessions: sessionmaker[Session],
     runner: Runner,
     files: list[Path],
     parser: Parser,
     catalog: Catalog,
-    tally: Tally,
-    out: Console,
+    tally: imports.Tally,
 ) -> None:
-    from heroicrun.play import missions, runs
+    from heroicrun.play import imports
 
-    before = missions.snapshot(session, catalog, runner)
-    session.commit()
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -110,32 +96,14 @@ def _import(
         TimeElapsedColumn(),
         TextColumn("{task.fields[current]}"),
     )
+    allowance = uploads.Allowance(LOCAL_ARCHIVES.max_members)
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("importing", total=len(files), current="")
         for path in files:
             progress.update(task, current=str(path))
-            for entry in _entries(path):
-                if entry.skipped is not None:
-                    tally.skipped.append((entry.label, entry.skipped))
-                elif entry.data is None:
-                    tally.rejected.append((entry.label, entry.error or "could not be read"))
-                else:
-                    try:
-                        recorded = runs.record(session, runner, entry.name, entry.data, parser)
-                    except PlayError as error:
-                        tally.rejected.append((entry.label, _named(entry, str(error))))
-                        continue
-                    (tally.duplicates if recorded.duplicate else tally.stored).append(entry.label)
+            for entry in _entries(path, allowance):
+                imports.record(sessions, runner, entry, parser, catalog, tally)
             progress.advance(task)
-    after = missions.snapshot(session, catalog, runner)
-    session.commit()
-    tally.unlocked = [item.get("message", "") for item in missions.unlocks(catalog, before, after)]
-
-
-def _named(entry: uploads.Entry, message: str) -> str:
-    """A reader's message, which names the file by its base name, naming it by its path."""
-    prefix = f"{entry.name}: "
-    return entry.label + message[len(prefix) - 2 :] if message.startswith(prefix) else message
 
 
 def _files(paths: list[Path]) -> Iterator[Path]:
@@ -150,11 +118,11 @@ def _files(paths: list[Path]) -> Iterator[Path]:
             yield path
 
 
-def _entries(path: Path) -> Iterator[uploads.Entry]:
+def _entries(path: Path, allowance: uploads.Allowance) -> Iterator[uploads.Entry]:
     label = str(path)
     try:
         with path.open("rb") as handle:
-            yield from uploads.unpack(handle, label, LOCAL_ARCHIVES)
+            yield from uploads.unpack(handle, label, LOCAL_ARCHIVES, allowance)
     except FileNotFoundError:
         yield uploads.Entry(label, error=f"{label}: does not exist")
     except IsADirectoryError:
@@ -163,25 +131,25 @@ def _entries(path: Path) -> Iterator[uploads.Entry]:
         yield uploads.Entry(label, error=f"{label}: cannot be read ({error.strerror or error})")
 
 
-def _catalog(missions_dir: Path | None) -> Catalog:
+def _catalog(settings: Settings) -> Catalog:
     from heroicrun.missions import catalog, loading
 
-    return loading.load_all(missions_dir) if missions_dir else catalog.bundled()
+    return loading.load_all(settings.missions_dir) if settings.missions_dir else catalog.bundled()
 
 
-def _report(out: Console, tally: Tally) -> None:
+def _report(out: Console, tally: imports.Tally) -> None:
     out.print(
         f"stored {len(tally.stored)}, duplicates {len(tally.duplicates)}, "
-        f"rejected {len(tally.rejected)}",
+        f"rejected {len(tally.refused)}",
         soft_wrap=True,
     )
-    for label, reason in tally.rejected:
+    for label, reason in tally.refused:
         shown = reason if reason.startswith(label) else f"{label}: {reason}"
         out.print(f"  rejected: {shown}", soft_wrap=True, markup=False)
     for label, reason in tally.skipped:
         out.print(f"  skipped in {label}: {reason}", soft_wrap=True, markup=False)
-    for message in tally.unlocked:
-        out.print(f"  unlocked: {message}", soft_wrap=True, markup=False)
+    for item in tally.unlocked:
+        out.print(f"  unlocked: {item['message']}", soft_wrap=True, markup=False)
 
 
 @runs_app.command("recompute")

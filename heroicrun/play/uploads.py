@@ -26,6 +26,7 @@ STEP_BYTES = 1 << 20
 SMALL_MEMBER_BYTES = 1 << 20  # below this, no ratio is suspicious
 READABLE_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 SKIPPED_EXAMPLES = 5
+SPENT = "the upload held more run files than heroicrun reads at once; send the rest separately"
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,21 @@ class Limits:
     max_total_bytes: int = 256 * 1024 * 1024  # unpacked, all members together
     max_member_bytes: int = reading_limits.DEFAULT.max_bytes
     max_ratio: int = reading_limits.DEFAULT.max_compressed_ratio
+
+
+@dataclass
+class Allowance:
+    """What one request (or one import) may still read, across all its files and archives:
+    the per-archive caps alone would let many archives in one request add up."""
+
+    members: int = 2_000
+
+    def take(self) -> bool:
+        """Use up one run file; False once none is left."""
+        if self.members <= 0:
+            return False
+        self.members -= 1
+        return True
 
 
 @dataclass(frozen=True)
@@ -95,10 +111,17 @@ def looks_like_run_file(name: str) -> bool:
     return lower.endswith(RUN_SUFFIXES)
 
 
-def unpack(file: IO[bytes], label: str, limits: Limits = Limits()) -> Iterator[Entry]:
-    """The files in one uploaded file: itself, or the run files inside it if it is a zip."""
+def unpack(
+    file: IO[bytes], label: str, limits: Limits = Limits(), allowance: Allowance | None = None
+) -> Iterator[Entry]:
+    """The files in one uploaded file: itself, or the run files inside it if it is a zip; with
+    an allowance, no more run files than it has left."""
+    allowance = allowance if allowance is not None else Allowance(limits.max_members)
     head = file.read(4)
     file.seek(0)
+    if not allowance.take():
+        yield Entry(label, error=f"{label}: was not read: {SPENT}")
+        return
     if not is_archive(head):
         data = file.read(limits.max_member_bytes + 1)
         if len(data) > limits.max_member_bytes:
@@ -106,10 +129,11 @@ def unpack(file: IO[bytes], label: str, limits: Limits = Limits()) -> Iterator[E
         else:
             yield Entry(label, data=data)
         return
-    yield from _members(file, label, limits)
+    allowance.members += 1  # an archive is not a run file: its members count instead
+    yield from _members(file, label, limits, allowance)
 
 
-def _members(file: IO[bytes], label: str, limits: Limits) -> Iterator[Entry]:
+def _members(file: IO[bytes], label: str, limits: Limits, allowance: Allowance) -> Iterator[Entry]:
     try:
         archive = zipfile.ZipFile(file)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
@@ -135,13 +159,19 @@ def _members(file: IO[bytes], label: str, limits: Limits) -> Iterator[Entry]:
             if info.is_dir() or member.startswith("__MACOSX/") or base.startswith("._"):
                 continue
             if base.lower().endswith(ARCHIVE_SUFFIXES):
+                found_any = True  # not an empty archive: one that holds another
                 yield Entry(member_label, error=_nested(member_label))
                 continue
             if not looks_like_run_file(base):
                 skipped.append(member)
                 continue
             found_any = True
-            if read >= limits.max_members:
+            if read >= limits.max_members or not allowance.take():
+                if read < limits.max_members:
+                    yield Entry(
+                        label, error=f"{member_label}: was not read, nor any file after it: {SPENT}"
+                    )
+                    break
                 yield Entry(
                     label,
                     error=f"{label}: holds more than {limits.max_members:,} run files; "

@@ -6,16 +6,27 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from heroicrun import __version__
 from heroicrun.db import engine as db_engine
 from heroicrun.db import migrate
 from heroicrun.missions import catalog, loading
-from heroicrun.play import PlayError
-from heroicrun.server import bodylimit
+from heroicrun.server import (
+    accounts,
+    bodylimit,
+    errors,
+    headers,
+    health,
+    missions,
+    pages,
+    receiving,
+    runs,
+)
+from heroicrun.server.pages import account as account_pages
+from heroicrun.server.pages import missions as mission_pages
+from heroicrun.server.pages import runs as run_pages
+from heroicrun.server.pages import uploads as upload_pages
 from heroicrun.settings import Settings
 
 
@@ -26,45 +37,37 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.gate = receiving.gate(settings)  # a fresh one for the loop that serves
         # What start-up built (catalog, models, imports) lives as long as the process: moving it
         # out of the collector's sight keeps full collections, which would otherwise walk 130,000
         # objects for ~55 ms in the middle of a request, short.
         gc.collect()
         gc.freeze()
-        yield
-        engine.dispose()
+        try:
+            yield
+        finally:
+            await receiving.close(app)
+            engine.dispose()
 
+    # The interactive docs at /docs and /redoc would load their scripts from a CDN: the pages
+    # load nothing from elsewhere, so only the OpenAPI document itself is served.
     app = FastAPI(
         title="heroicrun",
         version=__version__,
         summary="Your real runs, measured honestly, turned into a story.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.readers = db_engine.readers(engine)
     app.state.writers = db_engine.writers(engine)
-    found = loading.load_all(settings.missions_dir) if settings.missions_dir else catalog.bundled()
-    app.state.catalog = found
-
-    @app.exception_handler(PlayError)
-    async def _play_error(_request: Request, error: PlayError) -> JSONResponse:
-        return JSONResponse({"detail": str(error)}, status_code=error.status)
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
-        problems = [
-            f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}"
-            for item in error.errors()
-        ]
-        return JSONResponse({"detail": "; ".join(problems)}, status_code=422)
-
-    from heroicrun.server import accounts, health, missions, pages, runs
-    from heroicrun.server.pages import account as account_pages
-    from heroicrun.server.pages import missions as mission_pages
-    from heroicrun.server.pages import runs as run_pages
-    from heroicrun.server.pages import uploads as upload_pages
-
+    app.state.gate = receiving.gate(settings)
+    app.state.catalog = (
+        loading.load_all(settings.missions_dir) if settings.missions_dir else catalog.bundled()
+    )
+    errors.install(app)
     for module in (
         health,
         accounts,
@@ -77,5 +80,8 @@ def create_app(settings: Settings) -> FastAPI:
     ):
         app.include_router(module.router)
     app.mount("/static", pages.static_files(), name="static")
-    # Outermost: refuse an oversized body before anything reads or authenticates it.
-    return bodylimit.BodyLimit(app, settings.max_upload_bytes)  # type: ignore[return-value]
+    # Added last, so outermost: an oversized body is refused before anything reads or
+    # authenticates it, and every answer, refusals included, carries the security headers.
+    app.add_middleware(bodylimit.BodyLimit, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(headers.SecurityHeaders)
+    return app

@@ -1,4 +1,9 @@
-"""What route functions ask for: a database session, and the runner making the request."""
+"""What route functions ask for: a database session, and the runner making the request.
+
+Writes are committed when the route function returns and before the answer leaves (FastAPI's
+`scope="function"`): a 204 for a revoked token means the token is revoked for every worker,
+and a commit that fails is the request's error, never a success already sent.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,17 @@ from sqlalchemy.orm import Session
 
 from heroicrun.db.schema import Runner
 from heroicrun.play import accounts
+from heroicrun.server import csrf
+from heroicrun.server.csrf import SESSION_COOKIE
 
-SESSION_COOKIE = "heroicrun_session"
+__all__ = [
+    "SESSION_COOKIE",
+    "CurrentRunner",
+    "MaybeRunner",
+    "PageRunner",
+    "ReadSession",
+    "WriteSession",
+]
 
 
 def reading(request: Request) -> Iterator[Session]:
@@ -27,22 +41,31 @@ def writing(request: Request) -> Iterator[Session]:
         session.commit()
 
 
-ReadSession = Annotated[Session, Depends(reading)]
-WriteSession = Annotated[Session, Depends(writing)]
+ReadSession = Annotated[Session, Depends(reading, scope="function")]
+WriteSession = Annotated[Session, Depends(writing, scope="function")]
 
 
-def _secret(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    return request.cookies.get(SESSION_COOKIE)
+class SignInNeeded(Exception):
+    """A page that needs a signed-in runner was asked for without one (off to /signin)."""
 
 
 def signed_in(request: Request, session: ReadSession) -> Runner:
-    """The runner whose token (Authorization: Bearer …) or session cookie came with the request."""
-    secret = _secret(request)
-    token = None if secret is None else accounts.live_token(session, secret)
+    """The runner whose token (Authorization: Bearer …) or session cookie came with the request.
+
+    A browser's cookie travels with requests other sites make too, so a cookie-authenticated
+    request that changes something must come from one of this site's own pages.
+    """
+    bearer = csrf.bearer_secret(request)
+    if bearer is not None:
+        token = accounts.live_token(session, bearer, "api")
+    else:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        token = None if cookie is None else accounts.live_token(session, cookie, "session")
+        if token is not None and not csrf.same_origin_or_safe(request):
+            raise HTTPException(
+                status_code=403,
+                detail="this request came from another site's page; heroicrun refused it",
+            )
     runner = None if token is None else session.get(Runner, token.runner_id)
     if token is None or runner is None:
         raise HTTPException(
@@ -51,23 +74,31 @@ def signed_in(request: Request, session: ReadSession) -> Runner:
             headers={"WWW-Authenticate": "Bearer"},
         )
     if accounts.needs_touch(token):  # a write at most once a minute per token
-        with request.app.state.writers() as writing:
-            accounts.touch(writing, token.id)
-            writing.commit()
+        with request.app.state.writers() as touching:
+            accounts.touch(touching, token.id)
+            touching.commit()
+    request.state.runner = runner
+    request.state.token = token  # which session is this one (server.accounts.this_session)
     return runner
-
-
-CurrentRunner = Annotated[Runner, Depends(signed_in)]
 
 
 def maybe_signed_in(request: Request, session: ReadSession) -> Runner | None:
-    """The runner behind the request's cookie or token, or None (pages then ask to sign in)."""
+    """The runner behind the request's cookie or token, or None."""
     try:
-        runner = signed_in(request, session)
-    except HTTPException:
-        return None
-    request.state.runner = runner
+        return signed_in(request, session)
+    except HTTPException as refused:
+        if refused.status_code == 401:
+            return None
+        raise
+
+
+def page_runner(runner: Annotated[Runner | None, Depends(maybe_signed_in)]) -> Runner:
+    """The signed-in runner of a page; without one, SignInNeeded sends the browser to sign in."""
+    if runner is None:
+        raise SignInNeeded
     return runner
 
 
-PageRunner = Annotated[Runner | None, Depends(maybe_signed_in)]
+CurrentRunner = Annotated[Runner, Depends(signed_in)]  # the API: 401 without one
+PageRunner = Annotated[Runner, Depends(page_runner)]  # pages: a redirect to /signin without one
+MaybeRunner = Annotated[Runner | None, Depends(maybe_signed_in)]  # pages open to anyone

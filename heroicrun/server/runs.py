@@ -1,66 +1,30 @@
 """Routes for runs: upload files (or zip archives of them), list, read, download and delete.
 
-Every run is looked up by id and owner: another runner's run is a 404 like a missing one. The
-upload route reads the multipart body (already bounded by the body limit), then hands each file
-to a thread that unpacks it, has the worker pool read it and stores it in a transaction of its
-own, so one bad file costs only its own line in the answer.
+Every run is looked up by id and owner: another runner's run is a 404 like a missing one.
+Uploads go through heroicrun.server.receiving, as the upload pages do.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import IO, Annotated, Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData, UploadFile
 
-from heroicrun.db.schema import Runner
-from heroicrun.play import PlayError, runs, uploads
-from heroicrun.play.parsing import Parser
-from heroicrun.server import run_models
+from heroicrun.play import imports, runs
+from heroicrun.server import receiving, run_models
 from heroicrun.server.deps import CurrentRunner, ReadSession, WriteSession
-from heroicrun.settings import Settings
+from heroicrun.server.params import RunId
 
-MAX_FILES = 1_000  # file parts in one request
-MAX_FIELDS = 20  # other form fields
-MAX_FIELD_BYTES = 64 * 1024  # each of those fields
-ARCHIVE_FACTOR = 4  # an archive may unpack to this many times the body limit, all members
-RUN_ID = Annotated[int, Path(ge=1, le=2**31 - 1, description="The run's id")]
 MEDIA_TYPES = {
     "gpx": "application/gpx+xml",
     "tcx": "application/vnd.garmin.tcx+xml",
     "fit": "application/vnd.ant.fit",
 }
 
-_parser_lock = threading.Lock()
-
-
-@asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    yield
-    parser: Parser | None = getattr(app.state, "parser", None)
-    if parser is not None:
-        await run_in_threadpool(parser.close)
-
-
-router = APIRouter(tags=["runs"], lifespan=_lifespan)
-
-
-def parser_for(app: Any) -> Parser:
-    """The app's pool of reading workers, started on first use and closed with the app."""
-    with _parser_lock:
-        parser: Parser | None = getattr(app.state, "parser", None)
-        if parser is None:
-            settings: Settings = app.state.settings
-            parser = Parser(settings.parse_workers, settings.parse_timeout_s)
-            app.state.parser = parser
-        return parser
-
+router = APIRouter(tags=["runs"])
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such run of yours"}}
 
@@ -73,6 +37,7 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such run 
         201: {"description": "At least one run stored (or already stored); see `errors` too"},
         400: {"description": "The body is not a well-formed multipart form"},
         413: {"description": "The body is larger than the server takes"},
+        503: {"description": "The server is busy reading other files: retry after Retry-After"},
         422: {
             "model": run_models.Upload,
             "description": "No file in the upload, or no file could be stored",
@@ -87,10 +52,10 @@ async def upload(request: Request, runner: CurrentRunner, session: ReadSession) 
     """
     # The session only identified the runner: let its connection go before the long part.
     await run_in_threadpool(session.close)
-    form = await read_form(request)
+    form = await receiving.read_form(request)
     try:
-        files = sent_files(form)
-        answer = await receive(request.app, runner, files)
+        files = receiving.sent_files(form)
+        answer = _answer(await receiving.receive(request.app, runner, files))
     finally:
         await form.close()
     if not files:
@@ -109,63 +74,22 @@ async def upload(request: Request, runner: CurrentRunner, session: ReadSession) 
     return JSONResponse(payload, status_code=status)
 
 
-async def read_form(request: Request) -> FormData:
-    """The multipart form within this server's limits; a body streaming past the size limit
-    raises a 413 from inside (bodylimit)."""
-    return await request.form(
-        max_files=MAX_FILES, max_fields=MAX_FIELDS, max_part_size=MAX_FIELD_BYTES
-    )
-
-
-def sent_files(form: FormData) -> list[UploadFile]:
-    """The files of a form, whatever their field names; an empty file input is no file."""
-    files = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
-    return [sent for sent in files if sent.filename or sent.size]
-
-
-async def receive(app: Any, runner: Runner, files: list[UploadFile]) -> run_models.Upload:
-    """Store each file for `runner`, one after another: what was stored, refused or skipped."""
-    answer = run_models.Upload(runs=[], errors=[], skipped=[])
-    for sent in files:
-        await run_in_threadpool(_receive, app, runner, sent.file, sent.filename, answer)
-    return answer
-
-
-def _receive(
-    app: Any, runner: Runner, file: IO[bytes], file_name: str | None, answer: run_models.Upload
-) -> None:
-    """Unpack, read and store one uploaded file, adding what happened to `answer`."""
-    settings: Settings = app.state.settings
-    limits = uploads.Limits(
-        max_total_bytes=settings.max_upload_bytes * ARCHIVE_FACTOR,
-        max_member_bytes=settings.max_upload_bytes,
-    )
-    parser = parser_for(app)
-    for entry in uploads.unpack(file, uploads.display_name(file_name), limits):
-        if entry.skipped is not None:
-            answer.skipped.append(run_models.Skipped(file=entry.label, reason=entry.skipped))
-            continue
-        if entry.data is None:
-            error = entry.error or f"{entry.label}: could not be read"
-            answer.errors.append(run_models.FileError(file=entry.label, error=error))
-            continue
-        try:
-            with app.state.writers() as session:
-                recorded = runs.record(
-                    session, runner, entry.name, entry.data, parser, app.state.catalog
-                )
-        except PlayError as refused:
-            answer.errors.append(run_models.FileError(file=entry.label, error=str(refused)))
-            continue
-        answer.runs.append(
+def _answer(tally: imports.Tally) -> run_models.Upload:
+    """What an import did, in the API's terms."""
+    return run_models.Upload(
+        runs=[
             run_models.UploadedRun.model_validate(
                 {
-                    **run_models.fields(recorded.run),
-                    "duplicate": recorded.duplicate,
-                    "unlocked": recorded.unlocked,
+                    **run_models.fields(item.recorded.run),
+                    "duplicate": item.recorded.duplicate,
+                    "unlocked": item.recorded.unlocked,
                 }
             )
-        )
+            for item in tally.runs
+        ],
+        errors=[run_models.FileError(file=label, error=error) for label, error in tally.refused],
+        skipped=[run_models.Skipped(file=label, reason=reason) for label, reason in tally.skipped],
+    )
 
 
 @router.get("/api/runs", response_model=run_models.RunPage)
@@ -186,13 +110,13 @@ def list_runs(
 
 
 @router.get("/api/runs/{run_id}", response_model=run_models.RunDetail, responses=NOT_FOUND)
-def get_run(run_id: RUN_ID, runner: CurrentRunner, session: ReadSession) -> dict[str, Any]:
+def get_run(run_id: RunId, runner: CurrentRunner, session: ReadSession) -> dict[str, Any]:
     """Everything measured in one of your runs (the fields of `heroicrun check --json`)."""
     return run_models.fields(runs.get_run(session, runner, run_id))
 
 
 @router.delete("/api/runs/{run_id}", status_code=204, responses=NOT_FOUND)
-def delete_run(run_id: RUN_ID, runner: CurrentRunner, session: WriteSession) -> Response:
+def delete_run(run_id: RunId, runner: CurrentRunner, session: WriteSession) -> Response:
     """Delete one of your runs; your mission progress no longer counts it."""
     runs.delete_run(session, runner, run_id)
     return Response(status_code=204)
@@ -209,7 +133,7 @@ def delete_run(run_id: RUN_ID, runner: CurrentRunner, session: WriteSession) -> 
         },
     },
 )
-def download_original(run_id: RUN_ID, runner: CurrentRunner, session: ReadSession) -> Response:
+def download_original(run_id: RunId, runner: CurrentRunner, session: ReadSession) -> Response:
     """The file one of your runs came from, byte for byte, as an attachment."""
     name, data = runs.original(session, runner, run_id)
     return Response(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 KM_M = 1000.0
@@ -80,6 +80,32 @@ def moment(value: datetime | str | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def hours(seconds: float | None) -> str:
+    """A long duration: "312 h 05 min", "42 min"."""
+    whole_minutes = round((seconds or 0.0) / 60)
+    hour, minute = divmod(whole_minutes, 60)
+    return f"{hour:,} h {minute:02d} min" if hour else f"{minute} min"
+
+
+def day(value: datetime | date | None) -> str:
+    """A day as people write it: "Sat 26 Sep 2026"."""
+    return UNKNOWN if value is None else f"{value:%a} {value.day} {value:%b %Y}"
+
+
+def percent(part: float | None, whole: float | None) -> float:
+    """How full a bar is, 0 to 100."""
+    if not part or not whole:
+        return 0.0
+    return round(min(max(100.0 * part / whole, 0.0), 100.0), 1)
+
+
+def paragraphs(text: str) -> tuple[str, ...]:
+    """A story text's paragraphs (split at blank lines, lines within one joined)."""
+    return tuple(
+        " ".join(part.split()) for part in text.replace("\r\n", "\n").split("\n\n") if part.strip()
+    )
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
     "duration": duration,
     "pace": pace,
@@ -89,4 +115,11 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "metres": metres,
     "number": number,
     "moment": moment,
+}
+
+HELPERS: dict[str, Callable[..., Any]] = {
+    "hours": hours,
+    "day": day,
+    "percent": percent,
+    "paragraphs": paragraphs,
 }

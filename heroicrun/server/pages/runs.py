@@ -10,25 +10,26 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
-from sqlalchemy.orm import Session
 
-from heroicrun import measuring, reading
+from heroicrun import measuring
 from heroicrun.db.schema import Runner
 from heroicrun.measuring import course as courses
 from heroicrun.measuring import moving
 from heroicrun.measuring.course import BoolArray
-from heroicrun.play import NotFound, runs
+from heroicrun.play import NotFound, credits, runs
+from heroicrun.play import courses as run_courses
 from heroicrun.play import missions as play
+from heroicrun.server import csrf
 from heroicrun.server.deps import PageRunner, ReadSession, WriteSession
-from heroicrun.server.pages import account as account_pages
-from heroicrun.server.pages import drawing, formats, render, to_sign_in
+from heroicrun.server.pages import drawing, formats, render
+from heroicrun.server.params import RunId
 from heroicrun.track import FloatArray
 
 router = APIRouter(include_in_schema=False)
@@ -37,7 +38,6 @@ CHART_POINTS = 1500  # values per chart, however long the run
 MAP_POINTS = 1500  # points per map, besides those where the line changes style
 PACE_WINDOW_M = 200.0  # pace is averaged over this much distance: GPS noise is metres a point
 WINDOW_M = 100.0  # elevation and heart rate likewise
-MAX_RUN_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -52,83 +52,52 @@ class Pictures:
     problem: str | None = None  # why nothing could be drawn
 
 
-@dataclass(frozen=True)
-class Counted:
-    """What the run did in one mission the runner is enrolled in."""
-
-    mission_id: str
-    title: str
-    counts: bool  # False: the run was recorded and uploaded before the enrolment
-    km: float | None  # journeys: the run's counted km
-    unlocked: tuple[str, ...]  # titles of the beats it unlocked
-
-    @property
-    def words(self) -> str:
-        """ "+12.3 km, unlocked ‘Megara’ and ‘Corinth’", or "" when there is nothing to say."""
-        said = [] if self.km is None else [f"+{self.km:.1f} km"]
-        if self.unlocked:
-            titles = [f"‘{title}’" for title in self.unlocked]
-            listed = (
-                titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " and " + titles[-1]
-            )
-            said.append(f"unlocked {listed}")
-        return ", ".join(said)
-
-
 @router.get("/runs/{run_id}")
-def run_page(request: Request, run_id: str, runner: PageRunner, session: ReadSession) -> Response:
+def run_page(
+    request: Request,
+    run_id: RunId,
+    runner: PageRunner,
+    session: ReadSession,
+    writing: WriteSession,
+) -> Response:
     """One run: figures, flags, splits, best efforts, map, charts, missions, download, delete."""
-    if runner is None:
-        return to_sign_in(request)
-    number = _number(run_id)
     try:
-        if number is None:
-            raise NotFound(f"there is no run {run_id}")
-        run = runs.get_run(session, runner, number)
+        run = runs.get_run(session, runner, run_id)
     except NotFound:
         return _missing(request)
+    learned: play.Learned = {}
+    counted = credits.credits_of(
+        session, request.app.state.catalog, runner, run, datetime.now(UTC), learned
+    )
+    play.remember(writing, learned)  # verdicts judged afresh are kept for the next page
     return render(
         request,
         "run.html",
         active="runs",
-        expired=request.query_params.get("form") == "expired",
         run=run,
         s=run.summary,
         pictures=_pictures(session, runner, run),
-        counted=_counted_for(request, session, runner, run),
+        counted=counted,
     )
 
 
 @router.post("/runs/{run_id}/delete")
 def delete_run(
     request: Request,
-    run_id: str,
+    run_id: RunId,
     runner: PageRunner,
     session: WriteSession,
-    csrf: Annotated[str, Form(max_length=200)] = "",
+    sent_token: csrf.FormToken = "",
 ) -> Response:
     """Delete one of the runner's runs, then back to the list of runs."""
-    if runner is None:
-        return to_sign_in(request)
-    number = _number(run_id)
     try:
-        if number is None:
-            raise NotFound(f"there is no run {run_id}")
-        runs.get_run(session, runner, number)
-        if not account_pages.csrf_ok(request, csrf):  # a stale page, or another site's form
-            return RedirectResponse(f"/runs/{number}?form=expired", status_code=303)
-        runs.delete_run(session, runner, number)
+        runs.get_run(session, runner, run_id)
+        if not csrf.form_ok(request, sent_token):  # a stale page, or another site's form
+            return RedirectResponse(f"/runs/{run_id}?form=expired", status_code=303)
+        runs.delete_run(session, runner, run_id)
     except NotFound:
         return _missing(request)
     return RedirectResponse("/runs", status_code=303)
-
-
-def _number(run_id: str) -> int | None:
-    """The run id in a path, or None when it is not one (a 404, like a missing run)."""
-    if not run_id.isascii() or not run_id.isdigit() or len(run_id) > 10:
-        return None
-    number = int(run_id)
-    return number if 1 <= number <= MAX_RUN_ID else None
 
 
 def _missing(request: Request) -> Response:
@@ -138,14 +107,12 @@ def _missing(request: Request) -> Response:
 # --- map and charts ------------------------------------------------------------------------
 
 
-def _pictures(session: Session, runner: Runner, run: runs.StoredRun) -> Pictures:
+def _pictures(session: ReadSession, runner: Runner, run: runs.StoredRun) -> Pictures:
     """The run's map and charts from its original file."""
     try:
-        name, data = runs.original(session, runner, run.id)
-        course = measuring.course_of(reading.read_bytes(data, name))
-    except (runs.Damaged, reading.ReadError) as error:
+        course = run_courses.course_of(session, runner, run.id)
+    except run_courses.NoCourse as error:
         return Pictures(problem=f"The map and charts cannot be drawn: {error}")
-    session.rollback()  # the original is read: let the connection go
     flags = run.summary.get("flags") or []
     ridden = _ridden_steps(course, flags)
     the_map = _map(course, ridden, flags)
@@ -300,45 +267,3 @@ def _near(a: drawing.Point, b: drawing.Point, within_m: float = 50.0) -> bool:
     north_m = (a[0] - b[0]) * 111_320.0
     east_m = (a[1] - b[1]) * 111_320.0 * math.cos(math.radians(a[0]))
     return math.hypot(north_m, east_m) <= within_m
-
-
-# --- missions ------------------------------------------------------------------------------
-
-
-def _counted_for(
-    request: Request, session: Session, runner: Runner, run: runs.StoredRun
-) -> list[Counted]:
-    """For each mission the runner is in, whether this run counts and what it unlocked."""
-    started = run.summary.get("start_time")
-    if not started:
-        return []  # a route counts for no mission
-    start = datetime.fromisoformat(started.replace("Z", "+00:00"))
-    ended = start + timedelta(seconds=run.summary.get("elapsed_s") or 0.0)
-    catalog = request.app.state.catalog
-    pairs = play.enrolled_missions(session, catalog, runner)
-    learned: play.Learned = {}
-    earned = play.evaluate_enrolled(session, catalog, runner, pairs, datetime.now(UTC), learned)
-    if learned:  # verdicts judged afresh are kept for the next page
-        with request.app.state.writers() as writing:
-            play.remember(writing, learned)
-            writing.commit()
-    found = []
-    for (mission, enrolment), progress in zip(pairs, earned, strict=True):
-        since = play.enrolled_at(enrolment)
-        counts = start >= since or run.uploaded_at >= since
-        unlocked = tuple(
-            beat.title
-            for beat in progress.beats
-            if beat.met and beat.unlocked_by == run.file_name and beat.unlocked_at == ended
-        )
-        km = (run.summary.get("counted_distance_m") or 0.0) / 1000.0
-        found.append(
-            Counted(
-                mission.id,
-                mission.title,
-                counts,
-                km if counts and mission.route is not None else None,
-                unlocked if counts else (),
-            )
-        )
-    return found

@@ -6,19 +6,16 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
 from heroicrun.db.schema import Runner
 from heroicrun.missions.loading import Catalog
-from heroicrun.play import missions
-from heroicrun.server import pages, run_models
-from heroicrun.server import runs as api_runs
-from heroicrun.server.deps import PageRunner, ReadSession
-from heroicrun.server.pages import account
-from heroicrun.server.pages.account import CSRF_FIELD, FORM_EXPIRED, csrf_ok
+from heroicrun.play import imports, missions
+from heroicrun.server import csrf, pages, receiving
+from heroicrun.server.deps import MaybeRunner, PageRunner, ReadSession
+from heroicrun.server.pages import formats
 
 ACCEPT = (".gpx", ".tcx", ".fit", ".gz", ".zip", "application/gpx+xml", "application/octet-stream")
 THEME = "#7a1f12"
@@ -30,15 +27,13 @@ router = APIRouter(include_in_schema=False)
 # --- upload and share -----------------------------------------------------------------------
 
 
-def _enrolled(request: Request, session: Session, runner: Runner) -> bool:
+def _enrolled(request: Request, session: ReadSession, runner: Runner) -> bool:
     return bool(missions.enrolled_missions(session, request.app.state.catalog, runner))
 
 
 @router.get("/upload", response_model=None)
 def upload_page(request: Request, runner: PageRunner, reading: ReadSession) -> Response:
-    if runner is None:
-        return pages.to_sign_in(request)
-    return account.page(
+    return pages.render(
         request,
         "upload.html",
         active="upload",
@@ -50,18 +45,18 @@ def upload_page(request: Request, runner: PageRunner, reading: ReadSession) -> R
 
 @router.post("/upload", response_model=None)
 async def upload(
-    request: Request, runner: PageRunner, reading: ReadSession, fragment: int = 0
+    request: Request, runner: MaybeRunner, reading: ReadSession, fragment: int = 0
 ) -> Response:
     """The upload form's target; `?fragment=1` (upload.js) answers with the result alone."""
     if runner is None:
         if fragment:
-            return account.page(request, "_upload_result.html", 401, signed_out=True)
+            return pages.render(request, "_upload_result.html", 401, signed_out=True)
         return pages.to_sign_in(request)
     return await _store(request, runner, reading, "csrf", fragment=bool(fragment))
 
 
 @router.post("/share", response_model=None)
-async def share(request: Request, runner: PageRunner, reading: ReadSession) -> Response:
+async def share(request: Request, runner: MaybeRunner, reading: ReadSession) -> Response:
     """The manifest's share target: files shared from another app, stored like an upload."""
     if runner is None:  # the shared files cannot survive the trip through the sign-in page
         return RedirectResponse("/signin?next=/upload&shared=1", status_code=303)
@@ -74,7 +69,7 @@ def share_page() -> Response:
 
 
 async def _store(
-    request: Request, runner: Runner, session: Session, guard: str, fragment: bool = False
+    request: Request, runner: Runner, session: ReadSession, guard: str, fragment: bool = False
 ) -> Response:
     """Read the multipart form, check its guard, store each file as POST /api/runs does, and
     render what happened."""
@@ -83,41 +78,51 @@ async def _store(
     template = "_upload_result.html" if fragment else "upload_result.html"
     context: dict[str, Any] = {"active": "upload", "enrolled": enrolled}
     try:
-        form = await api_runs.read_form(request)
+        form = await receiving.read_form(request)
     except HTTPException as refused:  # 413 past the body limit, 400 for a broken form
-        problem = account.sentence(str(refused.detail))
-        return account.page(request, template, refused.status_code, problem=problem, **context)
+        problem = pages.sentence(str(refused.detail))
+        return pages.render(request, template, refused.status_code, problem=problem, **context)
     try:
         if not _guarded(request, form, guard):
-            return account.page(request, template, 400, problem=FORM_EXPIRED, **context)
-        files = api_runs.sent_files(form)
-        answer = await api_runs.receive(request.app, runner, files)
+            return pages.render(request, template, 400, problem=pages.FORM_EXPIRED, **context)
+        files = receiving.sent_files(form)
+        tally = await receiving.receive(request.app, runner, files)
     finally:
         await form.close()
     if not files:
         context["problem"] = "No file came with the upload: choose one or more run files."
-    elif not answer.runs and not answer.errors:
+    elif not tally.runs and not tally.refused:
         context["problem"] = "There was no GPX, TCX or FIT file in the upload."
-    view = _result(answer, request.app.state.catalog)
-    return account.page(request, template, 200 if answer.runs else 422, **view, **context)
+    view = _result(tally, request.app.state.catalog)
+    return pages.render(request, template, 200 if tally.runs else 422, **view, **context)
 
 
 def _guarded(request: Request, form: FormData, guard: str) -> bool:
     if guard == "csrf":
-        sent = form.get(CSRF_FIELD)
-        return csrf_ok(request, sent if isinstance(sent, str) else "")
-    # The share sheet's POST is the browser's own navigation ("none"); a page on another site
-    # would say "cross-site" or "same-site".
-    return request.headers.get("sec-fetch-site", "none") in ("none", "same-origin")
+        sent = form.get(csrf.FIELD)
+        return csrf.form_ok(request, sent if isinstance(sent, str) else "")
+    # The share sheet's POST is the browser's own navigation: Sec-Fetch-Site "none".
+    return csrf.same_origin(request)
 
 
-def _result(answer: run_models.Upload, catalog: Catalog) -> dict[str, Any]:
+def _result(tally: imports.Tally, catalog: Catalog) -> dict[str, Any]:
     """The upload for the page: each stored run with the chapters it unlocked, story included."""
-    stored = [(run, [_chapter(item, catalog) for item in run.unlocked]) for run in answer.runs]
+    stored = [
+        (
+            {
+                **item.recorded.run.summary,
+                "id": item.recorded.run.id,
+                "file": item.recorded.run.file_name,
+                "duplicate": item.recorded.duplicate,
+            },
+            [_chapter(unlocked, catalog) for unlocked in item.recorded.unlocked],
+        )
+        for item in tally.runs
+    ]
     return {
         "stored": stored,
-        "errors": answer.errors,
-        "skipped": answer.skipped,
+        "errors": [{"file": label, "error": error} for label, error in tally.refused],
+        "skipped": [{"file": label, "reason": reason} for label, reason in tally.skipped],
         "unlocked_count": sum(len(chapters) for _, chapters in stored),
     }
 
@@ -127,9 +132,8 @@ def _chapter(unlocked: dict[str, str], catalog: Catalog) -> dict[str, Any]:
     mission = catalog.get(unlocked.get("mission", ""))
     beats = mission.beats if mission is not None else []
     beat = next((beat for beat in beats if beat.id == unlocked.get("beat")), None)
-    text = beat.text if beat is not None else ""
-    paragraphs = [" ".join(part.split()) for part in text.strip().split("\n\n") if part.strip()]
     last = beat is not None and beat is beats[-1]
+    paragraphs = formats.paragraphs(beat.text) if beat is not None else ()
     return {**unlocked, "paragraphs": paragraphs, "complete": last}
 
 

@@ -1,0 +1,112 @@
+"""Receiving run files over HTTP, for the API and the upload pages alike.
+
+The multipart body (already bounded by the body limit) is read with caps on its parts; then
+each run file in it waits for a reading worker in the event loop (heroicrun.server.admission:
+runners take turns, and a full queue is a 503, never a thread parked on a lock), and is read
+and stored in a thread by the play layer's import use case.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+from starlette.requests import Request
+
+from heroicrun.db.schema import Runner
+from heroicrun.play import imports, uploads
+from heroicrun.play.parsing import Parser
+from heroicrun.server import admission
+from heroicrun.settings import Settings
+
+MAX_FILES = 1_000  # file parts in one request
+MAX_FIELDS = 20  # other form fields
+MAX_FIELD_BYTES = 64 * 1024  # each of those fields
+MAX_RUN_FILES = 2_000  # run files read from one request, all its archives together
+ARCHIVE_FACTOR = 4  # a request's archives may unpack to this many times the body limit
+MAX_WAITING = 64  # run files waiting for a reading worker, all runners together
+
+_parser_lock = threading.Lock()
+
+
+def parser_for(app: Any) -> Parser:
+    """The app's pool of reading workers, started on first use and closed with the app."""
+    with _parser_lock:
+        parser: Parser | None = getattr(app.state, "parser", None)
+        if parser is None:
+            settings: Settings = app.state.settings
+            parser = Parser(settings.parse_workers, settings.parse_timeout_s)
+            app.state.parser = parser
+        return parser
+
+
+def gate(settings: Settings) -> admission.FairGate:
+    """The queue in front of the reading workers: one turn per worker, runners in turn."""
+    return admission.FairGate(capacity=max(1, settings.parse_workers), max_waiting=MAX_WAITING)
+
+
+async def close(app: FastAPI) -> None:
+    """Stop the reading workers, if any were started."""
+    parser: Parser | None = getattr(app.state, "parser", None)
+    if parser is not None:
+        await run_in_threadpool(parser.close)
+
+
+async def read_form(request: Request) -> FormData:
+    """The multipart form within this server's limits; a body streaming past the size limit
+    raises a 413 from inside (bodylimit)."""
+    return await request.form(
+        max_files=MAX_FILES, max_fields=MAX_FIELDS, max_part_size=MAX_FIELD_BYTES
+    )
+
+
+def sent_files(form: FormData) -> list[UploadFile]:
+    """The files of a form, whatever their field names; an empty file input is no file."""
+    files = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
+    return [sent for sent in files if sent.filename or sent.size]
+
+
+async def receive(app: Any, runner: Runner, files: list[UploadFile]) -> imports.Tally:
+    """Read and store each run file sent for `runner`: what was stored, refused or skipped.
+
+    A full queue (admission.Busy) is raised before anything of this request is stored, or,
+    for a later file, is that file's refusal: what was stored stays stored and is reported.
+    """
+    settings: Settings = app.state.settings
+    limits = uploads.Limits(
+        max_total_bytes=settings.max_upload_bytes * ARCHIVE_FACTOR,
+        max_member_bytes=settings.max_upload_bytes,
+    )
+    allowance = uploads.Allowance(MAX_RUN_FILES)
+    tally = imports.Tally()
+    parser = parser_for(app)
+    turns: admission.FairGate = app.state.gate
+    for sent in files:
+        label = uploads.display_name(sent.filename)
+        found = imports.entries(sent.file, label, limits, allowance)
+        while (entry := await run_in_threadpool(next, found, None)) is not None:
+            if entry.data is None:
+                imports.record(app.state.writers, runner, entry, parser, None, tally)
+                continue
+            try:
+                async with turns.turn(runner.id):
+                    await run_in_threadpool(
+                        imports.record,
+                        app.state.writers,
+                        runner,
+                        entry,
+                        parser,
+                        app.state.catalog,
+                        tally,
+                    )
+            except admission.Busy:
+                if not tally.runs and not tally.refused:
+                    raise
+                tally.refused.append((entry.label, f"{entry.label}: {BUSY}"))
+    return tally
+
+
+BUSY = "was not read: the server is busy reading other files; send it again in a moment"
