@@ -36,8 +36,9 @@ def bearer_secret(request: Request) -> str | None:
     """The API token in the Authorization header, or None; a header whose token is blank (say,
     "Bearer " and a no-break space) is no token at all."""
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    secret = value.strip()
-    if scheme.lower() != "bearer" or not secret or not secret.isprintable():
+    # Headers arrive as Latin-1; a client that wrote UTF-8 (a no-break space) is read as it meant.
+    secret = value.encode("latin-1").decode("utf-8", "replace").strip()
+    if scheme.lower() != "bearer" or not secret or not (secret.isascii() and secret.isprintable()):
         return None
     return secret
 

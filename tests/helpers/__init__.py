@@ -1,0 +1,1 @@
+"""What tests of the server share: runners, signing in through the pages, form tokens."""
