@@ -30,6 +30,7 @@ _LT, _GT, _SLASH, _BANG, _QUESTION = 60, 62, 47, 33, 63
 # Comments, CDATA sections and processing instructions: the only places a "<" may not start a tag.
 UNUSUAL = re.compile(rb"<[!?]")
 SPECIAL = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>", re.DOTALL)
+DECLARED_ENCODING = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)")
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,10 @@ def check(data: bytes, source: str, max_depth: int) -> Checked:
         raise ReadError(source, refused.problem, parser.CurrentLineNumber) from None
     except expat.ExpatError as error:
         raise ReadError(source, _describe(error, started=bool(root)), error.lineno) from None
+    except (LookupError, ValueError):
+        # Expat hands encodings it does not know to Python's codecs, which refuse unknown
+        # names (LookupError), multi-byte encodings and bytes a codec cannot decode (ValueError).
+        raise ReadError(source, _unreadable_encoding(data)) from None
     if not root:
         raise ReadError(source, "is not an XML document with elements")
     text = _ascii_compatible(data, source)
@@ -106,6 +111,16 @@ def _describe(error: expat.ExpatError, started: bool) -> str:
     if error.code == codes[expat.errors.XML_ERROR_UNDEFINED_ENTITY]:
         return "uses an entity that is not defined"
     return f"is not well-formed XML ({message}, column {error.offset + 1})"
+
+
+def _unreadable_encoding(data: bytes) -> str:
+    """Say which declared character encoding cannot be read."""
+    declared = DECLARED_ENCODING.match(data[:512])
+    if declared is None:
+        return "uses a character encoding heroicrun cannot read"
+    name = declared[1].decode("ascii", "replace")
+    shown = repr(name if len(name) <= 40 else name[:40] + "…")
+    return f"declares the character encoding {shown}, which heroicrun cannot read"
 
 
 def _ascii_compatible(data: bytes, source: str) -> bytes:

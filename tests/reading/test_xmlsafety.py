@@ -200,3 +200,27 @@ def test_utf16_is_transcoded_to_utf8() -> None:
 def test_byte_order_mark_stays() -> None:
     data = b"\xef\xbb\xbf<?xml version='1.0'?><gpx/>"
     assert xmlsafety.check(data, "run.gpx", 64).data == data
+
+
+@pytest.mark.parametrize("encoding", ["x-nonsense", "rot13", "shift_jis", "idna"])
+def test_an_encoding_nobody_can_read_is_one_clear_error(encoding: str) -> None:
+    data = run(3).replace(b'encoding="UTF-8"', f'encoding="{encoding}"'.encode())
+    data = data.replace(b"Morning run", "Café".encode("latin-1"))
+    error = refusal(data)
+    assert error.problem == (
+        f"declares the character encoding '{encoding}', which heroicrun cannot read"
+    )
+
+
+def test_an_unknown_encoding_through_the_reader() -> None:
+    data = run(3).replace(b'encoding="UTF-8"', b'encoding="x-nonsense"')
+    with pytest.raises(ReadError) as caught:
+        reading.read_bytes(data, "run.gpx")
+    assert str(caught.value) == (
+        "run.gpx: declares the character encoding 'x-nonsense', which heroicrun cannot read"
+    )
+
+
+def test_a_single_byte_encoding_python_knows_still_reads() -> None:
+    data = run(3).replace(b'encoding="UTF-8"', b'encoding="windows-1252"')
+    assert xmlsafety.check(data, "run.gpx", 64).root == "gpx"
