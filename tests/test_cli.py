@@ -76,6 +76,17 @@ def test_json_for_several_files_is_an_array_and_failures_exit_1(tmp_path: Path) 
         (b"not xml at all", "is not a GPX, TCX or FIT file"),
         (b'<kml xmlns="http://www.opengis.net/kml/2.2"><Document/></kml>', "KML"),
         (b"<gpx><trk><trkseg></trkseg></trk></gpx>", "has no track points"),
+        (
+            b'<?xml version="1.0" encoding="x-nonsense"?><gpx/>',
+            "declares the character encoding 'x-nonsense', which heroicrun cannot read",
+        ),
+        (
+            b"<gpx><trk><trkseg>"
+            b'<trkpt lat="1" lon="2"><time>2024-05-01T06:00:00+99:99</time></trkpt>'
+            b'<trkpt lat="1" lon="2.0001"><time>2024-05-01T06:00:01+99:99</time></trkpt>'
+            b"</trkseg></trk></gpx>",
+            "line 1: time '2024-05-01T06:00:00+99:99' has an impossible UTC offset",
+        ),
     ],
 )
 def test_bad_files_get_one_line_naming_the_file(

@@ -16,6 +16,10 @@ import numpy.typing as npt
 EARLIEST_S = datetime(1980, 1, 6, tzinfo=UTC).timestamp()
 LATEST_S = datetime(2100, 1, 1, tzinfo=UTC).timestamp()
 ISO_SHAPE = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d")
+# No place on Earth keeps a clock more than 14 hours from UTC (Kiribati, +14:00); datetime takes
+# anything under 24 hours, and even "+05:75".
+MAX_OFFSET_MIN = 14 * 60
+ZONE = re.compile(r"([+-])(\d\d):?(\d\d)(?::?\d\d(?:\.\d+)?)?$")
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,11 @@ def parse(text: str | bytes) -> Stamp:
     if not text:
         return Stamp(None, problem="an empty time")
     shown = repr(text if len(text) <= 40 else text[:40] + "…")
+    zone = ZONE.search(text, 16) if ISO_SHAPE.match(text) else None
+    why = None if zone is None else _offset_problem(int(zone[2]), int(zone[3]))
+    if why is not None:
+        problem = f"time {shown} has an impossible UTC offset ({why})"
+        return Stamp(None, problem=problem, malformed=True)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
@@ -53,6 +62,15 @@ def parse(text: str | bytes) -> Stamp:
     if not EARLIEST_S <= seconds < LATEST_S:
         return Stamp(None, has_offset, problem=f"time {shown} is not a plausible date")
     return Stamp(seconds, has_offset)
+
+
+def _offset_problem(hours: int, minutes: int) -> str | None:
+    """Why a UTC offset of hours:minutes is impossible, or None when some clock shows it."""
+    if hours * 60 + min(minutes, 59) > MAX_OFFSET_MIN:
+        return "no clock is more than 14 hours from UTC"
+    if minutes >= 60:
+        return "an hour has 60 minutes"
+    return None
 
 
 def _is_leap_second(text: str) -> bool:
@@ -146,7 +164,10 @@ def _zone(matrix: npt.NDArray[np.uint8], ok: npt.NDArray[np.bool_]) -> tuple[int
         ok &= (sign == ord("+")) | (sign == ord("-"))
         parts = matrix[:, [-5, -4, -2, -1]].astype(np.int64) - 48
         ok &= ((parts >= 0) & (parts <= 9)).all(axis=1)
-        offset = (parts[:, 0] * 10 + parts[:, 1]) * 3600 + (parts[:, 2] * 10 + parts[:, 3]) * 60
+        hours, minutes = parts[:, 0] * 10 + parts[:, 1], parts[:, 2] * 10 + parts[:, 3]
+        # Impossible offsets come back NaN, for `parse` to explain.
+        ok &= (minutes < 60) & (hours * 60 + minutes <= MAX_OFFSET_MIN)
+        offset = hours * 3600 + minutes * 60
         return 6, np.where(sign == ord("-"), -offset, offset)
     return 0, 0
 

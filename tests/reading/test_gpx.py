@@ -384,6 +384,16 @@ def test_unreadable_elevation_drops_the_point(scanner: str) -> None:
             "time '2016-12-31T23:59:60Z' is a leap second, which heroicrun cannot read",
         ),
         ("yesterday", "time 'yesterday' is not an ISO 8601 date and time"),
+        (
+            "2024-05-01T06:01:00+99:99",
+            "time '2024-05-01T06:01:00+99:99' has an impossible UTC offset"
+            " (no clock is more than 14 hours from UTC)",
+        ),
+        (
+            "2024-05-01T06:01:00+05:75",
+            "time '2024-05-01T06:01:00+05:75' has an impossible UTC offset"
+            " (an hour has 60 minutes)",
+        ),
     ],
 )
 def test_broken_time_is_refused_with_its_line(scanner: str, time: str, problem: str) -> None:
@@ -393,6 +403,16 @@ def test_broken_time_is_refused_with_its_line(scanner: str, time: str, problem: 
     assert str(caught.value) == f"run.gpx: line 65: {problem}"
     assert caught.value.line == 65
     assert_one_sentence(caught.value, "run.gpx")
+
+
+def test_an_impossible_offset_on_every_point_is_refused_with_the_first_line(scanner: str) -> None:
+    data = gpx(trkpt(i, time=iso(i, "+99:99")) for i in range(100))
+    with pytest.raises(ReadError) as caught:
+        reading.read_bytes(data, "run.gpx")
+    assert str(caught.value) == (
+        f"run.gpx: line 5: time '{iso(0, '+99:99')}' has an impossible UTC offset"
+        " (no clock is more than 14 hours from UTC)"
+    )
 
 
 def test_huge_broken_time_is_shortened_in_the_message() -> None:

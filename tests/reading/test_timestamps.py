@@ -97,6 +97,10 @@ def test_rows_of_different_widths_never_borrow_each_others_bytes() -> None:
         b"1980-01-05T23:59:59Z",
         b"2100-01-01T00:00:00Z",
         b"2024-05-01T06:00:00X",
+        b"2024-05-01T06:00:00+99:99",
+        b"2024-05-01T06:00:00+14:01",
+        b"2024-05-01T06:00:00-15:00",
+        b"2024-05-01T06:00:00+05:60",
     ],
 )
 def test_impossible_or_implausible_rows_come_back_nan(text: bytes) -> None:
@@ -174,3 +178,28 @@ def test_parse(text: str | bytes, stamp: Stamp) -> None:
 def test_a_long_bad_time_is_shortened() -> None:
     stamp = timestamps.parse("x" * 10_000)
     assert stamp.problem == f"time '{'x' * 40}…' is not an ISO 8601 date and time"
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("2024-05-01T06:00:00+99:99", "no clock is more than 14 hours from UTC"),
+        ("2024-05-01T06:00:00+23:59", "no clock is more than 14 hours from UTC"),
+        ("2024-05-01T06:00:00-14:30", "no clock is more than 14 hours from UTC"),
+        ("2024-05-01T06:00:00.250+1500", "no clock is more than 14 hours from UTC"),
+        ("2024-05-01T06:00:00+05:75", "an hour has 60 minutes"),
+        ("2024-05-01T06:00-03:60", "an hour has 60 minutes"),
+    ],
+)
+def test_an_impossible_offset_is_a_broken_time(text: str, why: str) -> None:
+    assert timestamps.parse(text) == Stamp(
+        None, problem=f"time {text!r} has an impossible UTC offset ({why})", malformed=True
+    )
+
+
+@pytest.mark.parametrize("zone", ["+14:00", "-14:00", "+05:45", "-09:30", "+00:00"])
+def test_the_offsets_clocks_really_show_are_read(zone: str) -> None:
+    text = f"2024-05-01T06:00:00{zone}".encode()
+    fast, _ = timestamps.parse_many([text])
+    assert fast[0] == timestamps.parse(text).seconds
+    assert not math.isnan(fast[0])
