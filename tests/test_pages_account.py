@@ -13,33 +13,14 @@ from fastapi.testclient import TestClient
 from heroicrun.play import accounts
 from heroicrun.server.pages import uploads
 from tests.conftest import bearer, make_runner
+from tests.helpers.web import PASSWORD, form_token, sign_in
 
 ROOT = Path(__file__).parents[1]
 ATHENS = ROOT / "heroicrun" / "samples" / "athens-dawn-run.gpx"
 SMALL = ROOT / "tests" / "data" / "fittrackee" / "gpx_file.gpx"
 BAD = ROOT / "tests" / "data" / "fittrackee" / "gpx_file_invalid_xml.gpx"
-PASSWORD = "correct horse"  # make_runner's
 SCRIPT = "<script>alert(1)</script>"
 IMAGE = "<img src=x onerror=alert(1)>"  # no "/": a file name keeps all of it
-
-
-def csrf(page: str) -> str:
-    """The CSRF field of the first form on a page."""
-    found = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
-    assert found, page
-    return found.group(1)
-
-
-def sign_in(client: TestClient, name: str = "ann", password: str = PASSWORD) -> str:
-    """Sign in through the form; returns a CSRF token for the pages that follow."""
-    form = client.get("/signin")
-    answer = client.post(
-        "/signin",
-        data={"name": name, "password": password, "csrf": csrf(form.text)},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text
-    return csrf(client.get("/upload").text)
 
 
 def upload(client: TestClient, token: str, *files: tuple[str, bytes]) -> str:
@@ -65,7 +46,7 @@ def test_welcome_creates_the_first_runner_signed_in(client: TestClient) -> None:
             "password": "marathon490",
             "again": "marathon490",
             "next": "/upload",
-            "csrf": csrf(page.text),
+            "csrf": form_token(page.text),
         },
         follow_redirects=False,
     )
@@ -78,7 +59,7 @@ def test_welcome_creates_the_first_runner_signed_in(client: TestClient) -> None:
 
 
 def test_welcome_says_what_is_wrong(client: TestClient) -> None:
-    token = csrf(client.get("/welcome").text)
+    token = form_token(client.get("/welcome").text)
     fields = {"name": "ann", "password": "marathon490", "again": "marathon491", "csrf": token}
     answer = client.post("/welcome", data=fields)
     assert answer.status_code == 400
@@ -93,7 +74,7 @@ def test_signing_in_with_a_wrong_password_shows_the_form_again(client: TestClien
     page = client.get("/signin")
     assert page.status_code == 200 and "/welcome" not in page.text
     answer = client.post(
-        "/signin", data={"name": "ann", "password": "not it", "csrf": csrf(page.text)}
+        "/signin", data={"name": "ann", "password": "not it", "csrf": form_token(page.text)}
     )
     assert answer.status_code == 401 and "text/html" in answer.headers["content-type"]
     assert "Wrong name or password." in answer.text and 'value="ann"' in answer.text
@@ -117,7 +98,7 @@ def test_signing_in_goes_back_only_to_this_site(
     page = client.get("/signin", params={"next": target})
     answer = client.post(
         "/signin",
-        data={"name": "ann", "password": PASSWORD, "next": target, "csrf": csrf(page.text)},
+        data={"name": "ann", "password": PASSWORD, "next": target, "csrf": form_token(page.text)},
         follow_redirects=False,
     )
     assert answer.status_code == 303 and answer.headers["location"] == lands
@@ -141,7 +122,7 @@ def test_a_sign_out_without_the_token_asks_first(client: TestClient) -> None:
     answer = client.post("/signout", follow_redirects=False)
     assert answer.status_code == 200 and "Sign out?" in answer.text
     assert client.get("/api/me").status_code == 200
-    assert client.post("/signout", data={"csrf": csrf(answer.text)}).url.path == "/signin"
+    assert client.post("/signout", data={"csrf": form_token(answer.text)}).url.path == "/signin"
     assert client.get("/api/me").status_code == 401
 
 

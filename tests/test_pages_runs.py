@@ -18,6 +18,7 @@ from heroicrun import reading
 from heroicrun.server.pages import drawing, formats
 from heroicrun.server.pages import runs as run_pages
 from tests.conftest import bearer, make_runner
+from tests.helpers.web import form_token
 
 DATA = Path(__file__).parent / "data"
 WITH_HEART_RATE = DATA / "goldencheetah" / "Move_2014_01_17_09_33_11.gpx"
@@ -224,7 +225,7 @@ def test_another_runners_run_or_a_missing_one_is_not_found(client: TestClient) -
         assert "No such run" in answer.text
         assert "gpx_file.gpx" not in answer.text
     mine = page(client, upload(client, WITH_CAR))
-    refused = client.post(f"/runs/{theirs}/delete", data={"csrf": csrf_of(mine)})
+    refused = client.post(f"/runs/{theirs}/delete", data={"csrf": form_token(mine)})
     assert refused.status_code == 404
     assert client.get(f"/api/runs/{theirs}", headers=bearer(other)).status_code == 200
 
@@ -237,12 +238,6 @@ def test_signed_out_visitors_are_sent_to_sign_in(client: TestClient) -> None:
     assert answer.status_code == 303
 
 
-def csrf_of(html: str) -> str:
-    found = re.search(r'<input type="hidden" name="csrf" value="([0-9a-f]+)">', html)
-    assert found is not None
-    return found.group(1)
-
-
 def test_deleting_a_run(client: TestClient) -> None:
     signed_in(client)
     run_id = upload(client, SMALL)
@@ -250,7 +245,7 @@ def test_deleting_a_run(client: TestClient) -> None:
     assert f'<form method="post" action="/runs/{run_id}/delete"' in html
     assert "<summary" in html  # the confirm step opens by keyboard, no script needed
     answer = client.post(
-        f"/runs/{run_id}/delete", data={"csrf": csrf_of(html)}, follow_redirects=False
+        f"/runs/{run_id}/delete", data={"csrf": form_token(html)}, follow_redirects=False
     )
     assert answer.status_code == 303 and answer.headers["location"] == "/runs"
     assert client.get(f"/runs/{run_id}").status_code == 404
@@ -283,7 +278,7 @@ def test_names_from_files_stay_text(client: TestClient) -> None:
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the track's own name
         assert f'<h1 class="run-title">{shown}</h1>' in html
         run_id = answer.json()["runs"][0]["id"]
-        client.post(f"/runs/{run_id}/delete", data={"csrf": csrf_of(html)})
+        client.post(f"/runs/{run_id}/delete", data={"csrf": form_token(html)})
 
 
 def test_formats_write_what_the_terminal_writes() -> None:

@@ -6,18 +6,15 @@ heroicrun.db.schema; the web and the command line are thin shells over them.
 
 
 class PlayError(Exception):
-    """Something a runner asked for that cannot be done, in a sentence they can read."""
+    """Something a runner asked for that cannot be done, in a sentence they can read.
 
-    status = 400
+    What each kind becomes over HTTP is decided in one place: heroicrun.server.errors.
+    """
 
 
 class NotFound(PlayError):
     """A thing that does not exist, or belongs to someone else: the two look the same."""
 
-    status = 404
-
 
 class Conflict(PlayError):
     """A name already taken, and the like."""
-
-    status = 409
