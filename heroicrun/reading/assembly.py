@@ -22,6 +22,8 @@ MAX_UNTIMED_SHARE = 0.05
 ELEVATION_RANGE_M = (-500.0, 9000.0)
 HEART_RATE_RANGE_BPM = (20.0, 255.0)
 CADENCE_RANGE_RPM = (0.0, 300.0)
+# Reasons told in the note on dropped points; the rest are counted.
+MAX_REASONS = 5
 
 RawTime = bytes | str | float | None
 LineFinder = Callable[[Sequence[int]], dict[int, int]]
@@ -299,17 +301,29 @@ def _in_range(values: array[float], order: np.ndarray, bounds: tuple[float, floa
 
 
 def _summary(dropped: Sequence[DroppedPoint]) -> str:
-    """'2 have an impossible position (first at line 40); 1 has no time (line 88)'."""
-    by_reason: Counter[str] = Counter(point.reason for point in dropped)
+    """'2 have an impossible position (first at line 40); 1 has no time (line 88)'.
+
+    Reasons can quote the bad value, so a file can give every point its own: the most common
+    MAX_REASONS are told, and the rest counted.
+    """
+    by_reason: Counter[str] = Counter()
+    firsts: dict[str, DroppedPoint] = {}
+    for point in dropped:
+        by_reason[point.reason] += 1
+        firsts.setdefault(point.reason, point)
     parts = []
-    for reason, how_many in by_reason.most_common():
-        first = next(point for point in dropped if point.reason == reason)
-        where = f" (line {first.line})" if first.line is not None else ""
+    told = 0
+    for reason, how_many in by_reason.most_common(MAX_REASONS):
+        first = firsts[reason]
+        told += how_many
         if how_many == 1:
+            where = f" (line {first.line})" if first.line is not None else ""
             parts.append(f"1 point {reason}{where}")
         else:
             where = f" (first at line {first.line})" if first.line is not None else ""
             parts.append(f"{how_many} points {_plural(reason)}{where}")
+    if told < len(dropped):
+        parts.append(f"{len(dropped) - told:,} more for other reasons")
     return "; ".join(parts)
 
 

@@ -256,6 +256,19 @@ def test_one_implausible_time_among_good_ones_is_dropped() -> None:
     assert dropped(track) == [(50, 150, "has time '2150-01-01T00:00:00Z' is not a plausible date")]
 
 
+def test_the_note_on_dropped_points_tells_five_reasons_and_counts_the_rest() -> None:
+    # Each bad time is quoted in its reason, so every dropped point has a reason of its own.
+    rows = north(1000)
+    for k in range(40):
+        rows[10 + 20 * k] = (rows[0][0], rows[0][1], f"2150-01-01T00:00:{k:02d}Z".encode())
+    track = assemble(rows)
+    assert len(track.dropped) == 40
+    (note,) = track.notes
+    assert note.count("is not a plausible date") == 5
+    assert note.endswith("; 35 more for other reasons")
+    assert len(note) < 600
+
+
 @pytest.mark.parametrize(
     ("time", "problem"),
     [
