@@ -166,3 +166,26 @@ def test_serve_answers_health_on_the_port_it_was_given(database_file: str, tmp_p
     output = (tmp_path / "serve.log").read_text()
     assert f"open http://127.0.0.1:{port}/" in output
     assert "heroicrun runner add NAME" in output  # no runners yet
+
+
+def test_a_runner_locked_out_by_wrong_passwords_is_unlocked_from_the_shell(
+    database_url: str,
+) -> None:
+    added = heroicrun(database_url, "runner", "add", "lola", stdin="run lola run\n")
+    assert added.returncode == 0, added.stderr
+    with TestClient(create_app(Settings(database_url=database_url, parse_workers=1))) as client:
+        for _ in range(5):
+            guess = client.post("/api/session", json={"name": "lola", "password": "manni!"})
+            assert guess.status_code == 401
+        right = {"name": "lola", "password": "run lola run"}
+        assert client.post("/api/session", json=right).status_code == 429
+
+        unlocked = heroicrun(database_url, "runner", "unlock", "lola")
+        assert unlocked.returncode == 0, unlocked.stderr
+        assert unlocked.stdout == "unlocked 'lola': 5 wrong passwords forgotten\n"
+        assert client.post("/api/session", json=right).status_code == 200
+
+    again = heroicrun(database_url, "runner", "unlock", "lola")
+    assert again.returncode == 0 and again.stdout == "'lola' had no wrong passwords to forget\n"
+    nobody = heroicrun(database_url, "runner", "unlock", "nobody")
+    assert one_error_line(nobody) == "error: there is no runner called 'nobody'"

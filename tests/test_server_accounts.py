@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from heroicrun.play import accounts
@@ -9,6 +17,12 @@ from tests.conftest import bearer, make_runner
 
 PASSWORD = "correct horse"  # make_runner's
 COOKIE = "heroicrun_session"
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2 at its lightest, so a test can make dozens of guesses (the defaults take 0.25 s)."""
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
 def cookie(secret: str) -> dict[str, str]:
@@ -192,8 +206,203 @@ def test_the_openapi_document_describes_the_account_routes(client: TestClient) -
     assert {"Credentials", "RunnerOut", "SignedIn", "TokenOut", "TokenList", "CreatedToken"} <= set(
         schemas
     )
+    assert {"PasswordChange", "PasswordChanged", "SessionOut", "SessionList"} <= set(schemas)
     assert set(schemas["CreatedToken"]["properties"]) == {"id", "name", "token"}
     assert "token" not in schemas["TokenOut"]["properties"]
-    assert "401" in paths["/api/session"]["post"]["responses"]
+    assert {"401", "429"} <= set(paths["/api/session"]["post"]["responses"])
+    assert {"401", "403", "429"} <= set(paths["/api/me/password"]["put"]["responses"])
+    assert set(paths["/api/sessions"]) == {"get", "delete"}
+    assert "404" in paths["/api/sessions/{session_id}"]["delete"]["responses"]
     assert "403" in paths["/api/runners"]["post"]["responses"]
     assert "404" in paths["/api/tokens/{token_id}"]["delete"]["responses"]
+
+
+def stop_the_clock(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """accounts.now() stopped; move it on with `moment[0] += timedelta(...)`."""
+    moment = [accounts.now()]
+    monkeypatch.setattr(accounts, "now", lambda: moment[0])
+    return moment
+
+
+def test_guessing_a_password_is_refused_for_a_while_with_retry_after(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    moment = stop_the_clock(monkeypatch)
+    make_runner(client, "pheidippides")
+    for _ in range(accounts.NAME_FAILURES):
+        guess = client.post("/api/session", json={"name": "pheidippides", "password": "nike!"})
+        assert guess.status_code == 401
+    refused = client.post("/api/session", json={"name": "pheidippides", "password": PASSWORD})
+    assert refused.status_code == 429
+    assert refused.headers["retry-after"] == "30"
+    assert refused.json()["detail"] == "too many wrong passwords: try again in 30 seconds"
+    assert COOKIE not in refused.cookies
+    moment[0] += timedelta(seconds=30)
+    assert client.post(
+        "/api/session", json={"name": "pheidippides", "password": PASSWORD}
+    ).is_success
+
+
+def test_one_client_guessing_many_names_is_refused_for_all(client: TestClient) -> None:
+    make_runner(client, "aragorn")
+    for number in range(accounts.CLIENT_FAILURES):
+        guess = client.post("/api/session", json={"name": f"orc{number}", "password": "uruk-hai"})
+        assert guess.status_code == 401
+    refused = client.post("/api/session", json={"name": "aragorn", "password": PASSWORD})
+    assert refused.status_code == 429 and refused.headers["retry-after"] == "30"
+
+
+def test_no_more_than_two_passwords_are_hashed_at_once(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_runner(client, "lola")
+    lock = threading.Lock()
+    pair = threading.Barrier(2, timeout=30)  # two at once must be let in, or this breaks
+    active, most = 0, 0
+
+    def hashing(*_args: object, **_kwargs: object) -> None:
+        nonlocal active, most
+        with lock:
+            active += 1
+            most = max(most, active)
+        try:
+            pair.wait()
+            time.sleep(0.05)  # room for a third to come in, were it let in
+        finally:
+            with lock:
+                active -= 1
+        raise accounts.SignInFailed(accounts.WRONG_PASSWORD)
+
+    monkeypatch.setattr(accounts, "sign_in", hashing)
+    body = {"name": "lola", "password": "run lola run"}
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: client.post("/api/session", json=body), range(8)))
+    assert [answer.status_code for answer in answers] == [401] * 8
+    assert most == 2
+
+
+def test_a_session_is_no_api_token_and_an_api_token_no_session(client: TestClient) -> None:
+    token = make_runner(client, "lola")
+    secret = sign_in(client, "lola")
+    assert client.get("/api/me", headers=bearer(secret)).status_code == 401
+    assert client.get("/api/me", headers=cookie(token)).status_code == 401
+    assert client.get("/api/me", headers=bearer(token)).status_code == 200
+    assert client.get("/api/me", headers=cookie(secret)).status_code == 200
+    for nothing in (b"Bearer \xa0", b"Bearer  ", b"bearer"):  # no bearer at all: the cookie
+        headers = [(b"Authorization", nothing), (b"Cookie", f"{COOKIE}={secret}".encode())]
+        assert client.get("/api/me", headers=headers).status_code == 200, nothing
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/session", {"name": "p\u0000g", "password": PASSWORD}, "body.name"),
+        ("/api/session", {"name": "lola", "password": "run\u0000lola"}, "body.password"),
+        ("/api/runners", {"name": "lo\u202ela", "password": "run lola run"}, "body.name"),
+        ("/api/tokens", {"name": "p\u0000g"}, "body.name"),
+        ("/api/me/password", {"current": PASSWORD, "new": "new\u0007bell"}, "body.new"),
+    ],
+)
+def test_control_characters_in_names_and_passwords_are_refused(
+    client: TestClient, path: str, body: dict[str, str], field: str
+) -> None:
+    token = make_runner(client, "lola")
+    answer = client.request(
+        "PUT" if "password" in path else "POST", path, json=body, headers=bearer(token)
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["detail"].startswith(
+        f"{field}: Value error, control characters such as U+"
+    )
+
+
+def session_ids(client: TestClient, headers: dict[str, str]) -> dict[int, bool]:
+    listed = client.get("/api/sessions", headers=headers)
+    assert listed.status_code == 200, listed.text
+    sessions = listed.json()["sessions"]
+    assert all(
+        set(s) == {"id", "created_at", "last_used_at", "expires_at", "current"} for s in sessions
+    )
+    return {s["id"]: s["current"] for s in sessions}
+
+
+def test_a_runner_lists_their_sessions_and_ends_them_one_by_one(client: TestClient) -> None:
+    token = make_runner(client, "shasta")
+    other = make_runner(client, "aravis")
+    here, there = sign_in(client, "shasta"), sign_in(client, "shasta")
+    theirs = sign_in(client, "aravis", PASSWORD)
+    listed = client.get("/api/sessions", headers=cookie(here))
+    assert here not in listed.text and there not in listed.text
+    assert listed.json()["sessions"][0]["expires_at"].endswith("Z")
+    ids = session_ids(client, cookie(here))
+    assert sorted(ids.values()) == [False, True]
+    this = next(id for id, current in ids.items() if current)
+    that = next(id for id, current in ids.items() if not current)
+    assert session_ids(client, bearer(token)) == {this: False, that: False}
+
+    (their_id,) = session_ids(client, cookie(theirs))
+    assert client.delete(f"/api/sessions/{their_id}", headers=cookie(here)).status_code == 404
+    assert client.get("/api/me", headers=cookie(theirs)).status_code == 200
+    assert client.delete("/api/sessions/0", headers=cookie(here)).status_code == 422
+
+    assert client.delete(f"/api/sessions/{that}", headers=cookie(here)).status_code == 204
+    assert client.get("/api/me", headers=cookie(there)).status_code == 401
+    assert session_ids(client, cookie(here)) == {this: True}
+
+    ended = client.delete(f"/api/sessions/{this}", headers=cookie(here))
+    assert ended.status_code == 204
+    assert f'{COOKIE}=""' in ended.headers["set-cookie"]  # ending this one signs out
+    assert client.get("/api/me", headers=cookie(here)).status_code == 401
+    assert client.get("/api/me", headers=bearer(token)).status_code == 200
+    assert client.get("/api/me", headers=bearer(other)).status_code == 200
+
+
+def test_signing_out_everywhere_else_keeps_this_browser(client: TestClient) -> None:
+    token = make_runner(client, "forrest")
+    here = sign_in(client, "forrest")
+    elsewhere = [sign_in(client, "forrest") for _ in range(3)]
+    ended = client.delete("/api/sessions", headers=cookie(here))
+    assert ended.status_code == 200 and ended.json() == {"ended": 3}
+    assert all(client.get("/api/me", headers=cookie(s)).status_code == 401 for s in elsewhere)
+    assert client.get("/api/me", headers=cookie(here)).status_code == 200
+    assert client.get("/api/me", headers=bearer(token)).status_code == 200
+
+
+def test_changing_the_password_signs_out_every_other_browser(client: TestClient) -> None:
+    token = make_runner(client, "shasta")
+    here, there = sign_in(client, "shasta"), sign_in(client, "shasta")
+    new = {"current": PASSWORD, "new": "for narnia and the north"}
+    changed = client.put("/api/me/password", json=new, headers=cookie(here))
+    assert changed.status_code == 200, changed.text
+    assert changed.json() == {"sessions_ended": 1}
+    assert client.get("/api/me", headers=cookie(here)).status_code == 200
+    assert client.get("/api/me", headers=cookie(there)).status_code == 401
+    assert client.get("/api/me", headers=bearer(token)).status_code == 200
+    old = client.post("/api/session", json={"name": "shasta", "password": PASSWORD})
+    assert old.status_code == 401
+    again = sign_in(client, "shasta", "for narnia and the north")
+    # With an API token, no browser is "this one": every session ends.
+    back = {"current": "for narnia and the north", "new": PASSWORD}
+    changed = client.put("/api/me/password", json=back, headers=bearer(token))
+    assert changed.json() == {"sessions_ended": 2}
+    assert client.get("/api/me", headers=cookie(again)).status_code == 401
+
+
+def test_a_wrong_current_password_is_refused_and_counted(client: TestClient) -> None:
+    token = make_runner(client, "shasta")
+    short = {"current": PASSWORD, "new": "bree"}
+    answer = client.put("/api/me/password", json=short, headers=bearer(token))
+    assert answer.status_code == 400 and "at least 8 characters" in answer.json()["detail"]
+    guess = {"current": "hwin", "new": "for narnia and the north"}
+    for _ in range(accounts.NAME_FAILURES):
+        answer = client.put("/api/me/password", json=guess, headers=bearer(token))
+        assert answer.status_code == 403
+        assert answer.json()["detail"] == "the current password is not right"
+    right = {"current": PASSWORD, "new": "for narnia and the north"}
+    refused = client.put("/api/me/password", json=right, headers=bearer(token))
+    assert refused.status_code == 429 and refused.headers["retry-after"] == "30"
+    assert (
+        client.post("/api/session", json={"name": "shasta", "password": PASSWORD}).status_code
+        == 429
+    )
+    assert client.put("/api/me/password", json=right).status_code == 401

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 # SQLAlchemy, Alembic and argon2 are imported where they are used, so that `heroicrun check`,
 # which needs none of them, starts as fast as before they were part of heroicrun.
 
-runner_app = typer.Typer(help="Runners: add them, list them.", rich_markup_mode=None)
+runner_app = typer.Typer(help="Runners: add them, list them, unlock them.", rich_markup_mode=None)
 token_app = typer.Typer(help="API tokens: create, list and revoke them.", rich_markup_mode=None)
 db_app = typer.Typer(help="The database: bring its schema up to date.", rich_markup_mode=None)
 app.add_typer(runner_app, name="runner", no_args_is_help=True)
@@ -178,6 +178,31 @@ def runner_list(url: DatabaseUrl = None) -> None:
             added = accounts.utc(runner.created_at).strftime("%Y-%m-%d %H:%M UTC")
             plural = "" if tokens == 1 else "s"
             print(f"{runner.id:>4}  {runner.name:<{width}}  {added}  {tokens} token{plural}")
+
+
+@runner_app.command("unlock")
+def runner_unlock(
+    name: Annotated[str, typer.Argument(help="The runner whose sign-ins are refused.")],
+    url: DatabaseUrl = None,
+) -> None:
+    """Let a runner sign in again at once, forgetting the wrong passwords given for their name.
+
+    Example: heroicrun runner unlock pheidippides
+
+    After a few wrong passwords for a name, its sign-ins are refused for a while (up to 15
+    minutes, growing with each further one). A refusal because of too many wrong passwords from
+    one address (many names) is not lifted: it ends by itself.
+    """
+    from heroicrun.play import accounts
+
+    with session_on(url, writes=True) as session:
+        accounts.runner_named(session, name)
+        forgotten = accounts.unlock(session, name)
+    if forgotten:
+        plural = "" if forgotten == 1 else "s"
+        print(f"unlocked {name!r}: {forgotten} wrong password{plural} forgotten")
+    else:
+        print(f"{name!r} had no wrong passwords to forget")
 
 
 @token_app.command("create")

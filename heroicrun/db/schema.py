@@ -52,6 +52,17 @@ class Token(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class SignInThrottle(Base):
+    """Recent wrong passwords for one name or from one client, and until when both are refused."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)  # "name:ann", "client:1.2.3.4"
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class Original(Base):
     """An uploaded file's bytes, gzip-compressed, addressed by the SHA-256 of the bytes as sent."""
 

@@ -1,44 +1,82 @@
-"""Runners, their passwords, API tokens and browser sessions."""
+"""Runners, their passwords, API tokens and browser sessions, and the brake on password guessing.
+
+Signing in, and changing a password, hash with argon2 (a quarter of a second of one core). So
+that no write lock is held meanwhile (a SQLite writer holds the whole database), they take a
+session to read in and a sessionmaker to write with: the throttle and the runner are read
+first, the password is hashed, and the outcome is recorded in a short transaction of its own,
+committed before the function returns or raises (a wrong password must count although the
+request fails).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
+import logging
+import math
 import re
 import secrets
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, or_, select, text, update
+from sqlalchemy import delete, func, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from heroicrun.db.schema import Runner, Token
+from heroicrun.db.schema import Runner, SignInThrottle, Token
 from heroicrun.play import Conflict, NotFound, PlayError
 
-NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+log = logging.getLogger("heroicrun.accounts")
+
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")  # the whole name: use fullmatch
 TOKEN_PREFIX = "hr_"
+API = "api"
+SESSION = "session"
 MIN_PASSWORD_CHARS = 8
 MAX_TOKEN_NAME_CHARS = 64
 SESSION_IDLE = timedelta(days=30)  # a browser unused this long must sign in again
+SESSION_LIFETIME = timedelta(days=90)  # and one in daily use, this long after it signed in
 TOUCH_EVERY = timedelta(minutes=1)  # last_used_at is this precise, so use costs few writes
+NAME_FAILURES = 5  # wrong passwords for one name before its sign-ins are refused for a while
+CLIENT_FAILURES = 20  # and from one client (IPv4 address, IPv6 /64), whatever the names
+FIRST_BLOCK = timedelta(seconds=30)  # doubled by each further wrong password, up to
+LONGEST_BLOCK = timedelta(minutes=15)
+# Longer than LONGEST_BLOCK, so that a guesser who waits out each block keeps the longest one.
+FORGET_AFTER = timedelta(hours=1)
 WRONG_PASSWORD = "wrong name or password"
 ADD_RUNNERS_FROM_CLI = "ask the server's owner to add you (heroicrun runner add NAME)"
 _hasher = PasswordHasher()
+_PLAIN_CLIENT = re.compile(r"[A-Za-z0-9.:_-]{1,64}")
 
 
 class SignInFailed(PlayError):
     """A name and password that do not match; an unknown name looks exactly the same."""
 
-    status = 401
-
 
 class Forbidden(PlayError):
     """Something this server does not let a visitor do."""
 
-    status = 403
+
+class WrongPassword(Forbidden):
+    """The current password given to change it was not the runner's."""
+
+
+class Throttled(PlayError):
+    """Too many wrong passwords for this name or from this client: refused, unchecked, for now."""
+
+    def __init__(self, retry_after_s: int) -> None:
+        self.retry_after_s = retry_after_s
+        wait = (
+            f"{retry_after_s} seconds"
+            if retry_after_s < 120
+            else f"{-(-retry_after_s // 60)} minutes"
+        )
+        super().__init__(f"too many wrong passwords: try again in {wait}")
 
 
 @dataclass(frozen=True)
@@ -63,12 +101,29 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def control_character(value: str) -> str | None:
+    """The first control or format character (Unicode Cc, Cf) or lone surrogate in `value`, as
+    "U+0000", or None."""
+    for char in value:
+        if unicodedata.category(char) in ("Cc", "Cf", "Cs"):
+            return f"U+{ord(char):04X}"
+    return None
+
+
+def _check_new_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise PlayError(f"the password must have at least {MIN_PASSWORD_CHARS} characters")
+    found = control_character(password)
+    if found is not None:
+        raise PlayError(f"the password must not hold control characters ({found})")
+
+
 def _new_runner(name: str, password: str | None) -> Runner:
     """A runner row, validated and with its password hashed, not yet in any session."""
-    if not NAME.match(name):
+    if not NAME.fullmatch(name):
         raise PlayError(f"runner name {name!r}: use letters, digits, '.', '_' or '-' (up to 64)")
-    if password is not None and len(password) < MIN_PASSWORD_CHARS:
-        raise PlayError(f"the password must have at least {MIN_PASSWORD_CHARS} characters")
+    if password is not None:
+        _check_new_password(password)
     return Runner(
         name=name,
         password_hash=None if password is None else _hasher.hash(password),
@@ -113,36 +168,242 @@ def all_runners(session: Session) -> Sequence[Runner]:
     return session.scalars(select(Runner).order_by(Runner.name)).all()
 
 
+def _called(session: Session, name: str) -> Runner | None:
+    # A name no runner can have is never sent to the database (PostgreSQL refuses a NUL).
+    if not NAME.fullmatch(name):
+        return None
+    return session.scalar(select(Runner).where(Runner.name == name))
+
+
 def runner_named(session: Session, name: str) -> Runner:
     """The runner with this name, or NotFound."""
-    runner = session.scalar(select(Runner).where(Runner.name == name))
+    runner = _called(session, name)
     if runner is None:
         raise NotFound(f"there is no runner called {name!r}")
     return runner
 
 
-def check_password(session: Session, name: str, password: str) -> Runner | None:
-    """The runner if the password is theirs, else None (same answer for an unknown name)."""
-    runner = session.scalar(select(Runner).where(Runner.name == name))
+def _matches(runner: Runner | None, password: str) -> bool:
     if runner is None or runner.password_hash is None:
         _hasher.hash(password)  # the same work either way, so timing does not tell names apart
+        return False
+    try:
+        return _hasher.verify(runner.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def check_password(session: Session, name: str, password: str) -> Runner | None:
+    """The runner if the password is theirs, else None (same answer for an unknown name).
+
+    No brake on guessing: a sign-in goes through `sign_in`."""
+    runner = _called(session, name)
+    return runner if _matches(runner, password) else None
+
+
+# --- the brake on password guessing -----------------------------------------------------------
+
+
+def _name_key(name: str) -> str:
+    if NAME.fullmatch(name):
+        return f"name:{name}"
+    # No runner has such a name, but guessing it costs the same; it is stored only as a digest.
+    return f"name#{hash_secret(name)[:40]}"
+
+
+def _client_key(client: str | None) -> str | None:
+    if not client:
         return None
     try:
-        _hasher.verify(runner.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return None
-    return runner
+        address = ipaddress.ip_address(client)
+    except ValueError:
+        plain = _PLAIN_CLIENT.fullmatch(client)
+        return f"client:{client}" if plain else f"client#{hash_secret(client)[:40]}"
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return f"client:{address.ipv4_mapped}"
+        # One subscriber holds a whole /64: counting single addresses would let them rotate.
+        prefix = ipaddress.IPv6Address(int(address) >> 64 << 64)
+        return f"client:{prefix}/64"
+    return f"client:{address}"
 
 
-def sign_in(session: Session, name: str, password: str) -> Runner:
-    """The runner whose name and password these are, or SignInFailed (one message for both)."""
-    runner = check_password(session, name, password)
+def _shown(client: str | None) -> str:
+    """The client for a log line: an address as it is, anything odder quoted (no forged lines)."""
+    return client if client and _PLAIN_CLIENT.fullmatch(client) else repr(client)
+
+
+def _limited_keys(name: str, client: str | None) -> list[tuple[str, int]]:
+    keys = [(_name_key(name), NAME_FAILURES)]
+    client_key = _client_key(client)
+    if client_key is not None:
+        keys.append((client_key, CLIENT_FAILURES))
+    return keys
+
+
+def _refuse_if_blocked(
+    reading: Session, keys: list[tuple[str, int]], name: str, client: str | None
+) -> bool:
+    """Throttled if the name or the client is blocked; else whether the name has failures."""
+    at = now()
+    rows = reading.scalars(
+        select(SignInThrottle).where(SignInThrottle.key.in_([key for key, _ in keys]))
+    ).all()
+    blocked = [row for row in rows if row.blocked_until and utc(row.blocked_until) > at]
+    if blocked:
+        until = max(utc(row.blocked_until) for row in blocked if row.blocked_until)
+        failures = max(row.failures for row in blocked)
+        log.warning(
+            "sign-in refused: name %r, client %s, %d failures, blocked until %s",
+            name,
+            _shown(client),
+            failures,
+            until.isoformat(timespec="seconds"),
+        )
+        raise Throttled(math.ceil((until - at).total_seconds()))
+    return any(row.key == keys[0][0] for row in rows)
+
+
+def _count_failure(writing: Session, key: str, limit: int, name: str, client: str | None) -> None:
+    at = now()
+    dialect = writing.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # Two workers may count the first failure of a key at once: make sure the row exists, then
+    # lock it (SQLite writers hold the database's lock already) and count.
+    writing.execute(
+        insert(SignInThrottle)
+        .values(key=key, failures=0, last_failure_at=at)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    row = writing.scalars(
+        select(SignInThrottle).where(SignInThrottle.key == key).with_for_update()
+    ).one()
+    if at - utc(row.last_failure_at) > FORGET_AFTER:
+        row.failures, row.blocked_until = 0, None
+    row.failures += 1
+    row.last_failure_at = at
+    if row.failures >= limit:
+        doublings = min(row.failures - limit, 32)
+        row.blocked_until = at + min(FIRST_BLOCK * 2**doublings, LONGEST_BLOCK)
+        log.warning(
+            "sign-in locked: %s, name %r, client %s, %d failures, until %s",
+            key,
+            name,
+            _shown(client),
+            row.failures,
+            row.blocked_until.isoformat(timespec="seconds"),
+        )
+
+
+def _record(
+    writers: sessionmaker[Session],
+    keys: list[tuple[str, int]],
+    matched: bool,
+    name: str,
+    client: str | None,
+) -> None:
+    with writers() as writing:
+        if matched:
+            writing.execute(
+                delete(SignInThrottle)
+                .where(SignInThrottle.key == keys[0][0])
+                .execution_options(synchronize_session=False)
+            )
+        else:
+            # Forgetting old failures here keeps the table as small as the last hour's guessing;
+            # rows another worker holds are left for later rather than waited for (PostgreSQL).
+            stale = (
+                select(SignInThrottle.key)
+                .where(SignInThrottle.last_failure_at < now() - FORGET_AFTER)
+                .with_for_update(skip_locked=True)
+            )
+            writing.execute(
+                delete(SignInThrottle)
+                .where(SignInThrottle.key.in_(stale.scalar_subquery()))
+                .execution_options(synchronize_session=False)
+            )
+            for key, limit in keys:
+                _count_failure(writing, key, limit, name, client)
+        writing.commit()
+
+
+def _checked(
+    reading: Session, writers: sessionmaker[Session], name: str, password: str, client: str | None
+) -> Runner | None:
+    """The runner if the password is theirs, else None, throttled and recorded."""
+    keys = _limited_keys(name, client)
+    name_has_failures = _refuse_if_blocked(reading, keys, name, client)
+    runner = _called(reading, name)
+    matched = _matches(runner, password)  # the slow part: no write lock is held
+    if not matched or name_has_failures:  # a success with nothing to forget writes nothing
+        _record(writers, keys, matched, name, client)
+    return runner if matched else None
+
+
+def sign_in(
+    reading: Session,
+    writers: sessionmaker[Session],
+    name: str,
+    password: str,
+    client: str | None,
+) -> Runner:
+    """The runner whose name and password these are; else SignInFailed (the same for an unknown
+    name), or Throttled when the name or the client (an IP address) failed too often lately.
+
+    Reads in `reading`, hashes with no write lock held, and records the outcome in a transaction
+    of its own from `writers`, committed before this returns or raises. Each call takes a core
+    for a quarter of a second: callers bound how many run at once.
+    """
+    runner = _checked(reading, writers, name, password, client)
     if runner is None:
         raise SignInFailed(WRONG_PASSWORD)
     return runner
 
 
-def create_token(session: Session, runner: Runner, name: str, kind: str = "api") -> str:
+def unlock(session: Session, name: str) -> int:
+    """Forget a name's recent wrong passwords, so it may sign in at once; how many there were."""
+    row = session.get(SignInThrottle, _name_key(name))
+    if row is None:
+        return 0
+    session.delete(row)
+    return row.failures
+
+
+def change_password(
+    reading: Session,
+    writers: sessionmaker[Session],
+    runner: Runner,
+    current: str,
+    new: str,
+    client: str | None,
+    keep_session: int | None = None,
+) -> int:
+    """Give `runner` the password `new` if `current` is theirs, ending all their browser sessions
+    but `keep_session` (the one asking); how many were ended. API tokens stay.
+
+    A wrong `current` is WrongPassword and counts as a failed sign-in (Throttled after too many);
+    sessions are as in `sign_in`, and the change is committed before this returns.
+    """
+    _check_new_password(new)
+    if _checked(reading, writers, runner.name, current, client) is None:
+        raise WrongPassword("the current password is not right")
+    new_hash = _hasher.hash(new)  # before the write lock is taken
+    with writers() as writing:
+        writing.execute(
+            update(Runner)
+            .where(Runner.id == runner.id)
+            .values(password_hash=new_hash)
+            .execution_options(synchronize_session=False)
+        )
+        ended = end_other_sessions(writing, runner, keep_session)
+        writing.commit()
+    return ended
+
+
+# --- API tokens and browser sessions ----------------------------------------------------------
+
+
+def create_token(session: Session, runner: Runner, name: str, kind: str = API) -> str:
     """A new secret for `runner`; it is shown once and only its hash is kept."""
     return _create(session, runner, name, kind).secret
 
@@ -151,6 +412,9 @@ def _create(session: Session, runner: Runner, name: str, kind: str) -> NewToken:
     name = name.strip()
     if not name or len(name) > MAX_TOKEN_NAME_CHARS:
         raise PlayError(f"a token's name has 1 to {MAX_TOKEN_NAME_CHARS} characters")
+    found = control_character(name)
+    if found is not None:
+        raise PlayError(f"a token's name must not hold control characters ({found})")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = Token(
         runner_id=runner.id,
@@ -166,36 +430,51 @@ def _create(session: Session, runner: Runner, name: str, kind: str) -> NewToken:
 
 def create_api_token(session: Session, runner: Runner, name: str) -> NewToken:
     """A new named API token for `runner`, with the secret to show once."""
-    return _create(session, runner, name, "api")
+    return _create(session, runner, name, API)
 
 
 def start_session(session: Session, runner: Runner) -> str:
     """A new browser session for `runner`; returns the secret for its cookie."""
-    return _create(session, runner, "browser", "session").secret
+    return _create(session, runner, "browser", SESSION).secret
 
 
-def live_token(session: Session, secret: str) -> Token | None:
-    """The live token or session this secret belongs to, or None (revoked, idle, unknown)."""
+def expires_at(token: Token) -> datetime | None:
+    """When a browser session dies unless used before (idle, or at the end of its lifetime);
+    None for an API token, which lives until revoked."""
+    if token.kind != SESSION:
+        return None
+    created = utc(token.created_at)
+    return min(
+        utc(token.last_used_at or token.created_at) + SESSION_IDLE, created + SESSION_LIFETIME
+    )
+
+
+def _alive(token: Token, at: datetime) -> bool:
+    ends = expires_at(token)
+    return token.revoked_at is None and (ends is None or at <= ends)
+
+
+def live_token(session: Session, secret: str, kind: str) -> Token | None:
+    """The live token of this kind ("api" or "session") with this secret, or None (revoked,
+    expired, unknown, or of the other kind: a session is no API token, and the reverse)."""
+    if kind not in (API, SESSION):
+        raise ValueError(f"no such kind of token: {kind!r}")
     if not secret.startswith(TOKEN_PREFIX):
         return None
     token = session.scalar(
-        select(Token).where(Token.secret_hash == hash_secret(secret), Token.revoked_at.is_(None))
+        select(Token).where(
+            Token.secret_hash == hash_secret(secret),
+            Token.kind == kind,
+            Token.revoked_at.is_(None),
+        )
     )
-    if token is None:
-        return None
-    if token.kind == "session" and now() - utc(token.last_used_at or token.created_at) > (
-        SESSION_IDLE
-    ):
-        return None
-    return token
+    return token if token is not None and _alive(token, now()) else None
 
 
-def runner_for_secret(session: Session, secret: str, kind: str | None = None) -> Runner | None:
-    """The runner a live token or session belongs to, or None."""
-    token = live_token(session, secret)
-    if token is None or (kind is not None and token.kind != kind):
-        return None
-    return session.get(Runner, token.runner_id)
+def runner_for_secret(session: Session, secret: str, kind: str) -> Runner | None:
+    """The runner a live token or session of this kind belongs to, or None."""
+    token = live_token(session, secret, kind)
+    return None if token is None else session.get(Runner, token.runner_id)
 
 
 def needs_touch(token: Token, at: datetime | None = None) -> bool:
@@ -219,18 +498,50 @@ def touch(session: Session, token_id: int, at: datetime | None = None) -> None:
 
 def end_session(session: Session, secret: str) -> bool:
     """Revoke the browser session with this secret; whether there was a live one."""
-    token = live_token(session, secret)
-    if token is None or token.kind != "session":
+    token = live_token(session, secret, SESSION)
+    if token is None:
         return False
     token.revoked_at = now()
     return True
+
+
+def live_sessions(session: Session, runner: Runner) -> list[Token]:
+    """The runner's live browser sessions, the most recently used first."""
+    at = now()
+    found = session.scalars(
+        select(Token).where(
+            Token.runner_id == runner.id,
+            Token.kind == SESSION,
+            Token.revoked_at.is_(None),
+            Token.created_at >= at - SESSION_LIFETIME,
+        )
+    ).all()
+    live = [token for token in found if _alive(token, at)]
+    return sorted(live, key=lambda t: (utc(t.last_used_at or t.created_at), t.id), reverse=True)
+
+
+def end_session_id(session: Session, runner: Runner, session_id: int) -> None:
+    """End one of the runner's live browser sessions by id; anyone else's is NotFound."""
+    token = next((t for t in live_sessions(session, runner) if t.id == session_id), None)
+    if token is None:
+        raise NotFound(f"you have no live session with id {session_id}")
+    token.revoked_at = now()
+
+
+def end_other_sessions(session: Session, runner: Runner, keep: int | None) -> int:
+    """End every live browser session of the runner but the one with id `keep`; how many."""
+    ended = [token for token in live_sessions(session, runner) if token.id != keep]
+    for token in ended:
+        token.revoked_at = now()
+    session.flush()
+    return len(ended)
 
 
 def api_tokens(session: Session, runner: Runner) -> Sequence[Token]:
     """The runner's live API tokens, oldest first."""
     return session.scalars(
         select(Token)
-        .where(Token.runner_id == runner.id, Token.kind == "api", Token.revoked_at.is_(None))
+        .where(Token.runner_id == runner.id, Token.kind == API, Token.revoked_at.is_(None))
         .order_by(Token.created_at, Token.id)
     ).all()
 
@@ -241,7 +552,7 @@ def revoke_token_id(session: Session, runner: Runner, token_id: int) -> None:
         select(Token).where(
             Token.id == token_id,
             Token.runner_id == runner.id,
-            Token.kind == "api",
+            Token.kind == API,
             Token.revoked_at.is_(None),
         )
     )
@@ -256,7 +567,7 @@ def revoke_token(session: Session, runner: Runner, name: str) -> int:
         select(Token).where(
             Token.runner_id == runner.id,
             Token.name == name,
-            Token.kind == "api",
+            Token.kind == API,
             Token.revoked_at.is_(None),
         )
     ).all()

@@ -1,16 +1,19 @@
-"""Signing in and out, the signed-in runner, API tokens, and the server's first runner."""
+"""Signing in and out, passwords, browser sessions, API tokens, and the server's first runner."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from heroicrun.db.schema import Runner, Token
 from heroicrun.play import accounts
 from heroicrun.server.deps import SESSION_COOKIE, CurrentRunner, ReadSession, WriteSession
+from heroicrun.server.params import SessionId, TokenId
+from heroicrun.server.text import PlainText
 
 router = APIRouter(tags=["accounts"])
 
@@ -18,13 +21,44 @@ UTCDatetime = Annotated[datetime, AfterValidator(accounts.utc)]
 NOT_SIGNED_IN: dict[int | str, dict[str, Any]] = {
     401: {"description": "No valid token or session came with the request."}
 }
+THROTTLED: dict[int | str, dict[str, Any]] = {
+    429: {
+        "description": "Too many wrong passwords for this name or from this address lately: "
+        "refused unchecked; the Retry-After header says for how many seconds."
+    }
+}
+HASHES_AT_ONCE = 2
+
+
+async def _hashing() -> AsyncIterator[None]:
+    yield
+
+
+# argon2 takes one core for a quarter of a second and the machine has two: more hashes at once
+# only make each slower, and forty at once held every thread of the pool and stalled every
+# other request. A request beyond these waits for its turn without holding a thread. The limit
+# is per worker process. Routes that check or hash a password take a `PasswordWork` parameter.
+PasswordWork = Annotated[None, Depends(_hashing, scope="function", max_concurrency=HASHES_AT_ONCE)]
 
 
 class Credentials(BaseModel):
     """A runner's name and password."""
 
-    name: str = Field(min_length=1, max_length=64, examples=["pheidippides"])
-    password: str = Field(min_length=1, max_length=1024, examples=["correct horse battery"])
+    name: PlainText = Field(min_length=1, max_length=64, examples=["pheidippides"])
+    password: PlainText = Field(min_length=1, max_length=1024, examples=["correct horse battery"])
+
+
+class PasswordChange(BaseModel):
+    """The runner's current password, and the new one (at least 8 characters)."""
+
+    current: PlainText = Field(min_length=1, max_length=1024)
+    new: PlainText = Field(min_length=1, max_length=1024)
+
+
+class PasswordChanged(BaseModel):
+    """The password is changed; every other browser session was ended (API tokens stay)."""
+
+    sessions_ended: int
 
 
 class RunnerOut(BaseModel):
@@ -46,7 +80,9 @@ class SignedIn(BaseModel):
 class TokenRequest(BaseModel):
     """The name of a new API token, to tell it apart later ("phone")."""
 
-    name: str = Field(min_length=1, max_length=accounts.MAX_TOKEN_NAME_CHARS, examples=["phone"])
+    name: PlainText = Field(
+        min_length=1, max_length=accounts.MAX_TOKEN_NAME_CHARS, examples=["phone"]
+    )
 
 
 class TokenOut(BaseModel):
@@ -76,15 +112,48 @@ class CreatedToken(BaseModel):
     token: str = Field(examples=["hr_…"])
 
 
+class SessionOut(BaseModel):
+    """A live browser session of the runner (its secret is in that browser's cookie only)."""
+
+    id: int
+    created_at: UTCDatetime = Field(description="When that browser signed in.")
+    last_used_at: UTCDatetime | None = Field(description="To the minute; null if never since.")
+    expires_at: UTCDatetime = Field(description="When it ends unless it is used before.")
+    current: bool = Field(description="Whether it is the session this request came with.")
+
+
+class SessionList(BaseModel):
+    """The runner's live browser sessions, the most recently used first."""
+
+    sessions: list[SessionOut]
+
+
+class EndedSessions(BaseModel):
+    """How many browser sessions were ended."""
+
+    ended: int
+
+
 def _runner(runner: Runner) -> RunnerOut:
     return RunnerOut.model_validate(runner)
+
+
+def client_address(request: Request) -> str | None:
+    """The address the request came from (behind a proxy, the one it forwarded), or None."""
+    return request.client.host if request.client else None
+
+
+def this_session(request: Request) -> int | None:
+    """The id of the browser session the request signed in with; None with an API token."""
+    token = getattr(request.state, "token", None)
+    return token.id if isinstance(token, Token) and token.kind == accounts.SESSION else None
 
 
 def set_session_cookie(request: Request, response: Response, secret: str) -> None:
     response.set_cookie(
         SESSION_COOKIE,
         secret,
-        max_age=int(accounts.SESSION_IDLE.total_seconds()),
+        max_age=int(accounts.SESSION_LIFETIME.total_seconds()),  # the server ends idle ones
         httponly=True,
         samesite="lax",
         secure=request.url.scheme == "https",  # a phone on the home network speaks plain HTTP
@@ -92,21 +161,35 @@ def set_session_cookie(request: Request, response: Response, secret: str) -> Non
     )
 
 
+def clear_session_cookie(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+
+
 @router.post(
     "/api/session",
-    responses={401: {"description": "Wrong name or password (the same answer for both)."}},
+    responses={
+        401: {"description": "Wrong name or password (the same answer for both)."},
+        **THROTTLED,
+    },
 )
 def sign_in(
     credentials: Credentials,
     request: Request,
     response: Response,
+    hashing: PasswordWork,
     reading: ReadSession,
     writing: WriteSession,
 ) -> SignedIn:
-    """Sign in with name and password: sets the HttpOnly `heroicrun_session` cookie."""
-    # The slow password check reads; only the new session writes, so the write lock (SQLite)
-    # is not held while argon2 works.
-    runner = accounts.sign_in(reading, credentials.name, credentials.password)
+    """Sign in with name and password: sets the HttpOnly `heroicrun_session` cookie. After a
+    few wrong passwords for a name, or many from one address, sign-ins are refused for a while
+    (429, growing up to 15 minutes)."""
+    runner = accounts.sign_in(
+        reading,
+        request.app.state.writers,
+        credentials.name,
+        credentials.password,
+        client_address(request),
+    )
     previous = request.cookies.get(SESSION_COOKIE)
     if previous:  # signing in again replaces this browser's session rather than adding one
         accounts.end_session(writing, previous)
@@ -122,7 +205,7 @@ def sign_out(request: Request, writing: WriteSession) -> Response:
     if secret:
         accounts.end_session(writing, secret)
     response = Response(status_code=204)
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+    clear_session_cookie(response)
     return response
 
 
@@ -130,6 +213,77 @@ def sign_out(request: Request, writing: WriteSession) -> Response:
 def me(runner: CurrentRunner) -> RunnerOut:
     """The signed-in runner."""
     return _runner(runner)
+
+
+@router.put(
+    "/api/me/password",
+    responses={
+        **NOT_SIGNED_IN,
+        403: {"description": "The current password is not right."},
+        **THROTTLED,
+    },
+)
+def change_password(
+    body: PasswordChange,
+    request: Request,
+    runner: CurrentRunner,
+    hashing: PasswordWork,
+    reading: ReadSession,
+) -> PasswordChanged:
+    """Change the signed-in runner's password; every other browser session ends, this one and
+    the API tokens stay. A wrong current password counts as a failed sign-in."""
+    ended = accounts.change_password(
+        reading,
+        request.app.state.writers,
+        runner,
+        body.current,
+        body.new,
+        client_address(request),
+        keep_session=this_session(request),
+    )
+    return PasswordChanged(sessions_ended=ended)
+
+
+@router.get("/api/sessions", responses=NOT_SIGNED_IN)
+def list_sessions(request: Request, runner: CurrentRunner, reading: ReadSession) -> SessionList:
+    """The signed-in runner's live browser sessions, and which one this is (never secrets)."""
+    current = this_session(request)
+    return SessionList(
+        sessions=[
+            SessionOut(
+                id=token.id,
+                created_at=token.created_at,
+                last_used_at=token.last_used_at,
+                expires_at=accounts.expires_at(token) or token.created_at,
+                current=token.id == current,
+            )
+            for token in accounts.live_sessions(reading, runner)
+        ]
+    )
+
+
+@router.delete("/api/sessions", responses=NOT_SIGNED_IN)
+def end_other_sessions(
+    request: Request, runner: CurrentRunner, writing: WriteSession
+) -> EndedSessions:
+    """Sign out every other browser: all the runner's sessions but this one end."""
+    return EndedSessions(ended=accounts.end_other_sessions(writing, runner, this_session(request)))
+
+
+@router.delete(
+    "/api/sessions/{session_id}",
+    status_code=204,
+    responses={**NOT_SIGNED_IN, 404: {"description": "No such live session of yours."}},
+)
+def end_session(
+    session_id: SessionId, request: Request, runner: CurrentRunner, writing: WriteSession
+) -> Response:
+    """End one of the signed-in runner's browser sessions (this one too: that signs out)."""
+    accounts.end_session_id(writing, runner, session_id)
+    response = Response(status_code=204)
+    if session_id == this_session(request):
+        clear_session_cookie(response)
+    return response
 
 
 @router.get("/api/tokens", responses=NOT_SIGNED_IN)
@@ -151,7 +305,7 @@ def create_token(body: TokenRequest, runner: CurrentRunner, writing: WriteSessio
     status_code=204,
     responses={**NOT_SIGNED_IN, 404: {"description": "No such live token of yours."}},
 )
-def revoke_token(token_id: int, runner: CurrentRunner, writing: WriteSession) -> Response:
+def revoke_token(token_id: TokenId, runner: CurrentRunner, writing: WriteSession) -> Response:
     """Revoke one of the signed-in runner's API tokens; anyone else's is a 404."""
     accounts.revoke_token_id(writing, runner, token_id)
     return Response(status_code=204)
@@ -163,7 +317,11 @@ def revoke_token(token_id: int, runner: CurrentRunner, writing: WriteSession) ->
     responses={403: {"description": "The server has runners already: ask its owner."}},
 )
 def add_first_runner(
-    credentials: Credentials, request: Request, response: Response, writing: WriteSession
+    credentials: Credentials,
+    request: Request,
+    response: Response,
+    hashing: PasswordWork,
+    writing: WriteSession,
 ) -> SignedIn:
     """Become the server's first runner, signed in at once; once anyone exists, a 403."""
     runner = accounts.add_first_runner(writing, credentials.name, credentials.password)
