@@ -1,9 +1,18 @@
-"""The server starts on a fresh database, migrated, and says so."""
+"""The server starts on a fresh database, migrated, and says so; and says when the database
+cannot be written."""
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+
+from heroicrun.db import engine as db_engine
+from heroicrun.server import create_app
+from heroicrun.settings import Settings
 from tests.conftest import bearer, make_runner
 
 
@@ -26,15 +35,11 @@ def test_a_token_identifies_its_runner(client: TestClient) -> None:
     assert bearer(secret)["Authorization"].endswith(secret)
 
 
-def test_a_body_streaming_past_the_limit_is_a_413_on_any_route(settings: object) -> None:
-    from heroicrun.server import create_app
-    from heroicrun.settings import Settings
-
-    assert isinstance(settings, Settings)
+def test_a_body_streaming_past_the_limit_is_a_413_on_any_route(settings: Settings) -> None:
     small = Settings(database_url=settings.database_url, max_upload_bytes=1000, parse_workers=1)
     with TestClient(create_app(small)) as client:
 
-        def chunks() -> object:
+        def chunks() -> Iterator[bytes]:
             for _ in range(10):
                 yield b'{"name": "' + b"x" * 500
 
@@ -43,3 +48,40 @@ def test_a_body_streaming_past_the_limit_is_a_413_on_any_route(settings: object)
         )
     assert answer.status_code == 413
     assert "larger than" in answer.json()["detail"]
+
+
+def read_only(url: str) -> str:
+    """The same database, opened so that every write fails (root ignores file permissions)."""
+    if url.startswith("sqlite:///"):
+        return f"sqlite:///file:{url.removeprefix('sqlite:///')}?mode=ro&uri=true"
+    return f"{url}%20-cdefault_transaction_read_only%3Don"
+
+
+def test_a_database_that_cannot_be_written_is_unavailable(
+    engine: Engine, database_url: str
+) -> None:
+    settings = Settings(database_url=read_only(database_url), parse_workers=1)
+    with TestClient(create_app(settings)) as client:
+        answer = client.get("/api/health")
+    assert answer.status_code == 503
+    assert answer.json()["status"] == "unavailable"
+    detail = answer.json()["detail"]
+    assert detail.startswith("the database cannot be written: ")
+    assert "readonly database" in detail or "read-only transaction" in detail
+
+
+def test_a_deleted_database_file_is_unavailable(tmp_path: Path) -> None:
+    path = tmp_path / "heroicrun.db"
+    with TestClient(create_app(Settings(f"sqlite:///{path}", parse_workers=1))) as client:
+        assert client.get("/api/health").status_code == 200
+        path.unlink()
+        answer = client.get("/api/health")
+        assert answer.status_code == 503
+        assert answer.json() == {
+            "status": "unavailable",
+            "detail": "the database file is gone (deleted or moved while heroicrun ran); "
+            "restart heroicrun",
+        }
+        with pytest.raises(db_engine.Unavailable), client.app.state.writers() as session:  # type: ignore[attr-defined]
+            session.execute(text("SELECT 1"))
+    assert not path.exists()

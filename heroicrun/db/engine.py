@@ -2,27 +2,95 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 WRITE_OPTION = "heroicrun_writes"
 
 
+class Unavailable(Exception):
+    """The database cannot take writes: its file was deleted or replaced under heroicrun."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"the database file {path} {problem}")
+        self.path = path
+        self.problem = problem
+
+
+class _FileGuard:
+    """Which file a SQLite engine opened first (device and inode), so a swap can be noticed."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._identity: tuple[int, int] | None = None
+        self._lock = threading.Lock()
+
+    def note(self) -> None:
+        """Remember the file the first connection opened (sqlite creates a new one on connect)."""
+        with self._lock:
+            if self._identity is None:
+                self._identity = self._current()
+
+    def check(self) -> None:
+        """Raise Unavailable if the file is gone or is no longer the one first opened."""
+        if self._identity is None:
+            return
+        current = self._current()
+        if current is None:
+            raise Unavailable(
+                self.path, "is gone (deleted or moved while heroicrun ran); restart heroicrun"
+            )
+        if current != self._identity:
+            raise Unavailable(
+                self.path, "was replaced by another file while heroicrun ran; restart heroicrun"
+            )
+
+    def _current(self) -> tuple[int, int] | None:
+        try:
+            found = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return found.st_dev, found.st_ino
+
+
+def database_file(parsed: URL) -> str | None:
+    """The file a SQLite URL opens, or None for an in-memory database."""
+    name = parsed.database or ""
+    if str(parsed.query.get("uri", "")).lower() in ("true", "1"):
+        name = name.removeprefix("file:").partition("?")[0]
+        if parsed.query.get("mode") == "memory":
+            return None
+    if not name or name == ":memory:":
+        return None
+    return name
+
+
 def connect(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE transactions."""
+    """An engine for `url`; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE transactions,
+    and refuses to write once its file is deleted or replaced (Unavailable)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    path = database_file(parsed)
+    if path is not None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "isolation_level": None}
     )
+    guard = _FileGuard(path) if path is not None else None
+
+    @event.listens_for(engine, "do_connect")
+    def _refuse_a_vanished_file(*_args: Any) -> None:
+        # Opening a deleted file's path would create an empty database in its place.
+        if guard is not None:
+            guard.check()
 
     @event.listens_for(engine, "connect")
     def _configure(connection: Any, _record: Any) -> None:
@@ -32,6 +100,8 @@ def connect(url: str) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        if guard is not None:
+            guard.note()
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
@@ -39,6 +109,10 @@ def connect(url: str) -> Engine:
         # fails with "database is locked"; writers take the lock up front and queue instead.
         # Readers stay deferred, so WAL lets them run beside a writer.
         writes = connection.get_execution_options().get(WRITE_OPTION, False)
+        if writes and guard is not None:
+            # Open connections keep writing to a deleted file's inode: the write would be
+            # acknowledged and then lost with the last connection. Refuse it instead.
+            guard.check()
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
     return engine

@@ -1,28 +1,84 @@
-"""GET /api/health: is the server up and its database reachable and current."""
+"""GET /api/health: is the server up, its database writable, and its schema current."""
 
 from __future__ import annotations
 
-from typing import Any
+import logging
 
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 from heroicrun import __version__
+from heroicrun.db import engine as db_engine
 from heroicrun.db import migrate
-from heroicrun.server.deps import ReadSession
 
 router = APIRouter(tags=["health"])
+log = logging.getLogger("heroicrun.server")
 
 
-@router.get("/api/health")
-def health(request: Request, session: ReadSession) -> dict[str, Any]:
-    """The server's version, its database backend, and whether the schema is current."""
-    session.execute(text("SELECT 1"))
+class Health(BaseModel):
+    status: str  # "ok"
+    version: str
+    database: str  # "sqlite" or "postgresql"
+    schema_current: bool
+    missions: int
+
+
+class Unhealthy(BaseModel):
+    status: str  # "unavailable"
+    detail: str
+
+
+@router.get(
+    "/api/health",
+    response_model=Health,
+    responses={
+        503: {
+            "model": Unhealthy,
+            "description": "The database cannot be written: read-only, gone, or unreachable",
+        }
+    },
+)
+def health(request: Request) -> Health | JSONResponse:
+    """The server's version, its database backend and whether the schema is current; a 503
+    when the database would refuse the next write."""
     engine = request.app.state.engine
-    return {
-        "status": "ok",
-        "version": __version__,
-        "database": engine.dialect.name,
-        "schema_current": migrate.is_current(engine),
-        "missions": len(request.app.state.catalog.missions),
-    }
+    try:
+        try_a_write(request.app.state.writers)
+        current = migrate.is_current(engine)
+    except db_engine.Unavailable as error:
+        return unhealthy(str(error), f"the database file {error.problem}")
+    except SQLAlchemyError as error:
+        reason = first_line(error)
+        return unhealthy(reason, f"the database cannot be written: {reason}")
+    return Health(
+        status="ok",
+        version=__version__,
+        database=engine.dialect.name,
+        schema_current=current,
+        missions=len(request.app.state.catalog.missions),
+    )
+
+
+def try_a_write(writers: sessionmaker[Session]) -> None:
+    """Write to the database and roll back: raises what a real write would raise."""
+    with writers() as session:
+        # Changes nothing and is never committed, yet needs the write lock and a writable
+        # file (SQLite) or a read-write transaction (PostgreSQL): cheap enough to probe often.
+        session.execute(text("UPDATE alembic_version SET version_num = version_num"))
+        session.rollback()
+
+
+def unhealthy(logged: str, detail: str) -> JSONResponse:
+    log.warning("health: %s", logged)
+    return JSONResponse({"status": "unavailable", "detail": detail}, status_code=503)
+
+
+def first_line(error: SQLAlchemyError) -> str:
+    """What the database driver said, first line only (no SQL, no SQLAlchemy footer)."""
+    cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    lines = str(cause).strip().splitlines()
+    return lines[0] if lines else type(cause).__name__
