@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from heroicrun import settings
-from heroicrun.server import create_app
+from heroicrun.server import create_app, serving
 
 
 def app_from_environment() -> FastAPI:
     """An application configured from HEROICRUN_* variables (uvicorn calls this in each worker)."""
+    serving.end_with_supervisor()
     return create_app(settings.from_environment())
