@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from heroicrun.db import engine as db_engine
 from heroicrun.db.schema import Runner, SignInThrottle, Token
-from heroicrun.play import Conflict, NotFound, PlayError, accounts
+from heroicrun.play import Conflict, NotFound, PlayError, accounts, throttle
 
 PASSWORD = "correct horse battery"
 HOME = "192.0.2.7"
@@ -32,6 +32,7 @@ class Clock:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.moment = accounts.now()
         monkeypatch.setattr(accounts, "now", lambda: self.moment)
+        monkeypatch.setattr(throttle, "now", lambda: self.moment)
 
     def advance(self, **delta: float) -> None:
         self.moment += timedelta(**delta)
@@ -82,7 +83,7 @@ def throttled(
     password: str = PASSWORD,
     client: str | None = HOME,
 ) -> int:
-    with pytest.raises(accounts.Throttled) as refused:
+    with pytest.raises(throttle.Throttled) as refused:
         sign_in(readers, writers, name, password, client)
     return refused.value.retry_after_s
 
@@ -352,7 +353,7 @@ def test_five_wrong_passwords_lock_a_name_and_the_right_one_then_waits(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     add(sessions, "lola")
-    wrong(readers, sessions, "lola", times=accounts.NAME_FAILURES)
+    wrong(readers, sessions, "lola", times=throttle.NAME_FAILURES)
     checked: list[str] = []
     with monkeypatch.context() as patched:
         patched.setattr(accounts, "_matches", lambda _runner, password: checked.append(password))
@@ -369,7 +370,7 @@ def test_each_further_wrong_password_doubles_the_wait_up_to_15_minutes(
     sessions: sessionmaker[Session], readers: sessionmaker[Session], clock: Clock
 ) -> None:
     add(sessions, "gimli")
-    wrong(readers, sessions, "gimli", times=accounts.NAME_FAILURES - 1)
+    wrong(readers, sessions, "gimli", times=throttle.NAME_FAILURES - 1)
     waits = []
     for _ in range(8):
         wrong(readers, sessions, "gimli")
@@ -387,7 +388,7 @@ def test_unknown_names_are_locked_alike_and_old_failures_are_forgotten(
     wrong(readers, sessions, "nobody", times=4)
     wrong(readers, sessions, "nobody")
     assert throttled(readers, sessions, "nobody") == 30
-    wrong(readers, sessions, "p\x00g", times=accounts.NAME_FAILURES)
+    wrong(readers, sessions, "p\x00g", times=throttle.NAME_FAILURES)
     assert throttled(readers, sessions, "p\x00g") == 30
     keys = set(throttle_rows(engine))
     assert "name:nobody" in keys and not any("\x00" in key for key in keys)
@@ -397,7 +398,7 @@ def test_twenty_wrong_passwords_from_one_client_lock_it_for_every_name(
     sessions: sessionmaker[Session], readers: sessionmaker[Session], clock: Clock
 ) -> None:
     add(sessions, "aragorn")
-    for number in range(accounts.CLIENT_FAILURES):
+    for number in range(throttle.CLIENT_FAILURES):
         wrong(readers, sessions, f"orc{number}", client="2001:db8:1:2::1")
     assert throttled(readers, sessions, "aragorn", client="2001:db8:1:2::1") == 30
     # The whole /64 is one subscriber; the next one over is not.
@@ -417,7 +418,7 @@ def test_workers_with_engines_of_their_own_count_together(
     other = db_engine.connect(database_url)  # as a second `serve --workers 2` process would
     try:
         add(db_engine.writers(engine), "shasta")
-        for number in range(accounts.NAME_FAILURES):
+        for number in range(throttle.NAME_FAILURES):
             chosen = engine if number % 2 else other
             wrong(db_engine.readers(chosen), db_engine.writers(chosen), "shasta")
         assert throttled(db_engine.readers(engine), db_engine.writers(engine), "shasta") == 30
@@ -439,7 +440,7 @@ def test_wrong_passwords_at_the_same_moment_are_all_counted(
             sign_in(readers, sessions, "legolas", "not the password")
         except accounts.SignInFailed:
             outcomes.append("failed")
-        except accounts.Throttled:
+        except throttle.Throttled:
             outcomes.append("throttled")
 
     threads = [threading.Thread(target=guess) for _ in range(8)]
@@ -449,7 +450,7 @@ def test_wrong_passwords_at_the_same_moment_are_all_counted(
         thread.join()
     assert len(outcomes) == 8  # no database error from two first failures of one key at once
     failures, blocked_until = throttle_rows(engine)["name:legolas"]
-    assert failures == outcomes.count("failed") >= accounts.NAME_FAILURES
+    assert failures == outcomes.count("failed") >= throttle.NAME_FAILURES
     assert blocked_until is not None
 
 
@@ -459,7 +460,7 @@ def test_refusals_and_locks_are_logged_without_the_password(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO, logger="heroicrun.accounts")
-    for _ in range(accounts.NAME_FAILURES):
+    for _ in range(throttle.NAME_FAILURES):
         with pytest.raises(accounts.SignInFailed):
             sign_in(readers, sessions, "lola", "s3cret-guess")
     throttled(readers, sessions, "lola", password="s3cret-guess")
@@ -476,14 +477,14 @@ def test_unlocking_a_name_lets_it_sign_in_at_once(
     sessions: sessionmaker[Session], readers: sessionmaker[Session]
 ) -> None:
     add(sessions, "lola")
-    wrong(readers, sessions, "lola", times=accounts.NAME_FAILURES)
+    wrong(readers, sessions, "lola", times=throttle.NAME_FAILURES)
     throttled(readers, sessions, "lola")
     with sessions() as session:
-        assert accounts.unlock(session, "lola") == accounts.NAME_FAILURES
+        assert throttle.unlock(session, "lola") == throttle.NAME_FAILURES
         session.commit()
     assert sign_in(readers, sessions, "lola").name == "lola"
     with sessions() as session:
-        assert accounts.unlock(session, "lola") == 0
+        assert throttle.unlock(session, "lola") == 0
 
 
 # --- passwords and sessions -------------------------------------------------------------------
@@ -521,16 +522,16 @@ def test_a_wrong_current_password_changes_nothing_and_counts_as_a_guess(
     with sessions() as session:
         browser = accounts.start_session(session, runner)
         session.commit()
-    for _ in range(accounts.NAME_FAILURES):
+    for _ in range(throttle.NAME_FAILURES):
         with readers() as reading, pytest.raises(accounts.WrongPassword, match="not right"):
             accounts.change_password(reading, sessions, runner, "guess", "new password", HOME)
-    with readers() as reading, pytest.raises(accounts.Throttled):
+    with readers() as reading, pytest.raises(throttle.Throttled):
         accounts.change_password(reading, sessions, runner, PASSWORD, "new password", HOME)
     with readers() as reading, pytest.raises(PlayError, match="at least 8 characters"):
         accounts.change_password(reading, sessions, runner, PASSWORD, "short", HOME)
     with sessions() as session:
         assert accounts.live_token(session, browser, "session") is not None
-        assert accounts.unlock(session, "pheidippides") == accounts.NAME_FAILURES
+        assert throttle.unlock(session, "pheidippides") == throttle.NAME_FAILURES
         session.commit()
     assert sign_in(readers, sessions, "pheidippides").id == runner.id
 

@@ -12,7 +12,7 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
-from heroicrun.play import accounts
+from heroicrun.play import accounts, throttle
 from tests.conftest import bearer, make_runner
 
 PASSWORD = "correct horse"  # make_runner's
@@ -218,9 +218,10 @@ def test_the_openapi_document_describes_the_account_routes(client: TestClient) -
 
 
 def stop_the_clock(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """accounts.now() stopped; move it on with `moment[0] += timedelta(...)`."""
+    """The accounts' and the throttle's clocks stopped; move them on with `moment[0] += …`."""
     moment = [accounts.now()]
     monkeypatch.setattr(accounts, "now", lambda: moment[0])
+    monkeypatch.setattr(throttle, "now", lambda: moment[0])
     return moment
 
 
@@ -229,7 +230,7 @@ def test_guessing_a_password_is_refused_for_a_while_with_retry_after(
 ) -> None:
     moment = stop_the_clock(monkeypatch)
     make_runner(client, "pheidippides")
-    for _ in range(accounts.NAME_FAILURES):
+    for _ in range(throttle.NAME_FAILURES):
         guess = client.post("/api/session", json={"name": "pheidippides", "password": "nike!"})
         assert guess.status_code == 401
     refused = client.post("/api/session", json={"name": "pheidippides", "password": PASSWORD})
@@ -245,7 +246,7 @@ def test_guessing_a_password_is_refused_for_a_while_with_retry_after(
 
 def test_one_client_guessing_many_names_is_refused_for_all(client: TestClient) -> None:
     make_runner(client, "aragorn")
-    for number in range(accounts.CLIENT_FAILURES):
+    for number in range(throttle.CLIENT_FAILURES):
         guess = client.post("/api/session", json={"name": f"orc{number}", "password": "uruk-hai"})
         assert guess.status_code == 401
     refused = client.post("/api/session", json={"name": "aragorn", "password": PASSWORD})
@@ -394,7 +395,7 @@ def test_a_wrong_current_password_is_refused_and_counted(client: TestClient) -> 
     answer = client.put("/api/me/password", json=short, headers=bearer(token))
     assert answer.status_code == 400 and "at least 8 characters" in answer.json()["detail"]
     guess = {"current": "hwin", "new": "for narnia and the north"}
-    for _ in range(accounts.NAME_FAILURES):
+    for _ in range(throttle.NAME_FAILURES):
         answer = client.put("/api/me/password", json=guess, headers=bearer(token))
         assert answer.status_code == 403
         assert answer.json()["detail"] == "the current password is not right"

@@ -193,11 +193,11 @@ def runner_unlock(
     minutes, growing with each further one). A refusal because of too many wrong passwords from
     one address (many names) is not lifted: it ends by itself.
     """
-    from heroicrun.play import accounts
+    from heroicrun.play import accounts, throttle
 
     with session_on(url, writes=True) as session:
         accounts.runner_named(session, name)
-        forgotten = accounts.unlock(session, name)
+        forgotten = throttle.unlock(session, name)
     if forgotten:
         plural = "" if forgotten == 1 else "s"
         print(f"unlocked {name!r}: {forgotten} wrong password{plural} forgotten")

@@ -1,4 +1,4 @@
-"""Runners, their passwords, API tokens and browser sessions, and the brake on password guessing.
+"""Runners, their passwords, API tokens and browser sessions (the brake on guessing: throttle).
 
 Signing in, and changing a password, hash with argon2 (a quarter of a second of one core). So
 that no write lock is held meanwhile (a SQLite writer holds the whole database), they take a
@@ -11,9 +11,7 @@ request fails).
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import logging
-import math
 import re
 import secrets
 import unicodedata
@@ -23,13 +21,12 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, or_, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from heroicrun.db.schema import Runner, SignInThrottle, Token
-from heroicrun.play import Conflict, NotFound, PlayError
+from heroicrun.db.schema import Runner, Token
+from heroicrun.play import Conflict, NotFound, PlayError, throttle
 
 log = logging.getLogger("heroicrun.accounts")
 
@@ -42,16 +39,9 @@ MAX_TOKEN_NAME_CHARS = 64
 SESSION_IDLE = timedelta(days=30)  # a browser unused this long must sign in again
 SESSION_LIFETIME = timedelta(days=90)  # and one in daily use, this long after it signed in
 TOUCH_EVERY = timedelta(minutes=1)  # last_used_at is this precise, so use costs few writes
-NAME_FAILURES = 5  # wrong passwords for one name before its sign-ins are refused for a while
-CLIENT_FAILURES = 20  # and from one client (IPv4 address, IPv6 /64), whatever the names
-FIRST_BLOCK = timedelta(seconds=30)  # doubled by each further wrong password, up to
-LONGEST_BLOCK = timedelta(minutes=15)
-# Longer than LONGEST_BLOCK, so that a guesser who waits out each block keeps the longest one.
-FORGET_AFTER = timedelta(hours=1)
 WRONG_PASSWORD = "wrong name or password"
 ADD_RUNNERS_FROM_CLI = "ask the server's owner to add you (heroicrun runner add NAME)"
 _hasher = PasswordHasher()
-_PLAIN_CLIENT = re.compile(r"[A-Za-z0-9.:_-]{1,64}")
 
 
 class SignInFailed(PlayError):
@@ -64,19 +54,6 @@ class Forbidden(PlayError):
 
 class WrongPassword(Forbidden):
     """The current password given to change it was not the runner's."""
-
-
-class Throttled(PlayError):
-    """Too many wrong passwords for this name or from this client: refused, unchecked, for now."""
-
-    def __init__(self, retry_after_s: int) -> None:
-        self.retry_after_s = retry_after_s
-        wait = (
-            f"{retry_after_s} seconds"
-            if retry_after_s < 120
-            else f"{-(-retry_after_s // 60)} minutes"
-        )
-        super().__init__(f"too many wrong passwords: try again in {wait}")
 
 
 @dataclass(frozen=True)
@@ -201,142 +178,16 @@ def check_password(session: Session, name: str, password: str) -> Runner | None:
     return runner if _matches(runner, password) else None
 
 
-# --- the brake on password guessing -----------------------------------------------------------
-
-
-def _name_key(name: str) -> str:
-    if NAME.fullmatch(name):
-        return f"name:{name}"
-    # No runner has such a name, but guessing it costs the same; it is stored only as a digest.
-    return f"name#{hash_secret(name)[:40]}"
-
-
-def _client_key(client: str | None) -> str | None:
-    if not client:
-        return None
-    try:
-        address = ipaddress.ip_address(client)
-    except ValueError:
-        plain = _PLAIN_CLIENT.fullmatch(client)
-        return f"client:{client}" if plain else f"client#{hash_secret(client)[:40]}"
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return f"client:{address.ipv4_mapped}"
-        # One subscriber holds a whole /64: counting single addresses would let them rotate.
-        prefix = ipaddress.IPv6Address(int(address) >> 64 << 64)
-        return f"client:{prefix}/64"
-    return f"client:{address}"
-
-
-def _shown(client: str | None) -> str:
-    """The client for a log line: an address as it is, anything odder quoted (no forged lines)."""
-    return client if client and _PLAIN_CLIENT.fullmatch(client) else repr(client)
-
-
-def _limited_keys(name: str, client: str | None) -> list[tuple[str, int]]:
-    keys = [(_name_key(name), NAME_FAILURES)]
-    client_key = _client_key(client)
-    if client_key is not None:
-        keys.append((client_key, CLIENT_FAILURES))
-    return keys
-
-
-def _refuse_if_blocked(
-    reading: Session, keys: list[tuple[str, int]], name: str, client: str | None
-) -> bool:
-    """Throttled if the name or the client is blocked; else whether the name has failures."""
-    at = now()
-    rows = reading.scalars(
-        select(SignInThrottle).where(SignInThrottle.key.in_([key for key, _ in keys]))
-    ).all()
-    blocked = [row for row in rows if row.blocked_until and utc(row.blocked_until) > at]
-    if blocked:
-        until = max(utc(row.blocked_until) for row in blocked if row.blocked_until)
-        failures = max(row.failures for row in blocked)
-        log.warning(
-            "sign-in refused: name %r, client %s, %d failures, blocked until %s",
-            name,
-            _shown(client),
-            failures,
-            until.isoformat(timespec="seconds"),
-        )
-        raise Throttled(math.ceil((until - at).total_seconds()))
-    return any(row.key == keys[0][0] for row in rows)
-
-
-def _count_failure(writing: Session, key: str, limit: int, name: str, client: str | None) -> None:
-    at = now()
-    dialect = writing.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    # Two workers may count the first failure of a key at once: make sure the row exists, then
-    # lock it (SQLite writers hold the database's lock already) and count.
-    writing.execute(
-        insert(SignInThrottle)
-        .values(key=key, failures=0, last_failure_at=at)
-        .on_conflict_do_nothing(index_elements=["key"])
-    )
-    row = writing.scalars(
-        select(SignInThrottle).where(SignInThrottle.key == key).with_for_update()
-    ).one()
-    if at - utc(row.last_failure_at) > FORGET_AFTER:
-        row.failures, row.blocked_until = 0, None
-    row.failures += 1
-    row.last_failure_at = at
-    if row.failures >= limit:
-        doublings = min(row.failures - limit, 32)
-        row.blocked_until = at + min(FIRST_BLOCK * 2**doublings, LONGEST_BLOCK)
-        log.warning(
-            "sign-in locked: %s, name %r, client %s, %d failures, until %s",
-            key,
-            name,
-            _shown(client),
-            row.failures,
-            row.blocked_until.isoformat(timespec="seconds"),
-        )
-
-
-def _record(
-    writers: sessionmaker[Session],
-    keys: list[tuple[str, int]],
-    matched: bool,
-    name: str,
-    client: str | None,
-) -> None:
-    with writers() as writing:
-        if matched:
-            writing.execute(
-                delete(SignInThrottle)
-                .where(SignInThrottle.key == keys[0][0])
-                .execution_options(synchronize_session=False)
-            )
-        else:
-            # Forgetting old failures here keeps the table as small as the last hour's guessing;
-            # rows another worker holds are left for later rather than waited for (PostgreSQL).
-            stale = (
-                select(SignInThrottle.key)
-                .where(SignInThrottle.last_failure_at < now() - FORGET_AFTER)
-                .with_for_update(skip_locked=True)
-            )
-            writing.execute(
-                delete(SignInThrottle)
-                .where(SignInThrottle.key.in_(stale.scalar_subquery()))
-                .execution_options(synchronize_session=False)
-            )
-            for key, limit in keys:
-                _count_failure(writing, key, limit, name, client)
-        writing.commit()
-
-
 def _checked(
     reading: Session, writers: sessionmaker[Session], name: str, password: str, client: str | None
 ) -> Runner | None:
     """The runner if the password is theirs, else None, throttled and recorded."""
-    keys = _limited_keys(name, client)
-    name_has_failures = _refuse_if_blocked(reading, keys, name, client)
+    attempt = throttle.Attempt(name, client)
+    name_has_failures = throttle.refuse_if_blocked(reading, attempt)
     runner = _called(reading, name)
     matched = _matches(runner, password)  # the slow part: no write lock is held
     if not matched or name_has_failures:  # a success with nothing to forget writes nothing
-        _record(writers, keys, matched, name, client)
+        throttle.record(writers, attempt, matched)
     return runner if matched else None
 
 
@@ -358,15 +209,6 @@ def sign_in(
     if runner is None:
         raise SignInFailed(WRONG_PASSWORD)
     return runner
-
-
-def unlock(session: Session, name: str) -> int:
-    """Forget a name's recent wrong passwords, so it may sign in at once; how many there were."""
-    row = session.get(SignInThrottle, _name_key(name))
-    if row is None:
-        return 0
-    session.delete(row)
-    return row.failures
 
 
 def change_password(

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from heroicrun.db.schema import Runner, Token
 from heroicrun.play import accounts
-from heroicrun.server.deps import SESSION_COOKIE, CurrentRunner, ReadSession, WriteSession
+from heroicrun.server import cookies
+from heroicrun.server.deps import (
+    SESSION_COOKIE,
+    CurrentRunner,
+    ReadSession,
+    WriteSession,
+    client_address,
+    this_session,
+)
 from heroicrun.server.params import SessionId, TokenId
+from heroicrun.server.passwords import PasswordWork
 from heroicrun.server.text import PlainText
 
 router = APIRouter(tags=["accounts"])
@@ -27,18 +35,6 @@ THROTTLED: dict[int | str, dict[str, Any]] = {
         "refused unchecked; the Retry-After header says for how many seconds."
     }
 }
-HASHES_AT_ONCE = 2
-
-
-async def _hashing() -> AsyncIterator[None]:
-    yield
-
-
-# argon2 takes one core for a quarter of a second and the machine has two: more hashes at once
-# only make each slower, and forty at once held every thread of the pool and stalled every
-# other request. A request beyond these waits for its turn without holding a thread. The limit
-# is per worker process. Routes that check or hash a password take a `PasswordWork` parameter.
-PasswordWork = Annotated[None, Depends(_hashing, scope="function", max_concurrency=HASHES_AT_ONCE)]
 
 
 class Credentials(BaseModel):
@@ -138,33 +134,6 @@ def _runner(runner: Runner) -> RunnerOut:
     return RunnerOut.model_validate(runner)
 
 
-def client_address(request: Request) -> str | None:
-    """The address the request came from (behind a proxy, the one it forwarded), or None."""
-    return request.client.host if request.client else None
-
-
-def this_session(request: Request) -> int | None:
-    """The id of the browser session the request signed in with; None with an API token."""
-    token = getattr(request.state, "token", None)
-    return token.id if isinstance(token, Token) and token.kind == accounts.SESSION else None
-
-
-def set_session_cookie(request: Request, response: Response, secret: str) -> None:
-    response.set_cookie(
-        SESSION_COOKIE,
-        secret,
-        max_age=int(accounts.SESSION_LIFETIME.total_seconds()),  # the server ends idle ones
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",  # a phone on the home network speaks plain HTTP
-        path="/",
-    )
-
-
-def clear_session_cookie(response: Response) -> None:
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
-
-
 @router.post(
     "/api/session",
     responses={
@@ -194,7 +163,7 @@ def sign_in(
     if previous:  # signing in again replaces this browser's session rather than adding one
         accounts.end_session(writing, previous)
     secret = accounts.start_session(writing, runner)
-    set_session_cookie(request, response, secret)
+    cookies.set_session(request, response, secret)
     return SignedIn(runner=_runner(runner))
 
 
@@ -205,7 +174,7 @@ def sign_out(request: Request, writing: WriteSession) -> Response:
     if secret:
         accounts.end_session(writing, secret)
     response = Response(status_code=204)
-    clear_session_cookie(response)
+    cookies.clear_session(response)
     return response
 
 
@@ -282,7 +251,7 @@ def end_session(
     accounts.end_session_id(writing, runner, session_id)
     response = Response(status_code=204)
     if session_id == this_session(request):
-        clear_session_cookie(response)
+        cookies.clear_session(response)
     return response
 
 
@@ -326,5 +295,5 @@ def add_first_runner(
     """Become the server's first runner, signed in at once; once anyone exists, a 403."""
     runner = accounts.add_first_runner(writing, credentials.name, credentials.password)
     secret = accounts.start_session(writing, runner)
-    set_session_cookie(request, response, secret)
+    cookies.set_session(request, response, secret)
     return SignedIn(runner=_runner(runner))

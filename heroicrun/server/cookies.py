@@ -13,7 +13,7 @@ def set_session(request: Request, response: Response, secret: str) -> None:
     response.set_cookie(
         SESSION_COOKIE,
         secret,
-        max_age=int(accounts.SESSION_IDLE.total_seconds()),
+        max_age=int(accounts.SESSION_LIFETIME.total_seconds()),  # the server ends idle ones
         httponly=True,
         samesite="lax",
         secure=request.url.scheme == "https",  # a phone on the home network speaks plain HTTP

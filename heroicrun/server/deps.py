@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
-from heroicrun.db.schema import Runner
+from heroicrun.db.schema import Runner, Token
 from heroicrun.play import accounts
 from heroicrun.server import csrf
 from heroicrun.server.csrf import SESSION_COOKIE
@@ -97,6 +97,17 @@ def page_runner(runner: Annotated[Runner | None, Depends(maybe_signed_in)]) -> R
     if runner is None:
         raise SignInNeeded
     return runner
+
+
+def client_address(request: Request) -> str | None:
+    """The address the request came from (behind a trusted proxy, the one it forwarded)."""
+    return request.client.host if request.client else None
+
+
+def this_session(request: Request) -> int | None:
+    """The id of the browser session the request signed in with; None with an API token."""
+    token = getattr(request.state, "token", None)
+    return token.id if isinstance(token, Token) and token.kind == accounts.SESSION else None
 
 
 CurrentRunner = Annotated[Runner, Depends(signed_in)]  # the API: 401 without one

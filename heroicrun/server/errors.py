@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 
 from heroicrun.db import engine as db_engine
-from heroicrun.play import Conflict, NotFound, PlayError, accounts, runs
+from heroicrun.play import Conflict, NotFound, PlayError, accounts, runs, throttle
 from heroicrun.server import admission, pages
 from heroicrun.server.deps import SignInNeeded
 
@@ -24,7 +24,7 @@ log = logging.getLogger("heroicrun.server")
 # The play layer says what went wrong; this says what HTTP calls it. Subclasses first.
 STATUSES: tuple[tuple[type[Exception], int], ...] = (
     (accounts.SignInFailed, 401),
-    (accounts.Throttled, 429),
+    (throttle.Throttled, 429),
     (accounts.Forbidden, 403),
     (runs.Unreadable, 422),
     (runs.Damaged, 500),
@@ -84,7 +84,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(PlayError)
     async def _play(request: Request, error: PlayError) -> Response:
         headers = None
-        if isinstance(error, accounts.Throttled):
+        if isinstance(error, throttle.Throttled):
             headers = retry_after(error.retry_after_s)
         return answer(request, status_of(error), str(error), headers)
 
