@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from heroicrun.play import accounts
+from heroicrun.play import accounts, throttle
 from heroicrun.server.pages import uploads
 from tests.conftest import bearer, make_runner
 from tests.helpers.web import PASSWORD, form_token, sign_in
@@ -343,3 +343,48 @@ def test_the_service_worker_is_served_from_the_root(client: TestClient) -> None:
     assert answer.headers["service-worker-allowed"] == "/"
     assert "javascript" in answer.headers["content-type"]
     assert 'addEventListener("fetch"' in answer.text
+
+
+def test_guessing_on_the_sign_in_page_is_refused_for_a_while(client: TestClient) -> None:
+    make_runner(client, "ann")
+    token = form_token(client.get("/signin").text)
+    for _ in range(throttle.NAME_FAILURES):
+        wrong = client.post("/signin", data={"name": "ann", "password": "nike!", "csrf": token})
+        assert wrong.status_code == 401
+    refused = client.post(
+        "/signin", data={"name": "ann", "password": PASSWORD, "csrf": token}, follow_redirects=False
+    )
+    assert refused.status_code == 429 and refused.headers["retry-after"] == "30"
+    assert "Too many wrong passwords: try again in 30 seconds." in refused.text
+    assert "heroicrun_session" not in refused.cookies
+
+
+def test_the_account_page_lists_browsers_and_signs_out_the_others(client: TestClient) -> None:
+    make_runner(client, "ann")
+    other = TestClient(client.app)
+    sign_in(other)
+    token = sign_in(client)
+    page = client.get("/account").text
+    assert "This browser" in page and "Another browser" in page
+    ended = client.post("/account/sessions/end-others", data={"csrf": token})
+    assert ended.status_code == 200 and "Another browser" not in ended.text
+    assert other.get("/api/me").status_code == 401 and client.get("/api/me").status_code == 200
+
+
+def test_changing_the_password_on_the_account_page(client: TestClient) -> None:
+    make_runner(client, "ann")
+    other = TestClient(client.app)
+    sign_in(other)
+    token = sign_in(client)
+    form = {"current": "nope-nope", "new": "a new long one", "again": "a new long one"}
+    wrong = client.post("/account/password", data={**form, "csrf": token})
+    assert wrong.status_code == 403 and "current password is not right" in wrong.text
+    mismatch = client.post(
+        "/account/password", data={**form, "current": PASSWORD, "again": "x", "csrf": token}
+    )
+    assert mismatch.status_code == 400 and "not the same" in mismatch.text
+    done = client.post("/account/password", data={**form, "current": PASSWORD, "csrf": token})
+    assert done.status_code == 200 and "Password changed; 1 other browser signed out." in done.text
+    assert other.get("/api/me").status_code == 401 and client.get("/api/me").status_code == 200
+    fresh = TestClient(client.app)
+    sign_in(fresh, password="a new long one")

@@ -1,4 +1,5 @@
-"""Pages for the runner's account: sign-in, the first runner, sign-out and API tokens.
+"""Pages for the runner's account: sign-in, the first runner, sign-out, API tokens, the
+browsers signed in and the password.
 
 Every POST form carries the form token of heroicrun.server.csrf.
 """
@@ -12,11 +13,19 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from heroicrun.db.schema import Runner
-from heroicrun.play import PlayError, accounts
-from heroicrun.server import cookies, csrf
-from heroicrun.server.deps import MaybeRunner, PageRunner, ReadSession, WriteSession
+from heroicrun.play import PlayError, accounts, throttle
+from heroicrun.server import cookies, csrf, errors
+from heroicrun.server.deps import (
+    MaybeRunner,
+    PageRunner,
+    ReadSession,
+    WriteSession,
+    client_address,
+    this_session,
+)
 from heroicrun.server.pages import FORM_EXPIRED, render, sentence
-from heroicrun.server.params import TokenId
+from heroicrun.server.params import SessionId, TokenId
+from heroicrun.server.passwords import PasswordWork
 
 router = APIRouter(include_in_schema=False)
 
@@ -72,6 +81,7 @@ def signin_page(
 @router.post("/signin", response_model=None)
 def signin(
     request: Request,
+    hashing: PasswordWork,
     reading: ReadSession,
     writing: WriteSession,
     name: Annotated[str, Form(max_length=200)] = "",
@@ -82,17 +92,24 @@ def signin(
     target = local_path(target)
     if not csrf.form_ok(request, sent_token):
         return render(request, "signin.html", 400, error=FORM_EXPIRED, name=name, next=target)
-    runner = accounts.check_password(reading, name.strip(), password)
-    if runner is None:
-        return render(
+    try:
+        runner = accounts.sign_in(
+            reading, request.app.state.writers, name.strip(), password, client_address(request)
+        )
+    except (accounts.SignInFailed, throttle.Throttled) as refused:
+        throttled = isinstance(refused, throttle.Throttled)
+        response = render(
             request,
             "signin.html",
-            401,
-            error="Wrong name or password.",
+            429 if throttled else 401,
+            error=sentence(str(refused)) if throttled else "Wrong name or password.",
             name=name,
             next=target,
             first_run=not accounts.has_runners(reading),
         )
+        if isinstance(refused, throttle.Throttled):
+            response.headers.update(errors.retry_after(refused.retry_after_s))
+        return response
     return _signed_in(request, writing, runner, target)
 
 
@@ -130,6 +147,7 @@ def welcome_page(
 @router.post("/welcome", response_model=None)
 def welcome(
     request: Request,
+    hashing: PasswordWork,
     writing: WriteSession,
     name: Annotated[str, Form(max_length=200)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
@@ -226,3 +244,104 @@ def revoke_token(
     except PlayError:
         return _tokens_page(request, runner, writing, 404, error="That token is already gone.")
     return RedirectResponse(f"/tokens?revoked={quote(names[token_id])}", status_code=303)
+
+
+# --- the account: sessions and password -----------------------------------------------------
+
+
+def _account_page(
+    request: Request,
+    runner: Runner,
+    session: ReadSession,
+    status_code: int = 200,
+    **context: object,
+) -> HTMLResponse:
+    current = this_session(request)
+    sessions = [
+        {
+            "id": token.id,
+            "created": accounts.utc(token.created_at),
+            "used": accounts.utc(token.last_used_at) if token.last_used_at else None,
+            "current": token.id == current,
+        }
+        for token in accounts.live_sessions(session, runner)
+    ]
+    return render(
+        request,
+        "account.html",
+        status_code,
+        active="account",
+        sessions=sessions,
+        idle_days=accounts.SESSION_IDLE.days,
+        lifetime_days=accounts.SESSION_LIFETIME.days,
+        **context,
+    )
+
+
+@router.get("/account", response_model=None)
+def account_page(request: Request, runner: PageRunner, reading: ReadSession) -> Response:
+    return _account_page(request, runner, reading)
+
+
+@router.post("/account/password", response_model=None)
+def change_password(
+    request: Request,
+    runner: PageRunner,
+    hashing: PasswordWork,
+    reading: ReadSession,
+    current: Annotated[str, Form(max_length=1024)] = "",
+    new: Annotated[str, Form(max_length=1024)] = "",
+    again: Annotated[str, Form(max_length=1024)] = "",
+    sent_token: csrf.FormToken = "",
+) -> Response:
+    if not csrf.form_ok(request, sent_token):
+        return _account_page(request, runner, reading, 400, error=FORM_EXPIRED)
+    if new != again:
+        error = "The two new passwords are not the same: type them again."
+        return _account_page(request, runner, reading, 400, error=error)
+    try:
+        ended = accounts.change_password(
+            reading,
+            request.app.state.writers,
+            runner,
+            current,
+            new,
+            client_address(request),
+            keep_session=this_session(request),
+        )
+    except PlayError as refused:
+        status = errors.status_of(refused)
+        page = _account_page(request, runner, reading, status, error=sentence(str(refused)))
+        if isinstance(refused, throttle.Throttled):
+            page.headers.update(errors.retry_after(refused.retry_after_s))
+        return page
+    others = f"; {ended} other browser{'s' if ended != 1 else ''} signed out" if ended else ""
+    return _account_page(request, runner, reading, said=f"Password changed{others}.")
+
+
+@router.post("/account/sessions/{session_id}/end", response_model=None)
+def end_session(
+    request: Request,
+    runner: PageRunner,
+    writing: WriteSession,
+    session_id: SessionId,
+    sent_token: csrf.FormToken = "",
+) -> Response:
+    if not csrf.form_ok(request, sent_token):
+        return _account_page(request, runner, writing, 400, error=FORM_EXPIRED)
+    try:
+        accounts.end_session_id(writing, runner, session_id)
+    except PlayError:
+        writing.rollback()
+        return _account_page(request, runner, writing, 404, error="That browser is signed out.")
+    return RedirectResponse("/account", status_code=303)
+
+
+@router.post("/account/sessions/end-others", response_model=None)
+def end_other_sessions(
+    request: Request, runner: PageRunner, writing: WriteSession, sent_token: csrf.FormToken = ""
+) -> Response:
+    if not csrf.form_ok(request, sent_token):
+        return _account_page(request, runner, writing, 400, error=FORM_EXPIRED)
+    accounts.end_other_sessions(writing, runner, this_session(request))
+    return RedirectResponse("/account", status_code=303)
