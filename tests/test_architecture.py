@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 
 PACKAGE = Path(__file__).parents[1] / "heroicrun"
-DOMAIN = ["track.py", "geodesy.py", "summary.py", "reading", "measuring"]
+DOMAIN = ["track.py", "geodesy.py", "summary.py", "activity.py", "reading", "measuring"]
 FORBIDDEN = {"typer", "rich", "click", "fastapi", "starlette", "sqlalchemy", "alembic", "jinja2"}
 
 

@@ -22,7 +22,8 @@ from heroicrun.play import accounts
 DATA = Path(__file__).parent / "data"
 SMALL = DATA / "fittrackee" / "gpx_file.gpx"
 FIT = DATA / "python-fitparse" / "garmin-fenix-5-run.fit"
-TCX = DATA / "fittrackee" / "tcx_with_one_lap_and_one_track.tcx"
+# Not fittrackee's TCX: it holds the same activity as SMALL, so it would be a duplicate.
+TCX = DATA / "tcxreader" / "mapmyride_biking.tcx"
 BAD = DATA / "fittrackee" / "gpx_file_invalid_xml.gpx"
 
 

@@ -282,6 +282,29 @@ def test_a_deleted_run_no_longer_counts(session: Session, ann: Runner) -> None:
     assert session.scalar(select(func.count()).where(Verdict.run_id == long_run.id)) == 0
 
 
+def test_a_second_recording_of_an_outing_counts_for_nothing(
+    session: Session, ann: Runner, reads: list[str]
+) -> None:
+    play.enrol(session, CATALOG, ann, "test-road", ENROLLED)
+    play.enrol(session, CATALOG, ann, "test-trial", ENROLLED)
+    watch = add_run(session, ann, 3.2, days=1, name="watch.gpx")
+    phone = add_run(session, ann, 3.1, days=1, name="phone.gpx", pace_s_per_km=365.0)
+    phone.overlaps_run_id = watch.id
+    session.flush()
+    road = progress_of(session, ann)
+    assert road.progress_km == pytest.approx(3.2, abs=0.01)
+    assert road.unlocked == ("set-out", "first-steps")
+    assert road.beats[1].unlocked_by == "watch.gpx"
+    assert progress_of(session, ann, "test-trial").beats[0].detail.startswith("1 of 2 runs")
+    assert sorted(set(reads)) == ["watch.gpx"]  # the phone's file is never judged
+
+    session.delete(watch)
+    session.flush()
+    session.refresh(phone)
+    assert phone.overlaps_run_id is None  # the database lets go of the mark
+    assert progress_of(session, ann).progress_km == pytest.approx(3.1, abs=0.01)
+
+
 def test_routes_and_other_runners_runs_never_count(session: Session, ann: Runner) -> None:
     bob = accounts.add_runner(session, "bob", None)
     play.enrol(session, CATALOG, ann, "test-road", ENROLLED)
@@ -342,6 +365,21 @@ def test_snapshot_judges_a_new_run_once_in_the_storing_session(
     assert reads == []
     keys = session.scalars(select(Verdict.goal_key)).all()
     assert keys == [play.goal_key(distance_goal(ROAD))]
+
+
+def test_a_snapshot_can_leave_its_verdicts_to_the_caller(
+    session: Session, ann: Runner, reads: list[str]
+) -> None:
+    play.enrol(session, CATALOG, ann, "test-road", ENROLLED)
+    add_run(session, ann, 3.2, days=1, name="run.gpx")
+    learned: play.Learned = {}
+    first = play.snapshot(session, CATALOG, ann, learned)
+    assert reads == ["run.gpx"] and len(learned) == 1
+    assert session.scalar(select(func.count()).select_from(Verdict)) == 0
+    assert play.snapshot(session, CATALOG, ann, learned) == first
+    assert reads == ["run.gpx"]  # what it judged before is taken as judged
+    assert play.remember(session, learned) == 1
+    assert session.scalar(select(func.count()).select_from(Verdict)) == 1
 
 
 def test_an_edited_goal_is_judged_again(session: Session, ann: Runner, reads: list[str]) -> None:

@@ -4,28 +4,42 @@ re-measuring; the worker pool's time limit; upload names and archives."""
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
+import json
 import os
 import threading
 import time
 import zipfile
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
-from sqlalchemy import Engine, func, select, update
+from alembic import command
+from alembic.config import Config
+from geopy.distance import geodesic
+from sqlalchemy import Engine, Insert, delete, event, func, insert, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from heroicrun import __version__, reading
 from heroicrun.db import engine as db_engine
-from heroicrun.db.schema import Original, Run, Runner
-from heroicrun.play import NotFound, accounts, parsing, runs, uploads
+from heroicrun.db import migrate
+from heroicrun.db.schema import Original, Run, Runner, Verdict
+from heroicrun.missions import catalog as bundled
+from heroicrun.missions.loading import Catalog
+from heroicrun.play import NotFound, accounts, missions, parsing, runs, uploads
+from tests.factory import START, TrackBuilder
+from tests.test_activity import gpx_text
 
 DATA = Path(__file__).parent / "data"
 ATHENS = Path(__file__).parents[1] / "heroicrun" / "samples" / "athens-dawn-run.gpx"
 SMALL = DATA / "fittrackee" / "gpx_file.gpx"
 FIT = DATA / "python-fitparse" / "garmin-fenix-5-run.fit"
+CATALOG = bundled.bundled()
 
 
 @pytest.fixture
@@ -347,3 +361,400 @@ def test_a_damaged_or_encrypted_archive_is_refused_by_name() -> None:
     assert [entry.error for entry in found] == [
         "locked.zip/run.gpx: is encrypted; heroicrun cannot open it"
     ]
+
+
+# One activity, one run: whatever carries it, and however many devices recorded it.
+
+
+def wrappings(data: bytes) -> dict[str, bytes]:
+    """One GPX file as it may arrive again: compressed, re-compressed, with other line endings."""
+    return {
+        "run.gpx": data,
+        "run.gpx.gz": gzip.compress(data),
+        "again.gpx.gz": gzip.compress(data, compresslevel=1, mtime=1_700_000_000),
+        "windows.gpx": data.replace(b"\n", b"\r\n"),
+        "edited.gpx": data + b"\n",
+    }
+
+
+def record_bytes(
+    writers: sessionmaker[Session],
+    runner_id: int,
+    name: str,
+    data: bytes,
+    parser: parsing.Parser,
+    catalog: Catalog | None = None,
+) -> runs.Recorded:
+    with writers() as session:
+        runner = session.get(Runner, runner_id)
+        assert runner is not None
+        return runs.record(session, runner, name, data, parser, catalog)
+
+
+def journey_km(writers: sessionmaker[Session], runner_id: int) -> float:
+    """How far along Reach Sparta the runner is, in km."""
+    session, runner = as_runner(writers, runner_id)
+    with session:
+        progress = missions.progress(session, CATALOG, runner, "reach-sparta", datetime.now(UTC))
+        return progress[1].progress_km
+
+
+def enrolled(writers: sessionmaker[Session], name: str) -> int:
+    with writers() as session:
+        runner = accounts.add_runner(session, name, None)
+        missions.enrol(session, CATALOG, runner, "reach-sparta", datetime.now(UTC))
+        session.commit()
+        return runner.id
+
+
+def enrolled_in_all(writers: sessionmaker[Session], name: str) -> int:
+    with writers() as session:
+        runner = accounts.add_runner(session, name, None)
+        for mission in CATALOG.missions:
+            missions.enrol(session, CATALOG, runner, mission.id, MORNING - timedelta(days=1))
+        session.commit()
+        return runner.id
+
+
+def test_one_activity_in_five_wrappings_is_one_run(
+    writers: sessionmaker[Session], parser: parsing.Parser
+) -> None:
+    ann = enrolled(writers, "ann")
+    sent = wrappings(ATHENS.read_bytes())
+    sent["export.zip member"] = next(
+        entry.data
+        for entry in uploads.unpack(zipped({"a/run.gpx": sent["windows.gpx"]}), "export.zip")
+        if entry.data is not None
+    )
+    found = [record_bytes(writers, ann, name, data, parser, CATALOG) for name, data in sent.items()]
+    first = found[0]
+    assert not first.duplicate
+    assert [item.duplicate for item in found[1:]] == [True] * 5
+    assert {item.run.id for item in found} == {first.run.id}
+    assert {item.run.file_name for item in found} == {"run.gpx"}
+    assert all(item.unlocked == [] for item in found[1:])
+    assert count(writers, Run) == 1 and count(writers, Original) == 1
+    assert journey_km(writers, ann) == pytest.approx(5.9455, abs=0.001)
+
+
+def test_another_runners_copy_of_an_activity_is_theirs(
+    writers: sessionmaker[Session], parser: parsing.Parser
+) -> None:
+    ann, bob = add_runner(writers, "ann"), add_runner(writers, "bob")
+    sent = wrappings(SMALL.read_bytes())
+    mine = record_bytes(writers, ann, "run.gpx", sent["run.gpx"], parser)
+    theirs = record_bytes(writers, bob, "run.gpx.gz", sent["run.gpx.gz"], parser)
+    assert not theirs.duplicate and theirs.run.id != mine.run.id
+
+
+def test_runs_stored_before_fingerprints_migrate_and_recompute_finds_the_copies(
+    database_url: str, parser: parsing.Parser
+) -> None:
+    engine = db_engine.connect(database_url)
+    config = Config()
+    config.set_main_option("script_location", str(migrate.MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    # As heroicrun stored them before fingerprints: one run sent as .gpx, then as .gpx.gz.
+    now = datetime.now(UTC)
+    sent = wrappings(ATHENS.read_bytes())
+    with engine.begin() as connection:
+        ann = connection.execute(
+            insert(Runner.__table__)
+            .values(name="ann", password_hash=None, created_at=now)
+            .returning(Runner.__table__.c.id)
+        ).scalar_one()
+        for name in ("run.gpx", "run.gpx.gz"):
+            data = sent[name]
+            described = parser.describe(data, name)
+            summary = {k: v for k, v in described.items() if k != parsing.ACTIVITY}
+            digest = hashlib.sha256(data).hexdigest()
+            connection.execute(
+                insert(Original.__table__).values(
+                    sha256=digest, size=len(data), content_gz=gzip.compress(data)
+                )
+            )
+            connection.execute(
+                insert(Run.__table__).values(
+                    runner_id=ann,
+                    sha256=digest,
+                    file_name=name,
+                    format=summary["format"],
+                    kind=summary["kind"],
+                    start_time=datetime.fromisoformat(summary["start_time"]),
+                    distance_m=summary["distance_m"],
+                    counted_distance_m=summary["counted_distance_m"],
+                    elapsed_s=summary["elapsed_s"],
+                    moving_s=summary["moving_s"],
+                    summary_json=json.dumps(summary, separators=(",", ":")),
+                    measured_with="0.0.9",
+                    uploaded_at=now,
+                )
+            )
+    try:
+        migrate.upgrade(engine)
+        writers = db_engine.writers(engine)
+        with writers() as session:
+            listed = session.execute(
+                select(Run.id, Run.activity_key, Run.overlaps_run_id).order_by(Run.id)
+            ).all()
+        assert [(key, mark) for _, key, mark in listed] == [(None, None), (None, None)]
+        first, copy = (run_id for run_id, _, _ in listed)
+
+        with writers() as session:
+            report = runs.recompute(session, parser)
+        assert report.problems == [] and report.changed == []
+        assert report.duplicates == [(copy, "run.gpx.gz", first)]
+        with writers() as session:
+            runner = session.get(Runner, ann)
+            assert runner is not None
+            assert runs.get_run(session, runner, first).not_counted is None
+            assert runs.get_run(session, runner, copy).not_counted == (
+                f"the same outing as run {first} (overlaps 100 % of it)"
+            )
+            again = runs.record(session, runner, "windows.gpx", sent["windows.gpx"], parser)
+        assert again.duplicate and again.run.id == first
+    finally:
+        engine.dispose()
+
+
+def outing(start: datetime, km: float, duration_s: float, step_s: float, east_m: float) -> bytes:
+    """A GPX file of an outing due north, `east_m` off to the side (another device's fix)."""
+    begin = geodesic(meters=east_m).destination(START, 90)
+    builder = TrackBuilder((begin.latitude, begin.longitude), start_time_s=start.timestamp())
+    return gpx_text(builder.run(km * 1000, duration_s, step_s=step_s).build())
+
+
+MORNING = datetime(2024, 5, 2, 6, 0, tzinfo=UTC)
+WATCH = outing(MORNING, 5.0, 1800, 2.0, 0.0)
+# Started a minute after the watch, stopped 40 s before it: 1700 s of the watch's 1800.
+PHONE = outing(MORNING + timedelta(seconds=60), 4.7, 1700, 3.0, 4.0)
+
+
+def test_a_watch_and_a_phone_on_one_outing_count_once(
+    writers: sessionmaker[Session], parser: parsing.Parser
+) -> None:
+    ann = enrolled(writers, "ann")
+    watch = record_bytes(writers, ann, "watch.gpx", WATCH, parser, CATALOG).run
+    phone = record_bytes(writers, ann, "phone.gpx", PHONE, parser, CATALOG)
+    assert not phone.duplicate and phone.unlocked == []
+    assert phone.run.overlaps_run_id == watch.id and watch.overlaps_run_id is None
+    assert phone.run.not_counted == f"the same outing as run {watch.id} (overlaps 94 % of it)"
+    assert watch.not_counted is None
+    assert count(writers, Run) == 2
+    assert journey_km(writers, ann) == pytest.approx(5.0, abs=0.01)
+
+    # The next day's run is another outing; the phone's stays marked while the watch's stays.
+    next_day = record_bytes(
+        writers, ann, "next.gpx", outing(MORNING + timedelta(days=1), 3.0, 900, 3.0, 0.0), parser
+    )
+    assert next_day.run.not_counted is None
+    assert journey_km(writers, ann) == pytest.approx(8.0, abs=0.01)
+
+    session, runner = as_runner(writers, ann)
+    with session:
+        runs.delete_run(session, runner, watch.id)
+        session.commit()
+        kept = runs.get_run(session, runner, phone.run.id)
+    assert kept.overlaps_run_id is None and kept.not_counted is None
+    assert journey_km(writers, ann) == pytest.approx(4.7 + 3.0, abs=0.01)
+
+
+def test_a_short_recording_within_a_longer_one_says_so(
+    writers: sessionmaker[Session], parser: parsing.Parser
+) -> None:
+    ann = add_runner(writers, "ann")
+    watch = record_bytes(writers, ann, "watch.gpx", WATCH, parser).run
+    stretch = outing(MORNING + timedelta(minutes=10), 1.0, 300, 2.0, 3.0)
+    found = record_bytes(writers, ann, "stretch.gpx", stretch, parser).run
+    assert found.not_counted == (
+        f"the same outing as run {watch.id} (100 % of this run lies within it)"
+    )
+    session, runner = as_runner(writers, ann)
+    with session:
+        page = runs.list_runs(session, runner)
+    assert [(run.id, run.not_counted) for run in page.runs] == [
+        (found.id, found.not_counted),
+        (watch.id, None),
+    ]
+
+
+def test_an_outing_sent_from_two_devices_at_once_counts_once(
+    writers: sessionmaker[Session],
+) -> None:
+    ann = add_runner(writers, "ann")
+    racer = Rendezvous(2)
+    results: list[runs.Recorded] = []
+    failures: list[BaseException] = []
+
+    def go(name: str, data: bytes) -> None:
+        try:
+            results.append(record_bytes(writers, ann, name, data, racer))
+        except BaseException as error:  # surfaced below
+            failures.append(error)
+
+    threads = [
+        threading.Thread(target=go, args=("watch.gpx", WATCH)),
+        threading.Thread(target=go, args=("phone.gpx", PHONE)),
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    finally:
+        racer.close()
+    assert failures == []
+    first, second = sorted(results, key=lambda item: item.run.id)
+    assert first.run.overlaps_run_id is None
+    assert second.run.overlaps_run_id == first.run.id
+
+
+def test_one_activity_raced_in_two_wrappings_is_stored_once(
+    writers: sessionmaker[Session],
+) -> None:
+    ann = add_runner(writers, "ann")
+    racer = Rendezvous(2)
+    sent = wrappings(ATHENS.read_bytes())
+    results: list[runs.Recorded] = []
+    failures: list[BaseException] = []
+
+    def go(name: str) -> None:
+        try:
+            results.append(record_bytes(writers, ann, name, sent[name], racer))
+        except BaseException as error:  # surfaced below
+            failures.append(error)
+
+    threads = [threading.Thread(target=go, args=(name,)) for name in ("run.gpx", "windows.gpx")]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    finally:
+        racer.close()
+    assert failures == []
+    assert sorted(result.duplicate for result in results) == [False, True]
+    assert results[0].run.id == results[1].run.id
+    assert count(writers, Run) == 1
+
+
+def deadlock() -> OperationalError:
+    """What psycopg raises through SQLAlchemy when PostgreSQL picks this transaction to end."""
+    return OperationalError(
+        "INSERT INTO verdicts ...", {}, psycopg.errors.DeadlockDetected("deadlock detected")
+    )
+
+
+def test_a_deadlock_runs_the_whole_transaction_again(
+    writers: sessionmaker[Session], parser: parsing.Parser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ann = enrolled_in_all(writers, "ann")
+    real = missions.remember
+    calls: list[int] = []
+
+    def deadlocked_once(session: Session, learned: missions.Learned) -> int:
+        calls.append(len(learned))
+        if len(calls) == 1:
+            # The run's row is flushed by now: the retry must not find it.
+            assert session.scalar(select(func.count()).select_from(Run)) == 1
+            raise deadlock()
+        return real(session, learned)
+
+    monkeypatch.setattr(missions, "remember", deadlocked_once)
+    recorded = record_bytes(writers, ann, "run.gpx", ATHENS.read_bytes(), parser, CATALOG)
+    assert len(calls) == 2 and calls[1] == calls[0] > 0
+    assert not recorded.duplicate
+    assert count(writers, Run) == 1 and count(writers, Original) == 1
+    with writers() as session:
+        assert session.scalar(select(func.count()).select_from(Verdict)) == calls[1]
+
+
+def test_a_second_deadlock_or_another_error_is_raised(
+    writers: sessionmaker[Session], parser: parsing.Parser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ann = enrolled(writers, "ann")
+    calls: list[int] = []
+
+    def always(error: Exception) -> Any:
+        def fail(session: Session, learned: missions.Learned) -> int:
+            calls.append(1)
+            raise error
+
+        return fail
+
+    monkeypatch.setattr(missions, "remember", always(deadlock()))
+    with pytest.raises(OperationalError, match="deadlock detected"):
+        record_bytes(writers, ann, "run.gpx", ATHENS.read_bytes(), parser, CATALOG)
+    assert len(calls) == 2
+
+    calls.clear()
+    cancelled = OperationalError("...", {}, psycopg.errors.QueryCanceled("canceled"))
+    monkeypatch.setattr(missions, "remember", always(cancelled))
+    with pytest.raises(OperationalError, match="canceled"):
+        record_bytes(writers, ann, "run.gpx", ATHENS.read_bytes(), parser, CATALOG)
+    assert len(calls) == 1
+    assert count(writers, Run) == 0 and count(writers, Original) == 0
+
+
+def test_an_upload_writes_its_verdicts_at_once_in_key_order(
+    writers: sessionmaker[Session], parser: parsing.Parser
+) -> None:
+    # Rows in one order, in one statement: two uploads can then never hold what the other
+    # waits for.
+    ann = enrolled_in_all(writers, "ann")
+    record_bytes(writers, ann, "first.gpx", WATCH, parser, CATALOG)
+    with writers() as session:
+        session.execute(delete(Verdict))  # as after an edited mission: judged again at upload
+        session.commit()
+    written: list[list[tuple[int, str]]] = []
+
+    def capture(connection: Any, statement: Any, multiparams: Any, *_: Any) -> None:
+        if isinstance(statement, Insert) and statement.table.name == Verdict.__tablename__:
+            written.append([(row["run_id"], row["goal_key"]) for row in multiparams])
+
+    bind = writers.kw["bind"]
+    event.listen(bind, "before_execute", capture)
+    try:
+        record_bytes(writers, ann, "second.gpx", ATHENS.read_bytes(), parser, CATALOG)
+    finally:
+        event.remove(bind, "before_execute", capture)
+    assert len(written) == 1
+    [rows] = written
+    assert rows == sorted(rows) and len({run_id for run_id, _ in rows}) == 2
+
+
+def test_runners_uploading_at_once_never_deadlock(writers: sessionmaker[Session]) -> None:
+    # Sixteen devices per runner sending runs at once, each run judged for every mission: the
+    # verdicts of one runner's runs, written by concurrent uploads, deadlocked on PostgreSQL.
+    runner_ids = [enrolled_in_all(writers, f"runner{n}") for n in range(2)]
+    parser = parsing.Parser(2, 60.0)
+    failures: list[BaseException] = []
+    stored: list[runs.Recorded] = []
+
+    def device(runner_id: int, number: int) -> None:
+        for k in range(4):
+            start = MORNING + timedelta(hours=10 * k + number)
+            data = outing(start, 1.0 + 0.3 * k + 0.007 * number, 300 + 60 * k, 10.0, 0.0)
+            try:
+                stored.append(
+                    record_bytes(writers, runner_id, f"d{number}-{k}.gpx", data, parser, CATALOG)
+                )
+            except BaseException as error:  # surfaced below
+                failures.append(error)
+
+    threads = [
+        threading.Thread(target=device, args=(runner_id, number))
+        for runner_id in runner_ids
+        for number in range(16)
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(300)
+    finally:
+        parser.close()
+    assert failures == []
+    assert len(stored) == 128 and count(writers, Run) == 128

@@ -37,7 +37,8 @@ ROOT = Path(__file__).parents[1]
 DATA = Path(__file__).parent / "data"
 ATHENS = ROOT / "heroicrun" / "samples" / "athens-dawn-run.gpx"
 SMALL = DATA / "fittrackee" / "gpx_file.gpx"
-TCX = DATA / "fittrackee" / "tcx_with_one_lap_and_one_track.tcx"
+# Not fittrackee's TCX: it holds the same activity as SMALL, so it would be a duplicate.
+TCX = DATA / "tcxreader" / "mapmyride_biking.tcx"
 FIT = DATA / "python-fitparse" / "garmin-fenix-5-run.fit"
 BAD = DATA / "fittrackee" / "gpx_file_invalid_xml.gpx"
 

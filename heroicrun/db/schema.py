@@ -79,6 +79,7 @@ class Run(Base):
     __tablename__ = "runs"
     __table_args__ = (
         UniqueConstraint("runner_id", "sha256", name="one_run_per_file"),
+        UniqueConstraint("runner_id", "activity_key", name="one_run_per_activity"),
         Index("runs_by_runner_start", "runner_id", "start_time"),
     )
 
@@ -96,6 +97,13 @@ class Run(Base):
     summary_json: Mapped[str] = mapped_column(Text)  # heroicrun.summary.describe(), as JSON
     measured_with: Mapped[str] = mapped_column(String(32))  # heroicrun version that measured it
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # heroicrun.activity's fingerprint of the points, whatever the file; None for a run stored
+    # before fingerprints, until `heroicrun runs recompute` measures it again.
+    activity_key: Mapped[str | None] = mapped_column(String(64))
+    # The earlier run of the same outing (a watch and a phone at once): this one does not count.
+    overlaps_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("runs.id", ondelete="SET NULL"), index=True
+    )
 
 
 class Enrolment(Base):

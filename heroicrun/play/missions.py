@@ -7,11 +7,13 @@ Verdict row keyed by a hash of the goal's content and the heroicrun version (`go
 edited goal or a new release is simply judged again. A run's file is read only to judge a
 verdict that is not yet remembered.
 
-Who stores verdicts: `snapshot`, which the runs helper calls in the session that stores an
-upload, keeps the verdicts it had to judge in that session, so a new run is judged once, at
-upload. `progress` and `dashboard` only read: verdicts they had to judge (after a mission was
-edited, or heroicrun upgraded) are collected in `learned`, and the caller may keep them with
-`remember` in a write session.
+Who stores verdicts: storing an upload collects what its two snapshots (before and after the
+run) had to judge and keeps it with one `remember` before committing, so a new run is judged
+once, at upload. `progress` and `dashboard` only read: verdicts they had to judge (after a
+mission was edited, or heroicrun upgraded) are collected in `learned`, and the caller may keep
+them with `remember` in a write session.
+
+A run marked as the same outing as an earlier one (`Run.overlaps_run_id`) counts for nothing.
 """
 
 from __future__ import annotations
@@ -120,15 +122,19 @@ def progress(
     return mission, earned
 
 
-def snapshot(session: Session, catalog: Catalog, runner: Runner) -> Snapshot:
+def snapshot(
+    session: Session, catalog: Catalog, runner: Runner, learned: Learned | None = None
+) -> Snapshot:
     """The beats the runner has unlocked in each mission they are enrolled in.
 
-    Verdicts judged afresh are kept in `session`: call it in the session that stores a run.
+    Verdicts judged afresh are kept in `session`; or, given `learned`, collected there (and
+    those already in it reused) for the caller to `remember` once.
     """
     pairs = enrolled_missions(session, catalog, runner)
-    learned: Learned = {}
-    earned = evaluate_enrolled(session, catalog, runner, pairs, datetime.now(UTC), learned)
-    remember(session, learned)
+    judged: Learned = {} if learned is None else learned
+    earned = evaluate_enrolled(session, catalog, runner, pairs, datetime.now(UTC), judged)
+    if learned is None:
+        remember(session, judged)
     return {mission.id: found.unlocked for (mission, _), found in zip(pairs, earned, strict=True)}
 
 
@@ -178,6 +184,8 @@ def remember(session: Session, learned: Learned) -> int:
     """Store verdicts judged afresh (those already there, or of runs since deleted, are skipped)."""
     if not learned:
         return 0
+    # In key order: two transactions inserting overlapping rows in different orders deadlock
+    # on PostgreSQL (each waits for the other's uncommitted row).
     rows = [
         {
             "run_id": run_id,
@@ -186,7 +194,7 @@ def remember(session: Session, learned: Learned) -> int:
             "detail": verdict.detail[:DETAIL_CHARS],
             "closeness": verdict.closeness,
         }
-        for (run_id, key), verdict in learned.items()
+        for (run_id, key), verdict in sorted(learned.items(), key=lambda item: item[0])
     ]
     dialect = session.get_bind().dialect.name
     statement: Insert
@@ -268,7 +276,8 @@ def evaluate_enrolled(
 ) -> list[MissionProgress]:
     """Each mission's progress from one read of the runs and one of the remembered verdicts.
 
-    Both reads are plain column queries: no ORM objects for a thousand runs.
+    Both reads are plain column queries: no ORM objects for a thousand runs. Verdicts already
+    in `learned` are taken as judged. Runs of an outing already counted are left out.
     """
     if not pairs:
         return []
@@ -294,6 +303,7 @@ def evaluate_enrolled(
             runs_table.uploaded_at,
         )
         .where(runs_table.runner_id == runner.id, counts(since))
+        .where(runs_table.overlaps_run_id.is_(None))
         .order_by(runs_table.start_time, runs_table.id)
     ).all()
     runs = [
@@ -324,6 +334,8 @@ def evaluate_enrolled(
         ).all()
         for key, run_id, met, detail, closeness in verdicts:
             known[key][run_id] = GoalCheck(met, detail, closeness)
+    for (run_id, key), verdict in (learned or {}).items():
+        known.setdefault(key, {})[run_id] = verdict
     judge = _Judge(known, learned if learned is not None else {})
     return [
         mission_progress.evaluate(

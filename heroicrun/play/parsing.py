@@ -21,9 +21,10 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import BaseContext
 from typing import Any
 
-from heroicrun import measuring, reading, summary
+from heroicrun import activity, measuring, reading, summary
 
 Outcome = tuple[str, Any]  # ("ok", summary dict) or ("error", (source, problem, line))
+ACTIVITY = "activity"  # the summary key read_and_describe adds: the file's activity.Activity
 Work = Callable[[bytes, str], Outcome]
 
 
@@ -40,10 +41,12 @@ START_TIMEOUT_S = 60.0  # a cold fork server imports numpy and the readers first
 
 
 def read_and_describe(data: bytes, source: str) -> Outcome:
-    """Read and measure one file (in a worker): its `summary.describe()` or the read error."""
+    """Read and measure one file (in a worker): its `summary.describe()`, with what the
+    activity is (`activity.of`) under ACTIVITY, or the read error."""
     try:
         track = reading.read_bytes(data, source)
-        return "ok", summary.describe(track, measuring.measure(track))
+        described = summary.describe(track, measuring.measure(track))
+        return "ok", {**described, ACTIVITY: activity.of(track)}
     except reading.ReadError as error:
         return "error", (error.source, error.problem, error.line)
     except MemoryError:

@@ -1,12 +1,18 @@
-"""Storing runs: originals kept by content, measured once, deduplicated per runner.
+"""Storing runs: originals kept by content, measured once, one run per activity per runner.
 
 An uploaded file's bytes are kept gzip-compressed under their SHA-256 (shared when two runners
 upload the same file), never under the name the client gave; the name is shown, nothing more.
 The run stores what `heroicrun.summary.describe` says of the file (the fields of `check --json`)
 and the heroicrun version that measured it, so `recompute` can measure every run again.
 
+A run is its activity, not its bytes: the same points sent again in another wrapping (gzip, a
+zip, other line endings, another app's export) are the run already stored (`activity.of`). A
+second recording of the same outing (a watch and a phone at once) is stored, but marked with
+the run it repeats (`overlaps_run_id`) and counts for no mission; the first stored counts.
+
 `record` runs its own transactions: the file is read with no database lock held, then the run is
-stored in one transaction, so a run is either all there or not there at all.
+stored in one transaction, so a run is either all there or not there at all. A transaction that
+PostgreSQL ends as a deadlock or a serialization failure is run again, once.
 """
 
 from __future__ import annotations
@@ -15,20 +21,24 @@ import gzip
 import hashlib
 import json
 import zlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, func, insert, select
+from sqlalchemy import ColumnElement, delete, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from heroicrun import __version__, reading
+from heroicrun import __version__, activity, reading
 from heroicrun.db.schema import Original, Run, Runner, Verdict
 from heroicrun.missions.loading import Catalog
-from heroicrun.play import NotFound, PlayError, missions, uploads
+from heroicrun.play import NotFound, PlayError, missions, parsing, uploads
 from heroicrun.play.parsing import Parser
+
+# PostgreSQL ends one of two conflicting transactions with these; run again, it goes through.
+RETRIED_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
 
 
 class Unreadable(PlayError):
@@ -54,11 +64,14 @@ class StoredRun:
     summary: dict[str, Any]
     uploaded_at: datetime  # UTC
     measured_with: str
+    overlaps_run_id: int | None = None  # the earlier run of the same outing: this one not counted
+    not_counted: str | None = None  # why it counts for no mission, in a sentence
 
 
 @dataclass(frozen=True)
 class Recorded:
-    """What storing one file did: the run, whether it was already there, what it unlocked."""
+    """What storing one file did: the run, whether its activity was already there (the run
+    stored first), what it unlocked."""
 
     run: StoredRun
     duplicate: bool
@@ -80,6 +93,9 @@ class RecomputeReport:
     remeasured: list[tuple[int, str]] = field(default_factory=list)  # (run id, file name)
     changed: list[tuple[int, str]] = field(default_factory=list)
     problems: list[tuple[int, str, str]] = field(default_factory=list)  # (id, file, problem)
+    # Runs stored before fingerprints whose activity another run of the runner already is:
+    # (run id, file name, that run's id). They keep no fingerprint and count as overlapping.
+    duplicates: list[tuple[int, str, int]] = field(default_factory=list)
 
 
 def record(
@@ -91,34 +107,63 @@ def record(
     catalog: Catalog | None = None,
 ) -> Recorded:
     """Measure and store one uploaded file as the runner's run (committed here), or find the
-    run this very file already is; Unreadable when it is not a run file. With a catalog, the
-    result says which beats the run unlocked."""
+    run its activity already is, whatever file carried it; Unreadable when it is not a run
+    file. With a catalog, the result says which beats the run unlocked."""
     runner_id = runner.id
     name = uploads.display_name(file_name)
     digest = hashlib.sha256(data).hexdigest()
-    existing = _find(session, runner_id, digest)
+    existing = _find(session, runner_id, Run.sha256 == digest)
     session.rollback()  # nothing is held while the file is read
     if existing is not None:
         return Recorded(existing, duplicate=True)
     try:
-        described = parser.describe(data, name)
+        described, found = _describe(parser, data, name)
     except reading.ReadError as error:
         raise Unreadable(str(error)) from None
+    key = None if found is None else found.key
     content_gz = gzip.compress(data, compresslevel=6, mtime=0)
     for attempt in (1, 2):
         try:
-            return _store(session, runner_id, name, digest, data, content_gz, described, catalog)
+            return _store(
+                session, runner_id, name, digest, data, content_gz, described, key, catalog
+            )
         except IntegrityError:
-            # Another request stored this file for this runner first (or, rarer, its original
-            # was deleted under us): the unique constraint decides, the loser finds the winner.
+            # Another request stored this activity for this runner first (or, rarer, its
+            # original was deleted under us): the unique constraints decide, the loser finds
+            # the winner.
             session.rollback()
-            existing = _find(session, runner_id, digest)
+            existing = _find(session, runner_id, _same_activity(digest, key))
             session.rollback()
             if existing is not None:
                 return Recorded(existing, duplicate=True)
             if attempt == 2:
                 raise
+        except DBAPIError as error:
+            session.rollback()
+            if attempt == 2 or not _conflicted(error):
+                raise
     raise AssertionError("unreachable")
+
+
+def _describe(
+    parser: Parser, data: bytes, name: str
+) -> tuple[dict[str, Any], activity.Activity | None]:
+    """The file's summary (the fields of `check --json`) and what activity it is."""
+    described = parser.describe(data, name)
+    found = described.get(parsing.ACTIVITY)
+    summary = {key: value for key, value in described.items() if key != parsing.ACTIVITY}
+    return summary, found if isinstance(found, activity.Activity) else None
+
+
+def _conflicted(error: DBAPIError) -> bool:
+    """Whether PostgreSQL ended the transaction as a deadlock or a serialization failure."""
+    return getattr(error.orig, "sqlstate", None) in RETRIED_SQLSTATES
+
+
+def _same_activity(digest: str, key: str | None) -> ColumnElement[bool]:
+    return (
+        Run.sha256 == digest if key is None else (Run.sha256 == digest) | (Run.activity_key == key)
+    )
 
 
 def _store(
@@ -129,29 +174,96 @@ def _store(
     data: bytes,
     content_gz: bytes,
     described: dict[str, Any],
+    key: str | None,
     catalog: Catalog | None,
 ) -> Recorded:
-    """One transaction: the original if new, the run, and what the run unlocked."""
-    runner = session.get(Runner, runner_id)
-    if runner is None:
-        raise NotFound("this runner no longer exists")
-    before = missions.snapshot(session, catalog, runner) if catalog else {}
+    """One transaction: the original if new, the run, and what the run unlocked; or the run
+    already stored for this activity."""
+    runner = _locked(session, runner_id)
+    if key is not None:
+        same = _find(session, runner_id, Run.activity_key == key)
+        if same is not None:
+            session.rollback()
+            return Recorded(same, duplicate=True)
+    # Verdicts of both snapshots are kept at the end, in one ordered statement.
+    learned: missions.Learned = {}
+    before = missions.snapshot(session, catalog, runner, learned) if catalog else {}
     _keep_original(session, digest, len(data), content_gz)
+    columns = _measured(described)
+    outing = _outing(0, columns["start_time"], columns["elapsed_s"])
+    first = None if outing is None else _first_outing(session, runner_id, outing)
     row = Run(
         runner_id=runner_id,
         sha256=digest,
         file_name=name,
         uploaded_at=datetime.now(UTC),
-        **_measured(described),
+        activity_key=key,
+        overlaps_run_id=first,
+        **columns,
     )
     session.add(row)
     session.flush()
     unlocked: list[dict[str, str]] = []
     if catalog:
-        unlocked = missions.unlocks(catalog, before, missions.snapshot(session, catalog, runner))
-    stored = _stored(row)
+        after = missions.snapshot(session, catalog, runner, learned)
+        unlocked = missions.unlocks(catalog, before, after)
+        missions.remember(session, learned)
+    [stored] = _stored_all(session, [row])
     session.commit()
     return Recorded(stored, duplicate=False, unlocked=unlocked)
+
+
+def _locked(session: Session, runner_id: int) -> Runner:
+    """The runner, their row locked for the transaction (PostgreSQL; SQLite writers already
+    hold the database's lock): one runner's uploads and deletions take turns, so an outing
+    sent twice at once is still found, and which run of it counts is decided in one order."""
+    runner = session.get(Runner, runner_id, with_for_update={"key_share": True})
+    if runner is None:
+        raise NotFound("this runner no longer exists")
+    return runner
+
+
+def _outing(run_id: int, start: datetime | None, elapsed_s: float | None) -> activity.Outing | None:
+    """A run's place in time, or None for a route."""
+    if start is None or elapsed_s is None:
+        return None
+    start_s = _utc(start).timestamp()
+    return activity.Outing(run_id, start_s, start_s + elapsed_s)
+
+
+def _first_outing(session: Session, runner_id: int, outing: activity.Outing) -> int | None:
+    """The id of the runner's counted run that this outing repeats, if any."""
+    longest_s = session.scalar(select(func.max(Run.elapsed_s)).where(Run.runner_id == runner_id))
+    earliest = datetime.fromtimestamp(outing.start_s - (longest_s or 0.0), UTC)
+    rows = session.execute(
+        select(Run.id, Run.start_time, Run.elapsed_s).where(
+            Run.runner_id == runner_id,
+            Run.overlaps_run_id.is_(None),
+            Run.start_time >= earliest,
+            Run.start_time <= datetime.fromtimestamp(outing.end_s, UTC),
+        )
+    ).all()
+    counted = [found for found in (_outing(*row) for row in rows) if found is not None]
+    first = activity.first_outing(outing, counted)
+    return None if first is None else first.id
+
+
+def _mark_outings(session: Session, runner_ids: Iterable[int]) -> None:
+    """Mark again which of each runner's runs repeat an outing already counted (the first
+    stored counts), after a run was deleted or runs were measured again."""
+    for runner_id in runner_ids:
+        rows = session.execute(
+            select(Run.id, Run.start_time, Run.elapsed_s, Run.overlaps_run_id)
+            .where(Run.runner_id == runner_id)
+            .order_by(Run.id)
+        ).all()
+        outings = [_outing(run_id, start, elapsed) for run_id, start, elapsed, _ in rows]
+        repeats = activity.first_outings([found for found in outings if found is not None])
+        for run_id, _, _, marked in rows:
+            if repeats.get(run_id) != marked:
+                session.execute(
+                    update(Run).where(Run.id == run_id).values(overlaps_run_id=repeats.get(run_id))
+                )
 
 
 def _keep_original(session: Session, digest: str, size: int, content_gz: bytes) -> None:
@@ -189,7 +301,28 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _stored(row: Run) -> StoredRun:
+def _stored_all(session: Session, rows: Sequence[Run]) -> list[StoredRun]:
+    """The rows as plain values, each run that does not count saying why."""
+    wanted = {row.overlaps_run_id for row in rows if row.overlaps_run_id is not None}
+    firsts: dict[int, activity.Outing | None] = {}
+    if wanted:
+        found = session.execute(
+            select(Run.id, Run.start_time, Run.elapsed_s).where(Run.id.in_(sorted(wanted)))
+        )
+        firsts = {run_id: _outing(run_id, start, elapsed) for run_id, start, elapsed in found}
+    return [_stored(row, firsts) for row in rows]
+
+
+def _stored(row: Run, firsts: dict[int, activity.Outing | None]) -> StoredRun:
+    reason = None
+    if row.overlaps_run_id is not None:
+        outing = _outing(row.id, row.start_time, row.elapsed_s)
+        first = firsts.get(row.overlaps_run_id)
+        reason = (
+            activity.not_counted(outing, first)
+            if outing is not None and first is not None
+            else f"the same outing as run {row.overlaps_run_id}"
+        )
     return StoredRun(
         id=row.id,
         runner_id=row.runner_id,
@@ -198,12 +331,17 @@ def _stored(row: Run) -> StoredRun:
         summary=json.loads(row.summary_json),
         uploaded_at=_utc(row.uploaded_at),
         measured_with=row.measured_with,
+        overlaps_run_id=row.overlaps_run_id,
+        not_counted=reason,
     )
 
 
-def _find(session: Session, runner_id: int, digest: str) -> StoredRun | None:
-    row = session.scalar(select(Run).where(Run.runner_id == runner_id, Run.sha256 == digest))
-    return None if row is None else _stored(row)
+def _find(session: Session, runner_id: int, which: ColumnElement[bool]) -> StoredRun | None:
+    """The runner's first stored run that matches, if any."""
+    row = session.scalar(
+        select(Run).where(Run.runner_id == runner_id, which).order_by(Run.id).limit(1)
+    )
+    return None if row is None else _stored_all(session, [row])[0]
 
 
 def _owned(session: Session, runner: Runner, run_id: int) -> Run:
@@ -225,17 +363,19 @@ def list_runs(session: Session, runner: Runner, limit: int = 50, offset: int = 0
         .limit(limit)
         .offset(offset)
     ).all()
-    return RunPage([_stored(row) for row in rows], total)
+    return RunPage(_stored_all(session, rows), total)
 
 
 def get_run(session: Session, runner: Runner, run_id: int) -> StoredRun:
     """One of the runner's runs; NotFound for a missing run and for another runner's alike."""
-    return _stored(_owned(session, runner, run_id))
+    return _stored_all(session, [_owned(session, runner, run_id)])[0]
 
 
 def delete_run(session: Session, runner: Runner, run_id: int) -> None:
     """Delete one of the runner's runs (and its original, once no runner has that file);
-    the caller commits. Progress is derived from runs, so it follows by itself."""
+    the caller commits. Progress is derived from runs, so it follows by itself; a run of the
+    same outing stored after this one counts in its place."""
+    _locked(session, runner.id)
     row = _owned(session, runner, run_id)
     digest = row.sha256
     session.execute(delete(Verdict).where(Verdict.run_id == row.id))
@@ -243,6 +383,7 @@ def delete_run(session: Session, runner: Runner, run_id: int) -> None:
     session.execute(
         delete(Original).where(Original.sha256 == digest, ~exists().where(Run.sha256 == digest))
     )
+    _mark_outings(session, [runner.id])
 
 
 def original(session: Session, runner: Runner, run_id: int) -> tuple[str, bytes]:
@@ -265,19 +406,24 @@ def _unpacked(kept: Original) -> bytes | None:
 
 
 def recompute(session: Session, parser: Parser) -> RecomputeReport:
-    """Measure every stored run again from its original (committing each); runs whose original
+    """Measure every stored run again from its original (committing each), fingerprint
+    included, then mark again which runs repeat an outing already counted; runs whose original
     is missing, damaged or no longer readable are reported, and the rest carry on."""
     report = RecomputeReport()
-    listed = session.execute(select(Run.id, Run.sha256, Run.file_name).order_by(Run.id)).all()
+    listed = session.execute(
+        select(Run.id, Run.runner_id, Run.sha256, Run.file_name).order_by(Run.id)
+    ).all()
     session.rollback()
-    measured: dict[str, dict[str, Any] | str] = {}  # one reading per file, shared by runners
-    for run_id, digest, name in listed:
+    # One reading per file, shared by runners.
+    measured: dict[str, tuple[dict[str, Any], activity.Activity | None] | str] = {}
+    for run_id, _, digest, name in listed:
         if digest not in measured:
             measured[digest] = _remeasure(session, parser, digest, name)
-        described = measured[digest]
-        if isinstance(described, str):
-            report.problems.append((run_id, name, described))
+        reading_of = measured[digest]
+        if isinstance(reading_of, str):
+            report.problems.append((run_id, name, reading_of))
             continue
+        described, found = reading_of
         row = session.get(Run, run_id)
         if row is None:  # deleted meanwhile
             session.rollback()
@@ -286,15 +432,37 @@ def recompute(session: Session, parser: Parser) -> RecomputeReport:
         if columns["summary_json"] != row.summary_json:
             report.changed.append((run_id, name))
             session.execute(delete(Verdict).where(Verdict.run_id == run_id))
-        for key, value in columns.items():
-            setattr(row, key, value)
+        for column, value in columns.items():
+            setattr(row, column, value)
+        key = None if found is None else found.key
+        if key is not None and key != row.activity_key:
+            first = session.scalar(
+                select(Run.id)
+                .where(Run.runner_id == row.runner_id, Run.activity_key == key, Run.id != run_id)
+                .limit(1)
+            )
+            if first is not None:  # stored twice before fingerprints: the other one keeps it
+                report.duplicates.append((run_id, name, first))
+                key = None
+        row.activity_key = key
         session.commit()
         report.remeasured.append((run_id, name))
+    for runner_id in sorted({runner_id for _, runner_id, _, _ in listed}):
+        try:
+            _locked(session, runner_id)
+        except NotFound:  # deleted meanwhile
+            session.rollback()
+            continue
+        _mark_outings(session, [runner_id])
+        session.commit()
     return report
 
 
-def _remeasure(session: Session, parser: Parser, digest: str, name: str) -> dict[str, Any] | str:
-    """What a stored original measures now, or why it cannot be measured."""
+def _remeasure(
+    session: Session, parser: Parser, digest: str, name: str
+) -> tuple[dict[str, Any], activity.Activity | None] | str:
+    """What a stored original measures now and what activity it is, or why it cannot be
+    measured."""
     kept = session.get(Original, digest)
     data = None if kept is None else _unpacked(kept)
     session.rollback()
@@ -303,6 +471,6 @@ def _remeasure(session: Session, parser: Parser, digest: str, name: str) -> dict
     if data is None:
         return "its original file is damaged (it does not unpack to what was uploaded)"
     try:
-        return parser.describe(data, name)
+        return _describe(parser, data, name)
     except reading.ReadError as error:
         return f"its original can no longer be read: {error}"

@@ -82,7 +82,22 @@ class RunBrief(BaseModel):
     measured_with: str = Field(description="The heroicrun version that measured the run")
 
 
-class RunDetail(RunBrief):
+class Counting(BaseModel):
+    """Whether a stored run counts for missions, and why not."""
+
+    overlaps_run: int | None = Field(
+        default=None,
+        description="The earlier run of the same outing (a watch and a phone recording it at "
+        "once): this one counts for no mission while that one is stored",
+    )
+    not_counted: str | None = Field(
+        default=None,
+        description="Why the run counts for no mission, in a sentence: "
+        '"the same outing as run 12 (overlaps 94 % of it)"; null when it counts',
+    )
+
+
+class RunDetail(RunBrief, Counting):
     """Everything measured in a stored run: the fields of `heroicrun check --json`."""
 
     points: int
@@ -97,10 +112,13 @@ class RunDetail(RunBrief):
     dropped: list[DroppedPoint]
 
 
-class UploadedRun(RunBrief):
+class UploadedRun(RunBrief, Counting):
     """One file of an upload, stored (or found already stored)."""
 
-    duplicate: bool = Field(description="True when this runner had already uploaded this file")
+    duplicate: bool = Field(
+        description="True when this runner had already uploaded this activity, in this file or "
+        "another (gzip, zip, re-export): the run is the one stored first, and nothing changed"
+    )
     unlocked: list[dict[str, str]] = Field(
         description="What the run unlocked in the runner's missions"
     )
@@ -137,11 +155,14 @@ class RunPage(BaseModel):
 
 
 def fields(run: StoredRun) -> dict[str, Any]:
-    """The stored summary with the run's id, display name and storage facts."""
+    """The stored summary with the run's id, display name, storage facts and whether it
+    counts."""
     return {
         **run.summary,
         "id": run.id,
         "file": run.file_name,
         "uploaded_at": run.uploaded_at,
         "measured_with": run.measured_with,
+        "overlaps_run": run.overlaps_run_id,
+        "not_counted": run.not_counted,
     }
