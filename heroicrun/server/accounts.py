@@ -15,6 +15,7 @@ from heroicrun.server.deps import (
     SESSION_COOKIE,
     CurrentRunner,
     ReadSession,
+    Writers,
     WriteSession,
     client_address,
     this_session,
@@ -148,13 +149,14 @@ def sign_in(
     hashing: PasswordWork,
     reading: ReadSession,
     writing: WriteSession,
+    writers: Writers,
 ) -> SignedIn:
     """Sign in with name and password: sets the HttpOnly `heroicrun_session` cookie. After a
     few wrong passwords for a name, or many from one address, sign-ins are refused for a while
     (429, growing up to 15 minutes)."""
     runner = accounts.sign_in(
         reading,
-        request.app.state.writers,
+        writers,
         credentials.name,
         credentials.password,
         client_address(request),
@@ -198,12 +200,13 @@ def change_password(
     runner: CurrentRunner,
     hashing: PasswordWork,
     reading: ReadSession,
+    writers: Writers,
 ) -> PasswordChanged:
     """Change the signed-in runner's password; every other browser session ends, this one and
     the API tokens stay. A wrong current password counts as a failed sign-in."""
     ended = accounts.change_password(
         reading,
-        request.app.state.writers,
+        writers,
         runner,
         body.current,
         body.new,

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from heroicrun.db.schema import Runner, Token
 from heroicrun.play import accounts
@@ -25,6 +25,7 @@ __all__ = [
     "PageRunner",
     "ReadSession",
     "WriteSession",
+    "Writers",
 ]
 
 
@@ -41,8 +42,15 @@ def writing(request: Request) -> Iterator[Session]:
         session.commit()
 
 
+def writers(request: Request) -> sessionmaker[Session]:
+    """Write sessions to open and commit one's own (a slow step must not hold the write lock)."""
+    made: sessionmaker[Session] = request.app.state.writers
+    return made
+
+
 ReadSession = Annotated[Session, Depends(reading, scope="function")]
 WriteSession = Annotated[Session, Depends(writing, scope="function")]
+Writers = Annotated[sessionmaker[Session], Depends(writers)]
 
 
 class SignInNeeded(Exception):

@@ -19,6 +19,7 @@ from heroicrun.server.deps import (
     MaybeRunner,
     PageRunner,
     ReadSession,
+    Writers,
     WriteSession,
     client_address,
     this_session,
@@ -84,6 +85,7 @@ def signin(
     hashing: PasswordWork,
     reading: ReadSession,
     writing: WriteSession,
+    writers: Writers,
     name: Annotated[str, Form(max_length=200)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     target: Annotated[str, Form(alias="next", max_length=2000)] = "/",
@@ -93,9 +95,7 @@ def signin(
     if not csrf.form_ok(request, sent_token):
         return render(request, "signin.html", 400, error=FORM_EXPIRED, name=name, next=target)
     try:
-        runner = accounts.sign_in(
-            reading, request.app.state.writers, name.strip(), password, client_address(request)
-        )
+        runner = accounts.sign_in(reading, writers, name.strip(), password, client_address(request))
     except (accounts.SignInFailed, throttle.Throttled) as refused:
         throttled = isinstance(refused, throttle.Throttled)
         response = render(
@@ -289,6 +289,7 @@ def change_password(
     runner: PageRunner,
     hashing: PasswordWork,
     reading: ReadSession,
+    writers: Writers,
     current: Annotated[str, Form(max_length=1024)] = "",
     new: Annotated[str, Form(max_length=1024)] = "",
     again: Annotated[str, Form(max_length=1024)] = "",
@@ -302,7 +303,7 @@ def change_password(
     try:
         ended = accounts.change_password(
             reading,
-            request.app.state.writers,
+            writers,
             runner,
             current,
             new,
