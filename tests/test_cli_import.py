@@ -139,3 +139,33 @@ def test_recompute_measures_every_run_and_reports_a_damaged_one(
     with db_engine.readers(engine)() as session:
         summary = session.scalars(select(Run.summary_json).where(Run.id == morning)).one()
     assert '"file":"morning.gpx"' in summary
+
+
+def test_a_file_in_an_unknown_encoding_is_one_line_not_a_traceback(
+    engine: Engine, database_url: str, tmp_path: Path
+) -> None:
+    odd = tmp_path / "odd.gpx"
+    odd.write_bytes(SMALL.read_bytes().replace(b"encoding='UTF-8'", b"encoding='x-nonsense'", 1))
+    assert b"x-nonsense" in odd.read_bytes()
+    done = heroicrun(database_url, "import", str(odd), "--runner", "ann")
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr + done.stdout
+    refused = [line for line in done.stdout.splitlines() if "rejected:" in line]
+    assert len(refused) == 1 and "x-nonsense" in refused[0], done.stdout
+    assert run_count(engine) == 0
+
+
+def test_a_reader_fault_is_one_line_naming_the_file(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from heroicrun.play import parsing
+
+    def broken(_data: bytes, _source: str) -> object:
+        raise ValueError("an index the reader did not expect")
+
+    monkeypatch.setattr(parsing.reading, "read_bytes", broken)
+    outcome = parsing.read_and_describe(b"<gpx/>", "odd.gpx")
+    assert outcome == ("error", ("odd.gpx", "could not be measured (ValueError)", None))
+    said = capsys.readouterr().err.splitlines()
+    assert len(said) == 1 and said[0].startswith("heroicrun: odd.gpx: could not be measured")
+    assert "an index the reader did not expect" in said[0]

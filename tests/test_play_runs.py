@@ -31,7 +31,7 @@ from heroicrun.db import migrate
 from heroicrun.db.schema import Original, Run, Runner, Verdict
 from heroicrun.missions import catalog as bundled
 from heroicrun.missions.loading import Catalog
-from heroicrun.play import NotFound, accounts, missions, parsing, runs, uploads
+from heroicrun.play import NotFound, accounts, missions, parsing, recompute, runs, uploads
 from tests.factory import START, TrackBuilder
 from tests.test_activity import gpx_text
 
@@ -237,7 +237,7 @@ def test_recompute_reports_a_damaged_original_and_measures_the_rest(
         session.execute(update(Run).where(Run.id == fine.id).values(summary_json="{}"))
         session.commit()
     with writers() as session:
-        report = runs.recompute(session, parser)
+        report = recompute.recompute(session, parser)
     assert report.remeasured == [(fine.id, "athens-dawn-run.gpx")]
     assert report.changed == [(fine.id, "athens-dawn-run.gpx")]
     assert [(run_id, name) for run_id, name, _ in report.problems] == [(damaged.id, "gpx_file.gpx")]
@@ -503,7 +503,7 @@ def test_runs_stored_before_fingerprints_migrate_and_recompute_finds_the_copies(
         first, copy = (run_id for run_id, _, _ in listed)
 
         with writers() as session:
-            report = runs.recompute(session, parser)
+            report = recompute.recompute(session, parser)
         assert report.problems == [] and report.changed == []
         assert report.duplicates == [(copy, "run.gpx.gz", first)]
         with writers() as session:

@@ -162,19 +162,21 @@ def recompute(url: DatabaseUrl = None) -> None:
     were; the others are measured again. Exit status: 1 when any run could not be measured.
     """
     from heroicrun.db import engine as db_engine
-    from heroicrun.play import runs
+    from heroicrun.play import recompute as remeasuring
     from heroicrun.play.parsing import Parser
 
     settings = from_environment()
     with opened(url) as engine, db_engine.writers(engine)() as session:
         parser = Parser(settings.parse_workers, settings.parse_timeout_s)
         try:
-            report = runs.recompute(session, parser)
+            report = remeasuring.recompute(session, parser)
         finally:
             parser.close()
     print(f"re-measured {len(report.remeasured)} runs, {len(report.changed)} changed")
     for run_id, name in report.changed:
         print(f"  changed: run {run_id} ({name})")
+    for run_id, name, first in report.duplicates:
+        print(f"  the same activity as run {first}, counted once: run {run_id} ({name})")
     for run_id, name, problem in report.problems:
         print(f"  not measured: run {run_id} ({name}): {problem}", file=sys.stderr)
     raise typer.Exit(1 if report.problems else 0)

@@ -19,9 +19,10 @@ class Credit:
 
     mission_id: str
     title: str
-    counts: bool  # False: the run was recorded and uploaded before the enrolment
+    counts: bool  # False: before the enrolment, or another recording of a counted outing
     km: float | None  # journeys: the run's counted km
     unlocked: tuple[str, ...]  # titles of the beats it unlocked
+    reason: str | None = None  # why it does not count, in words
 
     @property
     def words(self) -> str:
@@ -56,7 +57,9 @@ def credits_of(
     found = []
     for (mission, enrolment), progress in zip(pairs, earned, strict=True):
         since = missions.enrolled_at(enrolment)
-        counts = start >= since or run.uploaded_at >= since
+        early = not (start >= since or run.uploaded_at >= since)
+        reason = "run and uploaded before you enrolled" if early else run.not_counted
+        counts = reason is None
         unlocked = tuple(
             beat.title
             for beat in progress.beats
@@ -70,6 +73,7 @@ def credits_of(
                 counts,
                 km if counts and mission.route is not None else None,
                 unlocked if counts else (),
+                reason,
             )
         )
     return found

@@ -102,7 +102,10 @@ def dashboard(
         _active_mission(mission, enrolment, found, now)
         for (mission, enrolment), found in zip(pairs, earned, strict=True)
     )
-    timed = (Run.runner_id == runner.id) & Run.start_time.is_not(None)
+    # An outing recorded twice (watch and phone) adds to the totals once.
+    timed = (
+        (Run.runner_id == runner.id) & Run.start_time.is_not(None) & Run.overlaps_run_id.is_(None)
+    )
     count, distance_m, moving_s = session.execute(
         select(
             func.count(Run.id),

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import BaseContext
+from pathlib import Path
 from typing import Any
 
 from heroicrun import activity, measuring, reading, summary
@@ -52,7 +53,15 @@ def read_and_describe(data: bytes, source: str) -> Outcome:
     except MemoryError:
         return "error", (source, "is too large to measure", None)
     except Exception as error:  # a reader bug must still be a sentence about the file
-        traceback.print_exc(file=sys.stderr)
+        # One line for the log, naming the file, the error and where it was raised: enough to
+        # reproduce it with the file, without a traceback for every odd upload.
+        where = traceback.extract_tb(error.__traceback__)[-1]
+        print(
+            f"heroicrun: {source}: could not be measured: {type(error).__name__}: {error} "
+            f"({Path(where.filename).name}:{where.lineno})",
+            file=sys.stderr,
+            flush=True,
+        )
         return "error", (source, f"could not be measured ({type(error).__name__})", None)
 
 

@@ -44,13 +44,9 @@ RETRIED_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, dead
 class Unreadable(PlayError):
     """A file that is not a run heroicrun can read; the message names the file."""
 
-    status = 422
-
 
 class Damaged(PlayError):
     """A stored original that no longer unpacks or matches its checksum."""
-
-    status = 500
 
 
 @dataclass(frozen=True)
@@ -86,18 +82,6 @@ class RunPage:
     total: int
 
 
-@dataclass
-class RecomputeReport:
-    """What `recompute` measured again, what changed, and the runs it could not measure."""
-
-    remeasured: list[tuple[int, str]] = field(default_factory=list)  # (run id, file name)
-    changed: list[tuple[int, str]] = field(default_factory=list)
-    problems: list[tuple[int, str, str]] = field(default_factory=list)  # (id, file, problem)
-    # Runs stored before fingerprints whose activity another run of the runner already is:
-    # (run id, file name, that run's id). They keep no fingerprint and count as overlapping.
-    duplicates: list[tuple[int, str, int]] = field(default_factory=list)
-
-
 def record(
     session: Session,
     runner: Runner,
@@ -117,7 +101,7 @@ def record(
     if existing is not None:
         return Recorded(existing, duplicate=True)
     try:
-        described, found = _describe(parser, data, name)
+        described, found = describe(parser, data, name)
     except reading.ReadError as error:
         raise Unreadable(str(error)) from None
     key = None if found is None else found.key
@@ -145,7 +129,7 @@ def record(
     raise AssertionError("unreachable")
 
 
-def _describe(
+def describe(
     parser: Parser, data: bytes, name: str
 ) -> tuple[dict[str, Any], activity.Activity | None]:
     """The file's summary (the fields of `check --json`) and what activity it is."""
@@ -179,7 +163,7 @@ def _store(
 ) -> Recorded:
     """One transaction: the original if new, the run, and what the run unlocked; or the run
     already stored for this activity."""
-    runner = _locked(session, runner_id)
+    runner = locked_runner(session, runner_id)
     if key is not None:
         same = _find(session, runner_id, Run.activity_key == key)
         if same is not None:
@@ -189,7 +173,7 @@ def _store(
     learned: missions.Learned = {}
     before = missions.snapshot(session, catalog, runner, learned) if catalog else {}
     _keep_original(session, digest, len(data), content_gz)
-    columns = _measured(described)
+    columns = measured_columns(described)
     outing = _outing(0, columns["start_time"], columns["elapsed_s"])
     first = None if outing is None else _first_outing(session, runner_id, outing)
     row = Run(
@@ -213,7 +197,7 @@ def _store(
     return Recorded(stored, duplicate=False, unlocked=unlocked)
 
 
-def _locked(session: Session, runner_id: int) -> Runner:
+def locked_runner(session: Session, runner_id: int) -> Runner:
     """The runner, their row locked for the transaction (PostgreSQL; SQLite writers already
     hold the database's lock): one runner's uploads and deletions take turns, so an outing
     sent twice at once is still found, and which run of it counts is decided in one order."""
@@ -248,7 +232,7 @@ def _first_outing(session: Session, runner_id: int, outing: activity.Outing) -> 
     return None if first is None else first.id
 
 
-def _mark_outings(session: Session, runner_ids: Iterable[int]) -> None:
+def mark_outings(session: Session, runner_ids: Iterable[int]) -> None:
     """Mark again which of each runner's runs repeat an outing already counted (the first
     stored counts), after a run was deleted or runs were measured again."""
     for runner_id in runner_ids:
@@ -278,7 +262,7 @@ def _keep_original(session: Session, digest: str, size: int, content_gz: bytes) 
         session.execute(insert(Original).values(values))
 
 
-def _measured(described: dict[str, Any]) -> dict[str, Any]:
+def measured_columns(described: dict[str, Any]) -> dict[str, Any]:
     """The columns of a run that come from measuring it."""
     start = described.get("start_time")
     return {
@@ -375,7 +359,7 @@ def delete_run(session: Session, runner: Runner, run_id: int) -> None:
     """Delete one of the runner's runs (and its original, once no runner has that file);
     the caller commits. Progress is derived from runs, so it follows by itself; a run of the
     same outing stored after this one counts in its place."""
-    _locked(session, runner.id)
+    locked_runner(session, runner.id)
     row = _owned(session, runner, run_id)
     digest = row.sha256
     session.execute(delete(Verdict).where(Verdict.run_id == row.id))
@@ -383,94 +367,23 @@ def delete_run(session: Session, runner: Runner, run_id: int) -> None:
     session.execute(
         delete(Original).where(Original.sha256 == digest, ~exists().where(Run.sha256 == digest))
     )
-    _mark_outings(session, [runner.id])
+    mark_outings(session, [runner.id])
 
 
 def original(session: Session, runner: Runner, run_id: int) -> tuple[str, bytes]:
     """The file a run came from, as uploaded: its display name and its exact bytes."""
     row = _owned(session, runner, run_id)
     kept = session.get(Original, row.sha256)
-    data = None if kept is None else _unpacked(kept)
+    data = None if kept is None else unpacked(kept)
     if data is None:
         raise Damaged(f"the original file of run {run_id} is damaged on this server")
     return row.file_name, data
 
 
-def _unpacked(kept: Original) -> bytes | None:
+def unpacked(kept: Original) -> bytes | None:
     """The original's bytes, or None when they do not unpack to what was stored."""
     try:
         data = gzip.decompress(kept.content_gz)
     except (OSError, EOFError, zlib.error):
         return None
     return data if hashlib.sha256(data).hexdigest() == kept.sha256 else None
-
-
-def recompute(session: Session, parser: Parser) -> RecomputeReport:
-    """Measure every stored run again from its original (committing each), fingerprint
-    included, then mark again which runs repeat an outing already counted; runs whose original
-    is missing, damaged or no longer readable are reported, and the rest carry on."""
-    report = RecomputeReport()
-    listed = session.execute(
-        select(Run.id, Run.runner_id, Run.sha256, Run.file_name).order_by(Run.id)
-    ).all()
-    session.rollback()
-    # One reading per file, shared by runners.
-    measured: dict[str, tuple[dict[str, Any], activity.Activity | None] | str] = {}
-    for run_id, _, digest, name in listed:
-        if digest not in measured:
-            measured[digest] = _remeasure(session, parser, digest, name)
-        reading_of = measured[digest]
-        if isinstance(reading_of, str):
-            report.problems.append((run_id, name, reading_of))
-            continue
-        described, found = reading_of
-        row = session.get(Run, run_id)
-        if row is None:  # deleted meanwhile
-            session.rollback()
-            continue
-        columns = _measured({**described, "file": row.file_name})
-        if columns["summary_json"] != row.summary_json:
-            report.changed.append((run_id, name))
-            session.execute(delete(Verdict).where(Verdict.run_id == run_id))
-        for column, value in columns.items():
-            setattr(row, column, value)
-        key = None if found is None else found.key
-        if key is not None and key != row.activity_key:
-            first = session.scalar(
-                select(Run.id)
-                .where(Run.runner_id == row.runner_id, Run.activity_key == key, Run.id != run_id)
-                .limit(1)
-            )
-            if first is not None:  # stored twice before fingerprints: the other one keeps it
-                report.duplicates.append((run_id, name, first))
-                key = None
-        row.activity_key = key
-        session.commit()
-        report.remeasured.append((run_id, name))
-    for runner_id in sorted({runner_id for _, runner_id, _, _ in listed}):
-        try:
-            _locked(session, runner_id)
-        except NotFound:  # deleted meanwhile
-            session.rollback()
-            continue
-        _mark_outings(session, [runner_id])
-        session.commit()
-    return report
-
-
-def _remeasure(
-    session: Session, parser: Parser, digest: str, name: str
-) -> tuple[dict[str, Any], activity.Activity | None] | str:
-    """What a stored original measures now and what activity it is, or why it cannot be
-    measured."""
-    kept = session.get(Original, digest)
-    data = None if kept is None else _unpacked(kept)
-    session.rollback()
-    if kept is None:
-        return "its original file is missing"
-    if data is None:
-        return "its original file is damaged (it does not unpack to what was uploaded)"
-    try:
-        return _describe(parser, data, name)
-    except reading.ReadError as error:
-        return f"its original can no longer be read: {error}"

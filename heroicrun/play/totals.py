@@ -40,6 +40,7 @@ def period_totals(
     rows = session.execute(
         select(Run.start_time, Run.counted_distance_m, Run.moving_s).where(
             Run.runner_id == runner.id,
+            Run.overlaps_run_id.is_(None),  # an outing recorded twice adds to a week once
             Run.start_time >= datetime.combine(since, datetime.min.time(), UTC),
             Run.start_time < datetime.combine(until, datetime.min.time(), UTC),
         )

@@ -92,7 +92,7 @@ def install(app: FastAPI) -> None:
     async def _invalid(request: Request, error: RequestValidationError) -> Response:
         problems = [_problem(item) for item in error.errors()]
         if not is_api(request) and any(item["loc"][:1] == ("path",) for item in error.errors()):
-            return answer(request, 404, "there is no such page")  # /runs/abc: like a missing run
+            return _no_such(request)  # /runs/abc looks just like a missing run
         return answer(request, 422 if is_api(request) else 400, "; ".join(problems))
 
     @app.exception_handler(HTTPException)
@@ -122,6 +122,19 @@ def install(app: FastAPI) -> None:
     async def _left(request: Request, _error: ClientDisconnect) -> Response:
         log.info("%s %s: the client went away before sending it all", *_where(request))
         return Response(status_code=400)
+
+
+NOUNS = {"runs": "run", "missions": "mission", "tokens": "token", "account": "session"}
+
+
+def _no_such(request: Request) -> Response:
+    """A page for an id that cannot exist: the same as for one that does not."""
+    route = getattr(request.scope.get("route"), "path", request.url.path)
+    noun = NOUNS.get(route.strip("/").split("/")[0], "page")
+    page = pages.render(
+        request, "error.html", 404, heading=f"No such {noun}", message=f"There is no such {noun}."
+    )
+    return page
 
 
 def _where(request: Request) -> tuple[str, str]:

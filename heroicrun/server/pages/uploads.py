@@ -114,6 +114,7 @@ def _result(tally: imports.Tally, catalog: Catalog) -> dict[str, Any]:
                 "id": item.recorded.run.id,
                 "file": item.recorded.run.file_name,
                 "duplicate": item.recorded.duplicate,
+                "not_counted": item.recorded.run.not_counted,
             },
             [_chapter(unlocked, catalog) for unlocked in item.recorded.unlocked],
         )
