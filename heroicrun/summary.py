@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from typing import Any
 
 from heroicrun.measuring.results import BestEffort, Flag, Measures, SensorSummary, Split
 from heroicrun.track import Track
 
+# Lists a file can make as long as it likes are cut here, with a count of the rest in `unlisted`
+# and a note: the summary is stored with every run and drawn on its page, so it stays tens of
+# kilobytes whatever the file holds. Splits are cut where they are measured (at 1,000).
+MAX_FLAGS = 50
+MAX_DROPPED = 100
+
 
 def describe(track: Track, measures: Measures) -> dict[str, Any]:
     """Every figure of one file, in SI units and seconds; absent values are None, never NaN."""
+    unlisted = {
+        "splits": measures.splits_km_count - len(measures.splits_km),
+        "splits_mile": measures.splits_mile_count - len(measures.splits_mile),
+        "flags": max(len(measures.flags) - MAX_FLAGS, 0),
+        "dropped": max(len(track.dropped) - MAX_DROPPED, 0),
+    }
     return {
         "file": track.source,
         "format": track.format,
@@ -39,13 +52,42 @@ def describe(track: Track, measures: Measures) -> dict[str, Any]:
         "splits": [_split(split) for split in measures.splits_km],
         "splits_mile": [_split(split) for split in measures.splits_mile],
         "best_efforts": [_effort(effort) for effort in measures.best_efforts],
-        "flags": [_flag(flag) for flag in measures.flags],
+        "flags": [_flag(flag) for flag in measures.flags[:MAX_FLAGS]],
         "dropped": [
             {"index": point.index, "line": point.line, "reason": point.reason}
-            for point in track.dropped
+            for point in track.dropped[:MAX_DROPPED]
         ],
-        "notes": list(track.notes),
+        "notes": [*track.notes, *_cut_notes(measures, unlisted)],
+        "unlisted": unlisted,
     }
+
+
+def _cut_notes(measures: Measures, unlisted: dict[str, int]) -> list[str]:
+    """One sentence for each list that was cut, saying how much was left out."""
+    notes = []
+    for key, what, count in (
+        ("splits", "splits per km", measures.splits_km_count),
+        ("splits_mile", "splits per mile", measures.splits_mile_count),
+    ):
+        if unlisted[key]:
+            notes.append(f"lists the first {count - unlisted[key]:,} of {count:,} {what}")
+    if unlisted["flags"]:
+        kinds = Counter(flag.kind for flag in measures.flags[MAX_FLAGS:])
+        listed = ", ".join(
+            f"{count:,} {_KIND_WORDS[kind][count != 1]}" for kind, count in kinds.most_common()
+        )
+        notes.append(f"lists the first {MAX_FLAGS} flags, and {unlisted['flags']:,} more: {listed}")
+    if unlisted["dropped"]:
+        notes.append(
+            f"lists the first {MAX_DROPPED} dropped points, and {unlisted['dropped']:,} more"
+        )
+    return notes
+
+
+_KIND_WORDS = {
+    "gps_spike": ("GPS glitch", "GPS glitches"),
+    "vehicle": ("stretch too fast to run", "stretches too fast to run"),
+}
 
 
 def _round(value: float | None, digits: int) -> float | None:

@@ -15,6 +15,7 @@ import pytest
 from geopy.distance import geodesic
 
 from heroicrun import measuring, reading
+from heroicrun.measuring import moving, splits
 
 DATA = Path(__file__).parent / "data"
 GPX_RUNS = sorted(DATA.glob("*/*.gpx"))
@@ -53,9 +54,19 @@ def test_goldencheetah_ride_moving_time_and_laps_match_the_device() -> None:
     # The track's own description says "98:57 - 40.9km".
     assert measures.moving_s == pytest.approx(98 * 60 + 57, rel=0.01)
     assert measures.distance_m == pytest.approx(40_900, rel=0.01)
-    # The device lapped every 2 miles; our mile splits meet its lap ends within 1 % of the time.
+    # It is a bike ride: most of it is flagged, and the splits count only the rest.
+    assert sum(split.distance_m for split in measures.splits_mile) == pytest.approx(
+        measures.counted_distance_m
+    )
+    assert measures.counted_distance_m < 0.5 * measures.distance_m
+    # The device lapped every 2 miles of everything it recorded; mile splits over that same
+    # distance meet its lap ends within 1 % of the time.
+    course = measuring.course_of(track)
+    assert course.time_s is not None
+    moving_s = moving.cumulative_moving_s(course.time_s, moving.moving_steps(course, course.time_s))
+    whole_ride, _ = splits.splits(course, course.distance_m, splits.MILE_M, moving_s, None)
     start = track.time_s[0]
-    cumulative = np.cumsum([split.elapsed_s for split in measures.splits_mile])
+    cumulative = np.cumsum([split.elapsed_s for split in whole_ride])
     with (DATA / "goldencheetah" / "1292585194-20906.expected-laps.csv").open() as laps:
         rows = list(csv.DictReader(laps))
     for number, row in enumerate(rows[:12], start=1):

@@ -79,8 +79,10 @@ def measure(track: Track) -> Measures:
     moving_s = None if timing is None else timing.moving_s
     vehicle_m = 0.0 if timing is None else timing.vehicle_m
     # Pace and speed are the runner's own: a flagged ride counts in neither.
-    counted_m = distance_m - vehicle_m
+    counted_m = distance_m if timing is None else float(timing.on_foot_to_point_m[-1])
     counted_s = None if timing is None else timing.moving_s - timing.vehicle_s
+    splits_km, splits_km_count = _splits(course, splits.KM_M, timing, profile)
+    splits_mile, splits_mile_count = _splits(course, splits.MILE_M, timing, profile)
 
     return Measures(
         kind=track.kind,
@@ -102,14 +104,16 @@ def measure(track: Track) -> Measures:
         max_elevation_m=high_m,
         heart_rate=sensors.summarize(course.heart_rate_bpm),
         cadence=sensors.summarize(course.cadence_rpm),
-        splits_km=_splits(course, splits.KM_M, timing, profile),
-        splits_mile=_splits(course, splits.MILE_M, timing, profile),
+        splits_km=splits_km,
+        splits_mile=splits_mile,
         best_efforts=() if timing is None else timing.best_efforts,
         flags=tuple(flags),
         vehicle_distance_m=vehicle_m,
         vehicle_s=None if timing is None else timing.vehicle_s,
         counted_distance_m=counted_m,
         counted_moving_s=counted_s,
+        splits_km_count=splits_km_count,
+        splits_mile_count=splits_mile_count,
     )
 
 
@@ -119,7 +123,8 @@ class _Timing:
 
     elapsed_s: float
     moving_s: float
-    moving_to_point_s: FloatArray  # moving time up to each point (n)
+    on_foot_to_point_m: FloatArray  # distance up to each point, rides left out (n)
+    on_foot_to_point_s: FloatArray  # moving time up to each point, rides left out (n)
     vehicle_m: float
     vehicle_s: float  # moving time inside vehicle stretches
     max_speed_m_s: float | None
@@ -133,6 +138,7 @@ def _timing(course: Course, time_s: FloatArray) -> _Timing:
     moving_to_point_s = moving.cumulative_moving_s(time_s, moving_steps)
     stretches = vehicles.find(course, time_s)
     ridden = vehicles.step_mask(course, stretches)
+    on_foot_m = np.concatenate(([0.0], np.cumsum(np.where(ridden, 0.0, course.step_m))))
     # Best efforts may not span a ride: the run is cut into the pieces between rides.
     pieces: list[tuple[int, int]] = []
     first = 0
@@ -143,7 +149,8 @@ def _timing(course: Course, time_s: FloatArray) -> _Timing:
     return _Timing(
         elapsed_s=float(time_s[-1] - time_s[0]),
         moving_s=float(moving_to_point_s[-1]),
-        moving_to_point_s=moving_to_point_s,
+        on_foot_to_point_m=on_foot_m,
+        on_foot_to_point_s=moving.cumulative_moving_s(time_s, moving_steps & ~ridden),
         vehicle_m=float(course.step_m[ridden].sum()),
         vehicle_s=float(np.diff(time_s)[ridden & moving_steps].sum()),
         max_speed_m_s=moving.max_speed_m_s(course, time_s, ridden),
@@ -154,10 +161,16 @@ def _timing(course: Course, time_s: FloatArray) -> _Timing:
 
 def _splits(
     course: Course, length_m: float, timing: _Timing | None, profile: FloatArray | None
-) -> tuple[Split, ...]:
-    """Return the splits of one length, with times when the course has them."""
-    moving_s = None if timing is None else timing.moving_to_point_s
-    return splits.splits(course, length_m, moving_s, profile)
+) -> tuple[tuple[Split, ...], int]:
+    """Return the first splits of one length over the distance run, and how many there are.
+
+    A ride is no split: the splits count the distance on foot, and its moving time.
+    """
+    if timing is None:
+        return splits.splits(course, course.distance_m, length_m, None, profile)
+    return splits.splits(
+        course, timing.on_foot_to_point_m, length_m, timing.on_foot_to_point_s, profile
+    )
 
 
 def _pace(moving_s: float | None, distance_m: float, per_m: float) -> float | None:

@@ -60,8 +60,9 @@ class Measures:
     """Everything heroicrun measures in one run or route.
 
     `distance_m` and `moving_s` are the whole file as the device recorded it; `counted_*` leave
-    out vehicle stretches, and are what missions count. Time values are None for a route;
-    elevation values are None when the file has no elevation.
+    out vehicle stretches and steps no runner could take, and are what missions count; splits
+    are over the counted distance. Time values are None for a route; elevation values are None
+    when the file has no elevation.
     """
 
     kind: Literal["run", "route"]
@@ -81,7 +82,7 @@ class Measures:
     max_elevation_m: float | None
     heart_rate: SensorSummary | None  # bpm
     cadence: SensorSummary | None  # rpm
-    splits_km: tuple[Split, ...]
+    splits_km: tuple[Split, ...]  # the first ones, at most splits.MAX_SPLITS
     splits_mile: tuple[Split, ...]
     best_efforts: tuple[BestEffort, ...]
     flags: tuple[Flag, ...]
@@ -89,13 +90,15 @@ class Measures:
     vehicle_s: float | None  # moving time inside vehicle stretches
     counted_distance_m: float
     counted_moving_s: float | None
+    splits_km_count: int  # how many splits there are, listed or not
+    splits_mile_count: int
 
 
 def distance_words(distance_m: float) -> str:
     """Return a distance as a runner says it: "480 m", "5.2 km"."""
     if round(distance_m) < 1000:
         return f"{distance_m:.0f} m"
-    return f"{distance_m / 1000:.1f} km"
+    return f"{distance_m / 1000:,.1f} km"
 
 
 def duration_words(duration_s: float) -> str:

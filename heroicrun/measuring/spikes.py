@@ -16,6 +16,8 @@ from heroicrun.track import FloatArray, IntArray, Track
 SPIKE_SPEED_M_S = 12.5
 # Receivers lose the fix for a second or three at a time; longer excursions are left alone.
 MAX_GLITCH_POINTS = 3
+# Glitches with no more kept points than this between them are one stretch of bad fixes.
+MERGE_KEPT_POINTS = MAX_GLITCH_POINTS
 # A route has no times, so only the shape can tell: a lone point both of whose legs are this
 # many times longer than the neighbouring steps and than the line that skips it.
 ROUTE_LEG_RATIO = 2.5
@@ -123,47 +125,68 @@ def _route_glitches(track: Track, steps_m: FloatArray) -> list[Glitch]:
 def flags(
     track: Track, keep: BoolArray, glitches: list[Glitch], course: Course
 ) -> list[results.Flag]:
-    """Return one flag per dropped glitch, placed at its farthest point."""
+    """Return one flag per stretch of dropped glitches, placed at its farthest point.
+
+    Glitches at most MERGE_KEPT_POINTS kept points apart are one stretch: a track that hops to
+    and fro every other point gets one flag, not one per point.
+    """
+    if not glitches:
+        return []
+    firsts = np.array([glitch.first for glitch in glitches])
+    lasts = np.array([glitch.last for glitch in glitches])
+    sizes = lasts - firsts + 1
+    # Every dropped point, with the trusted neighbours of its own glitch.
+    starts_at = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    points = np.repeat(firsts, sizes) + np.arange(int(sizes.sum())) - np.repeat(starts_at, sizes)
+    # How far off the track: to the nearer of the two trusted neighbours.
+    off_m = np.minimum(
+        _distances_between(track, points, np.repeat(firsts - 1, sizes)),
+        _distances_between(track, points, np.repeat(lasts + 1, sizes)),
+    )
+    new_stretch = np.concatenate(([True], firsts[1:] - lasts[:-1] - 1 > MERGE_KEPT_POINTS))
+    stretch_firsts = np.flatnonzero(new_stretch)
+    stretch_lasts = np.append(stretch_firsts[1:], len(glitches)) - 1
     # Position of each track point among the kept ones (for a dropped point: the kept one before).
     kept_before = np.cumsum(keep) - 1
     times = track.time_s
     found: list[results.Flag] = []
-    for glitch in glitches:
-        before, after = glitch.first - 1, glitch.last + 1
-        points = np.arange(glitch.first, glitch.last + 1)
-        # How far off the track: to the nearer of the two trusted neighbours.
-        off_m = np.minimum(
-            _distances_to(track, points, before), _distances_to(track, points, after)
-        )
-        worst = int(points[np.argmax(off_m)])
-        size = glitch.last - glitch.first + 1
-        what = "a point" if size == 1 else f"{size} points up to"
-        off_words = results.distance_words(float(off_m.max()))
+    for one, other in zip(stretch_firsts.tolist(), stretch_lasts.tolist(), strict=True):
+        first, last = int(firsts[one]), int(lasts[other])
+        low, high = int(starts_at[one]), int(starts_at[other] + sizes[other])
+        worst = low + int(np.argmax(off_m[low:high]))
+        size = high - low
+        off_words = results.distance_words(float(off_m[worst]))
+        if one != other:
+            detail = (
+                f"dropped {size:,} points up to {off_words} off the track"
+                f" ({other - one + 1:,} GPS glitches close together)"
+            )
+        elif size == 1:
+            detail = f"dropped a point {off_words} off the track (a GPS glitch)"
+        else:
+            detail = f"dropped {size} points up to {off_words} off the track (a GPS glitch)"
         start_offset_s = end_offset_s = None
         if times is not None:
-            start_offset_s = float(times[glitch.first] - times[0])
-            end_offset_s = float(times[glitch.last] - times[0])
+            start_offset_s = float(times[first] - times[0])
+            end_offset_s = float(times[last] - times[0])
         found.append(
             results.Flag(
                 kind="gps_spike",
-                detail=f"dropped {what} {off_words} off the track (a GPS glitch)",
+                detail=detail,
                 start_offset_s=start_offset_s,
                 end_offset_s=end_offset_s,
-                start_distance_m=float(course.distance_m[kept_before[before]]),
-                end_distance_m=float(course.distance_m[kept_before[after]]),
-                lat_deg=float(track.lat_deg[worst]),
-                lon_deg=float(track.lon_deg[worst]),
+                start_distance_m=float(course.distance_m[kept_before[first - 1]]),
+                end_distance_m=float(course.distance_m[kept_before[last + 1]]),
+                lat_deg=float(track.lat_deg[points[worst]]),
+                lon_deg=float(track.lon_deg[points[worst]]),
                 points=size,
             )
         )
     return found
 
 
-def _distances_to(track: Track, points: IntArray, other: int) -> FloatArray:
-    """Return the distances in metres from each of points to the point other."""
+def _distances_between(track: Track, points: IntArray, others: IntArray) -> FloatArray:
+    """Return the distances in metres from each of points to the matching one of others."""
     return geodesy.distances_m(
-        track.lat_deg[points],
-        track.lon_deg[points],
-        np.full(points.shape, track.lat_deg[other]),
-        np.full(points.shape, track.lon_deg[other]),
+        track.lat_deg[points], track.lon_deg[points], track.lat_deg[others], track.lon_deg[others]
     )

@@ -13,30 +13,41 @@ KM_M = 1000.0
 MILE_M = 1609.344
 # A last split shorter than this is GPS dust after the final full one, not a split.
 MIN_LAST_SPLIT_M = 1.0
+# Splits listed at most: four times the Spartathlon's 246 km, past any single run on foot. A
+# longer file (a month-long journey in one recording) lists its first 1,000 and says how many
+# there are, so that a run's summary stays small whatever the file claims.
+MAX_SPLITS = 1000
 
 
 def splits(
     course: Course,
+    running_m: FloatArray,
     length_m: float,
     moving_s: FloatArray | None,
     elevation_m: FloatArray | None,
-) -> tuple[Split, ...]:
-    """Return the splits of length_m, the last one partial.
+) -> tuple[tuple[Split, ...], int]:
+    """Return the first MAX_SPLITS splits of length_m, the last one partial, and how many in all.
 
-    moving_s is the moving time up to each point (None for a route); elevation_m the smoothed
-    elevation at each point (None without elevation).
+    running_m is the distance counted up to each point (non-decreasing), moving_s the moving
+    time up to each point (None for a route), elevation_m the smoothed elevation at each point
+    (None without elevation).
     """
-    total_m = course.total_m
-    if len(course) < 2 or total_m <= 0:
-        return ()
+    if len(course) < 2:
+        return (), 0
+    total_m = float(running_m[-1])
+    if total_m <= 0:
+        return (), 0
     full = int(total_m // length_m)
-    bounds_m = np.arange(1, full + 1, dtype=np.float64) * length_m
-    if total_m - full * length_m >= MIN_LAST_SPLIT_M:
-        bounds_m = np.append(bounds_m, total_m)
+    partial = total_m - full * length_m >= MIN_LAST_SPLIT_M
+    count = full + partial
+    listed = min(count, MAX_SPLITS)
+    bounds_m = np.arange(1, listed + 1, dtype=np.float64) * length_m
+    if partial and listed == count:
+        bounds_m[-1] = total_m
     if not bounds_m.size:
-        return ()
+        return (), 0
     # The split ends when the runner first gets to its boundary.
-    at = course_module.locate(course.distance_m, bounds_m, "first")
+    at = course_module.locate(running_m, bounds_m, "first")
     starts_m = np.concatenate(([0.0], bounds_m[:-1]))
     distance = bounds_m - starts_m
 
@@ -50,7 +61,7 @@ def splits(
     if elevation_m is not None:
         change = np.diff(np.concatenate(([elevation_m[0]], at.of(elevation_m))))
 
-    return tuple(
+    found = tuple(
         Split(
             number=number + 1,
             distance_m=float(distance[number]),
@@ -61,6 +72,7 @@ def splits(
         )
         for number in range(bounds_m.size)
     )
+    return found, count
 
 
 def _number(value: float) -> float | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,11 +21,20 @@ MIN_DURATION_S = 60.0
 # ... unless some 30 s of it beat this: the 300 m world best averages 9.7 m/s, so 300 m in
 # 30 s is out of human reach, even for a short hop in a car.
 CERTAIN_SPEED_M_S = 10.0
-# Fast windows closer than this belong to one ride: a car stops at lights and junctions.
+# Fast windows closer than this belong to one ride: a car stops at lights and junctions. Rides
+# closer than this are one ride too, so that a track hopping to and fro makes one flag, not
+# thousands.
 MERGE_GAP_S = 60.0
-# Two or more steps in a row faster than any human (the spike threshold; spikes that return to
-# the track are gone by now) are a ride however short: a window of 30 s may not even fit.
+# A step faster than any human (the spike threshold; spikes that return to the track are gone by
+# now) was not run, however long the step: a car, a train, or the receiver jumping after a gap.
+# Two or more in a row are a ride however short: a window of 30 s may not even fit.
 HUMAN_LIMIT_M_S = 12.5
+# A lone fast step must beat that speed by more than two fixes' worth of GPS error: a 1 s step
+# that reads 20 m is jitter on a sprint, a 3 s step that reads 19,000 km is no runner's.
+LONE_STEP_ERROR_M = 10.0
+# Faster than an airliner's ground speed is faster than anything the runner could have been in:
+# the receiver jumped, and the flag says so rather than blame a vehicle.
+FASTEST_VEHICLE_M_S = 350.0
 # A window reads fast up to 20 s before the car moves off (and after it stops), so a ride is
 # trimmed to its steps above this speed: a car pulling away or in, and faster than the runner
 # who got in or out of it.
@@ -43,23 +53,26 @@ def find(course: Course, time_s: FloatArray) -> list[Stretch]:
     """Return the stretches held above vehicle speed for a minute, or beyond any human's."""
     if len(course) < 2:
         return []
-    return _merge(_sustained(course, time_s) + _impossible(course, time_s))
+    return _merge(_sustained(course, time_s) + _impossible(course, time_s), time_s)
 
 
 def _impossible(course: Course, time_s: FloatArray) -> list[Stretch]:
-    """Runs of at least two consecutive steps faster than a human can move."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        too_fast = course.joined & (course.step_m > HUMAN_LIMIT_M_S * np.diff(time_s))
+    """Runs of steps faster than a human can move: two or more in a row, or one far too long."""
+    step_s = np.diff(time_s)
+    too_fast = course.joined & (course.step_m > HUMAN_LIMIT_M_S * step_s)
     edges = np.diff(np.concatenate(([0], too_fast.astype(np.int8), [0])))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    return [Stretch(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if b - a >= 2]
+    lone = ends - starts == 1
+    beyond_error = course.step_m[starts] > HUMAN_LIMIT_M_S * step_s[starts] + LONE_STEP_ERROR_M
+    real = ~lone | beyond_error
+    return [Stretch(int(a), int(b)) for a, b in zip(starts[real], ends[real], strict=True)]
 
 
-def _merge(stretches: list[Stretch]) -> list[Stretch]:
-    """Stretches in order, overlapping ones joined."""
+def _merge(stretches: list[Stretch], time_s: FloatArray) -> list[Stretch]:
+    """Stretches in order, those overlapping or less than a minute apart joined."""
     merged: list[Stretch] = []
     for stretch in sorted(stretches, key=lambda s: s.first):
-        if merged and stretch.first <= merged[-1].last:
+        if merged and time_s[stretch.first] - time_s[merged[-1].last] <= MERGE_GAP_S:
             merged[-1] = Stretch(merged[-1].first, max(merged[-1].last, stretch.last))
         else:
             merged.append(stretch)
@@ -109,10 +122,17 @@ def flag(course: Course, time_s: FloatArray, stretch: Stretch) -> results.Flag:
     """Return the flag that tells the runner about a ride."""
     distance_m = float(course.distance_m[stretch.last] - course.distance_m[stretch.first])
     duration_s = float(time_s[stretch.last] - time_s[stretch.first])
-    speed_km_h = distance_m / duration_s * 3.6
+    speed_m_s = distance_m / duration_s if duration_s > 0 else math.inf
+    moved = "jumped" if stretch.last - stretch.first == 1 else "covered"
+    why = (
+        "a vehicle's speed"
+        if speed_m_s <= FASTEST_VEHICLE_M_S
+        else "faster than any vehicle (the GPS was wrong)"
+    )
+    speed = "" if math.isinf(speed_m_s) else f" at {speed_m_s * 3.6:,.0f} km/h"
     detail = (
-        f"covered {results.distance_words(distance_m)} in {results.duration_words(duration_s)}"
-        f" at {speed_km_h:.0f} km/h, a vehicle's speed, so this stretch does not count"
+        f"{moved} {results.distance_words(distance_m)} in {results.duration_words(duration_s)}"
+        f"{speed}, {why}, so this stretch does not count"
     )
     return results.Flag(
         kind="vehicle",

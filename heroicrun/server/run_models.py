@@ -110,6 +110,10 @@ class RunDetail(RunBrief, Counting):
     splits_mile: list[Split]
     best_efforts: list[BestEffort]
     dropped: list[DroppedPoint]
+    unlisted: dict[str, int] = Field(
+        default_factory=dict,
+        description="How many splits, splits_mile, flags and dropped the lists above leave out",
+    )
 
 
 class UploadedRun(RunBrief, Counting):

@@ -168,6 +168,38 @@ def test_a_car_ride_is_flagged_and_not_counted() -> None:
     assert measures.average_speed_m_s == pytest.approx(5000 / 1666)
 
 
+def test_a_jump_after_a_signal_gap_counts_for_nothing() -> None:
+    # 2 km, then the fix is lost for ten minutes and comes back 30 km away, then 2 km more.
+    track = TrackBuilder().run(2000, 600).run(30_000, 600, step_s=600).run(2000, 600).build()
+    measures = measure(track)
+    assert measures.distance_m == pytest.approx(34_000.0, abs=1e-6)
+    assert measures.counted_distance_m == pytest.approx(4000.0, abs=1e-6)
+    assert measures.counted_moving_s == 1200.0
+    assert len(measures.splits_km) == measures.splits_km_count == 4
+    (flag,) = measures.flags
+    assert flag.kind == "vehicle" and flag.points == 2
+    assert flag.detail == (
+        "jumped 30.0 km in 10 min 00 s at 180 km/h, a vehicle's speed, so this stretch does not"
+        " count"
+    )
+    assert measures.pace_s_per_km == pytest.approx(300.0)
+
+
+def test_a_track_round_the_globe_counts_nothing() -> None:
+    # 20 points a few seconds apart, each a continent from the last.
+    lat = [50.0 * (-1) ** i for i in range(20)]
+    lon = [(i * 97) % 360 - 180.0 for i in range(20)]
+    measures = measure(make_track(lat, lon, [1.7e9 + 3 * i for i in range(20)]))
+    assert measures.distance_m > 100_000_000
+    assert measures.counted_distance_m == 0.0
+    assert measures.counted_moving_s == 0.0
+    assert measures.splits_km == measures.splits_mile == measures.best_efforts == ()
+    assert measures.pace_s_per_km is None and measures.max_speed_m_s is None
+    (flag,) = measures.flags
+    assert flag.points == 20
+    assert "faster than any vehicle (the GPS was wrong)" in flag.detail
+
+
 def test_a_noisy_but_honest_run_raises_no_flags() -> None:
     track = with_position_noise(straight_north(5000, 1500), sigma_m=2.0, seed=3)
     measures = measure(track)

@@ -91,3 +91,23 @@ def test_route_flags_have_no_times() -> None:
     assert flag.start_offset_s is None and flag.end_offset_s is None
     assert flag.start_distance_m == pytest.approx(200.0)
     assert flag.end_distance_m == pytest.approx(300.0)
+
+
+def test_a_track_hopping_to_and_fro_at_every_point_is_one_flag() -> None:
+    # Every other point sits 9,000 km away: 1,500 glitches, one stretch of bad fixes.
+    track = straight_north(1000, 3000)
+    lat, lon = track.lat_deg.copy(), track.lon_deg.copy()
+    lat[1:-1:2], lon[1:-1:2] = -33.9, 151.2
+    measures = measure(replace(track, lat_deg=lat, lon_deg=lon))
+    assert measures.spikes_dropped == 1500
+    (flag,) = measures.flags
+    assert flag.kind == "gps_spike" and flag.points == 1500
+    assert flag.detail.startswith("dropped 1,500 points up to ")
+    assert flag.detail.endswith(" km off the track (1,500 GPS glitches close together)")
+    assert (flag.start_offset_s, flag.end_offset_s) == (1.0, 2999.0)
+    assert (flag.lat_deg, flag.lon_deg) == (-33.9, 151.2)
+
+
+def test_glitches_far_apart_keep_a_flag_each() -> None:
+    track = with_spike(with_spike(straight_north(1000, 300), 40, 200.0), 60, 90.0)
+    assert [flag.points for flag in measure(track).flags] == [1, 1]

@@ -60,8 +60,39 @@ def test_two_steps_beyond_any_human_are_a_ride_however_short() -> None:
 
 
 def test_one_step_beyond_a_human_alone_is_not_a_ride() -> None:
+    # 20 m in a second is 7.5 m more than a sprinter covers: within two fixes' GPS error.
     track = TrackBuilder().run(1000, 300).run(20, 1).run(1000, 300).build()
     assert rides_in(track) == []
+
+
+def test_one_long_jump_after_a_signal_gap_is_not_run() -> None:
+    # The fix is lost for ten minutes and comes back 30 km away: 50 m/s, in a single step.
+    track = TrackBuilder().run(1000, 300).run(30_000, 600, step_s=600).run(1000, 300).build()
+    assert rides_in(track) == [(300, 301)]
+
+
+def test_a_single_step_far_beyond_a_human_is_not_run_however_short() -> None:
+    track = TrackBuilder().run(1000, 300).run(60, 3, step_s=3).run(1000, 300).build()
+    assert rides_in(track) == [(300, 301)]
+
+
+def test_jumps_less_than_a_minute_apart_are_one_ride() -> None:
+    # A track hopping 5 km and back every 20 s: one stretch, not a flag per hop.
+    builder = TrackBuilder().run(1000, 300)
+    for hop in range(6):
+        builder.run(5000, 1, bearing_deg=90 if hop % 2 == 0 else 270).run(60, 20, step_s=20)
+    track = builder.run(1000, 300).build()
+    assert rides_in(track) == [(300, 311)]
+
+
+def test_the_flag_of_an_impossible_jump_says_the_gps_was_wrong() -> None:
+    run = course_of(TrackBuilder().run(1000, 300).run(2_000_000, 3, step_s=3).build())
+    assert run.time_s is not None
+    (ride,) = vehicles.find(run, run.time_s)
+    assert vehicles.flag(run, run.time_s, ride).detail == (
+        "jumped 2,000.0 km in 3 s at 2,400,000 km/h, faster than any vehicle (the GPS was"
+        " wrong), so this stretch does not count"
+    )
 
 
 def test_a_minute_at_8_5_m_s_is_a_ride() -> None:

@@ -1,0 +1,124 @@
+"""describe(): the JSON form of a run, small whatever the file claims."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from heroicrun import measuring, reading, summary
+from heroicrun.measuring import splits
+from tests.factory import straight_north
+
+START = datetime(2024, 5, 1, 7, 0, tzinfo=UTC)
+CITIES = [(51.5, -0.12), (-33.9, 151.2), (40.7, -74.0), (35.7, 139.7), (-23.5, -46.6)]
+
+
+def gpx(points: Sequence[tuple[float, float]], timed: bool = True, step_s: float = 3.0) -> bytes:
+    """A one-segment GPX of these points, step_s apart, with an elevation on each."""
+    rows = []
+    for i, (lat, lon) in enumerate(points):
+        when = (START + timedelta(seconds=step_s * i)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        time = f"<time>{when}</time>" if timed else ""
+        rows.append(
+            f'<trkpt lat="{lat:.9f}" lon="{lon:.9f}"><ele>{100 + i % 50:.3f}</ele>{time}</trkpt>'
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<gpx version="1.1" creator="tests" xmlns="http://www.topografix.com/GPX/1/1">'
+        "<trk><trkseg>\n" + "\n".join(rows) + "\n</trkseg></trk></gpx>\n"
+    ).encode()
+
+
+def described(data: bytes) -> dict[str, Any]:
+    track = reading.read_bytes(data, "wild.gpx")
+    return summary.describe(track, measuring.measure(track))
+
+
+def size(run: dict[str, Any]) -> int:
+    return len(json.dumps(run).encode())
+
+
+def near(city: tuple[float, float], i: int) -> tuple[float, float]:
+    """A few metres from a city, moving on a little with i."""
+    return city[0] + 0.00003 * i, city[1]
+
+
+def test_twenty_points_round_the_globe_make_a_small_summary() -> None:
+    data = gpx([(50.0 * (-1) ** i, (i * 97) % 360 - 180.0) for i in range(20)])
+    assert len(data) < 3000
+    run = described(data)
+    assert size(run) < 50_000
+    assert run["counted_distance_m"] == 0.0
+    assert run["splits"] == run["splits_mile"] == run["best_efforts"] == []
+    assert run["unlisted"] == {"splits": 0, "splits_mile": 0, "flags": 0, "dropped": 0}
+    (flag,) = run["flags"]
+    assert flag["kind"] == "vehicle" and flag["points"] == 20
+
+
+WILD = {
+    # every other point on another continent: one stretch of glitches
+    "alternating": lambda i: CITIES[i % 2],
+    # two points in a city, then the next city: impossible jumps every 3 s
+    "pairs": lambda i: near(CITIES[(i // 2) % 5], i),
+    # 40 points in a city, then a jump: flags more than a minute apart
+    "hop every 2 minutes": lambda i: near(CITIES[(i // 40) % 5], i),
+    # a glitch after every five good points: glitches too far apart to merge
+    "glitch every sixth": lambda i: CITIES[1] if i % 6 == 5 else near(CITIES[0], i),
+    "anywhere": lambda i: (random.Random(i).uniform(-80, 80), random.Random(-i).uniform(-180, 180)),
+}
+
+
+@pytest.mark.parametrize("timed", [True, False], ids=["run", "route"])
+@pytest.mark.parametrize("pattern", list(WILD))
+def test_a_megabyte_of_wild_points_stays_under_a_megabyte(pattern: str, timed: bool) -> None:
+    # About a megabyte either way: a route's points carry no time, so it takes more of them.
+    data = gpx([WILD[pattern](i) for i in range(9000 if timed else 13_500)], timed=timed)
+    assert 0.9e6 < len(data) < 1.1e6
+    run = described(data)
+    assert size(run) < 1_000_000
+    assert len(run["flags"]) <= summary.MAX_FLAGS
+    assert len(run["splits"]) <= splits.MAX_SPLITS
+    if timed:
+        # A run is judged by its speeds: almost nothing of it counts, and its summary is tiny.
+        assert run["counted_distance_m"] < 50_000
+        assert size(run) < 50_000
+
+
+def test_a_cut_list_says_how_much_is_left_out() -> None:
+    # 499 glitches, each between five good points.
+    run = described(gpx([WILD["glitch every sixth"](i) for i in range(2999)]))
+    assert len(run["flags"]) == summary.MAX_FLAGS
+    assert run["unlisted"]["flags"] == 449
+    assert "lists the first 50 flags, and 449 more: 449 GPS glitches" in run["notes"]
+
+
+def test_the_dropped_list_keeps_the_first_hundred_and_counts_the_rest() -> None:
+    points = [(47 + i / 10_000, 8.0) for i in range(1000)]
+    data = gpx(points).replace(b'lon="8.000000000"><ele>', b'lon="800"><ele>', 300)
+    run = described(data)
+    assert run["dropped_points"] == 300
+    assert len(run["dropped"]) == summary.MAX_DROPPED
+    assert run["unlisted"]["dropped"] == 200
+    assert "lists the first 100 dropped points, and 200 more" in run["notes"]
+
+
+def test_a_route_a_thousand_times_too_long_lists_a_thousand_splits() -> None:
+    run = described(gpx([CITIES[i % 2] for i in range(30)], timed=False))
+    assert len(run["splits"]) == splits.MAX_SPLITS
+    assert run["unlisted"]["splits"] > 100_000
+    assert any(note.startswith("lists the first 1,000 of ") for note in run["notes"])
+
+
+def test_an_honest_246_km_run_keeps_every_split() -> None:
+    track = straight_north(246_000, 36 * 3600, step_s=10)
+    run = summary.describe(track, measuring.measure(track))
+    assert [split["number"] for split in run["splits"]] == list(range(1, 247))
+    assert len(run["splits_mile"]) == 153
+    assert run["unlisted"] == {"splits": 0, "splits_mile": 0, "flags": 0, "dropped": 0}
+    assert run["notes"] == []
+    assert size(run) < 100_000
