@@ -134,3 +134,35 @@ def test_route_says_it_has_no_times() -> None:
     assert route["elapsed_s"] is None and route["moving_s"] is None
     assert route["distance_m"] > 0
     assert any("no timestamps" in note for note in route["notes"])
+
+
+def round_the_globe(points: int) -> str:
+    """A GPX whose points, 3 s apart, each sit a continent away from the last."""
+    rows = "\n".join(
+        f'<trkpt lat="{50.0 * (-1) ** i}" lon="{(i * 97) % 360 - 180}">'
+        f"<time>2024-05-01T07:{3 * i // 60:02d}:{3 * i % 60:02d}Z</time></trkpt>"
+        for i in range(points)
+    )
+    return (
+        '<?xml version="1.0"?>\n<gpx version="1.1" creator="x"'
+        ' xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>\n'
+        f"{rows}\n</trkseg></trk></gpx>\n"
+    )
+
+
+@pytest.mark.parametrize("points", [20, 50])
+def test_a_tiny_file_round_the_globe_is_a_short_answer(tmp_path: Path, points: int) -> None:
+    path = tmp_path / "globe.gpx"
+    path.write_text(round_the_globe(points))
+    assert path.stat().st_size < 4000
+    done = run_check(path, "--json")
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout) < 100_000
+    run = json.loads(done.stdout, parse_constant=no_nan)
+    assert run["distance_m"] > 100_000_000  # what the file claims ...
+    assert run["counted_distance_m"] == 0.0  # ... and what counts
+    assert run["splits"] == [] and len(run["flags"]) == 1
+    tables = run_check(path)
+    assert tables.returncode == 0, tables.stderr
+    assert len(tables.stdout) < 20_000
+    assert "Counts for missions  0.00 km" in tables.stdout

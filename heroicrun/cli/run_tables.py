@@ -11,6 +11,10 @@ from rich.text import Text
 
 KM_M = 1000.0
 MILE_M = 1609.344
+# Rich lays out a table in time that grows faster than its rows (17,804 splits took 114 s), and
+# no one reads past a few hundred in a terminal: longer lists end with a count of the rest.
+MAX_SPLIT_ROWS = 300  # a 246 km Spartathlon shows every split
+MAX_FLAG_LINES = 10
 
 
 def duration(seconds: float | None) -> str:
@@ -36,12 +40,20 @@ def render(console: Console, run: dict[str, Any], miles: bool = False) -> None:
     parts: list[Any] = [_stats(run, miles)]
     for note in run["notes"]:
         parts.append(Text(f"• {note}", style="yellow"))
-    for flag in run["flags"]:
+    unlisted = run.get("unlisted") or {}
+    for flag in run["flags"][:MAX_FLAG_LINES]:
         style = "red" if flag["kind"] == "vehicle" else "yellow"
         parts.append(Text(f"⚑ {flag['kind']}: {flag['detail']}", style=style))
-    splits = run["splits_mile"] if miles else run["splits"]
+    more_flags = max(len(run["flags"]) - MAX_FLAG_LINES, 0) + unlisted.get("flags", 0)
+    if more_flags:
+        parts.append(Text(f"⚑ and {more_flags:,} more flags (--json lists them)", style="yellow"))
+    key = "splits_mile" if miles else "splits"
+    splits = run[key]
     if splits:
-        parts.append(_splits(splits, run["kind"], miles))
+        parts.append(_splits(splits[:MAX_SPLIT_ROWS], run["kind"], miles))
+        more_splits = max(len(splits) - MAX_SPLIT_ROWS, 0) + unlisted.get(key, 0)
+        if more_splits:
+            parts.append(Text(f"… and {more_splits:,} more splits", style="dim"))
     if run["best_efforts"]:
         parts.append(_efforts(run["best_efforts"]))
     console.print(Panel(Group(*parts), title=title, title_align="left", expand=False))
