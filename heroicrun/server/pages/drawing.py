@@ -15,6 +15,13 @@ from markupsafe import Markup, escape
 
 Point = tuple[float, float]  # (lat, lon) in degrees
 
+# However long the run and however often its line changes style, a map or chart is drawn from at
+# most this many vertices, so a page stays light: 640 px wide shows no more detail than this.
+MAP_POINTS = 2000  # vertices shared by all the lines of a map ...
+MAP_LINES = 200  # ... plus the two ends of each of at most this many lines (the longest)
+MAP_MARKERS = 100
+CHART_POINTS = 1500
+
 
 @dataclass(frozen=True)
 class Line:
@@ -80,6 +87,7 @@ def map_svg(
     label: str = "Map",
 ) -> Markup:
     """An SVG map of the lines and markers, fitted to the box; `label` is its accessible name."""
+    markers = markers[:MAP_MARKERS]
     everything = [p for line in lines for p in line.points] + [m.point for m in markers]
     frame = _frame(everything, width, height, pad=24)
     parts = [
@@ -87,10 +95,8 @@ def map_svg(
         f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">',
         f'<rect class="map-ground" width="{width}" height="{height}" rx="8"/>',
     ]
-    for line in lines:
-        if len(line.points) < 2:
-            continue
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in map(frame.xy, _thin(line.points)))
+    for line in _fewer_lines(lines):
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in map(frame.xy, line.points))
         parts.append(f'<polyline class="{escape(line.css)}" points="{path}"/>')
     for marker in markers:
         x, y = frame.xy(marker.point)
@@ -105,13 +111,23 @@ def map_svg(
     return Markup("".join(parts))
 
 
-def _thin(points: Sequence[Point], most: int = 2000) -> Sequence[Point]:
-    """At most `most` points (every n-th, keeping the last): a 36-hour track stays a light page."""
-    if len(points) <= most:
-        return points
-    step = math.ceil(len(points) / most)
+def _fewer_lines(lines: Sequence[Line]) -> list[Line]:
+    """The lines to draw, in order: the MAP_LINES with the most points, each thinned by one step
+    so that together they keep about MAP_POINTS points, besides their ends."""
+    drawn = [line for line in lines if len(line.points) >= 2]
+    if len(drawn) > MAP_LINES:
+        longest = sorted(range(len(drawn)), key=lambda i: len(drawn[i].points))[-MAP_LINES:]
+        drawn = [drawn[i] for i in sorted(longest)]
+    step = math.ceil(sum(len(line.points) for line in drawn) / MAP_POINTS)
+    if step <= 1:
+        return drawn
+    return [Line(_every(line.points, step), line.css) for line in drawn]
+
+
+def _every(points: Sequence[Point], step: int) -> list[Point]:
+    """Every step-th point, and the last."""
     kept = list(points[::step])
-    if kept[-1] != points[-1]:
+    if (len(points) - 1) % step:
         kept.append(points[-1])
     return kept
 
@@ -140,7 +156,10 @@ def chart_svg(
     series: Series, x_label: str = "km", width: int = 640, height: int = 200, title: str = ""
 ) -> Markup:
     """A line chart of one series with labelled axes; gaps where values are missing."""
-    pairs = [(x, y) for x, y in zip(series.xs, series.ys, strict=False) if math.isfinite(y)]
+    values = list(zip(series.xs, series.ys, strict=False))
+    if len(values) > CHART_POINTS:
+        values = _every(values, math.ceil(len(values) / CHART_POINTS))
+    pairs = [(x, y) for x, y in values if math.isfinite(y)]
     pad_left, pad_bottom, pad_top, pad_right = 58, 28, 12, 12
     parts = [
         f'<svg class="chart {escape(series.css)}" viewBox="0 0 {width} {height}" role="img" '
@@ -171,7 +190,7 @@ def chart_svg(
 
     segments: list[list[tuple[float, float]]] = [[]]
     last_x = None
-    for x, y in zip(series.xs, series.ys, strict=False):
+    for x, y in values:
         if not math.isfinite(y):
             if segments[-1]:
                 segments.append([])
@@ -206,7 +225,7 @@ def chart_svg(
     )
     for segment in segments:
         if len(segment) >= 2:
-            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in _thin_xy(segment))
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in segment)
             parts.append(f'<polyline class="series" points="{path}"/>')
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -219,13 +238,6 @@ def _y_ticks(series: Series, low: float, high: float) -> list[float]:
     steps = CLOCK_STEPS_S if series.tick_format is not None else None
     ticks = _nice_ticks(low, high, count=4, steps=steps)
     return ticks if len(ticks) >= 2 else [low, high]
-
-
-def _thin_xy(points: list[tuple[float, float]], most: int = 1500) -> list[tuple[float, float]]:
-    if len(points) <= most:
-        return points
-    step = math.ceil(len(points) / most)
-    return [*points[::step], points[-1]]
 
 
 def _nice_ticks(
