@@ -103,7 +103,7 @@ def test_a_ride_in_a_car_is_flagged_and_drawn_apart(client: TestClient) -> None:
     signed_in(client)
     html = page(client, upload(client, WITH_CAR))
     flags = section(html, "What looked wrong")
-    assert flags.count("At vehicle speed") == 2
+    assert flags.count("Too fast to run") == 2
     assert "48 km/h" in flags and "from km 0.06 to km 2.01" in flags
     assert "1:03–3:29 into the run" in flags
     assert '<polyline class="vehicle"' in html and '<polyline class="track"' in html
