@@ -38,6 +38,11 @@ def test_every_route_keeps_b_s_things_from_a(client: TestClient) -> None:
     assert (
         client.post("/api/missions/reach-sparta/enrol", headers=bearer(b_token)).status_code == 201
     )
+    b_browser = TestClient(client.app)
+    signed = b_browser.post("/api/session", json={"name": "runner-b", "password": "correct horse"})
+    assert signed.status_code == 200, signed.text
+    b_session = b_browser.get("/api/sessions").json()["sessions"][0]["id"]
+    ids = {"run_id": b_run, "token_id": b_token_id, "session_id": b_session}
 
     spec = client.get("/openapi.json").json()
     walked = 0
@@ -47,17 +52,19 @@ def test_every_route_keeps_b_s_things_from_a(client: TestClient) -> None:
             if (method, path) in OPEN:
                 continue
             walked += 1
-            url = path.format(run_id=b_run, token_id=b_token_id, mission_id="reach-sparta")
+            url = path.format(**ids, mission_id="reach-sparta")
             answer = client.request(method, url, headers=bearer(a_token))
             text = answer.text
             where = f"{method} {url} -> {answer.status_code}"
-            if "{run_id}" in path or "{token_id}" in path:
+            if any(f"{{{name}}}" in path for name in ids):
                 # B's object: exactly the answer a missing one gets (ids aside).
                 absent = 2**31 - 1
-                missing = path.format(run_id=absent, token_id=absent, mission_id="x")
+                missing = path.format(**dict.fromkeys(ids, absent), mission_id="x")
                 assert answer.status_code == 404, where
                 other = client.request(method, missing, headers=bearer(a_token)).text
-                mine = text.replace(str(b_run), "ID").replace(str(b_token_id), "ID")
+                mine = text
+                for value in ids.values():
+                    mine = mine.replace(str(value), "ID")
                 assert other.replace(str(absent), "ID") == mine, where
             else:
                 assert answer.status_code < 500, where
@@ -73,6 +80,7 @@ def test_every_route_keeps_b_s_things_from_a(client: TestClient) -> None:
     assert client.get(f"/api/runs/{b_run}", headers=bearer(b_token)).status_code == 200
     tokens = client.get("/api/tokens", headers=bearer(b_token)).json()["tokens"]
     assert any(token["id"] == b_token_id for token in tokens)
+    assert b_browser.get("/api/me").status_code == 200  # B's browser is still signed in
 
 
 def test_without_a_token_only_open_routes_answer(client: TestClient) -> None:
@@ -84,6 +92,6 @@ def test_without_a_token_only_open_routes_answer(client: TestClient) -> None:
                 "/api/session",
             ):
                 continue
-            url = path.format(run_id=1, token_id=1, mission_id="reach-sparta")
+            url = path.format(run_id=1, token_id=1, session_id=1, mission_id="reach-sparta")
             answer = client.request(method.upper(), url)
             assert answer.status_code == 401, f"{method.upper()} {url} -> {answer.status_code}"
