@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -170,8 +171,13 @@ def open_device(browser: Browser, name: str, base_url: str, size: tuple[int, int
 
 
 def gpx_named(name: str, distance_m: float = 1000.0, duration_s: float = 360.0) -> bytes:
-    """A GPX run due north from Syntagma at an even pace, its track named `name` (escaped)."""
-    start = datetime(2026, 9, 27, 6, 0, tzinfo=UTC)
+    """A GPX run due north from Syntagma at an even pace, its track named `name` (escaped).
+
+    Each name is its own outing: it starts at its own minute of the morning, so two files of
+    different names are two activities, not one recorded twice."""
+    start = datetime(2026, 9, 27, 6, 0, tzinfo=UTC) + timedelta(
+        minutes=zlib.crc32(name.encode()) % 600
+    )
     steps = 120
     points = []
     for i in range(steps + 1):
