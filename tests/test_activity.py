@@ -12,28 +12,12 @@ import pytest
 
 from heroicrun import activity, reading
 from heroicrun.activity import Outing
-from heroicrun.track import Track
 from tests.factory import TrackBuilder
+from tests.helpers.files import gpx_text
 
 FITTRACKEE = Path(__file__).parent / "data" / "fittrackee"
 ATHENS = Path(__file__).parents[1] / "heroicrun" / "samples" / "athens-dawn-run.gpx"
 FIT = Path(__file__).parent / "data" / "python-fitparse" / "strava-android-app-201.10-b1218918.fit"
-
-
-def gpx_text(track: Track, decimals: int = 9, newline: str = "\n") -> bytes:
-    """The track as another app would export it: `decimals` digits, whole-second times."""
-    assert track.time_s is not None
-    points = newline.join(
-        f'<trkpt lat="{lat:.{decimals}f}" lon="{lon:.{decimals}f}">'
-        f"<time>{datetime.fromtimestamp(int(t), UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}</time>"
-        "</trkpt>"
-        for lat, lon, t in zip(track.lat_deg, track.lon_deg, track.time_s, strict=True)
-    )
-    return (
-        f'<?xml version="1.0"?>{newline}<gpx version="1.1" creator="another app"'
-        f' xmlns="http://www.topografix.com/GPX/1/1">{newline}'
-        f"<trk><trkseg>{newline}{points}{newline}</trkseg></trk></gpx>{newline}"
-    ).encode()
 
 
 def key_of(data: bytes, name: str) -> str:

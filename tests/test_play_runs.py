@@ -10,7 +10,6 @@ import json
 import os
 import threading
 import time
-import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,7 +32,7 @@ from heroicrun.missions import catalog as bundled
 from heroicrun.missions.loading import Catalog
 from heroicrun.play import NotFound, accounts, missions, parsing, recompute, runs, uploads
 from tests.factory import START, TrackBuilder
-from tests.test_activity import gpx_text
+from tests.helpers.files import gpx_text, zipped
 
 DATA = Path(__file__).parent / "data"
 ATHENS = Path(__file__).parents[1] / "heroicrun" / "samples" / "athens-dawn-run.gpx"
@@ -299,15 +298,6 @@ def test_read_errors_cross_from_the_worker_intact(parser: parsing.Parser) -> Non
 )
 def test_a_client_file_name_is_only_a_name(given: str | None, shown: str) -> None:
     assert uploads.display_name(given) == shown
-
-
-def zipped(members: dict[str, bytes]) -> io.BytesIO:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    buffer.seek(0)
-    return buffer
 
 
 def test_an_archive_yields_its_run_files_and_notes_the_rest() -> None:

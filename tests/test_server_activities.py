@@ -14,7 +14,7 @@ from geopy.distance import geodesic
 
 from tests.conftest import bearer, make_runner
 from tests.factory import START, TrackBuilder
-from tests.test_activity import gpx_text
+from tests.helpers.files import gpx_text
 
 ATHENS = Path(__file__).parents[1] / "heroicrun" / "samples" / "athens-dawn-run.gpx"
 MORNING = datetime(2024, 5, 2, 6, 0, tzinfo=UTC)
