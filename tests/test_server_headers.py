@@ -42,9 +42,7 @@ def test_the_docs_load_nothing_from_elsewhere(client: TestClient) -> None:
 def test_no_page_has_inline_script_or_style(client: TestClient) -> None:
     make_runner(client, "ann")
     sign_in(client)
-    client.post(
-        "/api/missions/original-marathon/enrol", headers={"Sec-Fetch-Site": "same-origin"}
-    )
+    client.post("/api/missions/original-marathon/enrol", headers={"Sec-Fetch-Site": "same-origin"})
     for path in ("/", "/upload", "/runs", "/tokens", "/missions/original-marathon"):
         page = client.get(path).text
         assert "<script>" not in page and " style=" not in page and "<style" not in page, path
