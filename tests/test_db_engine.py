@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,31 @@ def test_an_in_memory_database_has_no_file_to_lose() -> None:
         session.execute(text("CREATE TABLE t (x INTEGER)"))
         session.commit()
     engine.dispose()
+
+
+def test_every_server_thread_may_hold_a_reader_while_it_takes_a_writer(engine: Engine) -> None:
+    # The server runs synchronous routes on 40 threads; a route may read, then write in a
+    # session of its own. Had the pool fewer connections than that needs, threads holding a
+    # reader would wait for a writer until the pool gave up.
+    threads = 40
+    together = threading.Barrier(threads, timeout=20)
+    readers, writers = db_engine.readers(engine), db_engine.writers(engine)
+    failures: list[BaseException] = []
+
+    def route() -> None:
+        try:
+            with readers() as reading:
+                reading.execute(text("SELECT 1"))
+                together.wait()  # every thread holds a reading connection now
+                with writers() as writing:
+                    writing.execute(text("SELECT 1"))
+                    writing.commit()
+        except BaseException as error:  # surfaced below
+            failures.append(error)
+
+    running = [threading.Thread(target=route) for _ in range(threads)]
+    for thread in running:
+        thread.start()
+    for thread in running:
+        thread.join(60)
+    assert failures == []

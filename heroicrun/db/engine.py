@@ -13,6 +13,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 WRITE_OPTION = "heroicrun_writes"
+# A request may hold a reading connection while it takes a writing one (a page that keeps the
+# verdicts it judged, a token's last use). With fewer connections than the server's 40 threads
+# could want, 15 such requests at once each held one and waited for another until the pool
+# gave up. So there are enough for every thread to hold two, opened only when wanted. (A
+# PostgreSQL server that reaches its own connection limit refuses the extra ones: a 503 at
+# once, not a hang.)
+POOL = {"pool_size": 10, "max_overflow": 70}
 
 
 class Unavailable(Exception):
@@ -77,12 +84,14 @@ def connect(url: str) -> Engine:
     and refuses to write once its file is deleted or replaced (Unavailable)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, **POOL)
     path = database_file(parsed)
     if path is not None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
-        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "isolation_level": None}
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "isolation_level": None},
+        **({} if path is None else POOL),  # an in-memory database has a pool of its own
     )
     guard = _FileGuard(path) if path is not None else None
 

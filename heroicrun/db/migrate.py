@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -27,9 +28,14 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+@functools.cache
+def _head() -> str | None:
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
 def is_current(engine: Engine) -> bool:
     """Whether the database has every migration applied."""
-    head = ScriptDirectory.from_config(_config()).get_current_head()
+    head = _head()  # the scripts are read once: health asks often
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision() == head
 
