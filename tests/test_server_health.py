@@ -3,6 +3,7 @@ cannot be written."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -85,3 +86,21 @@ def test_a_deleted_database_file_is_unavailable(tmp_path: Path) -> None:
         with pytest.raises(db_engine.Unavailable), client.app.state.writers() as session:  # type: ignore[attr-defined]
             session.execute(text("SELECT 1"))
     assert not path.exists()
+
+
+def test_health_does_not_queue_behind_busy_writers(tmp_path: Path) -> None:
+    # Uploads being stored hold SQLite's write lock in turn; a change committed moments ago
+    # already proves the database takes writes, so health answers without waiting for it.
+    url = f"sqlite:///{tmp_path / 'busy.db'}"
+    with TestClient(create_app(Settings(database_url=url, parse_workers=1))) as client:
+        secret = make_runner(client, "ann")
+        made = client.post("/api/tokens", json={"name": "phone"}, headers=bearer(secret))
+        assert made.status_code == 201
+        holder = sqlite3.connect(tmp_path / "busy.db", isolation_level=None)
+        try:
+            holder.execute("BEGIN IMMEDIATE")  # another writer, mid-transaction
+            answer = client.get("/api/health")
+            holder.execute("ROLLBACK")
+        finally:
+            holder.close()
+        assert answer.status_code == 200 and answer.json()["status"] == "ok"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import os
 import threading
+import time
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +70,45 @@ class _FileGuard:
         return found.st_dev, found.st_ino
 
 
+class _Writes:
+    """When an engine last committed a transaction that changed something (monotonic seconds):
+    proof that the database took a write, which a health check need not take again."""
+
+    def __init__(self, guard: _FileGuard | None) -> None:
+        self.guard = guard
+        self.last_s = -math.inf
+
+    def watch(self, engine: Engine) -> None:
+        @event.listens_for(engine, "after_cursor_execute")
+        def _changed(connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+                connection.info[CHANGED] = True
+
+        @event.listens_for(engine, "commit")
+        def _committed(connection: Any) -> None:
+            if connection.info.pop(CHANGED, False):
+                self.last_s = time.monotonic()
+
+        @event.listens_for(engine, "rollback")
+        def _rolled_back(connection: Any) -> None:
+            connection.info.pop(CHANGED, None)
+
+
+CHANGED = "heroicrun_changed"
+_writes: weakref.WeakKeyDictionary[Engine, _Writes] = weakref.WeakKeyDictionary()
+
+
+def wrote_within(engine: Engine, seconds: float) -> bool:
+    """Whether `engine` committed a change in the last `seconds` and, for SQLite, its file is
+    still the one it opened (else Unavailable)."""
+    writes = _writes.get(engine)
+    if writes is None:
+        return False
+    if writes.guard is not None:
+        writes.guard.check()
+    return time.monotonic() - writes.last_s <= seconds
+
+
 def database_file(parsed: URL) -> str | None:
     """The file a SQLite URL opens, or None for an in-memory database."""
     name = parsed.database or ""
@@ -84,7 +126,9 @@ def connect(url: str) -> Engine:
     and refuses to write once its file is deleted or replaced (Unavailable)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, **POOL)
+        engine = create_engine(url, pool_pre_ping=True, **POOL)
+        _watch(engine, None)
+        return engine
     path = database_file(parsed)
     if path is not None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -124,7 +168,13 @@ def connect(url: str) -> Engine:
             guard.check()
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
+    _watch(engine, guard)
     return engine
+
+
+def _watch(engine: Engine, guard: _FileGuard | None) -> None:
+    writes = _writes[engine] = _Writes(guard)
+    writes.watch(engine)
 
 
 def readers(engine: Engine) -> sessionmaker[Session]:
