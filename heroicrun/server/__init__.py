@@ -37,7 +37,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.gate = receiving.gate(settings)  # a fresh one for the loop that serves
+        app.state.lanes = receiving.lanes(settings)  # fresh ones for the loop that serves
         # What start-up built (catalog, models, imports) lives as long as the process: moving it
         # out of the collector's sight keeps full collections, which would otherwise walk 130,000
         # objects for ~55 ms in the middle of a request, short.
@@ -63,7 +63,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.readers = db_engine.readers(engine)
     app.state.writers = db_engine.writers(engine)
-    app.state.gate = receiving.gate(settings)
+    app.state.lanes = receiving.lanes(settings)
     app.state.catalog = (
         loading.load_all(settings.missions_dir) if settings.missions_dir else catalog.bundled()
     )

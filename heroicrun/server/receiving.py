@@ -4,11 +4,18 @@ The multipart body (already bounded by the body limit) is read with caps on its 
 each run file in it waits for a reading worker in the event loop (heroicrun.server.admission:
 runners take turns, and a full queue is a 503, never a thread parked on a lock), and is read
 and stored in a thread by the play layer's import use case.
+
+A long file (a day's run recorded every second) keeps a reader busy for seconds, and a turn
+cannot be taken back once given: so long files also take a turn in a lane with one place fewer
+than there are readers, and however many arrive, one reader stays free for everyone's ordinary
+runs.
 """
 
 from __future__ import annotations
 
 import threading
+from contextlib import nullcontext
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI
@@ -28,6 +35,8 @@ MAX_FIELD_BYTES = 64 * 1024  # each of those fields
 MAX_RUN_FILES = 2_000  # run files read from one request, all its archives together
 ARCHIVE_FACTOR = 4  # a request's archives may unpack to this many times the body limit
 MAX_WAITING = 64  # run files waiting for a reading worker, all runners together
+LONG_FILE_BYTES = 8 * 2**20  # about seven hours of GPX at 1 Hz, a couple of tenths of reading
+GZIP_FACTOR = 10  # what a gzipped run file unpacks to, roughly
 
 _parser_lock = threading.Lock()
 
@@ -43,9 +52,27 @@ def parser_for(app: Any) -> Parser:
         return parser
 
 
-def gate(settings: Settings) -> admission.FairGate:
-    """The queue in front of the reading workers: one turn per worker, runners in turn."""
-    return admission.FairGate(capacity=max(1, settings.parse_workers), max_waiting=MAX_WAITING)
+@dataclass(frozen=True)
+class Lanes:
+    """The queues in front of the reading workers: one turn per worker, runners in turn; and
+    for long files, one turn fewer."""
+
+    turns: admission.FairGate
+    long: admission.FairGate
+
+
+def lanes(settings: Settings) -> Lanes:
+    """New queues for a server's event loop."""
+    workers = max(1, settings.parse_workers)
+    return Lanes(
+        turns=admission.FairGate(capacity=workers, max_waiting=MAX_WAITING),
+        long=admission.FairGate(capacity=max(1, workers - 1), max_waiting=MAX_WAITING),
+    )
+
+
+def is_long(data: bytes) -> bool:
+    """Whether a run file will keep a reader busy for long, judged by its (unpacked) size."""
+    return len(data) * (GZIP_FACTOR if data.startswith(b"\x1f\x8b") else 1) > LONG_FILE_BYTES
 
 
 async def close(app: FastAPI) -> None:
@@ -83,7 +110,7 @@ async def receive(app: Any, runner: Runner, files: list[UploadFile]) -> imports.
     allowance = uploads.Allowance(MAX_RUN_FILES)
     tally = imports.Tally()
     parser = parser_for(app)
-    turns: admission.FairGate = app.state.gate
+    queues: Lanes = app.state.lanes
     for sent in files:
         label = uploads.display_name(sent.filename)
         found = imports.entries(sent.file, label, limits, allowance)
@@ -91,8 +118,9 @@ async def receive(app: Any, runner: Runner, files: list[UploadFile]) -> imports.
             if entry.data is None:
                 imports.record(app.state.writers, runner, entry, parser, None, tally)
                 continue
+            long = queues.long.turn(runner.id) if is_long(entry.data) else nullcontext()
             try:
-                async with turns.turn(runner.id):
+                async with long, queues.turns.turn(runner.id):
                     await run_in_threadpool(
                         imports.record,
                         app.state.writers,
