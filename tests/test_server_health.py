@@ -104,3 +104,18 @@ def test_health_does_not_queue_behind_busy_writers(tmp_path: Path) -> None:
         finally:
             holder.close()
         assert answer.status_code == 200 and answer.json()["status"] == "ok"
+
+
+def test_a_database_busy_with_another_writer_is_healthy(tmp_path: Path) -> None:
+    # Nothing committed lately, so health probes; the lock it meets shows a writer at work.
+    url = f"sqlite:///{tmp_path / 'busy.db'}"
+    with TestClient(create_app(Settings(database_url=url, parse_workers=1))) as client:
+        holder = sqlite3.connect(tmp_path / "busy.db", isolation_level=None)
+        try:
+            holder.execute("BEGIN IMMEDIATE")
+            answer = client.get("/api/health")
+            holder.execute("ROLLBACK")
+        finally:
+            holder.close()
+        assert answer.status_code == 200 and answer.json()["status"] == "ok"
+        assert client.get("/api/health").status_code == 200  # its patience is restored

@@ -7,9 +7,8 @@ import logging
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from heroicrun import __version__
 from heroicrun.db import engine as db_engine
@@ -17,6 +16,7 @@ from heroicrun.db import migrate
 
 router = APIRouter(tags=["health"])
 RECENT_WRITE_S = 5.0
+PROBE_WAIT_MS = 250
 log = logging.getLogger("heroicrun.server")
 
 
@@ -51,7 +51,7 @@ def health(request: Request) -> Health | JSONResponse:
         # A change committed moments ago proves what a probe would: while uploads are being
         # stored, health does not queue for SQLite's write lock behind them.
         if not db_engine.wrote_within(engine, RECENT_WRITE_S):
-            try_a_write(request.app.state.writers)
+            try_a_write(engine)
         current = migrate.is_current(engine)
     except db_engine.Unavailable as error:
         return unhealthy(str(error), f"the database file {error.problem}")
@@ -67,13 +67,35 @@ def health(request: Request) -> Health | JSONResponse:
     )
 
 
-def try_a_write(writers: sessionmaker[Session]) -> None:
-    """Write to the database and roll back: raises what a real write would raise."""
-    with writers() as session:
-        # Changes nothing and is never committed, yet needs the write lock and a writable
-        # file (SQLite) or a read-write transaction (PostgreSQL): cheap enough to probe often.
-        session.execute(text("UPDATE alembic_version SET version_num = version_num"))
-        session.rollback()
+def try_a_write(engine: Engine) -> None:
+    """Write to the database and roll back: raises what a real write would raise. Another
+    writer holding the lock (an upload being stored) shows the database takes writes: the
+    probe waits for it only briefly, and a busy database is a healthy one."""
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        try:
+            if sqlite:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout={PROBE_WAIT_MS}")
+            else:
+                connection.exec_driver_sql(f"SET LOCAL lock_timeout = {PROBE_WAIT_MS}")
+            # Changes nothing and is never committed, yet needs the write lock and a writable
+            # file (SQLite) or a read-write transaction (PostgreSQL).
+            connection.exec_driver_sql("UPDATE alembic_version SET version_num = version_num")
+        except OperationalError as error:
+            if not _busy(error):
+                raise
+        finally:
+            connection.rollback()
+            if sqlite:
+                connection.exec_driver_sql(
+                    f"PRAGMA busy_timeout={db_engine.SQLITE_BUSY_TIMEOUT_MS}"
+                )
+
+
+def _busy(error: OperationalError) -> bool:
+    """Whether the write waited for another writer's lock and gave up (rather than failed)."""
+    code = getattr(error.orig, "sqlstate", None)
+    return code == "55P03" or "database is locked" in str(error.orig)
 
 
 def unhealthy(logged: str, detail: str) -> JSONResponse:
