@@ -69,8 +69,16 @@ def _ready() -> int:
     return os.getpid()
 
 
-def _watch_parent() -> None:
-    """Worker initializer: exit when the process that started the pool dies (kill -9 included)."""
+WORKER_NICENESS = 10  # reading files is batch work: answering requests comes first
+
+
+def _start_worker() -> None:
+    """Worker initializer: yield the CPU to the server that started the pool, and exit when it
+    dies (kill -9 included)."""
+    if hasattr(os, "nice"):
+        # On a small machine the readers would otherwise take every core from the server, and
+        # a runner's page, or a health check, would wait behind a day-long file being read.
+        os.nice(WORKER_NICENESS)
     parent = multiprocessing.parent_process()
     if parent is None:
         return
@@ -130,7 +138,7 @@ class Parser:
                 raise RuntimeError("the parser is closed")
             if self._pool is None:
                 pool = ProcessPoolExecutor(
-                    self.workers, mp_context=_CONTEXT, initializer=_watch_parent
+                    self.workers, mp_context=_CONTEXT, initializer=_start_worker
                 )
                 pool.submit(_ready).result(START_TIMEOUT_S)
                 self._pool = pool
