@@ -27,9 +27,9 @@ from __future__ import annotations
 import argparse
 import collections
 import statistics
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -173,49 +173,78 @@ class Answer:
         return self.started_s + self.took_s
 
 
+PROBE_SCRIPT = r"""
+import sys, threading, time, httpx
+url, origin, every, timeout, at_once = sys.argv[1], *map(float, sys.argv[2:5]), int(sys.argv[5])
+out = threading.BoundedSemaphore(at_once)
+lock = threading.Lock()
+def emit(started, took, ok):
+    with lock:
+        print(f"{started - origin:.4f} {took:.4f} {int(ok)}", flush=True)
+def probe():
+    started = time.perf_counter()
+    try:
+        ok = httpx.get(url, timeout=timeout).status_code == 200
+    except httpx.HTTPError:
+        ok = False
+    emit(started, min(time.perf_counter() - started, timeout), ok)
+    out.release()
+stop = threading.Event()
+threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+next_s = time.perf_counter()
+while not stop.is_set():
+    if out.acquire(blocking=False):
+        threading.Thread(target=probe, daemon=True).start()
+    else:
+        emit(time.perf_counter(), timeout, False)
+    next_s += every
+    stop.wait(max(0.0, next_s - time.perf_counter()))
+for _ in range(at_once):  # the probes still out
+    out.acquire(timeout=timeout + 5)
+"""
+
+
 class Prober:
     """GET /api/health every `every_s` seconds on a fresh connection each, as a monitor would,
     none waiting for another; each given up after PROBE_TIMEOUT_S. At most PROBES_AT_ONCE are
     out at a time, so that the probing cannot bury a stalled server: a tick that finds them all
-    still out sends nothing and counts as one more timed-out probe."""
+    still out sends nothing and counts as one more timed-out probe.
+
+    The probes run in a process of their own: in this one, the threads sending uploads would
+    hold the interpreter and make the server look slower than it is. Times are on the same
+    monotonic clock in both processes (Linux)."""
 
     def __init__(self, base: str, origin_s: float, every_s: float = PROBE_EVERY_S) -> None:
         self.url = f"{base}/api/health"
         self.origin_s = origin_s
         self.every_s = every_s
         self.samples: list[tuple[float, float, bool]] = []  # started, took, answered 200
-        self._out = threading.BoundedSemaphore(PROBES_AT_ONCE)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._process: subprocess.Popen[str] | None = None
 
     def start(self) -> None:
-        self._thread.start()
+        self._process = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                PROBE_SCRIPT,
+                self.url,
+                repr(self.origin_s),
+                repr(self.every_s),
+                repr(PROBE_TIMEOUT_S),
+                str(PROBES_AT_ONCE),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
 
     def stop(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        for _ in range(PROBES_AT_ONCE):  # wait for the probes still out
-            self._out.acquire(timeout=PROBE_TIMEOUT_S + 5)
-
-    def _loop(self) -> None:
-        next_s = time.perf_counter()
-        while not self._stop.is_set():
-            if self._out.acquire(blocking=False):
-                threading.Thread(target=self._probe, daemon=True).start()
-            else:
-                self.samples.append((time.perf_counter() - self.origin_s, PROBE_TIMEOUT_S, False))
-            next_s += self.every_s
-            self._stop.wait(max(0.0, next_s - time.perf_counter()))
-
-    def _probe(self) -> None:
-        started = time.perf_counter()
-        try:
-            ok = httpx.get(self.url, timeout=PROBE_TIMEOUT_S).status_code == 200
-        except httpx.HTTPError:
-            ok = False
-        took = min(time.perf_counter() - started, PROBE_TIMEOUT_S)
-        self.samples.append((started - self.origin_s, took, ok))
-        self._out.release()
+        """Stop probing; the probes still out are waited for."""
+        assert self._process is not None
+        output, _ = self._process.communicate(input="", timeout=PROBE_TIMEOUT_S + 30)
+        for line in output.splitlines():
+            started, took, ok = line.split()
+            self.samples.append((float(started), float(took), ok == "1"))
 
     def between(self, start_s: float, end_s: float) -> tuple[list[float], int]:
         """Latencies of the probes due in [start_s, end_s], and how many of them failed."""

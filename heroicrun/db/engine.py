@@ -98,6 +98,13 @@ CHANGED = "heroicrun_changed"
 _writes: weakref.WeakKeyDictionary[Engine, _Writes] = weakref.WeakKeyDictionary()
 
 
+def noted_writable(engine: Engine) -> None:
+    """Record that a write to `engine` just went through (a probe that was rolled back)."""
+    writes = _writes.get(engine)
+    if writes is not None:
+        writes.last_s = time.monotonic()
+
+
 def wrote_within(engine: Engine, seconds: float) -> bool:
     """Whether `engine` committed a change in the last `seconds` and, for SQLite, its file is
     still the one it opened (else Unavailable)."""

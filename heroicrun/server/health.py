@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -15,7 +16,8 @@ from heroicrun.db import engine as db_engine
 from heroicrun.db import migrate
 
 router = APIRouter(tags=["health"])
-RECENT_WRITE_S = 5.0
+RECENT_WRITE_S = 5.0  # a write this recent, committed or probed, proves the database writable
+_probing = threading.Lock()
 PROBE_WAIT_MS = 250
 log = logging.getLogger("heroicrun.server")
 
@@ -51,7 +53,10 @@ def health(request: Request) -> Health | JSONResponse:
         # A change committed moments ago proves what a probe would: while uploads are being
         # stored, health does not queue for SQLite's write lock behind them.
         if not db_engine.wrote_within(engine, RECENT_WRITE_S):
-            try_a_write(engine)
+            with _probing:  # one probe at a time: those that waited take its answer
+                if not db_engine.wrote_within(engine, RECENT_WRITE_S):
+                    try_a_write(engine)
+                    db_engine.noted_writable(engine)
         current = migrate.is_current(engine)
     except db_engine.Unavailable as error:
         return unhealthy(str(error), f"the database file {error.problem}")
