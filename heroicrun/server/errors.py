@@ -120,7 +120,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ClientDisconnect)
     async def _left(request: Request, _error: ClientDisconnect) -> Response:
-        log.info("%s %s: the client went away before sending it all", *_where(request))
+        log.info(
+            "%s %s: the client went away before sending it all", request.method, request.url.path
+        )
         return Response(status_code=400)
 
 
@@ -131,14 +133,9 @@ def _no_such(request: Request) -> Response:
     """A page for an id that cannot exist: the same as for one that does not."""
     route = getattr(request.scope.get("route"), "path", request.url.path)
     noun = NOUNS.get(route.strip("/").split("/")[0], "page")
-    page = pages.render(
+    return pages.render(
         request, "error.html", 404, heading=f"No such {noun}", message=f"There is no such {noun}."
     )
-    return page
-
-
-def _where(request: Request) -> tuple[str, str]:
-    return request.method, request.url.path
 
 
 def _problem(item: Any) -> str:
