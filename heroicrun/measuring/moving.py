@@ -15,8 +15,26 @@ MAX_SPEED_WINDOW_S = 5.0
 
 
 def moving_steps(course: Course, time_s: FloatArray) -> BoolArray:
-    """Return which steps (n - 1) were moving: same segment and faster than 0.894 m/s."""
-    return course.joined & (course.step_m > MOVING_SPEED_M_S * np.diff(time_s))
+    """Return which steps (n - 1) were moving: same segment and faster than 0.894 m/s.
+
+    Some apps repeat the last position between fixes (a point every 2 s, a new position every
+    12 s). A run of repeated positions and the move that ends it are judged as one stretch, from
+    where the position was first seen to the next new one, so the repeats count like one fix.
+    A step fast enough on its own is moving too: a runner setting off after a real stop.
+    """
+    step_s = np.diff(time_s)
+    moving = course.joined & (course.step_m > MOVING_SPEED_M_S * step_s)
+    # Each stretch ends at a move or at a pause; the zero steps before it belong to it.
+    ends = np.flatnonzero((course.step_m > 0) | ~course.joined)
+    if not ends.size:
+        return moving
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    stretch_s = time_s[ends + 1] - time_s[starts]
+    fast = course.joined[ends] & (course.step_m[ends] > MOVING_SPEED_M_S * stretch_s)
+    # Repeats after the last move never reached a new position: left as judged on their own.
+    stretched = np.zeros_like(moving)
+    stretched[: ends[-1] + 1] = np.repeat(fast, ends - starts + 1)
+    return moving | stretched
 
 
 def cumulative_moving_s(time_s: FloatArray, moving: BoolArray) -> FloatArray:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -68,3 +70,50 @@ def test_a_run_under_5_seconds_is_its_own_max_speed() -> None:
 
 def test_no_max_speed_when_everything_was_ridden() -> None:
     assert max_speed(straight_north(300, 20), ridden=slice(0, 20)) is None
+
+
+WALK_M_S = 1.3
+FIX_S = 12.0  # a new position every 12 s
+POINT_S = 2.0  # a point every 2 s, repeating the last position in between
+
+
+def walk(builder: TrackBuilder, distance_m: float, repeated: bool) -> TrackBuilder:
+    """Walk distance_m at 1.3 m/s, a new position every 12 s, repeated every 2 s if asked."""
+    fix_m = WALK_M_S * FIX_S
+    for _ in range(round(distance_m / fix_m)):
+        if repeated:
+            builder.stand(FIX_S - POINT_S, step_s=POINT_S).run(fix_m, POINT_S, step_s=POINT_S)
+        else:
+            builder.run(fix_m, FIX_S, step_s=FIX_S)
+    return builder
+
+
+def elapsed_s(track: Track) -> float:
+    assert track.time_s is not None
+    return float(track.time_s[-1] - track.time_s[0])
+
+
+def test_repeated_positions_count_like_one_fix() -> None:
+    repeated = walk(TrackBuilder(), 7500, repeated=True).build()
+    once = walk(TrackBuilder(), 7500, repeated=False).build()
+    assert len(repeated) == 6 * (len(once) - 1) + 1
+    assert moving_s(repeated) == pytest.approx(moving_s(once), rel=0.01)
+    assert moving_s(repeated) == pytest.approx(elapsed_s(repeated), rel=0.01)
+
+
+def test_a_standstill_among_repeated_positions_is_not_moving() -> None:
+    builder = walk(TrackBuilder(), 1000, repeated=True)
+    walked_s = elapsed_s(builder.build())
+    track = walk(builder.stand(300, step_s=POINT_S), 1000, repeated=True).build()
+    assert elapsed_s(track) == pytest.approx(2 * walked_s + 300)
+    # The first fix after the stop ends a 312 s stretch: only its own last step was moving.
+    assert 2 * walked_s - FIX_S <= moving_s(track) <= 2 * walked_s
+
+
+def test_jittered_times_with_repeated_positions_give_the_same_moving_time() -> None:
+    track = walk(TrackBuilder(), 7500, repeated=True).build()
+    assert track.time_s is not None
+    jitter = np.random.default_rng(7).uniform(-0.5, 0.5, len(track))
+    jittered = replace(track, time_s=track.time_s + jitter)
+    once = walk(TrackBuilder(), 7500, repeated=False).build()
+    assert moving_s(jittered) == pytest.approx(moving_s(once), rel=0.02)
