@@ -169,6 +169,11 @@ class _Records:
             self.complete = True
             self.checksum_failed |= not frame.matched
 
+    @property
+    def is_course(self) -> bool:
+        """True when the file's file_id says it is a course (a planned route)."""
+        return self.file_type == "course"
+
     def _record(self, frame: Any) -> None:
         self.records += 1
         values: dict[str, object] = {}
@@ -195,8 +200,10 @@ class _Records:
             cadence += _number(values.get("fractional_cadence")) or 0.0
         heart_rate = _number(values.get("heart_rate"))
         raw_time = values.get("timestamp")
-        time_s = _time_s(raw_time)
-        if time_s is None and isinstance(raw_time, int):
+        # A course's times are made up by the planner (its pace, not the runner's): a course is
+        # a route, read without times as TCX courses are.
+        time_s = None if self.is_course else _time_s(raw_time)
+        if time_s is None and isinstance(raw_time, int) and not self.is_course:
             self.relative_times += 1
         implausible = time_s is not None and time_s >= timestamps.LATEST_S
         if implausible:
@@ -285,8 +292,10 @@ class _Records:
             raise ReadError(self.source, f"{error.problem}; it also {early}") from None
 
     def _add_notes(self) -> None:
-        if self.file_type == "course":
-            self.assembler.add_note("is a FIT course (a planned route), not a recorded activity")
+        if self.is_course:
+            self.assembler.add_note(
+                "is a FIT course (a planned route): it has a shape and a length, but no run times"
+            )
         if self.without_position == 1:
             self.assembler.add_note(f"1 of {self.records} records has no position: left out")
         elif self.without_position:

@@ -127,11 +127,12 @@ def test_example_fit_is_fittrackees_25_point_ride_as_a_course() -> None:
     track = read_file(FITTRACKEE / "example.fit")
 
     assert len(track) == 25
-    assert track.kind == "run"
-    assert track.time_s is not None
-    assert track.time_s[0] == utc_s("2018-03-13T12:44:45+00:00")
-    assert track.time_s[-1] == utc_s("2018-03-13T12:48:55+00:00")
-    assert track.notes == ("is a FIT course (a planned route), not a recorded activity",)
+    assert track.kind == "route"
+    assert track.time_s is None
+    assert track.notes == (
+        "is a FIT course (a planned route): it has a shape and a length, but no run times",
+        "has no timestamps: read as a route (distance and shape only)",
+    )
     # FitTrackee states min_alt 976 and max_alt 997 for this file.
     assert np.nanmin(track.elevation_m) == 976.0
     assert np.nanmax(track.elevation_m) == 997.0
@@ -300,6 +301,26 @@ def test_a_stop_at_the_last_record_changes_nothing() -> None:
 
 
 # Files that are not runs
+
+
+def test_a_course_is_a_route_whatever_times_its_planner_gave() -> None:
+    track = fit.read(
+        fit_file(*walk(0, 1, 2, 3), timer(3, "stop_all"), file_type=6), "plan.fit", DEFAULT
+    )
+
+    assert track.kind == "route"
+    assert len(track) == 4
+    assert track.time_s is None
+    assert track.notes[0] == (
+        "is a FIT course (a planned route): it has a shape and a length, but no run times"
+    )
+
+
+def test_an_activity_with_the_same_records_is_a_run() -> None:
+    track = fit.read(fit_file(*walk(0, 1, 2, 3), file_type=4), "run.fit", DEFAULT)
+
+    assert track.kind == "run"
+    assert track.notes == ()
 
 
 def test_records_without_any_position_are_an_indoor_activity() -> None:
