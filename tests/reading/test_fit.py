@@ -199,6 +199,7 @@ def test_truncated_activity_keeps_its_points_and_says_it_ends_early() -> None:
     )
     assert len(track) == 14
     assert np.array_equal(track.lat_deg, whole.lat_deg)
+    assert track.time_s is not None and whole.time_s is not None
     assert np.array_equal(track.time_s, whole.time_s)
 
 
