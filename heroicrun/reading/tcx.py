@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from heroicrun.reading import pointscan
+from array import array
+
+import numpy as np
+
+from heroicrun import geodesy
+from heroicrun.reading import pointscan, timestamps
 from heroicrun.reading.assembly import TrackAssembler
 from heroicrun.reading.pointscan import Dialect
+from heroicrun.track import FloatArray
 
-# Each <Track> is a stretch of recording; a watch starts a new one after a pause.
+# A watch starts a new <Track> after a pause, but Garmin also starts one in every lap (each
+# auto-lap kilometre), so a track boundary is only a pause when time or distance says so.
 ACTIVITY = Dialect(
     points=(b"Trackpoint",),
     segments=(b"Track",),
@@ -22,6 +29,17 @@ ACTIVITY = Dialect(
     nested_fields={(b"HeartRateBpm", b"Value"): "heart_rate"},
 )
 
+# A gap between tracks longer than this is a pause, however sparse the recording.
+PAUSE_S = 60.0
+# A gap this many times the file's usual spacing between points is a pause too, but never
+# one shorter than MIN_PAUSE_S: smart recording spaces points a few seconds apart.
+PAUSE_SPACINGS = 5.0
+MIN_PAUSE_S = 10.0
+# Bolt's top speed, plus two fixes' worth of GPS error: a longer jump across a track boundary
+# is somewhere the runner went while the watch was stopped.
+MAX_JOIN_SPEED_M_S = 12.5
+GPS_SLACK_M = 20.0
+
 
 def read_into(data: bytes, assembler: TrackAssembler) -> Dialect:
     """Add the file's trackpoints to `assembler`; a course (no activity) is read as a route."""
@@ -29,4 +47,54 @@ def read_into(data: bytes, assembler: TrackAssembler) -> Dialect:
     pointscan.scan(data, ACTIVITY, assembler, with_times=not is_course)
     if is_course and len(assembler):
         assembler.add_note("is a TCX course: it has a shape and a length, but no run times")
+    elif len(assembler):
+        join_laps(assembler)
     return ACTIVITY
+
+
+def join_laps(assembler: TrackAssembler) -> None:
+    """Merge each track into the one before it unless the gap between them is a pause."""
+    segment = np.frombuffer(assembler.segment, dtype=np.int64)
+    if segment[-1] == segment[0]:
+        return
+    lat = np.frombuffer(assembler.lat, dtype=np.float64)
+    lon = np.frombuffer(assembler.lon, dtype=np.float64)
+    seconds = _seconds(assembler)
+    with np.errstate(invalid="ignore"):
+        on_earth = (np.abs(lat) <= 90) & (np.abs(lon) <= 180) & ((lat != 0) | (lon != 0))
+    usable = on_earth & np.isfinite(seconds)
+    usable[list(assembler.problems)] = False
+    at = np.flatnonzero(usable)
+    if at.shape[0] < 2:
+        return
+    gaps_s = np.diff(seconds[at])
+    crossing = segment[at][1:] != segment[at][:-1]
+    steps = gaps_s[~crossing]
+    steps = steps[steps > 0]
+    usual_s = float(np.median(steps)) if steps.shape[0] else PAUSE_S
+    longest_s = min(PAUSE_S, max(MIN_PAUSE_S, PAUSE_SPACINGS * usual_s))
+    before, after = at[:-1][crossing], at[1:][crossing]
+    gap_s = gaps_s[crossing]
+    jump_m = geodesy.distances_m(lat[before], lon[before], lat[after], lon[after])
+    joined = (
+        (gap_s >= 0) & (gap_s <= longest_s) & (jump_m <= GPS_SLACK_M + MAX_JOIN_SPEED_M_S * gap_s)
+    )
+    if not joined.any():
+        return
+    # A segment starts only after a pause; the tracks between, even those with no usable
+    # point, join the one before.
+    starts_new = np.zeros(int(segment[-1]) + 1, dtype=bool)
+    starts_new[0] = True
+    starts_new[segment[after[~joined]]] = True
+    renumbered = np.cumsum(starts_new) - 1
+    assembler.segment = array("q", renumbered[segment].tolist())
+
+
+def _seconds(assembler: TrackAssembler) -> FloatArray:
+    """Each point's time in seconds since the Unix epoch, NaN where it has none."""
+    seconds = np.frombuffer(assembler.seconds, dtype=np.float64).copy()
+    for index, raw in assembler.unparsed.items():
+        stamp = timestamps.parse(raw)
+        if stamp.seconds is not None:
+            seconds[index] = stamp.seconds
+    return seconds

@@ -10,10 +10,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from heroicrun import reading
+from heroicrun import measuring, reading
 from heroicrun.reading.errors import ReadError
 from heroicrun.track import Track
-from tests.reading.documents import DATA, TCX_NS, iso, seconds, tcx, trackpoint
+from tests.reading.documents import (
+    DATA,
+    TCX_NS,
+    assert_same,
+    iso,
+    seconds,
+    tcx,
+    trackpoint,
+    without_layouts,
+)
 
 FITTRACKEE = DATA / "fittrackee" / "tcx_with_one_lap_and_one_track.tcx"
 MAPMYRIDE = DATA / "tcxreader" / "mapmyride_biking.tcx"
@@ -89,17 +98,91 @@ def test_mapmyride_points_without_position_are_dropped() -> None:
     assert track.notes == ("dropped 7 of 3112 points: 7 points have no position (first at line 1)",)
 
 
-def test_laps_and_tracks_become_segments() -> None:
-    data = tcx([range_points(0, 5)], [range_points(10, 15), range_points(20, 25)])
+def test_tracks_after_a_pause_become_segments() -> None:
+    data = tcx([range_points(0, 5)], [range_points(100, 105), range_points(200, 205)])
     track = reading.read_bytes(data, "ride.tcx")
     assert track.segment.tolist() == [0] * 5 + [1] * 5 + [2] * 5
     assert track.time_s is not None
     assert track.time_s.tolist() == [
-        seconds(i) for i in [*range(5), *range(10, 15), *range(20, 25)]
+        seconds(i) for i in [*range(5), *range(100, 105), *range(200, 205)]
     ]
     assert track.elevation_m.tolist() == [
-        100 + i for i in [*range(5), *range(10, 15), *range(20, 25)]
+        100 + i for i in [*range(5), *range(100, 105), *range(200, 205)]
     ]
+
+
+def paced(i: int, time_s: float | None = None) -> str:
+    """Trackpoint `i` moved to 3.3 m/s (0.00003° north a second) and, if given, to `time_s`."""
+    point = trackpoint(i).replace(f"{47 + i / 10_000:.6f}", f"{47 + i * 0.00003:.6f}")
+    return point if time_s is None else point.replace(iso(i), iso(time_s))
+
+
+def paced_points(start: int, stop: int) -> list[str]:
+    return [paced(i) for i in range(start, stop)]
+
+
+def test_auto_laps_are_not_pauses() -> None:
+    # Garmin writes a <Track> in every lap: three laps of points 1 s apart run on as one.
+    laps = [[paced_points(0, 60)], [paced_points(60, 120)], [paced_points(120, 180)]]
+    lapped = reading.read_bytes(tcx(*laps), "laps.tcx")
+    whole = reading.read_bytes(tcx([paced_points(0, 180)]), "laps.tcx")
+    assert lapped.segment.tolist() == [0] * 180
+    assert_same(lapped, whole)
+    lapped_m = measuring.measure(lapped).distance_m
+    assert lapped_m == measuring.measure(whole).distance_m
+    assert lapped_m == pytest.approx(179 * 3.336, rel=1e-3)
+
+
+def test_a_ten_minute_gap_between_tracks_is_a_pause() -> None:
+    resumed = [paced(i, time_s=i + 600) for i in range(60, 120)]
+    track = reading.read_bytes(tcx([paced_points(0, 60), resumed]), "paused.tcx")
+    assert track.segment.tolist() == [0] * 60 + [1] * 60
+
+
+def test_a_gap_long_for_the_recording_is_a_pause() -> None:
+    # Points 1 s apart, then 20 s without one between two tracks: the watch was stopped.
+    resumed = [paced(i, time_s=i + 19) for i in range(60, 120)]
+    track = reading.read_bytes(tcx([paced_points(0, 60)], [resumed]), "stopped.tcx")
+    assert track.segment.tolist() == [0] * 60 + [1] * 60
+
+
+def test_smart_recording_spacing_joins_laps() -> None:
+    # Points 4 s apart and 8 s across the lap: longer than one step, but not a stop.
+    first = [paced(i, time_s=4 * i) for i in range(30)]
+    second = [paced(i, time_s=4 * i + 4) for i in range(31, 60)]
+    track = reading.read_bytes(tcx([first], [second]), "smart.tcx")
+    assert track.segment.tolist() == [0] * 59
+
+
+def test_a_jump_no_runner_makes_is_a_pause() -> None:
+    # 2 s after the last point of lap one, the next lap starts 1.1 km further on.
+    moved = [trackpoint(i).replace(iso(i), iso(i - 98)) for i in range(160, 200)]
+    laps = [[[trackpoint(i) for i in range(60)]], [moved]]
+    track = reading.read_bytes(tcx(*laps), "jump.tcx")
+    assert track.segment.tolist() == [0] * 60 + [1] * 40
+
+
+def test_laps_join_the_same_when_read_point_by_point(monkeypatch: pytest.MonkeyPatch) -> None:
+    laps = [[paced_points(0, 30)], [paced_points(30, 60)], [paced_points(1000, 1030)]]
+    fast = reading.read_bytes(tcx(*laps), "laps.tcx")
+    without_layouts(monkeypatch)
+    slow = reading.read_bytes(tcx(*laps), "laps.tcx")
+    assert fast.segment.tolist() == [0] * 60 + [1] * 30
+    assert_same(fast, slow)
+
+
+def test_a_dropped_point_at_the_lap_end_does_not_split_the_run() -> None:
+    first = paced_points(0, 30)
+    first[-1] = first[-1].replace("<LatitudeDegrees>", "<LatitudeDegrees>x")
+    track = reading.read_bytes(tcx([first], [paced_points(30, 60)]), "laps.tcx")
+    assert len(track) == 59 and track.segment.tolist() == [0] * 59
+
+
+def test_a_lap_of_unusable_points_does_not_split_the_run() -> None:
+    nowhere = [trackpoint(i, position=False) for i in range(30, 32)]
+    laps = [[paced_points(0, 30)], [nowhere], [paced_points(32, 60)]]
+    track = reading.read_bytes(tcx(*laps), "laps.tcx")
+    assert len(track) == 58 and track.segment.tolist() == [0] * 58
 
 
 def range_points(start: int, stop: int, **fields: object) -> list[str]:
