@@ -26,6 +26,9 @@ DISTANCES_M: tuple[tuple[str, float], ...] = (
     ("50 km", 50000.0),
 )
 
+# Summed GPS steps land a hair off round numbers: a run measured at 9,999.9999 m ran its 10 km.
+REACH_TOLERANCE_M = 0.5
+
 
 def best_efforts(
     distance_m: FloatArray, time_s: FloatArray, pieces: list[tuple[int, int]]
@@ -70,8 +73,17 @@ def _fastest(
     Elapsed time is piecewise linear in the window's start distance, with corners where the
     window's start or end sits on a point, so the fastest window starts or ends on a point.
     """
-    if distance_m[last] - distance_m[first] < length_m:
+    span_m = float(distance_m[last] - distance_m[first])
+    if span_m < length_m - REACH_TOLERANCE_M:
         return None
+    if span_m < length_m:
+        # The whole piece, from the last point at its start to the first at its end, is the only
+        # window; the few centimetres missing are run at its pace.
+        reached = distance_m[first : last + 1]
+        leave = first + int(np.searchsorted(reached, distance_m[first], side="right")) - 1
+        arrive = first + int(np.searchsorted(reached, distance_m[last], side="left"))
+        elapsed_s = float(time_s[arrive] - time_s[leave]) * length_m / span_m
+        return elapsed_s, float(time_s[leave]), float(distance_m[leave])
     # Windows that start on point i end when the runner first gets length_m further: inside
     # the step that ends on point end[i]. Only points length_m before the last one can start.
     starts = first + int(

@@ -88,6 +88,34 @@ def test_no_effort_longer_than_the_run() -> None:
     assert measure(straight_north(399, 120)).best_efforts == ()
 
 
+@pytest.mark.parametrize("run_m", [10_000.0, 9_999.95])
+def test_a_run_measured_a_hair_short_of_10_km_has_its_10_km(run_m: float) -> None:
+    measures = measure(TrackBuilder().run(run_m, 3000, step_s=10).build())
+    assert measures.distance_m < 10_000.0  # summed steps fall just short of the round figure
+
+    best = by_name(measures.best_efforts)["10 km"]
+
+    # The missing few centimetres are run at the run's pace: 0.3 s/m.
+    assert best.elapsed_s == pytest.approx(3000.0 * 10_000.0 / run_m)
+    assert best.start_offset_s == 0.0
+    assert best.start_distance_m == 0.0
+
+
+def test_a_hair_short_window_starts_when_the_runner_leaves_and_ends_on_arrival() -> None:
+    track = TrackBuilder().stand(30).run(9_999.9, 3000, step_s=10).stand(30).build()
+
+    best = by_name(measure(track).best_efforts)["10 km"]
+
+    assert best.elapsed_s == pytest.approx(3000.0 * 10_000.0 / 9_999.9)
+    assert best.start_offset_s == pytest.approx(30.0)
+
+
+def test_ten_metres_short_of_10_km_has_no_10_km() -> None:
+    found = measure(TrackBuilder().run(9_990.0, 3000, step_s=10).build()).best_efforts
+
+    assert [effort.name for effort in found][-1] == "5 km"
+
+
 def test_matches_a_brute_force_search() -> None:
     rng = np.random.default_rng(7)
     # Irregular steps and stops, some of them exactly on round distances.
