@@ -109,6 +109,16 @@ def test_standing_still_counts_in_elapsed_time_not_in_moving_time() -> None:
     assert measures.distance_m == pytest.approx(1000.0, abs=1e-6)
 
 
+def test_a_short_run_of_a_stand_and_one_fast_step_has_its_average_as_top_speed() -> None:
+    # 4 m crept in 12 s (standing), then 5.78 m in 1 s: the fast step is shorter than the top
+    # speed's 5 s window, so every window is mostly standing.
+    measures = measure(TrackBuilder().run(4, 12, step_s=12).run(5.78, 1).build())
+    assert measures.elapsed_s == 13.0
+    assert measures.moving_s == 1.0
+    assert measures.average_speed_m_s == pytest.approx(9.78)
+    assert measures.max_speed_m_s == measures.average_speed_m_s
+
+
 def test_the_jump_across_a_pause_is_not_run_distance() -> None:
     track = TrackBuilder().run(500, 150).pause(600, moved_m=2000).run(500, 150).build()
     measures = measure(track)
@@ -193,7 +203,8 @@ def test_a_track_round_the_globe_counts_nothing() -> None:
     assert measures.distance_m > 100_000_000
     assert measures.counted_distance_m == 0.0
     assert measures.counted_moving_s == 0.0
-    assert measures.splits_km == measures.splits_mile == measures.best_efforts == ()
+    assert measures.splits_km == measures.splits_mile == ()
+    assert measures.best_efforts == ()
     assert measures.pace_s_per_km is None and measures.max_speed_m_s is None
     (flag,) = measures.flags
     assert flag.points == 20
