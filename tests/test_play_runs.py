@@ -10,8 +10,9 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -127,29 +128,35 @@ class Rendezvous(parsing.Parser):
         return described
 
 
+def race(*calls: Callable[[], runs.Recorded]) -> list[runs.Recorded]:
+    """Run the calls at once, each in a thread of its own; what they returned, any order."""
+    results: list[runs.Recorded] = []
+    failures: list[BaseException] = []
+
+    def go(call: Callable[[], runs.Recorded]) -> None:
+        try:
+            results.append(call())
+        except BaseException as error:  # surfaced below
+            failures.append(error)
+
+    threads = [threading.Thread(target=go, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failures == []
+    return results
+
+
 def test_the_same_file_raced_by_two_requests_is_stored_once(
     writers: sessionmaker[Session],
 ) -> None:
     ann = add_runner(writers, "ann")
     racer = Rendezvous(2)
-    results: list[runs.Recorded] = []
-    failures: list[BaseException] = []
-
-    def go() -> None:
-        try:
-            results.append(record(writers, ann, ATHENS, racer))
-        except BaseException as error:  # surfaced below
-            failures.append(error)
-
-    threads = [threading.Thread(target=go) for _ in range(2)]
     try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
+        results = race(*[lambda: record(writers, ann, ATHENS, racer)] * 2)
     finally:
         racer.close()
-    assert failures == []
     assert sorted(result.duplicate for result in results) == [False, True]
     assert results[0].run.id == results[1].run.id
     assert count(writers, Run) == 1 and count(writers, Original) == 1
@@ -606,24 +613,15 @@ def test_one_activity_raced_in_two_wrappings_is_stored_once(
     ann = add_runner(writers, "ann")
     racer = Rendezvous(2)
     sent = wrappings(ATHENS.read_bytes())
-    results: list[runs.Recorded] = []
-    failures: list[BaseException] = []
-
-    def go(name: str) -> None:
-        try:
-            results.append(record_bytes(writers, ann, name, sent[name], racer))
-        except BaseException as error:  # surfaced below
-            failures.append(error)
-
-    threads = [threading.Thread(target=go, args=(name,)) for name in ("run.gpx", "windows.gpx")]
     try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
+        results = race(
+            *[
+                partial(record_bytes, writers, ann, name, sent[name], racer)
+                for name in ("run.gpx", "windows.gpx")
+            ]
+        )
     finally:
         racer.close()
-    assert failures == []
     assert sorted(result.duplicate for result in results) == [False, True]
     assert results[0].run.id == results[1].run.id
     assert count(writers, Run) == 1

@@ -37,6 +37,7 @@ ARCHIVE_FACTOR = 4  # a request's archives may unpack to this many times the bod
 MAX_WAITING = 64  # run files waiting for a reading worker, all runners together
 LONG_FILE_BYTES = 8 * 2**20  # about seven hours of GPX at 1 Hz, a couple of tenths of reading
 GZIP_FACTOR = 10  # what a gzipped run file unpacks to, roughly
+BUSY = "was not read: the server is busy reading other files; send it again in a moment"
 
 _parser_lock = threading.Lock()
 
@@ -135,6 +136,3 @@ async def receive(app: Any, runner: Runner, files: list[UploadFile]) -> imports.
                     raise
                 tally.refused.append((entry.label, f"{entry.label}: {BUSY}"))
     return tally
-
-
-BUSY = "was not read: the server is busy reading other files; send it again in a moment"
