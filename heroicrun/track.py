@@ -21,6 +21,14 @@ class DroppedPoint:
     reason: str
 
 
+@dataclass(frozen=True)
+class Leg:
+    """A stretch of one declared sport: from point `first` to the next leg's first point."""
+
+    first: int  # index of the leg's first kept point
+    sport: str  # heroicrun's name for it (heroicrun.sports.normalize)
+
+
 @dataclass(frozen=True, eq=False)
 class Track:
     """All kept points of a file in time order, as parallel arrays.
@@ -29,6 +37,14 @@ class Track:
     Missing elevation, heart rate or cadence is NaN. Consecutive points with the same `segment`
     number are joined by run distance; a change of segment is a pause (no distance, no moving time).
     A track without times (`time_s is None`) is a route: it has a shape and a length, no pace.
+
+    A run recorded without GPS (a treadmill, a footpod) has no positions (`lat_deg` and
+    `lon_deg` all NaN) and carries the device's own distance instead, in `device_distance_m`
+    (metres from the start at each point). `legs` are the sports the file declares, in order;
+    none when it declares none (then speeds judge what it was). `began_s` is when the device
+    started recording, when that is before the first point (records before the first GPS fix).
+    A file holding several outings is read as one Track and split by heroicrun.outings; each
+    part then knows which it is (`outing` of `outings`).
     """
 
     source: str  # the file name as the runner gave it, for messages
@@ -43,11 +59,29 @@ class Track:
     dropped: tuple[DroppedPoint, ...] = ()
     notes: tuple[str, ...] = ()
     name: str | None = None
+    legs: tuple[Leg, ...] = ()
+    device_distance_m: FloatArray | None = None
+    began_s: float | None = None
+    outing: int = 1
+    outings: int = 1
 
     @property
     def kind(self) -> Literal["run", "route"]:
         """ "run" when every point has a time, "route" otherwise."""
         return "route" if self.time_s is None else "run"
+
+    @property
+    def gps(self) -> bool:
+        """False for a run recorded without positions (its distance is the device's)."""
+        return self.device_distance_m is None
+
+    @property
+    def sport(self) -> str | None:
+        """The declared sport; "multisport" when legs differ; None when none is declared."""
+        sports = {leg.sport for leg in self.legs}
+        if not sports:
+            return None
+        return sports.pop() if len(sports) == 1 else "multisport"
 
     def __len__(self) -> int:
         return int(self.lat_deg.shape[0])

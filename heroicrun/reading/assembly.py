@@ -9,9 +9,10 @@ from typing import Literal
 
 import numpy as np
 
+from heroicrun import sports
 from heroicrun.reading import ordering, timestamps
 from heroicrun.reading.errors import ReadError
-from heroicrun.track import DroppedPoint, FloatArray, Track
+from heroicrun.track import DroppedPoint, FloatArray, Leg, Track
 
 NAN = float("nan")
 
@@ -42,6 +43,8 @@ class TrackAssembler:
         self.elevation = array("d")
         self.heart_rate = array("d")
         self.cadence = array("d")
+        # The device's own distance from the start (footpods, treadmills), NaN where absent.
+        self.distance = array("d")
         self.segment = array("q")
         # Times are parsed as they arrive, so no per-point text outlives its chunk: seconds
         # (NaN until known), whether each carried a UTC offset, and the few texts left over.
@@ -52,6 +55,10 @@ class TrackAssembler:
         self.problems: dict[int, str] = {}
         self.extra_notes: list[str] = []
         self._segment_number = -1
+        # Where each declared sport begins: (index of its first point, heroicrun's name).
+        self.leg_starts: list[tuple[int, str]] = []
+        # When the device started recording, if before the first point (seconds since epoch).
+        self.began_s: float | None = None
 
     def __len__(self) -> int:
         return len(self.lat)
@@ -64,6 +71,18 @@ class TrackAssembler:
         """Begin a new segment: the next point is not joined to the previous one."""
         self._segment_number += 1
 
+    def start_leg(self, declared: str | None) -> None:
+        """The points from the next one on are of this declared sport (as the file names it);
+        a name that says nothing ("Other") leaves the sport as it was."""
+        sport = sports.normalize(declared)
+        if sport is None:
+            return
+        index = len(self.lat)
+        if self.leg_starts and self.leg_starts[-1][0] == index:
+            self.leg_starts[-1] = (index, sport)
+        elif not self.leg_starts or self.leg_starts[-1][1] != sport:
+            self.leg_starts.append((index, sport))
+
     def add(
         self,
         lat: float,
@@ -72,8 +91,10 @@ class TrackAssembler:
         elevation: float = NAN,
         heart_rate: float = NAN,
         cadence: float = NAN,
+        distance: float = NAN,
     ) -> None:
-        """Append one point; missing values are NaN (numbers) or None (time)."""
+        """Append one point; missing values are NaN (numbers) or None (time). `distance` is
+        the device's own distance from the start, when it gives one."""
         if self._segment_number < 0:
             self._segment_number = 0
         self._append_time(time)
@@ -82,6 +103,7 @@ class TrackAssembler:
         self.elevation.append(elevation)
         self.heart_rate.append(heart_rate)
         self.cadence.append(cadence)
+        self.distance.append(distance)
         self.segment.append(self._segment_number)
         self._check_count()
 
@@ -93,6 +115,7 @@ class TrackAssembler:
         elevation: Iterable[float],
         heart_rate: Iterable[float],
         cadence: Iterable[float],
+        distance: Iterable[float] | None = None,
     ) -> None:
         """Append many points at once (columns of equal length)."""
         if self._segment_number < 0:
@@ -105,6 +128,10 @@ class TrackAssembler:
         self.heart_rate.extend(heart_rate)
         self.cadence.extend(cadence)
         added = len(self.lat) - before
+        if distance is None:
+            self.distance.extend(array("d", [NAN]) * added)
+        else:
+            self.distance.extend(distance)
         self.segment.extend(array("q", [self._segment_number]) * added)
         self._check_count()
 
@@ -162,9 +189,28 @@ class TrackAssembler:
                 _drop(keep, reasons, pause & (lat == 100), "is an OpenTracks pause marker")
                 _drop(keep, reasons, pause & (lat == 200), "is an OpenTracks resume marker")
                 segment += np.cumsum(pause)
-        _drop(keep, reasons, ~(np.isfinite(lat) & np.isfinite(lon)), "has no usable position")
-        _drop(keep, reasons, (np.abs(lat) > 90) | (np.abs(lon) > 180), "has an impossible position")
-        _drop(keep, reasons, (lat == 0) & (lon == 0), "is at 0,0 (a receiver without a fix)")
+        distance = np.frombuffer(self.distance, dtype=np.float64).copy()
+        with np.errstate(invalid="ignore"):
+            positioned = (
+                np.isfinite(lat)
+                & np.isfinite(lon)
+                & (np.abs(lat) <= 90)
+                & (np.abs(lon) <= 180)
+                & ((lat != 0) | (lon != 0))
+            )
+        # No position anywhere, but the device's distance: a treadmill or footpod run.
+        without_gps = (
+            not (positioned & keep).any()
+            and int((keep & np.isfinite(distance) & (distance >= 0)).sum()) >= 2
+        )
+        if without_gps:
+            with np.errstate(invalid="ignore"):
+                _drop(keep, reasons, ~(distance >= 0), "has neither a position nor a distance")
+        else:
+            _drop(keep, reasons, ~(np.isfinite(lat) & np.isfinite(lon)), "has no usable position")
+            impossible = (np.abs(lat) > 90) | (np.abs(lon) > 180)
+            _drop(keep, reasons, impossible, "has an impossible position")
+            _drop(keep, reasons, (lat == 0) & (lon == 0), "is at 0,0 (a receiver without a fix)")
 
         seconds, time_reasons, time_notes = self._times(keep, find_lines)
         notes = [*self.extra_notes, *time_notes]
@@ -183,6 +229,10 @@ class TrackAssembler:
             time_s = seconds[keep_order]
         if seconds is None:
             keep_order = np.flatnonzero(keep)
+        if without_gps and time_s is None:
+            raise ReadError(
+                self.source, "has no GPS positions and no usable times: there is no run to measure"
+            )
 
         kept = int(keep_order.shape[0])
         dropped = self._dropped(reasons, find_lines)
@@ -211,7 +261,32 @@ class TrackAssembler:
             dropped=dropped,
             notes=tuple(notes),
             name=self.name,
+            legs=self._legs(keep_order),
+            device_distance_m=distance[keep_order] if without_gps else None,
+            began_s=self._began(time_s),
         )
+
+    def _legs(self, keep_order: np.ndarray) -> tuple[Leg, ...]:
+        """The declared sports along the kept points, in the order they were run."""
+        if not self.leg_starts:
+            return ()
+        starts = np.array([index for index, _ in self.leg_starts], dtype=np.int64)
+        names = [sport for _, sport in self.leg_starts]
+        # Points before the first declaration take the first sport declared.
+        leg_of = np.maximum(np.searchsorted(starts, keep_order, side="right") - 1, 0)
+        legs: list[Leg] = []
+        for position, leg in enumerate(leg_of.tolist()):
+            if not legs or legs[-1].sport != names[leg]:
+                legs.append(Leg(position, names[leg]))
+        return tuple(legs)
+
+    def _began(self, time_s: FloatArray | None) -> float | None:
+        """When recording began, if the device says it began before the first kept point."""
+        if time_s is None or self.began_s is None or not np.isfinite(self.began_s):
+            return None
+        first = float(time_s[0])
+        # A start days before the first point is a clock fault, not a wait for GPS.
+        return self.began_s if first - 86400.0 < self.began_s < first else None
 
     def _times(
         self, keep: np.ndarray, find_lines: LineFinder | None

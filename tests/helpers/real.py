@@ -1,0 +1,35 @@
+"""Run files recorded by other people's apps and devices, read where they are kept.
+
+They live beside the project in ../shared/data/real (with each source's stated figures in its
+SOURCES.md), never in it: they are not ours to republish. Where that folder is absent, the tests
+that need them skip with one reason and the rest of the suite runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "real"
+ABSENT = f"needs the third-party run files in {REAL}, which are not here"
+
+# Mark a test or a module: `pytestmark = needs_real`.
+needs_real = pytest.mark.skipif(not REAL.is_dir(), reason=ABSENT)
+
+
+def real(relative: str) -> Path:
+    """The real file at `relative` (e.g. "fittrackee/gpx_file.gpx"); skips when absent."""
+    path = REAL / relative
+    if not path.is_file():
+        pytest.skip(ABSENT if not REAL.is_dir() else f"{path} is missing")
+    return path
+
+
+def real_files(*suffixes: str) -> list[Path]:
+    """Every real file ending in one of `suffixes`, for parametrizing (empty when absent)."""
+    if not REAL.is_dir():
+        return []
+    return sorted(
+        path for path in REAL.rglob("*") if path.is_file() and path.name.lower().endswith(suffixes)
+    )
