@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -78,7 +79,8 @@ class Run(Base):
 
     __tablename__ = "runs"
     __table_args__ = (
-        UniqueConstraint("runner_id", "sha256", name="one_run_per_file"),
+        # One run per outing of a file (most files hold one outing: outing 1).
+        UniqueConstraint("runner_id", "sha256", "outing", name="one_run_per_file"),
         UniqueConstraint("runner_id", "activity_key", name="one_run_per_activity"),
         Index("runs_by_runner_start", "runner_id", "start_time"),
     )
@@ -86,6 +88,9 @@ class Run(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     runner_id: Mapped[int] = mapped_column(ForeignKey("runners.id", ondelete="CASCADE"))
     sha256: Mapped[str] = mapped_column(ForeignKey("originals.sha256"))
+    # Which outing of the file this run is, from 1 (heroicrun.outings): a file holding three
+    # hikes is three runs sharing one original.
+    outing: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     file_name: Mapped[str] = mapped_column(String(255))  # as the client named it: display only
     format: Mapped[str] = mapped_column(String(8))
     kind: Mapped[str] = mapped_column(String(8))
@@ -94,6 +99,10 @@ class Run(Base):
     counted_distance_m: Mapped[float] = mapped_column(Float)
     elapsed_s: Mapped[float | None] = mapped_column(Float)
     moving_s: Mapped[float | None] = mapped_column(Float)
+    # The declared sport (heroicrun.sports), None when the file declares none; and whether it
+    # was recorded with positions. Missions read both here without reading the file again.
+    sport: Mapped[str | None] = mapped_column(String(32))
+    gps: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     summary_json: Mapped[str] = mapped_column(Text)  # heroicrun.summary.describe(), as JSON
     measured_with: Mapped[str] = mapped_column(String(32))  # heroicrun version that measured it
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
