@@ -13,7 +13,7 @@ from geopy.distance import geodesic
 
 from heroicrun import geodesy
 from heroicrun.measuring import course
-from heroicrun.track import Track
+from heroicrun.track import Leg, Track
 
 NAN = float("nan")
 START = (46.05, 14.5)  # Ljubljana, well away from poles and the antimeridian
@@ -37,6 +37,13 @@ class TrackBuilder:
         self.heart_rate = [NAN]
         self.cadence = [NAN]
         self.segment = [0]
+        self.legs: list[Leg] = []
+
+    def sport(self, name: str) -> Self:
+        """Declare a sport (heroicrun's name) from the next leg on, or from the start."""
+        first = 0 if len(self.lat) == 1 else len(self.lat)
+        self.legs.append(Leg(first, name))
+        return self
 
     def run(
         self,
@@ -82,7 +89,7 @@ class TrackBuilder:
 
     def build(self, source: str = "synthetic.gpx", timed: bool = True) -> Track:
         """Return the Track; timed=False makes it a route."""
-        return make_track(
+        track = make_track(
             self.lat,
             self.lon,
             self.time if timed else None,
@@ -92,6 +99,7 @@ class TrackBuilder:
             segment=self.segment,
             source=source,
         )
+        return replace(track, legs=tuple(self.legs)) if self.legs else track
 
 
 def make_track(
@@ -151,6 +159,19 @@ def course_of(track: Track) -> course.Course:
 def as_route(track: Track) -> Track:
     """Return the same points without times: a route."""
     return replace(track, time_s=None)
+
+
+def without_gps(track: Track) -> Track:
+    """Return the track as a treadmill or footpod records it: no positions, the device's
+    distance from the start at each point (the same steps, nothing across a pause)."""
+    steps = course_of(track).step_m
+    nowhere = np.full(len(track), NAN)
+    return replace(
+        track,
+        lat_deg=nowhere,
+        lon_deg=nowhere.copy(),
+        device_distance_m=np.concatenate(([0.0], np.cumsum(steps))),
+    )
 
 
 def with_spike(track: Track, index: int, offset_m: float, bearing_deg: float = 90.0) -> Track:
