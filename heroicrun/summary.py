@@ -6,6 +6,7 @@ import math
 from collections import Counter
 from typing import Any
 
+from heroicrun import sports
 from heroicrun.measuring.results import BestEffort, Flag, Measures, SensorSummary, Split
 from heroicrun.track import Track
 
@@ -29,6 +30,11 @@ def describe(track: Track, measures: Measures) -> dict[str, Any]:
         "format": track.format,
         "kind": measures.kind,
         "name": track.name,
+        "sport": track.sport,
+        "on_foot": sports.on_foot(track.sport),
+        "gps": track.gps,
+        "outing": track.outing,
+        "outings": track.outings,
         "start_time": (
             measures.start_time.isoformat().replace("+00:00", "Z") if measures.start_time else None
         ),

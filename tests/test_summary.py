@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 
 from heroicrun import measuring, reading, summary
 from heroicrun.measuring import splits
+from heroicrun.track import Leg
 from tests.factory import straight_north
 
 START = datetime(2024, 5, 1, 7, 0, tzinfo=UTC)
@@ -122,3 +124,20 @@ def test_an_honest_246_km_run_keeps_every_split() -> None:
     assert run["unlisted"] == {"splits": 0, "splits_mile": 0, "flags": 0, "dropped": 0}
     assert run["notes"] == []
     assert size(run) < 100_000
+
+
+def test_the_summary_says_the_sport_whether_on_foot_gps_and_which_outing() -> None:
+    track = replace(straight_north(), legs=(Leg(0, "cycling"),), outing=2, outings=3)
+
+    described = summary.describe(track, measuring.measure(track))
+
+    assert {key: described[key] for key in ("sport", "on_foot", "gps", "outing", "outings")} == {
+        "sport": "cycling",
+        "on_foot": False,
+        "gps": True,
+        "outing": 2,
+        "outings": 3,
+    }
+    plain = straight_north()
+    described = summary.describe(plain, measuring.measure(plain))
+    assert (described["sport"], described["on_foot"], described["outing"]) == (None, None, 1)

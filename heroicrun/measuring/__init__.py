@@ -53,10 +53,23 @@ def _cleaned(track: Track) -> tuple[Course, BoolArray, list[spikes.Glitch]]:
     """Return the course without GPS glitches, which points were kept, and the glitches."""
     found = _CLEANED.get(track)
     if found is None:
-        steps_m = geodesy.step_distances_m(track.lat_deg, track.lon_deg)
-        keep, glitches = spikes.find(track, steps_m)
+        if track.device_distance_m is None:
+            steps_m = geodesy.step_distances_m(track.lat_deg, track.lon_deg)
+            keep, glitches = spikes.find(track, steps_m)
+        else:
+            # Without GPS the device's distance is the run: nothing to glitch, every point kept.
+            steps_m = _device_steps_m(track.device_distance_m)
+            keep, glitches = np.ones(len(track), dtype=bool), []
         found = _CLEANED[track] = (course_module.build(track, keep, steps_m), keep, glitches)
     return found
+
+
+def _device_steps_m(device_distance_m: FloatArray) -> FloatArray:
+    """Return the steps of a device's running distance, in metres; a drop is 0 (the device
+    started counting again), as is a step the device did not give."""
+    steps: FloatArray = np.diff(device_distance_m)
+    with np.errstate(invalid="ignore"):
+        return np.where(steps > 0, steps, 0.0)
 
 
 def measure(track: Track) -> Measures:
@@ -91,15 +104,20 @@ def measure(track: Track) -> Measures:
     splits_km, splits_km_count = _splits(course, splits.KM_M, timing, profile)
     splits_mile, splits_mile_count = _splits(course, splits.MILE_M, timing, profile)
 
+    # A device that started recording before its first point (waiting for a GPS fix) began the
+    # run then: the clock ran from that moment, though no point says where.
+    start_s = course.start_s
+    waited_s = 0.0
+    if start_s is not None and track.began_s is not None and track.began_s < start_s:
+        waited_s = start_s - track.began_s
+        start_s = track.began_s
     return Measures(
         kind=track.kind,
-        start_time=None
-        if course.start_s is None
-        else datetime.fromtimestamp(course.start_s, tz=UTC),
+        start_time=None if start_s is None else datetime.fromtimestamp(start_s, tz=UTC),
         points=len(course),
         spikes_dropped=len(track) - len(course),
         distance_m=distance_m,
-        elapsed_s=None if timing is None else timing.elapsed_s,
+        elapsed_s=None if timing is None else timing.elapsed_s + waited_s,
         moving_s=moving_s,
         pace_s_per_km=_pace(counted_s, counted_m, 1000.0),
         pace_s_per_mile=_pace(counted_s, counted_m, splits.MILE_M),
@@ -121,6 +139,8 @@ def measure(track: Track) -> Measures:
         counted_moving_s=counted_s,
         splits_km_count=splits_km_count,
         splits_mile_count=splits_mile_count,
+        sport=track.sport,
+        gps=track.gps,
     )
 
 

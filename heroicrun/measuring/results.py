@@ -62,7 +62,8 @@ class Measures:
     `distance_m` and `moving_s` are the whole file as the device recorded it; `counted_*` leave
     out vehicle stretches and steps no runner could take, and are what missions count; splits
     are over the counted distance. Time values are None for a route; elevation values are None
-    when the file has no elevation.
+    when the file has no elevation. `start_time` and `elapsed_s` run from when the device
+    began recording, when that was before the first point (it waited for a GPS fix).
     """
 
     kind: Literal["run", "route"]
@@ -92,6 +93,8 @@ class Measures:
     counted_moving_s: float | None
     splits_km_count: int  # how many splits there are, listed or not
     splits_mile_count: int
+    sport: str | None = None  # as the file declares it (heroicrun.sports); None: undeclared
+    gps: bool = True  # False: no positions, the distance is the device's
 
 
 def distance_words(distance_m: float) -> str:
