@@ -14,13 +14,14 @@ from fastapi.testclient import TestClient
 
 from heroicrun.server.pages import drawing, formats
 from tests.conftest import bearer, make_runner
+from tests.helpers import runfiles
+from tests.helpers.reference import MILE_M, clock, distance_m
 from tests.helpers.web import form_token
 
-DATA = Path(__file__).parent / "data"
-WITH_HEART_RATE = DATA / "goldencheetah" / "Move_2014_01_17_09_33_11.gpx"
-WITH_CAR = DATA / "gpxpy" / "around-visnjan-with-car.gpx"
-ROUTE = DATA / "gpxpy" / "cerknicko-without-times.gpx"
-SMALL = DATA / "fittrackee" / "gpx_file.gpx"
+WITH_HEART_RATE = runfiles.heart_rate_run()
+WITH_CAR = runfiles.car_ride()
+ROUTE = runfiles.partly_timed_route()
+SMALL = runfiles.short_run()
 PASSWORD = "correct horse"
 
 
@@ -58,21 +59,30 @@ def section(html: str, heading: str) -> str:
 def test_a_run_with_heart_rate_shows_figures_tables_map_and_charts(client: TestClient) -> None:
     token = signed_in(client)
     html = page(client, upload(client, WITH_HEART_RATE, token=token))
-    assert "<title>Move_2014_01_17_09_33_11.gpx · heroicrun</title>" in html
-    assert "15.56 km" in html and "9.67 mi" in html
-    assert "1:15:09" in html  # moving 4,508.9 s
-    assert "4:50 /km" in html and "7:46 /mi" in html
-    assert "155 bpm" in html
+    total_m = distance_m(WITH_HEART_RATE)
+    legs = runfiles.HEART_RATE_LEGS
+    moving_s = sum(duration_s for _, duration_s, _ in legs)  # never slower than a walk
+    assert f"<title>{WITH_HEART_RATE.name} · heroicrun</title>" in html
+    assert f"{total_m / 1000:.2f} km" in html and f"{total_m / MILE_M:.2f} mi" in html
+    assert clock(moving_s) in html
+    per_km, per_mile = clock(moving_s / total_m * 1000), clock(moving_s / total_m * MILE_M)
+    assert f"{per_km} /km" in html and f"{per_mile} /mi" in html
+    assert f"{runfiles.HEART_RATE_BPM:.0f} bpm" in html
     splits = section(html, "Splits")
-    assert splits.count('<th scope="row">') == 16 + 10  # 15.56 km, 9.67 mi
+    rows = math.ceil(total_m / 1000) + math.ceil(total_m / MILE_M)
+    assert splits.count('<th scope="row">') == rows
     assert "Splits per mile" in splits
     assert "Pace /km" in splits and "Pace /mi" in splits
+    first_m, first_s, first_climb_m = legs[0]
+    km_s, km_climb = clock(first_s / first_m * 1000), round(first_climb_m / first_m * 1000)
     first = (
-        r'<th scope="row">1</th>\s*<td>1.00</td>\s*<td>5:04</td>\s*<td>5:04</td>\s*<td>-2 m</td>'
+        rf'<th scope="row">1</th>\s*<td>1.00</td>\s*<td>{km_s}</td>\s*<td>{km_s}</td>'
+        rf"\s*<td>{km_climb:+d} m</td>"
     )
-    assert re.search(first, splits)  # the first km: 303.6 s, 2.2 m down
+    assert re.search(first, splits)  # the first km, inside the first leg
     efforts = section(html, "Best efforts")
-    assert re.search(r"5 km</th>\s*<td>21:22</td>", efforts)
+    fastest_s_per_m = min(duration_s / leg_m for leg_m, duration_s, _ in legs if leg_m >= 5000)
+    assert re.search(rf"5 km</th>\s*<td>{clock(5000 * fastest_s_per_m)}</td>", efforts)
     assert "15 km" in efforts
     assert html.count('<svg class="map"') == 1
     assert '<polyline class="track"' in html and "Start" in html
@@ -103,19 +113,30 @@ def test_a_ride_in_a_car_is_flagged_and_drawn_apart(client: TestClient) -> None:
     signed_in(client)
     html = page(client, upload(client, WITH_CAR))
     flags = section(html, "What looked wrong")
-    assert flags.count("Too fast to run") == 2
-    assert "48 km/h" in flags and "from km 0.06 to km 2.01" in flags
-    assert "1:03–3:29 into the run" in flags
+    rides, on_foot_m, far_m, then_s = [], 0.0, 0.0, 0.0
+    for ridden, leg_m, leg_s in runfiles.CAR_LEGS:
+        if ridden:
+            rides.append((far_m, far_m + leg_m, then_s, then_s + leg_s))
+        else:
+            on_foot_m += leg_m
+        far_m, then_s = far_m + leg_m, then_s + leg_s
+    assert flags.count("Too fast to run") == len(rides) == 2
+    for from_m, to_m, from_s, to_s in rides:
+        assert f"{(to_m - from_m) / (to_s - from_s) * 3.6:.0f} km/h" in flags
+        assert f"from km {from_m / 1000:.2f} to km {to_m / 1000:.2f}" in flags
+        assert f"{clock(from_s)}–{clock(to_s)} into the run" in flags
     assert '<polyline class="vehicle"' in html and '<polyline class="track"' in html
-    assert "counts for missions" in html and "0.20 km" in html
+    assert f"<b>{on_foot_m / 1000:.2f} km</b><span>counts for missions</span>" in html
     assert "<circle" in html and "GPS spike" not in html
 
 
 def test_a_route_shows_distance_and_shape_but_no_pace(client: TestClient) -> None:
     signed_in(client)
     html = page(client, upload(client, ROUTE))
-    assert "4.58 km" in html
-    assert "has times on only 5 of 296 points: read as a route" in html
+    data = ROUTE.read_bytes()
+    assert f"{distance_m(ROUTE) / 1000:.2f} km" in html
+    points, timed = data.count(b"<trkpt "), data.count(b"<time>")
+    assert f"has times on only {timed} of {points} points: read as a route" in html
     assert "a route: no times" in html
     assert '<svg class="map"' in html
     assert '<svg class="chart pace"' not in html
@@ -177,7 +198,9 @@ def test_what_the_run_counted_for_in_each_mission(client: TestClient) -> None:
     html = page(client, upload(client, WITH_HEART_RATE))
     missions = section(html, "Missions")
     assert '<a href="/missions/original-marathon">The Original Marathon</a>' in missions
-    assert "(+15.6 km, unlocked ‘The Mound on the Plain’ and ‘A Shield on the Hill’)" in missions
+    km = distance_m(WITH_HEART_RATE) / 1000  # past the beats at km 5 and 9, short of km 20
+    unlocked = "unlocked ‘The Mound on the Plain’ and ‘A Shield on the Hill’"
+    assert f"(+{km:.1f} km, {unlocked})" in missions
     # A second run counts too, and unlocks nothing the first one did.
     second = page(client, upload(client, SMALL))
     assert "Counted for" in second and "unlocked" not in section(second, "Missions")
@@ -207,7 +230,7 @@ def test_another_runners_run_or_a_missing_one_is_not_found(client: TestClient) -
         answer = client.get(path)
         assert answer.status_code == 404, path
         assert "No such run" in answer.text
-        assert "gpx_file.gpx" not in answer.text
+        assert SMALL.name not in answer.text
     mine = page(client, upload(client, WITH_CAR))
     refused = client.post(f"/runs/{theirs}/delete", data={"csrf": form_token(mine)})
     assert refused.status_code == 404

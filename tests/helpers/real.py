@@ -1,17 +1,21 @@
 """Run files recorded by other people's apps and devices, read where they are kept.
 
 They live beside the project in ../shared/data/real (with each source's stated figures in its
-SOURCES.md), never in it: they are not ours to republish. Where that folder is absent, the tests
-that need them skip with one reason and the rest of the suite runs.
+SOURCES.md), never in it: they are not ours to republish. HEROICRUN_REAL_DATA names another
+folder (a missing one shows what a clone without them does). Where the folder is absent, the
+tests that need them skip with one reason and the rest of the suite runs.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-REAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "real"
+BESIDE = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "real"
+REAL = Path(os.environ.get("HEROICRUN_REAL_DATA") or BESIDE)
 ABSENT = f"needs the third-party run files in {REAL}, which are not here"
 
 # Mark a test or a module: `pytestmark = needs_real`.
@@ -26,10 +30,11 @@ def real(relative: str) -> Path:
     return path
 
 
-def real_files(*suffixes: str) -> list[Path]:
-    """Every real file ending in one of `suffixes`, for parametrizing (empty when absent)."""
+def real_files(*suffixes: str) -> list[Any]:
+    """Every real file ending in one of `suffixes`, for parametrizing. Without the folder, one
+    stand-in that skips with the reason, rather than an empty set that says nothing of why."""
     if not REAL.is_dir():
-        return []
+        return [pytest.param(REAL, id="absent", marks=needs_real)]
     return sorted(
         path for path in REAL.rglob("*") if path.is_file() and path.name.lower().endswith(suffixes)
     )

@@ -1,0 +1,253 @@
+"""Run files the tests write themselves, each named for the one thing a test needs of it.
+
+Other people's recordings stay outside the project (tests/helpers/real.py reads them where they
+are kept); the server, page, import and browser tests use these instead, so they never skip.
+Each is built with tests.factory.TrackBuilder from legs of known distance (m) and time (s), so a
+test can work out what heroicrun must show. Each starts on a day of its own: no two are one
+outing, and none is the bundled sample run's.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import shutil
+import tempfile
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from html import escape
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks import generate
+from heroicrun.track import Track
+from tests.factory import T0, TrackBuilder
+
+DAY_S = 86_400.0
+
+# (distance m, duration s, climb m), one after the other at 1 s steps: 5 km at 5:04/km going
+# down 10 m, 6 km at 4:16/km (the fastest 5 km lies in it), 4.6 km at 5:00/km; 155 bpm.
+HEART_RATE_LEGS = ((5000.0, 1520.0, -10.0), (6000.0, 1536.0, 12.0), (4600.0, 1380.0, 0.0))
+HEART_RATE_BPM = 155.0
+
+# (ridden?, distance m, duration s) at 5 s steps: a jog, 1.95 km in a car at 13 m/s, a jog,
+# 600 m in a car at 10 m/s (a minute: just long enough to be a ride), a jog.
+CAR_LEGS = (
+    (False, 150.0, 60.0),
+    (True, 1950.0, 150.0),
+    (False, 300.0, 120.0),
+    (True, 600.0, 60.0),
+    (False, 100.0, 40.0),
+)
+
+# The browser's upload: 15.7 km on foot at 5:00/km around 12 km in a car, at 1 s steps with
+# elevation and heart rate, over a megabyte (a slow phone connection shows its progress).
+LONG_LEGS = (
+    (False, 8000.0, 2400.0),
+    (True, 12000.0, 800.0),
+    (False, 7700.0, 2310.0),
+)
+
+PARTLY_TIMED_POINTS = 120
+PARTLY_TIMED_TIMES = 5
+
+
+@functools.cache
+def folder() -> Path:
+    """A folder of this test process's own, removed when it ends."""
+    made = Path(tempfile.mkdtemp(prefix="heroicrun-runs-"))
+    atexit.register(shutil.rmtree, made, ignore_errors=True)
+    return made
+
+
+def _written(name: str, data: bytes) -> Path:
+    path = folder() / name
+    path.write_bytes(data)
+    return path
+
+
+def _day(number: int) -> float:
+    """Seven in the morning (UTC) of the number-th day after the factory's T0."""
+    return T0 + number * DAY_S
+
+
+def _moment(seconds: float) -> str:
+    when = datetime.fromtimestamp(seconds, UTC)
+    if seconds == int(seconds):
+        return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return when.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def gpx(
+    track: Track,
+    name: str = "Morning run",
+    sport: str | None = "running",
+    timed: Sequence[bool] | None = None,
+) -> bytes:
+    """The track as a watch's GPX 1.1: one element a line, a <trkseg> per segment, elevation
+    and Garmin heart rate and cadence where known; `timed` says which points keep their time."""
+    times = track.time_s
+    lines = [
+        "<?xml version='1.0' encoding='UTF-8'?>",
+        '<gpx version="1.1" creator="heroicrun tests"',
+        '  xmlns="http://www.topografix.com/GPX/1/1"',
+        '  xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">',
+        "  <trk>",
+        f"    <name>{escape(name)}</name>",
+        *([f"    <type>{sport}</type>"] if sport else []),
+        "    <trkseg>",
+    ]
+    for index in range(len(track)):
+        if index and track.segment[index] != track.segment[index - 1]:
+            lines += ["    </trkseg>", "    <trkseg>"]
+        lat, lon = track.lat_deg[index], track.lon_deg[index]
+        lines.append(f'      <trkpt lat="{lat:.9f}" lon="{lon:.9f}">')
+        if np.isfinite(track.elevation_m[index]):
+            lines.append(f"        <ele>{track.elevation_m[index]:.2f}</ele>")
+        if times is not None and (timed is None or timed[index]):
+            lines.append(f"        <time>{_moment(float(times[index]))}</time>")
+        sensors = [
+            f"<gpxtpx:{tag}>{value:.0f}</gpxtpx:{tag}>"
+            for tag, value in (
+                ("hr", track.heart_rate_bpm[index]),
+                ("cad", track.cadence_rpm[index]),
+            )
+            if np.isfinite(value)
+        ]
+        if sensors:
+            lines.append(
+                "        <extensions><gpxtpx:TrackPointExtension>"
+                f"{''.join(sensors)}</gpxtpx:TrackPointExtension></extensions>"
+            )
+        lines.append("      </trkpt>")
+    lines += ["    </trkseg>", "  </trk>", "</gpx>", ""]
+    return "\n".join(lines).encode()
+
+
+def tcx(track: Track, sport: str = "Running") -> bytes:
+    """The track as a Garmin TCX activity of one lap: positions, altitude and heart rate."""
+    assert track.time_s is not None
+    start = _moment(float(track.time_s[0]))
+    points = []
+    for index in range(len(track)):
+        parts = [
+            f"<Time>{_moment(float(track.time_s[index]))}</Time>",
+            f"<Position><LatitudeDegrees>{track.lat_deg[index]:.9f}</LatitudeDegrees>"
+            f"<LongitudeDegrees>{track.lon_deg[index]:.9f}</LongitudeDegrees></Position>",
+        ]
+        if np.isfinite(track.elevation_m[index]):
+            parts.append(f"<AltitudeMeters>{track.elevation_m[index]:.2f}</AltitudeMeters>")
+        if np.isfinite(track.heart_rate_bpm[index]):
+            parts.append(
+                f"<HeartRateBpm><Value>{track.heart_rate_bpm[index]:.0f}</Value></HeartRateBpm>"
+            )
+        points.append(f"          <Trackpoint>{''.join(parts)}</Trackpoint>")
+    elapsed_s = float(track.time_s[-1] - track.time_s[0])
+    return "\n".join(
+        [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/'
+            'TrainingCenterDatabase/v2">',
+            "  <Activities>",
+            f'    <Activity Sport="{sport}">',
+            f"      <Id>{start}</Id>",
+            f'      <Lap StartTime="{start}">',
+            f"        <TotalTimeSeconds>{elapsed_s:.1f}</TotalTimeSeconds>",
+            "        <Intensity>Active</Intensity>",
+            "        <TriggerMethod>Manual</TriggerMethod>",
+            "        <Track>",
+            *points,
+            "        </Track>",
+            "      </Lap>",
+            "    </Activity>",
+            "  </Activities>",
+            "</TrainingCenterDatabase>",
+            "",
+        ]
+    ).encode()
+
+
+@functools.cache
+def short_run() -> Path:
+    """A 320 m jog in 250 s, 26 points 10 s apart, 20 m down: too short for any best effort."""
+    track = TrackBuilder(start_time_s=_day(1), elevation_m=998.0)
+    return _written("short-run.gpx", gpx(track.run(320.0, 250.0, 10.0, climb_m=-20.0).build()))
+
+
+@functools.cache
+def cut_off() -> Path:
+    """The short run's first 10 lines: the XML stops inside its first point, on line 11."""
+    lines = short_run().read_bytes().splitlines(keepends=True)
+    return _written("cut-off.gpx", b"".join(lines[:10]))
+
+
+@functools.cache
+def heart_rate_run() -> Path:
+    """15.6 km in three legs (HEART_RATE_LEGS) at 1 s steps, heart rate 155 bpm throughout,
+    turning 90° between legs."""
+    builder = TrackBuilder(start_time_s=_day(2), elevation_m=420.0)
+    for number, (distance_m, duration_s, climb_m) in enumerate(HEART_RATE_LEGS):
+        builder.run(
+            distance_m,
+            duration_s,
+            bearing_deg=90.0 * number,
+            climb_m=climb_m,
+            heart_rate_bpm=HEART_RATE_BPM,
+        )
+    return _written("run-with-heart-rate.gpx", gpx(builder.build(), "Move"))
+
+
+def _with_rides(legs: Sequence[tuple[bool, float, float]], start_s: float, step_s: float) -> Track:
+    builder = TrackBuilder(start_time_s=start_s, elevation_m=200.0)
+    for number, (_ridden, distance_m, duration_s) in enumerate(legs):
+        builder.run(distance_m, duration_s, step_s, bearing_deg=60.0 * number, climb_m=5.0)
+    return builder.build()
+
+
+@functools.cache
+def car_ride() -> Path:
+    """A jog with two car rides in it (CAR_LEGS), 5 s steps."""
+    return _written("run-with-car-rides.gpx", gpx(_with_rides(CAR_LEGS, _day(3), 5.0)))
+
+
+@functools.cache
+def long_run_with_car() -> Path:
+    """15.7 km on foot with a 12 km car ride between (LONG_LEGS), 1 s steps, heart rate."""
+    track = _with_rides(LONG_LEGS, _day(4), 1.0)
+    track.heart_rate_bpm[:] = 150.0
+    return _written("long-run-with-car-ride.gpx", gpx(track, "Long run"))
+
+
+@functools.cache
+def partly_timed_route() -> Path:
+    """1.1 km in 120 points (1 + 40 + 40 + 39 steps of 5 s) of which only the first 5 keep
+    their time: a route."""
+    builder = TrackBuilder(start_time_s=_day(5), elevation_m=500.0)
+    for distance_m, steps, bearing in ((400.0, 40, 0.0), (400.0, 40, 90.0), (300.0, 39, 180.0)):
+        builder.run(distance_m, 5.0 * steps, 5.0, bearing_deg=bearing, climb_m=8.0)
+    timed = [index < PARTLY_TIMED_TIMES for index in range(PARTLY_TIMED_POINTS)]
+    return _written("route-with-few-times.gpx", gpx(builder.build(), "Loop", timed=timed))
+
+
+@functools.cache
+def route_without_times() -> Path:
+    """An 800 m out-and-back with no time at all: a route."""
+    builder = TrackBuilder(start_time_s=_day(6)).run(400.0, 200.0, 10.0)
+    track = builder.run(400.0, 200.0, 10.0, bearing_deg=180.0).build(timed=False)
+    return _written("route-without-times.gpx", gpx(track, "Planned"))
+
+
+@functools.cache
+def tcx_run() -> Path:
+    """A 2 km TCX run in 660 s, 5 s steps, with altitude and heart rate."""
+    builder = TrackBuilder(start_time_s=_day(7), elevation_m=300.0)
+    track = builder.run(2000.0, 660.0, 5.0, climb_m=6.0, heart_rate_bpm=148.0).build()
+    return _written("lap-run.tcx", tcx(track))
+
+
+@functools.cache
+def fit_run() -> Path:
+    """Two minutes of a watch's FIT activity, 1 s records with heart rate and cadence."""
+    start = datetime.fromtimestamp(_day(8), UTC) + timedelta(minutes=30)
+    return generate.write_fit_run(folder() / "watch-run.fit", 120, seed=7, start=start)
