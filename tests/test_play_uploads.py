@@ -4,12 +4,12 @@ run files than its allowance, however many archives carry them."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 from heroicrun.play import uploads
+from tests.helpers import runfiles
 from tests.helpers.files import zipped
 
-SMALL = Path(__file__).parent / "data" / "fittrackee" / "gpx_file.gpx"
+SMALL = runfiles.short_run()
 
 
 def test_a_zip_holding_only_a_zip_says_just_that() -> None:

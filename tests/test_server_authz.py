@@ -5,13 +5,12 @@ The test walks every operation in the OpenAPI document, so a route added later i
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi.testclient import TestClient
 
 from tests.conftest import bearer, make_runner
+from tests.helpers import runfiles
 
-RUN_FILE = Path(__file__).parent / "data" / "goldencheetah" / "Move_2014_01_17_09_33_11.gpx"
+RUN_FILE = runfiles.short_run()
 # Operations anyone may call, or that only ever act on the caller's own things by design.
 OPEN = {
     ("GET", "/api/health"),

@@ -32,15 +32,14 @@ from heroicrun.play import accounts, missions
 from heroicrun.server import create_app, run_models
 from heroicrun.settings import Settings
 from tests.conftest import bearer, make_runner
+from tests.helpers import runfiles
 
 ROOT = Path(__file__).parents[1]
-DATA = Path(__file__).parent / "data"
 ATHENS = ROOT / "heroicrun" / "samples" / "athens-dawn-run.gpx"
-SMALL = DATA / "fittrackee" / "gpx_file.gpx"
-# Not fittrackee's TCX: it holds the same activity as SMALL, so it would be a duplicate.
-TCX = DATA / "tcxreader" / "mapmyride_biking.tcx"
-FIT = DATA / "python-fitparse" / "garmin-fenix-5-run.fit"
-BAD = DATA / "fittrackee" / "gpx_file_invalid_xml.gpx"
+SMALL = runfiles.short_run()
+TCX = runfiles.tcx_run()  # another outing than SMALL's, or it would be a duplicate
+FIT = runfiles.fit_run()
+BAD = runfiles.cut_off()
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE gpx [
