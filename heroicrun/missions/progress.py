@@ -6,8 +6,10 @@ The rules:
 
 - **What counts.** Runs starting at or after enrolment, and runs handed in after it whenever they
   were run (enrol, then upload this morning's run), in start-time order (ties keep the order
-  given). Routes (no times) never count. Each run object counts once; the caller drops duplicate
-  files. Distances are counted km: vehicle stretches are left out.
+  given). Routes (no times) never count, nor do files whose declared sport is not on foot (a
+  ride, a swim). Each run object counts once; the caller drops duplicate files. Distances are
+  counted km: vehicle stretches are left out. A run without GPS counts its distance, but
+  reaches no place.
 - **Beats in order.** Beat i is considered only once beat i−1 has unlocked. A single-run goal may
   be met by the run that unlocked beat i−1 or any later run, so one long run can unlock several
   beats (two waypoints). A journey goal accumulates from enrolment (`route_km`: counted km summed;
@@ -125,7 +127,8 @@ def evaluate(
     `check` judges one run against a one-run goal; a store passes one that remembers verdicts.
     """
     timed = sorted((run for run in runs if _is_timed(run)), key=_started)
-    counted = [run for run in timed if run.counts_since(enrolled_at)]
+    # A ride or a swim is no run at all: no km, no attempt, no day of a streak.
+    counted = [run for run in timed if run.counts_since(enrolled_at) and run.on_foot]
     clock = now if now is not None else max([enrolled_at, *(_ended(run) for run in timed)])
 
     beats: list[BeatProgress] = []

@@ -9,7 +9,7 @@ from functools import cached_property
 
 import numpy as np
 
-from heroicrun import measuring
+from heroicrun import measuring, sports
 from heroicrun.measuring import Measures
 from heroicrun.measuring.course import BoolArray, Course
 from heroicrun.track import Track
@@ -25,15 +25,49 @@ class RunFacts:
     # When the runner handed it in: a run recorded before enrolling but uploaded after counts
     # (enrol in Reach Sparta, then upload this morning's run). None: only the start decides.
     uploaded_at: datetime | None = None
+    sport: str | None = None  # declared (heroicrun.sports); None: its speeds judge it
+    gps: bool = True  # False: recorded without positions (a treadmill), so it reaches no place
 
     @classmethod
     def of(cls, measures: Measures) -> RunFacts:
         """The facts of a measured run."""
-        return cls(measures.start_time, measures.counted_distance_m / 1000.0, measures.elapsed_s)
+        return cls(
+            measures.start_time,
+            measures.counted_distance_m / 1000.0,
+            measures.elapsed_s,
+            sport=measures.sport,
+            gps=measures.gps,
+        )
+
+    @property
+    def off_foot(self) -> str | None:
+        """Why the run counts for no mission, when its declared sport is not on foot:
+        "a ride (the file says cycling)"; None when it is on foot or undeclared."""
+        if sports.on_foot(self.sport) is not False:
+            return None
+        noun = _NOT_ON_FOOT.get(self.sport or "", "not a run")
+        return f"{noun} (the file says {self.sport}): only runs, walks and hikes count"
+
+
+# What a runner calls an outing of each sport that does not count.
+_NOT_ON_FOOT = {
+    "cycling": "a ride",
+    "swimming": "a swim",
+    "transition": "a transition between sports",
+    "multisport": "several sports in one",
+    "rowing": "a row",
+    "paddling": "a paddle",
+    "skiing": "a ski",
+    "skating": "a skate",
+    "driving": "a drive",
+    "sailing": "a sail",
+    "flying": "a flight",
+}
 
 
 class CountedRun:
-    """One measured run. `name` says which in details ("run.gpx"); vehicle stretches never count.
+    """One measured run. `name` says which in details ("run.gpx"); vehicle stretches never count,
+    nor does a run whose declared sport is not on foot.
 
     The track and measures may be given, or loaded on first use (a stored run whose goals were
     already judged never needs its file read again); `facts` then answer the journey questions.
@@ -73,8 +107,19 @@ class CountedRun:
 
     @property
     def counted_km(self) -> float:
-        """Distance that counts for missions: the run without its vehicle stretches, in km."""
-        return self.facts.counted_km
+        """Distance that counts for missions: the run without its vehicle stretches, in km;
+        0 for a declared sport not on foot (a ride, a swim)."""
+        return 0.0 if self.facts.off_foot else self.facts.counted_km
+
+    @property
+    def on_foot(self) -> bool:
+        """Whether the run may count: declared on foot, or undeclared (its speeds judge it)."""
+        return self.facts.off_foot is None
+
+    @property
+    def gps(self) -> bool:
+        """Whether the run has positions: without them it counts distance, but reaches no place."""
+        return self.facts.gps
 
     def counts_since(self, moment: datetime) -> bool:
         """Whether the run counts for an enrolment at `moment`: run or handed in since then."""

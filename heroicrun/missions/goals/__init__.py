@@ -1,7 +1,9 @@
 """Goals one run can meet, checked against a run: met or not, how close, and in words.
 
-Flagged vehicle stretches never count: a car ride meets no goal. A route (a file without
-timestamps) meets no goal that needs time, and says so; distance and place goals still apply.
+Flagged vehicle stretches never count: a car ride meets no goal, nor does a file whose declared
+sport is not on foot (a ride, a swim). A route (a file without timestamps) meets no goal that
+needs time, and says so; distance and place goals still apply. A run without GPS reaches no
+place.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ __all__ = ["check"]
 
 def check(goal: SingleRunGoal, run: CountedRun) -> GoalCheck:
     """Return whether one run meets a single-run goal, how close it came (0..1), and a detail."""
+    off_foot = run.facts.off_foot
+    if off_foot is not None:
+        return GoalCheck(False, off_foot, 0.0)
     match goal:
         case DistanceGoal():
             return totals.distance(goal, run)

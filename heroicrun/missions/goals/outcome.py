@@ -29,3 +29,8 @@ def share(done: float, needed: float) -> float:
 def untimed() -> GoalCheck:
     """Return the check of a time goal against a route: never met."""
     return GoalCheck(False, words.NO_TIMES, 0.0)
+
+
+def without_gps(missed: str) -> GoalCheck:
+    """Return the check of a place goal against a run without positions: never met."""
+    return GoalCheck(False, f"recorded without GPS: {missed}", 0.0)

@@ -28,8 +28,11 @@ def reach_place(goal: ReachPlaceGoal, run: CountedRun) -> GoalCheck:
     two points of a segment, so sparse files (a route with a point every kilometre) are judged
     by their line. Points reached in a vehicle, and steps ridden or starting where a ride ended,
     do not count. With return_to_start, the run must also finish on foot within
-    max(radius_m, 200 m) of its first point, the place reached before the finish.
+    max(radius_m, 200 m) of its first point, the place reached before the finish. A run
+    without GPS (a treadmill) reaches no place.
     """
+    if not run.gps:
+        return outcome.without_gps(f"no position shows it reached {goal.place}")
     course = run.course
     count = len(course)
     ridden = run.ridden_steps()
@@ -79,8 +82,11 @@ def out_and_back(goal: OutAndBackGoal, run: CountedRun) -> GoalCheck:
 
     "From the start" is as the crow flies from the first point. Getting out F metres and
     finishing d from the start takes at least 2F - d of running, so a run that counts less
-    (2 % slack for steps across a watch pause) went part of the way in a vehicle: a miss.
+    (2 % slack for steps across a watch pause) went part of the way in a vehicle: a miss. A run
+    without GPS goes nowhere from its start.
     """
+    if not run.gps:
+        return outcome.without_gps("no position shows how far from the start it went")
     course = run.course
     count = len(course)
     by_vehicle = np.concatenate(([False], run.ridden_steps()))

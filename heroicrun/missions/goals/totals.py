@@ -123,12 +123,15 @@ def time_of_day(goal: TimeOfDayGoal, run: CountedRun) -> GoalCheck:
 
     Local solar time is UTC plus longitude / 15 hours at the run's first point. The whole run must
     lie in one occurrence of the window (which may pass midnight), so it lasts under 24 hours.
+    A run without GPS has no longitude, so no local time: it meets no such goal.
     """
     start = run.measures.start_time
     elapsed_s = run.measures.elapsed_s
     if start is None or elapsed_s is None:
         return outcome.untimed()
     longitude = float(run.course.lon_deg[0])
+    if not math.isfinite(longitude):
+        return outcome.without_gps("no position tells the local time it was run at")
     start_min = ((start.timestamp() + longitude * 240.0) % 86400.0) / 60.0
     elapsed_min = elapsed_s / 60.0
     window_min = (goal.finish_before - goal.start_after) % DAY_MIN or DAY_MIN
