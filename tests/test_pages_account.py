@@ -13,12 +13,13 @@ from fastapi.testclient import TestClient
 from heroicrun.play import accounts, throttle
 from heroicrun.server.pages import uploads
 from tests.conftest import bearer, make_runner
+from tests.helpers import runfiles
 from tests.helpers.web import PASSWORD, form_token, sign_in
 
 ROOT = Path(__file__).parents[1]
 ATHENS = ROOT / "heroicrun" / "samples" / "athens-dawn-run.gpx"
-SMALL = ROOT / "tests" / "data" / "fittrackee" / "gpx_file.gpx"
-BAD = ROOT / "tests" / "data" / "fittrackee" / "gpx_file_invalid_xml.gpx"
+SMALL = runfiles.short_run()
+BAD = runfiles.cut_off()
 SCRIPT = "<script>alert(1)</script>"
 IMAGE = "<img src=x onerror=alert(1)>"  # no "/": a file name keeps all of it
 

@@ -21,12 +21,13 @@ from heroicrun.play import totals
 from heroicrun.server.pages import formats, route_maps
 from heroicrun.server.pages import missions as mission_pages
 from tests.conftest import bearer, make_runner
+from tests.helpers import runfiles
 from tests.helpers.web import form_token
 from tests.test_play_missions import ENROLLED, a_track, add_run, gpx_of
 
 ROOT = Path(__file__).parents[1]
 ATHENS = ROOT / "heroicrun" / "samples" / "athens-dawn-run.gpx"  # 5.9 km, 26 Sep 2026
-SMALL = Path(__file__).parent / "data" / "fittrackee" / "gpx_file.gpx"
+SMALL = runfiles.short_run()
 BUNDLED = catalog.bundled()
 
 
