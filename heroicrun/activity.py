@@ -16,13 +16,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from heroicrun.track import Track
+from heroicrun.track import FloatArray, Track
 
 # FIT's own step, 180° / 2^31 (8.4e-8°, a centimetre): a watch's points sit exactly on it, so
 # their export to GPX or TCX with 8 decimals or more rounds back to the very same steps, and a
 # FIT made from a GPX holds the steps its coordinates round to. A decimal grid (1e-7°) would
 # split FIT values lying near its half-steps, and any export rounds some of them the other way.
 COORDINATE_STEP_DEG = 180 / 2**31
+# A run without GPS is known by its device's distance instead, to FIT's step (a centimetre), on
+# which a watch records it and to which an export of it rounds back.
+DISTANCE_STEP_M = 0.01
 # Two recordings are one outing when they share at least this much of the shorter one's time.
 SAME_OUTING_SHARE = 0.5
 
@@ -53,16 +56,36 @@ class Outing:
 
 def of(track: Track) -> Activity:
     """The fingerprint of a track's points: times to the whole second, coordinates to FIT's
-    step (8.4e-8°)."""
+    step (8.4e-8°); for a run without GPS, every time and the device's distance (1 cm).
+
+    Each outing of a file is a track of its own points, so each has its own fingerprint, the
+    same as that outing's alone in a file of its own.
+    """
     start_s = end_s = None
     if track.time_s is not None and len(track):
         start_s, end_s = float(track.time_s[0]), float(track.time_s[-1])
     when = "route" if start_s is None or end_s is None else f"{_second(start_s)}-{_second(end_s)}"
     digest = hashlib.sha256(f"{when}|{len(track)}|".encode())
-    for degrees in (track.lat_deg, track.lon_deg):
-        steps = np.rint(np.asarray(degrees, dtype=np.float64) / COORDINATE_STEP_DEG)
-        digest.update(steps.astype("<i8").tobytes())
+    if track.device_distance_m is None:
+        for degrees in (track.lat_deg, track.lon_deg):
+            digest.update(_steps(degrees, COORDINATE_STEP_DEG))
+    else:
+        # No positions to tell two treadmill runs apart: the clock and the distance do.
+        digest.update(b"without gps|")
+        if track.time_s is not None:
+            digest.update(np.floor(track.time_s).astype("<i8").tobytes())
+        digest.update(_steps(track.device_distance_m, DISTANCE_STEP_M))
     return Activity(digest.hexdigest(), start_s, end_s, len(track))
+
+
+def _steps(values: FloatArray, step: float) -> bytes:
+    """Values counted in whole steps, as little-endian 64-bit integers (a missing value as the
+    smallest integer, which no value rounds to)."""
+    counted = np.rint(np.asarray(values, dtype=np.float64) / step)
+    whole = np.full(counted.shape, np.iinfo(np.int64).min, dtype="<i8")
+    finite = np.isfinite(counted)
+    whole[finite] = counted[finite]
+    return whole.tobytes()
 
 
 def _second(moment_s: float) -> int:
