@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from heroicrun import outings
+from heroicrun import measuring, outings, reading, summary
 from heroicrun.track import DroppedPoint, Track
 from tests.factory import TrackBuilder, without_gps
+from tests.helpers.real import real_files
 
 HOUR = 3600.0
 DAY = 86400.0
@@ -201,3 +204,23 @@ def test_outings_keep_the_files_name_format_and_source() -> None:
     assert {(part.name, part.source, part.format) for part in parts} == {
         ("Hikes 2023", "hikes.gpx", "gpx")
     }
+
+
+@pytest.mark.parametrize("path", real_files(".gpx", ".tcx", ".fit"), ids=lambda path: path.name)
+def test_every_real_file_splits_into_outings_that_hold_all_its_points(path: Path) -> None:
+    try:
+        track = reading.read_path(path)
+    except reading.ReadError:
+        pytest.skip(f"{path.name} is refused by the reader, as it should be")
+
+    parts = outings.split(track)
+
+    lone = len(parts[0].dropped) - len(track.dropped)
+    assert sum(len(part) for part in parts) + lone == len(track)
+    assert [(part.outing, part.outings) for part in parts] == [
+        (number, len(parts)) for number in range(1, len(parts) + 1)
+    ]
+    for part in parts:
+        described = summary.describe(part, measuring.measure(part))
+        json.dumps(described, allow_nan=False)
+        assert described["outing"] == part.outing

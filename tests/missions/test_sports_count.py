@@ -11,13 +11,14 @@ import pytest
 from geopy.distance import geodesic
 from pydantic import TypeAdapter
 
-from heroicrun import measuring, outings
+from heroicrun import measuring, outings, reading
 from heroicrun.missions import goals, progress
 from heroicrun.missions.checks import GoalCheck
 from heroicrun.missions.model import Mission, SingleRunGoal
 from heroicrun.missions.runs import CountedRun, RunFacts
 from heroicrun.track import Leg, Track
 from tests.factory import START, TrackBuilder, without_gps
+from tests.helpers.real import real
 
 GOALS: TypeAdapter[SingleRunGoal] = TypeAdapter(SingleRunGoal)
 ENROLLED = datetime(2024, 5, 1, 6, 0, tzinfo=UTC)
@@ -238,3 +239,20 @@ def test_a_stored_ride_is_judged_without_reading_its_file() -> None:
     assert check(stored, {"kind": "distance", "km": 5}).detail == (
         "a ski (the file says skiing): only runs, walks and hikes count"
     )
+
+
+def test_a_real_ride_declared_biking_earns_nothing() -> None:
+    # MapMyRide's TCX says Sport="Biking": 15 km at cycling speed.
+    track = reading.read_path(real("tcxreader/mapmyride_biking.tcx"))
+    ride = counted(track, "mapmyride_biking.tcx")
+    mission = a_mission({"kind": "route_km", "km": 1}, route_km=[0, 1, 20])
+
+    result = progress.evaluate(mission, [ride], ENROLLED, now=ENROLLED + timedelta(days=1))
+
+    assert ride.facts.sport == "cycling"
+    assert ride.measures.distance_m > 10_000
+    assert ride.counted_km == 0.0
+    assert check(ride, {"kind": "distance", "km": 1}).detail.startswith(
+        "a ride (the file says cycling)"
+    )
+    assert result.progress_km == 0.0
