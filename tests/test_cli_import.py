@@ -18,13 +18,12 @@ from heroicrun.db import engine as db_engine
 from heroicrun.db import migrate
 from heroicrun.db.schema import Original, Run
 from heroicrun.play import accounts
+from tests.helpers import runfiles
 
-DATA = Path(__file__).parent / "data"
-SMALL = DATA / "fittrackee" / "gpx_file.gpx"
-FIT = DATA / "python-fitparse" / "garmin-fenix-5-run.fit"
-# Not fittrackee's TCX: it holds the same activity as SMALL, so it would be a duplicate.
-TCX = DATA / "tcxreader" / "mapmyride_biking.tcx"
-BAD = DATA / "fittrackee" / "gpx_file_invalid_xml.gpx"
+SMALL = runfiles.short_run()
+FIT = runfiles.fit_run()
+TCX = runfiles.tcx_run()  # another outing than SMALL's, or it would be a duplicate
+BAD = runfiles.cut_off()
 
 
 @pytest.fixture
