@@ -103,8 +103,8 @@ def normalize(declared: str | None) -> str | None:
     if declared is None:
         return None
     key = declared.strip().lower().replace(" ", "_").replace("-", "_")
-    if key in _UNKNOWN:
-        return None
+    if key in _UNKNOWN or not any(char.isalnum() for char in key):
+        return None  # "Other", or a placeholder such as "..."
     found = _NAMES.get(key)
     if found is not None:
         return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from heroicrun.reading import pointscan
+from heroicrun.reading import legs, pointscan
 from heroicrun.reading.assembly import TrackAssembler
 from heroicrun.reading.pointscan import Dialect
 
@@ -42,7 +42,14 @@ def read_into(data: bytes, assembler: TrackAssembler) -> Dialect:
     name = TRACK_NAME.search(data, 0, 1 << 16)
     if name:
         assembler.name = _text(name.group(1))
-    pointscan.scan(data, dialect, assembler, with_times=dialect is TRACK)
+    owner = b"trk" if dialect is TRACK else b"rte"
+
+    def declarations(start: int, end: int) -> list[legs.Declaration]:
+        # A track's (or route's) <type>: Strava's "running" or "9", Garmin's "road_biking".
+        stop = (*dialect.segments, *dialect.points)
+        return legs.in_children(data, (owner,), b"type", stop, start, end)
+
+    pointscan.scan(data, dialect, assembler, with_times=dialect is TRACK, declarations=declarations)
     if dialect is ROUTE and len(assembler):
         assembler.add_note("is a GPX route (<rte>): it has a shape and a length, but no times")
     return dialect

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from heroicrun.reading.assembly import NAN, TrackAssembler
@@ -27,6 +27,9 @@ NAME = rb"(?:[A-Za-z_][\w.\-]*:)?"  # an optional namespace prefix
 ATTRIBUTES = rb"""(?:[^>"'/]|/(?!>)|"[^"]*"|'[^']*')*"""
 TAG = re.compile(rb"<(/?)([A-Za-z_][\w.\-:]*)(" + ATTRIBUTES + rb")(/?)>([^<]*)")
 ATTRIBUTE = re.compile(rb"""([\w.\-:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+# Finds the sports declared in data[start:end]: (offset of the declaring element, its name).
+Declarations = Callable[[int, int], list[tuple[int, str | None]]]
 
 POSITION_FIELDS = ("lat", "lon")
 NUMBER_FIELDS = ("lat", "lon", "elevation", "heart_rate", "cadence")
@@ -51,15 +54,37 @@ class _Layout:
     end_tag: bytes  # the literal that closes a point ("</trkpt>" or "/>")
 
 
-def scan(data: bytes, dialect: Dialect, assembler: TrackAssembler, with_times: bool) -> None:
-    """Add every point of `data` to `assembler`, starting a segment at each segment tag."""
-    boundaries = _tag_offsets(data, dialect.segments)
-    starts = [0, *boundaries]
-    ends = [*boundaries, len(data)]
+def scan(
+    data: bytes,
+    dialect: Dialect,
+    assembler: TrackAssembler,
+    with_times: bool,
+    declarations: Declarations | None = None,
+) -> None:
+    """Add every point of `data` to `assembler`, starting a segment at each segment tag.
+
+    `declarations(start, end)` finds the elements in data[start:end] that declare a sport
+    (a GPX `<trk>` with its `<type>`, a TCX `<Activity Sport=…>`): the points after each are
+    of that sport.
+    """
+    boundaries = start_tags(data, dialect.segments)
+    legs = _legs(data, dialect, boundaries, declarations) if declarations else []
+    # Cutting at each declaration as well keeps a range's points from straddling two sports.
+    cuts = sorted({*boundaries, *(at for at, _ in legs)})
+    starts = [0, *cuts]
+    ends = [*cuts, len(data)]
     layout: _Layout | None = None
+    passed = applied = -1  # the last declaration reached, and the last one given to assembler
     for start, end in zip(starts, ends, strict=True):
+        while passed + 1 < len(legs) and legs[passed + 1][0] <= start:
+            passed += 1
         if _first_point(data, dialect.points, start, end) < 0:
             continue
+        if passed != applied:
+            # Only the declaration nearest before the points counts: a track with no points
+            # declares nothing for the next one.
+            assembler.start_leg(legs[passed][1])
+            applied = passed
         assembler.start_segment()
         for chunk_start, chunk_end in _chunks(data, dialect.points, start, end):
             if layout is None:
@@ -71,6 +96,26 @@ def scan(data: bytes, dialect: Dialect, assembler: TrackAssembler, with_times: b
                     continue
             last = _walk(data, chunk_start, chunk_end, dialect, assembler, with_times)
             layout = _learn(data, last, chunk_end, dialect) if last >= 0 else None
+
+
+def _legs(
+    data: bytes, dialect: Dialect, boundaries: list[int], declarations: Declarations
+) -> list[tuple[int, str | None]]:
+    """Every declaration that can come before a point, in document order.
+
+    A track or activity opens after the last point of the one before and before its own first
+    point, so only the bytes between points are searched: the search stays off the points,
+    however many there are.
+    """
+    found = []
+    low = 0
+    for start, end in zip([0, *boundaries], [*boundaries, len(data)], strict=True):
+        first = _first_point(data, dialect.points, start, end)
+        if first < 0:
+            continue  # no points here: its bytes are searched with the next range's
+        found.extend(declarations(low, first))
+        low = max(first, _last_point(data, dialect.points, first, end))
+    return found
 
 
 def _all_matched(
@@ -97,13 +142,16 @@ def point_offsets(data: bytes, dialect: Dialect) -> list[int]:
     return [match.start() for match in pattern.finditer(data)]
 
 
-def _tag_offsets(data: bytes, names: Sequence[bytes]) -> list[int]:
-    """Offsets of start tags with these local names."""
+def start_tags(
+    data: bytes, names: Sequence[bytes], start: int = 0, end: int | None = None
+) -> list[int]:
+    """Offsets of start tags with these local names in data[start:end], in document order."""
     found = []
     for name in names:
         # One literal per pattern lets the regex engine skip ahead in C; "Track" must not
         # stop at every "Trackpoint", hence the terminator class.
-        for match in re.finditer(re.escape(name) + rb"[\s/>]", data):
+        pattern = re.compile(re.escape(name) + rb"[\s/>]")
+        for match in pattern.finditer(data, start, len(data) if end is None else end):
             tag_start = _tag_start(data, match.start(), len(name))
             if tag_start >= 0 and data[tag_start + 1 : tag_start + 2] != b"/":
                 found.append(tag_start)
@@ -137,6 +185,20 @@ def _first_point(data: bytes, points: Sequence[bytes], start: int, end: int) -> 
                 return tag_start
             at = data.find(name, at + len(name), end)
     return -1
+
+
+def _last_point(data: bytes, points: Sequence[bytes], start: int, end: int) -> int:
+    """Where the last point start tag in data[start:end] begins, or -1."""
+    last = -1
+    for name in points:
+        at = data.rfind(name, start, end)
+        while at >= 0:
+            tag_start = _tag_start(data, at, len(name))
+            if tag_start >= 0 and data[tag_start + 1 : tag_start + 2] != b"/":
+                last = max(last, tag_start)
+                break
+            at = data.rfind(name, start, at)
+    return last
 
 
 def _chunks(

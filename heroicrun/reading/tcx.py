@@ -7,7 +7,7 @@ from array import array
 import numpy as np
 
 from heroicrun import geodesy
-from heroicrun.reading import pointscan, timestamps
+from heroicrun.reading import legs, pointscan, timestamps
 from heroicrun.reading.assembly import TrackAssembler
 from heroicrun.reading.pointscan import Dialect
 from heroicrun.track import FloatArray
@@ -29,6 +29,10 @@ ACTIVITY = Dialect(
     nested_fields={(b"HeartRateBpm", b"Value"): "heart_rate"},
 )
 
+# Each activity names its sport; a multisport session holds several, with a transition (a lap
+# of its own) before each one after the first.
+SPORTS: dict[bytes, str | None] = {b"Activity": None, b"Transition": "transition"}
+
 # A gap between tracks longer than this is a pause, however sparse the recording.
 PAUSE_S = 60.0
 # A gap this many times the file's usual spacing between points is a pause too, but never
@@ -44,7 +48,12 @@ GPS_SLACK_M = 20.0
 def read_into(data: bytes, assembler: TrackAssembler) -> Dialect:
     """Add the file's trackpoints to `assembler`; a course (no activity) is read as a route."""
     is_course = b"<Activities" not in data and b"Course" in data
-    pointscan.scan(data, ACTIVITY, assembler, with_times=not is_course)
+
+    def declarations(start: int, end: int) -> list[legs.Declaration]:
+        return legs.in_attributes(data, SPORTS, b"Sport", start, end)
+
+    sports = None if is_course else declarations
+    pointscan.scan(data, ACTIVITY, assembler, with_times=not is_course, declarations=sports)
     if is_course and len(assembler):
         assembler.add_note("is a TCX course: it has a shape and a length, but no run times")
     elif len(assembler):
@@ -76,8 +85,17 @@ def join_laps(assembler: TrackAssembler) -> None:
     before, after = at[:-1][crossing], at[1:][crossing]
     gap_s = gaps_s[crossing]
     jump_m = geodesy.distances_m(lat[before], lon[before], lat[after], lon[after])
+    # A change of sport (the next activity of a multisport session) is never the same run,
+    # however close in time.
+    leg_firsts = np.array([first for first, _ in assembler.leg_starts], dtype=np.int64)
+    same_leg = np.searchsorted(leg_firsts, before, "right") == np.searchsorted(
+        leg_firsts, after, "right"
+    )
     joined = (
-        (gap_s >= 0) & (gap_s <= longest_s) & (jump_m <= GPS_SLACK_M + MAX_JOIN_SPEED_M_S * gap_s)
+        (gap_s >= 0)
+        & (gap_s <= longest_s)
+        & (jump_m <= GPS_SLACK_M + MAX_JOIN_SPEED_M_S * gap_s)
+        & same_leg
     )
     if not joined.any():
         return

@@ -312,7 +312,7 @@ def test_point_offsets_and_segment_tags() -> None:
     assert pointscan.has_point(data, gpx_format.TRACK)
     assert not pointscan.has_point(data, gpx_format.ROUTE)
     tcx_data = b"<Lap><Track><Trackpoint/></Track><Track>"
-    assert pointscan._tag_offsets(tcx_data, tcx.ACTIVITY.segments) == [5, 33]
+    assert pointscan.start_tags(tcx_data, tcx.ACTIVITY.segments) == [5, 33]
 
 
 def test_run_document_lines() -> None:
