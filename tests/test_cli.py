@@ -9,9 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import gpxpy
 import pytest
 
-DATA = Path(__file__).parent / "data"
+from tests.helpers import reference, runfiles
+
 SAMPLE = Path(__file__).parents[1] / "heroicrun" / "samples" / "athens-dawn-run.gpx"
 
 
@@ -29,16 +31,19 @@ def no_nan(value: str) -> float:
 
 
 def test_json_for_one_file_is_one_object_with_the_promised_keys() -> None:
-    done = run_check(DATA / "fittrackee" / "gpx_file.gpx", "--json")
+    path = runfiles.short_run()
+    done = run_check(path, "--json")
     assert done.returncode == 0, done.stderr
     run = json.loads(done.stdout, parse_constant=no_nan)
-    assert run["file"].endswith("gpx_file.gpx")
+    points = gpxpy.parse(path.read_text()).tracks[0].segments[0].points
+    first, last = points[0].time, points[-1].time
+    assert first is not None and last is not None
+    assert run["file"].endswith(path.name)
     assert run["kind"] == "run"
-    assert run["start_time"] == "2018-03-13T12:44:45Z"
-    assert run["points"] == 25
-    assert run["elapsed_s"] == 250.0
-    # FitTrackee states 0.317 km for the 2-D length of this fragment.
-    assert math.isclose(run["distance_m"], 317.15, abs_tol=0.5)
+    assert run["start_time"] == first.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert run["points"] == len(points)
+    assert run["elapsed_s"] == (last - first).total_seconds()
+    assert math.isclose(run["distance_m"], reference.distance_m(path), abs_tol=0.05)
     for key in (
         "dropped_points",
         "moving_s",
@@ -54,7 +59,7 @@ def test_json_for_one_file_is_one_object_with_the_promised_keys() -> None:
     ):
         assert key in run
     assert run["heart_rate"] is None
-    assert run["best_efforts"] == []  # 317 m: not even 400 m
+    assert run["best_efforts"] == []  # 320 m: not even 400 m
 
 
 def test_json_for_several_files_is_an_array_and_failures_exit_1(tmp_path: Path) -> None:
@@ -127,12 +132,13 @@ def test_gzip_and_miles(tmp_path: Path) -> None:
 
 
 def test_route_says_it_has_no_times() -> None:
-    done = run_check(DATA / "fittrackee" / "gpx_file_without_time.gpx", "--json")
+    path = runfiles.route_without_times()
+    done = run_check(path, "--json")
     assert done.returncode == 0
     route = json.loads(done.stdout)
     assert route["kind"] == "route"
     assert route["elapsed_s"] is None and route["moving_s"] is None
-    assert route["distance_m"] > 0
+    assert math.isclose(route["distance_m"], reference.distance_m(path), abs_tol=0.05)
     assert any("no timestamps" in note for note in route["notes"])
 
 
