@@ -33,12 +33,12 @@ from heroicrun.missions import catalog as bundled
 from heroicrun.missions.loading import Catalog
 from heroicrun.play import NotFound, accounts, missions, parsing, recompute, runs, uploads
 from tests.factory import START, TrackBuilder
+from tests.helpers import runfiles
 from tests.helpers.files import gpx_text, zipped
 
-DATA = Path(__file__).parent / "data"
 ATHENS = Path(__file__).parents[1] / "heroicrun" / "samples" / "athens-dawn-run.gpx"
-SMALL = DATA / "fittrackee" / "gpx_file.gpx"
-FIT = DATA / "python-fitparse" / "garmin-fenix-5-run.fit"
+SMALL = runfiles.short_run()
+FIT = runfiles.fit_run()
 CATALOG = bundled.bundled()
 
 
@@ -226,7 +226,7 @@ def test_an_unreadable_file_stores_nothing(
 ) -> None:
     ann = add_runner(writers, "ann")
     with pytest.raises(runs.Unreadable, match=r"^bad\.gpx: line 11: "):
-        record(writers, ann, DATA / "fittrackee" / "gpx_file_invalid_xml.gpx", parser, "bad.gpx")
+        record(writers, ann, runfiles.cut_off(), parser, "bad.gpx")
     assert count(writers, Run) == 0 and count(writers, Original) == 0
 
 
@@ -246,7 +246,7 @@ def test_recompute_reports_a_damaged_original_and_measures_the_rest(
         report = recompute.recompute(session, parser)
     assert report.remeasured == [(fine.id, "athens-dawn-run.gpx")]
     assert report.changed == [(fine.id, "athens-dawn-run.gpx")]
-    assert [(run_id, name) for run_id, name, _ in report.problems] == [(damaged.id, "gpx_file.gpx")]
+    assert [(run_id, name) for run_id, name, _ in report.problems] == [(damaged.id, SMALL.name)]
     assert "damaged" in report.problems[0][2]
     session, runner = as_runner(writers, ann)
     with session:
