@@ -14,10 +14,10 @@ from heroicrun import activity, reading
 from heroicrun.activity import Outing
 from tests.factory import TrackBuilder
 from tests.helpers.files import gpx_text
+from tests.helpers.real import real
 
-FITTRACKEE = Path(__file__).parent / "data" / "fittrackee"
 ATHENS = Path(__file__).parents[1] / "heroicrun" / "samples" / "athens-dawn-run.gpx"
-FIT = Path(__file__).parent / "data" / "python-fitparse" / "strava-android-app-201.10-b1218918.fit"
+STRAVA_FIT = "python-fitparse/strava-android-app-201.10-b1218918.fit"
 
 
 def key_of(data: bytes, name: str) -> str:
@@ -35,7 +35,7 @@ def test_one_activity_in_any_format_has_one_fingerprint() -> None:
         "gpx_file_with_gpxtpx_extensions.gpx",
         "tcx_with_one_lap_and_one_track.tcx",
     ]
-    found = [activity.of(reading.read_path(FITTRACKEE / name)) for name in names]
+    found = [activity.of(reading.read_path(real(f"fittrackee/{name}"))) for name in names]
     assert {one.key for one in found} == {found[0].key}
     assert found[0].points == 25
     assert found[0].start_s == datetime(2018, 3, 13, 12, 44, 45, tzinfo=UTC).timestamp()
@@ -72,7 +72,7 @@ def test_a_re_export_of_the_same_points_is_the_same_activity() -> None:
 
 
 def test_a_watch_file_exported_to_gpx_is_the_same_activity() -> None:
-    fit = reading.read_path(FIT)
+    fit = reading.read_path(real(STRAVA_FIT))
     assert fit.format == "fit"
     assert key_of(gpx_text(fit), "export.gpx") == activity.of(fit).key
 
