@@ -5,34 +5,22 @@ from __future__ import annotations
 
 import csv
 import math
-from datetime import datetime
-from itertools import pairwise
+from datetime import UTC, datetime
 from pathlib import Path
 
-import gpxpy
 import numpy as np
 import pytest
-from geopy.distance import geodesic
 
 from heroicrun import measuring, reading
 from heroicrun.measuring import moving, splits
+from tests.helpers.real import needs_real, real, real_files
+from tests.helpers.reference import distance_m
 
-DATA = Path(__file__).parent / "data"
-GPX_RUNS = sorted(DATA.glob("*/*.gpx"))
-
-
-def reference_distance_m(path: Path) -> float:
-    """Summed geopy geodesic over each gpxpy segment: the definition, computed another way."""
-    parsed = gpxpy.parse(path.read_text(encoding="utf-8-sig"))
-    total = 0.0
-    for track in parsed.tracks:
-        for segment in track.segments:
-            points = [(p.latitude, p.longitude) for p in segment.points]
-            total += sum(geodesic(a, b).m for a, b in pairwise(points))
-    return total
+pytestmark = needs_real
+RIDE = "goldencheetah/1292585194-20906"
 
 
-@pytest.mark.parametrize("path", GPX_RUNS, ids=lambda path: path.name)
+@pytest.mark.parametrize("path", real_files(".gpx"), ids=lambda path: path.name)
 def test_distance_agrees_with_geopy_on_gpxpy_points(path: Path) -> None:
     try:
         track = reading.read_path(path)
@@ -41,14 +29,13 @@ def test_distance_agrees_with_geopy_on_gpxpy_points(path: Path) -> None:
     measures = measuring.measure(track)
     if track.dropped or measures.spikes_dropped:
         pytest.skip("heroicrun leaves points out here on purpose, so the point sets differ")
-    reference = reference_distance_m(path)
+    reference = distance_m(path)
     # The product promise is 0.05 %; the vectorised ellipsoid does far better.
     assert measures.distance_m == pytest.approx(reference, rel=1e-9, abs=1e-6)
 
 
 def test_goldencheetah_ride_moving_time_and_laps_match_the_device() -> None:
-    path = DATA / "goldencheetah" / "1292585194-20906.gpx"
-    track = reading.read_path(path)
+    track = reading.read_path(real(f"{RIDE}.gpx"))
     measures = measuring.measure(track)
     assert track.time_s is not None and measures.moving_s is not None
     # The track's own description says "98:57 - 40.9km".
@@ -67,7 +54,7 @@ def test_goldencheetah_ride_moving_time_and_laps_match_the_device() -> None:
     whole_ride, _ = splits.splits(course, course.distance_m, splits.MILE_M, moving_s, None)
     start = track.time_s[0]
     cumulative = np.cumsum([split.elapsed_s for split in whole_ride])
-    with (DATA / "goldencheetah" / "1292585194-20906.expected-laps.csv").open() as laps:
+    with real(f"{RIDE}.expected-laps.csv").open() as laps:
         rows = list(csv.DictReader(laps))
     for number, row in enumerate(rows[:12], start=1):
         stated = datetime.fromisoformat(row["lap_end_time_utc"]).timestamp() - start
@@ -76,7 +63,7 @@ def test_goldencheetah_ride_moving_time_and_laps_match_the_device() -> None:
 
 def test_suunto_distance_matches_its_own_odometer() -> None:
     measures = measuring.measure(
-        reading.read_path(DATA / "goldencheetah" / "Move_2014_01_17_09_33_11.gpx")
+        reading.read_path(real("goldencheetah/Move_2014_01_17_09_33_11.gpx"))
     )
     # The last point's gpxdata:distance, the watch's cumulative distance, is 15552 m.
     assert measures.distance_m == pytest.approx(15_552, rel=0.005)
@@ -85,13 +72,17 @@ def test_suunto_distance_matches_its_own_odometer() -> None:
 
 
 def test_fittrackee_fragment_in_gpx_tcx_and_fit_agrees() -> None:
-    gpx_run = measuring.measure(reading.read_path(DATA / "fittrackee" / "gpx_file.gpx"))
+    gpx_track = reading.read_path(real("fittrackee/gpx_file.gpx"))
+    gpx_run = measuring.measure(gpx_track)
     tcx_run = measuring.measure(
-        reading.read_path(DATA / "fittrackee" / "tcx_with_one_lap_and_one_track.tcx")
+        reading.read_path(real("fittrackee/tcx_with_one_lap_and_one_track.tcx"))
     )
-    fit_run = measuring.measure(reading.read_path(DATA / "fittrackee" / "example.fit"))
-    # FitTrackee states 317.15 m in 2-D (its spherical formula) and 0:04:10 for all three.
+    fit_run = measuring.measure(reading.read_path(real("fittrackee/example.fit")))
+    # FitTrackee states 317.15 m in 2-D (its spherical formula) and 0:04:10 for all three, from
+    # 25 points starting 2018-03-13 12:44:45Z.
     assert gpx_run.distance_m == pytest.approx(317.153, rel=0.003)
+    assert len(gpx_track) == 25
+    assert gpx_run.start_time == datetime(2018, 3, 13, 12, 44, 45, tzinfo=UTC)
     for run in (gpx_run, tcx_run):
         assert run.elapsed_s == 250.0
     # The FIT is a course: a route with the same shape, no run times.
@@ -102,7 +93,7 @@ def test_fittrackee_fragment_in_gpx_tcx_and_fit_agrees() -> None:
 
 
 def test_strava_fit_with_a_bogus_last_timestamp_still_measures_its_run() -> None:
-    track = reading.read_path(DATA / "python-fitparse" / "strava-android-app-201.10-b1218918.fit")
+    track = reading.read_path(real("python-fitparse/strava-android-app-201.10-b1218918.fit"))
     measures = measuring.measure(track)
     assert measures.elapsed_s is not None and measures.elapsed_s < 3600
     assert any("days away from the rest of the run" in point.reason for point in track.dropped)
