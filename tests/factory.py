@@ -18,7 +18,6 @@ from heroicrun.track import Leg, Track
 NAN = float("nan")
 START = (46.05, 14.5)  # Ljubljana, well away from poles and the antimeridian
 T0 = datetime(2024, 5, 1, 7, 0, tzinfo=UTC).timestamp()
-DATA = Path(__file__).parent / "data"
 
 
 class TrackBuilder:

@@ -9,7 +9,8 @@ import pytest
 
 from heroicrun.measuring import climb
 from heroicrun.track import Track
-from tests.factory import DATA, TrackBuilder, course_of, read_gpx, square_loop, with_elevation_noise
+from tests.factory import TrackBuilder, course_of, read_gpx, square_loop, with_elevation_noise
+from tests.helpers.real import real
 
 
 def gain_loss(track: Track) -> tuple[float, float]:
@@ -50,7 +51,7 @@ def test_a_steep_100_m_climb_and_descent() -> None:
 
 def test_fittrackee_gpx_file() -> None:
     # Raw points: +2 m / -25 m. FitTrackee (gpxpy's smoothing) states 0.4 m / 23.4 m.
-    gain, loss = gain_loss(read_gpx(DATA / "fittrackee" / "gpx_file.gpx"))
+    gain, loss = gain_loss(read_gpx(real("fittrackee/gpx_file.gpx")))
     assert gain < 3.0
     assert 18.0 <= loss <= 26.0
 

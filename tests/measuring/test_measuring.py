@@ -12,7 +12,6 @@ from geopy.distance import geodesic
 from heroicrun.measuring import Measures, measure
 from heroicrun.track import Track
 from tests.factory import (
-    DATA,
     TrackBuilder,
     as_route,
     make_track,
@@ -21,6 +20,7 @@ from tests.factory import (
     with_position_noise,
     with_spike,
 )
+from tests.helpers.real import real
 
 MILE_M = 1609.344
 
@@ -254,7 +254,7 @@ def test_no_measure_is_ever_nan(track: Track) -> None:
 
 def test_fittrackee_gpx_file() -> None:
     # FitTrackee states 0.4 m up and 23.4 m down (gpxpy-smoothed; the raw points say +2/-25).
-    track = read_gpx(DATA / "fittrackee" / "gpx_file.gpx")
+    track = read_gpx(real("fittrackee/gpx_file.gpx"))
     measures = measure(track)
     assert measures.start_time == datetime(2018, 3, 13, 12, 44, 45, tzinfo=UTC)
     assert measures.elapsed_s == 250.0
@@ -266,7 +266,7 @@ def test_fittrackee_gpx_file() -> None:
 
 
 def test_fittrackee_gpx_file_with_segments_skips_the_gap() -> None:
-    track = read_gpx(DATA / "fittrackee" / "gpx_file_with_segments.gpx")
+    track = read_gpx(real("fittrackee/gpx_file_with_segments.gpx"))
     measures = measure(track)
     assert measures.elapsed_s == 250.0
     assert measures.distance_m == pytest.approx(geopy_length_m(track), rel=1e-9)
@@ -275,7 +275,7 @@ def test_fittrackee_gpx_file_with_segments_skips_the_gap() -> None:
 
 
 def test_fittrackee_heart_rate_and_cadence() -> None:
-    measures = measure(read_gpx(DATA / "fittrackee" / "gpx_file_with_gpxtpx_extensions.gpx"))
+    measures = measure(read_gpx(real("fittrackee/gpx_file_with_gpxtpx_extensions.gpx")))
     assert measures.heart_rate is not None and measures.cadence is not None
     # FitTrackee states average 85, max 92 bpm.
     assert measures.heart_rate.average == pytest.approx(85, abs=1)
@@ -287,7 +287,7 @@ def test_fittrackee_heart_rate_and_cadence() -> None:
 
 
 def test_a_car_drive_recorded_on_a_garmin_is_flagged() -> None:
-    measures = measure(read_gpx(DATA / "gpxpy" / "around-visnjan-with-car.gpx"))
+    measures = measure(read_gpx(real("gpxpy/around-visnjan-with-car.gpx")))
     assert measures.points == 104
     assert [flag.kind for flag in measures.flags] == ["vehicle", "vehicle"]
     # What is left is crawling out of and into parking spaces.
@@ -297,7 +297,7 @@ def test_a_car_drive_recorded_on_a_garmin_is_flagged() -> None:
 
 def test_gpxpy_track_with_extremes_loses_its_two_spikes() -> None:
     # gpxpy's own test removes exactly 2 horizontal extremes from this hand-edited route.
-    measures = measure(read_gpx(DATA / "gpxpy" / "track-with-extremes.gpx"))
+    measures = measure(read_gpx(real("gpxpy/track-with-extremes.gpx")))
     assert measures.kind == "route"
     assert measures.spikes_dropped == 2
     assert [flag.kind for flag in measures.flags] == ["gps_spike", "gps_spike"]

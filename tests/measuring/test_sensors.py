@@ -6,7 +6,8 @@ import numpy as np
 
 from heroicrun.measuring import sensors
 from heroicrun.measuring.results import SensorSummary
-from tests.factory import DATA, read_gpx
+from tests.factory import read_gpx
+from tests.helpers.real import real
 
 NAN = float("nan")
 
@@ -29,7 +30,7 @@ def test_nothing_to_summarise() -> None:
 def test_garmin_connect_heart_rate_and_cadence() -> None:
     # FitTrackee states HR 85 average, 92 max; cadence 52 average (counting the first
     # point's 0), 57 max.
-    track = read_gpx(DATA / "fittrackee" / "gpx_file_with_gpxtpx_extensions.gpx")
+    track = read_gpx(real("fittrackee/gpx_file_with_gpxtpx_extensions.gpx"))
     heart_rate = sensors.summarize(track.heart_rate_bpm)
     cadence = sensors.summarize(track.cadence_rpm)
     assert heart_rate == SensorSummary(average=2133 / 25, maximum=92.0)

@@ -10,7 +10,8 @@ from geopy.distance import geodesic
 from heroicrun import geodesy
 from heroicrun.measuring import measure, spikes
 from heroicrun.track import Track
-from tests.factory import DATA, TrackBuilder, as_route, read_gpx, straight_north, with_spike
+from tests.factory import TrackBuilder, as_route, read_gpx, straight_north, with_spike
+from tests.helpers.real import real
 
 
 def glitches_in(track: Track) -> list[tuple[int, int]]:
@@ -82,7 +83,7 @@ def test_a_route_with_one_long_straight_is_kept() -> None:
 
 def test_gpxpy_track_with_extremes() -> None:
     # gpxpy's smooth(remove_extremes=True) drops exactly 2 horizontal points from this file.
-    assert glitches_in(read_gpx(DATA / "gpxpy" / "track-with-extremes.gpx")) == [(6, 6), (13, 13)]
+    assert glitches_in(read_gpx(real("gpxpy/track-with-extremes.gpx"))) == [(6, 6), (13, 13)]
 
 
 def test_route_flags_have_no_times() -> None:

@@ -6,7 +6,8 @@ import pytest
 
 from heroicrun.measuring import vehicles
 from heroicrun.track import Track
-from tests.factory import DATA, TrackBuilder, course_of, read_gpx, straight_north
+from tests.factory import TrackBuilder, course_of, read_gpx, straight_north
+from tests.helpers.real import real
 
 
 def rides_in(track: Track) -> list[tuple[int, int]]:
@@ -122,7 +123,7 @@ def test_step_mask_marks_the_ridden_steps() -> None:
 
 
 def test_a_garmin_etrex_in_a_car() -> None:
-    track = read_gpx(DATA / "gpxpy" / "around-visnjan-with-car.gpx")
+    track = read_gpx(real("gpxpy/around-visnjan-with-car.gpx"))
     run = course_of(track)
     assert run.time_s is not None
     rides = vehicles.find(run, run.time_s)
