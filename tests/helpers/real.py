@@ -9,6 +9,7 @@ tests that need them skip with one reason and the rest of the suite runs.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,17 @@ def real(relative: str) -> Path:
     if not path.is_file():
         pytest.skip(ABSENT if not REAL.is_dir() else f"{path} is missing")
     return path
+
+
+@dataclass(frozen=True)
+class Folder:
+    """One source's folder: `Folder("fittrackee") / "example.fit"` is
+    `real("fittrackee/example.fit")`, so a test that reaches for a file skips without it."""
+
+    source: str
+
+    def __truediv__(self, name: str) -> Path:
+        return real(f"{self.source}/{name}")
 
 
 def real_files(*suffixes: str) -> list[Any]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,7 +15,6 @@ import pytest
 from heroicrun.reading import pointscan
 from heroicrun.track import Track
 
-DATA = Path(__file__).parent.parent / "data"
 START = datetime(2024, 5, 1, 6, 0, 0, tzinfo=UTC)
 GPX_NS = "http://www.topografix.com/GPX/1/1"
 TPX_NS = "http://www.garmin.com/xmlschemas/TrackPointExtension/v1"

@@ -13,10 +13,10 @@ from heroicrun.reading import fit
 from heroicrun.reading.errors import ReadError
 from heroicrun.reading.limits import DEFAULT, Limits
 from heroicrun.track import Track
+from tests.helpers.real import Folder
 
-DATA = Path(__file__).parent.parent / "data"
-FITPARSE = DATA / "python-fitparse"
-FITTRACKEE = DATA / "fittrackee"
+FITPARSE = Folder("python-fitparse")
+FITTRACKEE = Folder("fittrackee")
 PDT = timezone(timedelta(hours=-7))
 
 

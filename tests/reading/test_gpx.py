@@ -16,8 +16,8 @@ from heroicrun import reading
 from heroicrun.reading import assembly
 from heroicrun.reading.errors import ReadError
 from heroicrun.track import Track
+from tests.helpers.real import REAL, needs_real, real
 from tests.reading.documents import (
-    DATA,
     GPX_NS,
     gpx,
     iso,
@@ -68,7 +68,7 @@ ERRORS = {
 
 
 def read(name: str) -> Track:
-    return reading.read_path(DATA / name)
+    return reading.read_path(real(name))
 
 
 def assert_one_sentence(error: ReadError, source: str) -> None:
@@ -86,8 +86,9 @@ def scanner(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     return str(request.param)
 
 
+@needs_real
 def test_every_real_gpx_file_is_listed() -> None:
-    files = {f"{path.parent.name}/{path.name}" for path in DATA.glob("*/*.gpx")}
+    files = {f"{path.parent.name}/{path.name}" for path in REAL.glob("*/*.gpx")}
     assert files == set(RUNS) | set(ROUTES) | set(ERRORS)
 
 
@@ -145,7 +146,7 @@ def utc_seconds(moment: datetime) -> float:
 @pytest.mark.parametrize("name", sorted(RUNS) + sorted(ROUTES))
 def test_points_match_gpxpy(name: str) -> None:
     track = read(name)
-    expected = from_gpxpy(DATA / name)
+    expected = from_gpxpy(real(name))
     assert len(track) == len(expected.lat)
     assert len(track.dropped) == expected.dropped
     assert np.array_equal(track.lat_deg, expected.lat)
@@ -167,7 +168,7 @@ def test_runs(name: str) -> None:
     assert len(track) == points
     assert int(track.segment.max()) + 1 == segments
     assert track.format == "gpx"
-    assert track.source == str(DATA / name)
+    assert track.source == str(real(name))
 
 
 @pytest.mark.parametrize("name", sorted(ROUTES))
@@ -183,8 +184,8 @@ def test_routes(name: str) -> None:
 def test_files_without_a_run(name: str) -> None:
     with pytest.raises(ReadError) as caught:
         read(name)
-    assert str(caught.value) == f"{DATA / name}: {ERRORS[name]}"
-    assert_one_sentence(caught.value, str(DATA / name))
+    assert str(caught.value) == f"{real(name)}: {ERRORS[name]}"
+    assert_one_sentence(caught.value, str(real(name)))
 
 
 def test_fittrackee_times_with_offsets_are_utc() -> None:
@@ -240,8 +241,8 @@ def extension_values(path: Path, local_name: str) -> np.ndarray:
 def test_garmin_trackpointextension_heart_rate_and_cadence() -> None:
     name = "fittrackee/gpx_file_with_gpxtpx_extensions.gpx"
     track = read(name)
-    hr = extension_values(DATA / name, "hr")
-    cad = extension_values(DATA / name, "cad")
+    hr = extension_values(real(name), "hr")
+    cad = extension_values(real(name), "cad")
     assert len(hr) == len(track) == 25
     assert np.array_equal(track.heart_rate_bpm, hr)
     assert np.array_equal(track.cadence_rpm, cad)
@@ -252,7 +253,7 @@ def test_garmin_trackpointextension_heart_rate_and_cadence() -> None:
 def test_cluetrust_gpxdata_heart_rate_on_every_point() -> None:
     name = "goldencheetah/Move_2014_01_17_09_33_11.gpx"
     track = read(name)
-    hr = extension_values(DATA / name, "hr")
+    hr = extension_values(real(name), "hr")
     assert len(hr) == len(track) == 1405
     assert not np.isnan(hr).any()
     assert np.array_equal(track.heart_rate_bpm, hr)

@@ -17,8 +17,8 @@ from heroicrun.reading import gpx as gpx_format
 from heroicrun.reading import pointscan, tcx
 from heroicrun.reading.errors import ReadError
 from heroicrun.track import Track
+from tests.helpers.real import real_files
 from tests.reading.documents import (
-    DATA,
     GPX_NS,
     assert_same,
     gpx,
@@ -32,7 +32,7 @@ from tests.reading.documents import (
     tcx as tcx_document,
 )
 
-REAL_FILES = sorted([*DATA.glob("*/*.gpx"), *DATA.glob("*/*.tcx")])
+REAL_FILES = real_files(".gpx", ".tcx")
 GENERATOR = Path(__file__).parents[2] / "benchmarks" / "generate.py"
 
 

@@ -13,8 +13,8 @@ import pytest
 from heroicrun import measuring, reading
 from heroicrun.reading.errors import ReadError
 from heroicrun.track import Track
+from tests.helpers.real import real
 from tests.reading.documents import (
-    DATA,
     TCX_NS,
     assert_same,
     iso,
@@ -24,8 +24,8 @@ from tests.reading.documents import (
     without_layouts,
 )
 
-FITTRACKEE = DATA / "fittrackee" / "tcx_with_one_lap_and_one_track.tcx"
-MAPMYRIDE = DATA / "tcxreader" / "mapmyride_biking.tcx"
+FITTRACKEE = "fittrackee/tcx_with_one_lap_and_one_track.tcx"
+MAPMYRIDE = "tcxreader/mapmyride_biking.tcx"
 
 
 def utc(text: str) -> float:
@@ -69,7 +69,7 @@ def assert_matches_xml(track: Track, expected: list[dict[str, float]]) -> None:
 
 
 def test_fittrackee_one_lap_one_track() -> None:
-    track = reading.read_path(FITTRACKEE)
+    track = reading.read_path(real(FITTRACKEE))
     assert track.format == "tcx" and track.kind == "run"
     assert len(track) == 25
     assert track.segment.tolist() == [0] * 25
@@ -78,12 +78,12 @@ def test_fittrackee_one_lap_one_track() -> None:
     assert track.time_s[-1] == utc("2018-03-13T12:48:55+00:00")
     assert (track.elevation_m.min(), track.elevation_m.max()) == (976, 997)
     assert track.dropped == () and track.notes == ()
-    assert_matches_xml(track, trackpoints(FITTRACKEE))
+    assert_matches_xml(track, trackpoints(real(FITTRACKEE)))
 
 
 def test_mapmyride_points_without_position_are_dropped() -> None:
-    track = reading.read_path(MAPMYRIDE)
-    everything = trackpoints(MAPMYRIDE)
+    track = reading.read_path(real(MAPMYRIDE))
+    everything = trackpoints(real(MAPMYRIDE))
     assert len(everything) == 3112
     positioned = [p for p in everything if not math.isnan(p["lat"])]
     assert len(positioned) == len(track) == 3105

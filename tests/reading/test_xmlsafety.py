@@ -9,6 +9,7 @@ import pytest
 from heroicrun import reading
 from heroicrun.reading import xmlsafety
 from heroicrun.reading.errors import ReadError
+from tests.helpers.real import real
 from tests.reading.documents import GPX_NS, run
 
 DOCTYPE_REFUSED = "contains a DOCTYPE declaration; heroicrun refuses DTDs and entities in run files"
@@ -174,7 +175,7 @@ def test_malformed_xml(data: bytes, problem: str, line: int) -> None:
 
 
 def test_fittrackee_invalid_xml_is_cut_off() -> None:
-    path = Path(__file__).parent.parent / "data" / "fittrackee" / "gpx_file_invalid_xml.gpx"
+    path = real("fittrackee/gpx_file_invalid_xml.gpx")
     error = refusal(path.read_bytes())
     assert (error.problem, error.line) == ("ends too early: the XML is cut off", 11)
 
