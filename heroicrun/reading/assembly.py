@@ -223,6 +223,7 @@ class TrackAssembler:
                     keep[index] = False
                     reasons[index] = reason
             order = ordering.segment_order(seconds, segment, keep)
+            ordering.spread_repeats(order, seconds, keep, lat, lon)
             ordering.drop_out_of_order(order, seconds, keep, reasons)
             ordering.drop_far_apart(order[keep[order]], seconds, keep, reasons)
             keep_order = order[keep[order]]
