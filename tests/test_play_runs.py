@@ -71,7 +71,8 @@ def record(
     with writers() as session:
         runner = session.get(Runner, runner_id)
         assert runner is not None
-        return runs.record(session, runner, name or path.name, path.read_bytes(), parser)
+        [recorded] = runs.record(session, runner, name or path.name, path.read_bytes(), parser)
+        return recorded
 
 
 def count(writers: sessionmaker[Session], table: type[Run] | type[Original]) -> int:
@@ -122,7 +123,7 @@ class Rendezvous(parsing.Parser):
         super().__init__(1, 30.0)
         self.barrier = threading.Barrier(parties, timeout=20)
 
-    def describe(self, data: bytes, source: str) -> dict[str, Any]:
+    def describe(self, data: bytes, source: str) -> list[dict[str, Any]]:
         described = super().describe(data, source)
         self.barrier.wait()
         return described
@@ -267,14 +268,14 @@ def slow_on_request(data: bytes, source: str) -> parsing.Outcome:
 def test_a_file_that_takes_too_long_is_refused_and_the_pool_recovers() -> None:
     parser = parsing.Parser(1, 3.0, work=slow_on_request)
     try:
-        assert parser.describe(SMALL.read_bytes(), "warm.gpx")["kind"] == "run"
+        assert parser.describe(SMALL.read_bytes(), "warm.gpx")[0]["kind"] == "run"
         # The message is the timeout's own: the reader gave up at 3 s, not after the 60 s sleep.
         with pytest.raises(reading.ReadError, match=r"^slow\.gpx: took longer than 3 s"):
             parser.describe(b"slow", "slow.gpx")
-        assert parser.describe(SMALL.read_bytes(), "after.gpx")["file"] == "after.gpx"
+        assert parser.describe(SMALL.read_bytes(), "after.gpx")[0]["file"] == "after.gpx"
         with pytest.raises(reading.ReadError, match=r"^crash\.gpx: made the reader crash"):
             parser.describe(b"crash", "crash.gpx")
-        assert parser.describe(SMALL.read_bytes(), "again.gpx")["kind"] == "run"
+        assert parser.describe(SMALL.read_bytes(), "again.gpx")[0]["kind"] == "run"
     finally:
         parser.close()
 
@@ -384,7 +385,8 @@ def record_bytes(
     with writers() as session:
         runner = session.get(Runner, runner_id)
         assert runner is not None
-        return runs.record(session, runner, name, data, parser, catalog)
+        [recorded] = runs.record(session, runner, name, data, parser, catalog)
+        return recorded
 
 
 def journey_km(writers: sessionmaker[Session], runner_id: int) -> float:
@@ -463,7 +465,7 @@ def test_runs_stored_before_fingerprints_migrate_and_recompute_finds_the_copies(
         ).scalar_one()
         for name in ("run.gpx", "run.gpx.gz"):
             data = sent[name]
-            described = parser.describe(data, name)
+            [described] = parser.describe(data, name)
             summary = {k: v for k, v in described.items() if k != parsing.ACTIVITY}
             digest = hashlib.sha256(data).hexdigest()
             connection.execute(
@@ -509,7 +511,7 @@ def test_runs_stored_before_fingerprints_migrate_and_recompute_finds_the_copies(
             assert runs.get_run(session, runner, copy).not_counted == (
                 f"the same outing as run {first} (overlaps 100 % of it)"
             )
-            again = runs.record(session, runner, "windows.gpx", sent["windows.gpx"], parser)
+            [again] = runs.record(session, runner, "windows.gpx", sent["windows.gpx"], parser)
         assert again.duplicate and again.run.id == first
     finally:
         engine.dispose()

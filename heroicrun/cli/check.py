@@ -16,6 +16,7 @@ from heroicrun.cli.missions import MissionsDir, load_catalog
 from heroicrun.missions import describe, loading, progress
 from heroicrun.missions.model import Mission
 from heroicrun.missions.runs import CountedRun
+from heroicrun.track import Track
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -42,15 +43,20 @@ def check(
 
     Example: heroicrun check morning-run.gpx --mission reach-sparta
 
-    Each file counts alone, as if the mission began with it. With --json, one file prints one
-    JSON object and several print an array (a file that could not be read appears there as
-    {"file": ..., "error": ...}). Exit status: 0 when every file was read, 1 when any could
-    not be, 2 for a usage error.
+    Each file counts alone, as if the mission began with it. A file holding several outings
+    (hikes days apart, a triathlon's legs) is measured and judged outing by outing, each under
+    a heading "outing 2 of 3". With --json, one file of one outing prints one JSON object, and
+    one file of several outings an array of them, each with "outing" (1..n) and "outings" (n).
+    Several files print an array with one element per file, in order: that file's object, or
+    the array of its outings, or {"file": ..., "error": ...} for a file that could not be read.
+    Exit status: 0 when every file was read, 1 when any could not be, 2 for a usage error.
     """
+    from heroicrun import outings  # here: the command line's start stays light
+
     out = Console(highlight=False)
     err = Console(stderr=True, highlight=False)
     chosen = _missions(load_catalog(missions_dir, err), mission_id, err)
-    results: list[dict[str, Any]] = []
+    results: list[dict[str, Any] | list[dict[str, Any]]] = []
     failed = False
     for path in files:
         name = str(path)
@@ -61,26 +67,13 @@ def check(
             err.print(Text.assemble(("error:", "bold red"), f" {error}"), soft_wrap=True)
             results.append({"file": name, "error": str(error)})
             continue
-        measures = measuring.measure(track)
-        described = summary.describe(track, measures)
-        run = CountedRun(name, track, measures)
-        # The mission begins with the run; a route, having no time, begins nothing and counts
-        # for nothing, so it is judged at an arbitrary fixed moment.
-        start = run.start or EPOCH
-        described["missions"] = [
-            describe.progress(
-                mission,
-                progress.evaluate(
-                    mission, [run], start, now=None if run.start else EPOCH, base=base
-                ),
-            )
-            for mission, base in chosen
-        ]
-        results.append(described)
+        parts = [_checked(name, part, chosen) for part in outings.split(track)]
+        results.append(parts[0] if len(parts) == 1 else parts)
         if not as_json:
-            run_tables.render(out, described, miles=miles)
-            if described["missions"]:
-                mission_tables.render_earned(out, described["missions"])
+            for described in parts:
+                run_tables.render(out, described, miles=miles)
+                if described["missions"]:
+                    mission_tables.render_earned(out, described["missions"])
     if as_json:
         if len(files) == 1:
             if not failed:
@@ -88,6 +81,25 @@ def check(
         else:
             print_json(results)
     raise typer.Exit(1 if failed else 0)
+
+
+def _checked(name: str, track: Track, chosen: list[tuple[Mission, Path]]) -> dict[str, Any]:
+    """One outing described, with what it earns in each chosen mission counted from its
+    start."""
+    measures = measuring.measure(track)
+    described = summary.describe(track, measures)
+    run = CountedRun(name, track, measures)
+    # The mission begins with the run; a route, having no time, begins nothing and counts
+    # for nothing, so it is judged at an arbitrary fixed moment.
+    start = run.start or EPOCH
+    described["missions"] = [
+        describe.progress(
+            mission,
+            progress.evaluate(mission, [run], start, now=None if run.start else EPOCH, base=base),
+        )
+        for mission, base in chosen
+    ]
+    return described
 
 
 def _missions(

@@ -33,7 +33,14 @@ def pace(seconds_per_unit: float | None, unit: str) -> str:
 
 
 def render(console: Console, run: dict[str, Any], miles: bool = False) -> None:
-    """Print one described run: headline, stats, notes and flags, splits, best efforts."""
+    """Print one described run: headline, stats, notes and flags, splits, best efforts; an
+    outing of a file holding several under a heading of its own ("outing 2 of 3")."""
+    count = run.get("outings") or 1
+    if count > 1:
+        # A line of its own, not the panel's title, which a narrow terminal would crop.
+        heading = Text(run["file"], style="bold")
+        heading.append(f" — outing {run.get('outing') or 1} of {count}")
+        console.print(heading, soft_wrap=True)
     title = Text(run["file"], style="bold")
     if run.get("name"):
         title.append(f"  {run['name']}", style="dim")
@@ -64,7 +71,12 @@ def _stats(run: dict[str, Any], miles: bool) -> Table:
     table.add_column(style="dim")
     table.add_column()
     kind = "run" if run["kind"] == "run" else "route (no timestamps)"
+    if run.get("gps") is False:
+        kind += " without GPS (distance from the device)"
     table.add_row("Kind", f"{kind}, {run['format'].upper()}")
+    if run.get("sport"):
+        counts = "" if run.get("on_foot") is not False else " — does not count for missions"
+        table.add_row("Sport", f"{run['sport']}{counts}")
     if run["start_time"]:
         table.add_row("Start", run["start_time"][:19].replace("T", " ") + " UTC")
     unit, unit_m = ("mi", MILE_M) if miles else ("km", KM_M)

@@ -177,6 +177,8 @@ def recompute(url: DatabaseUrl = None) -> None:
         print(f"  changed: run {run_id} ({name})")
     for run_id, name, first in report.duplicates:
         print(f"  the same activity as run {first}, counted once: run {run_id} ({name})")
+    for run_id, name, outing in report.added:
+        print(f"  a new run for outing {outing} of {name}: run {run_id}")
     for run_id, name, problem in report.problems:
         print(f"  not measured: run {run_id} ({name}): {problem}", file=sys.stderr)
     raise typer.Exit(1 if report.problems else 0)

@@ -90,7 +90,7 @@ class Run(Base):
     sha256: Mapped[str] = mapped_column(ForeignKey("originals.sha256"))
     # Which outing of the file this run is, from 1 (heroicrun.outings): a file holding three
     # hikes is three runs sharing one original.
-    outing: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    outing: Mapped[int] = mapped_column(Integer, server_default="1")
     file_name: Mapped[str] = mapped_column(String(255))  # as the client named it: display only
     format: Mapped[str] = mapped_column(String(8))
     kind: Mapped[str] = mapped_column(String(8))
@@ -102,7 +102,7 @@ class Run(Base):
     # The declared sport (heroicrun.sports), None when the file declares none; and whether it
     # was recorded with positions. Missions read both here without reading the file again.
     sport: Mapped[str | None] = mapped_column(String(32))
-    gps: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    gps: Mapped[bool] = mapped_column(Boolean, server_default=true())
     summary_json: Mapped[str] = mapped_column(Text)  # heroicrun.summary.describe(), as JSON
     measured_with: Mapped[str] = mapped_column(String(32))  # heroicrun version that measured it
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -19,6 +19,7 @@ from heroicrun.play.missions import (
     enrolled_at,
     enrolled_missions,
     evaluate_enrolled,
+    on_foot,
 )
 
 LATEST_RUNS = 5
@@ -102,9 +103,12 @@ def dashboard(
         _active_mission(mission, enrolment, found, now)
         for (mission, enrolment), found in zip(pairs, earned, strict=True)
     )
-    # An outing recorded twice (watch and phone) adds to the totals once.
+    # An outing recorded twice (watch and phone) adds to the totals once; a ride not at all.
     timed = (
-        (Run.runner_id == runner.id) & Run.start_time.is_not(None) & Run.overlaps_run_id.is_(None)
+        (Run.runner_id == runner.id)
+        & Run.start_time.is_not(None)
+        & Run.overlaps_run_id.is_(None)
+        & on_foot()
     )
     count, distance_m, moving_s = session.execute(
         select(

@@ -2,7 +2,8 @@
 unpack what was sent (`entries`), record each run file (`record`), and tally what happened.
 
 Each run file is stored in a transaction of its own, so one bad file costs only its own line,
-and says what it unlocked the moment it was stored (the chapters it earned, in order).
+and each of its outings says what it unlocked the moment it was stored (the chapters it
+earned, in order).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from heroicrun.play.parsing import Parser
 
 @dataclass(frozen=True)
 class Imported:
-    """A run file stored, or found to be a run already stored."""
+    """One outing of a run file stored, or found to be a run already stored (a file holding
+    several outings gives one of these for each)."""
 
     label: str  # where it came from: "export.zip/activities/123.gpx"
     recorded: runs.Recorded
@@ -29,7 +31,7 @@ class Imported:
 
 @dataclass
 class Tally:
-    """What an import did, file by file."""
+    """What an import did, file by file and outing by outing."""
 
     runs: list[Imported] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (label, why, a sentence)
@@ -68,7 +70,8 @@ def record(
     catalog: Catalog | None,
     tally: Tally,
 ) -> None:
-    """Read and store one entry as the runner's run, adding what happened to `tally`."""
+    """Read and store one entry as the runner's runs (one per outing it holds), adding what
+    happened to `tally`."""
     if entry.skipped is not None:
         tally.skipped.append((entry.label, entry.skipped))
         return
@@ -81,7 +84,7 @@ def record(
     except PlayError as refused:
         tally.refused.append((entry.label, _named(entry, str(refused))))
         return
-    tally.runs.append(Imported(entry.label, recorded))
+    tally.runs.extend(Imported(entry.label, outing) for outing in recorded)
 
 
 def _named(entry: uploads.Entry, message: str) -> str:

@@ -1,13 +1,13 @@
 """Enrolments and progress: a runner's missions, derived from their stored runs.
 
 Progress is never stored. Each request reads the facts of the runner's runs (start, counted km,
-elapsed time) from their rows and evaluates the mission afresh, so an edited mission file needs
-no migration. Only the slow part is remembered: one run judged against one single-run goal, a
-Verdict row keyed by a hash of the goal's content and the heroicrun version (`goal_key`), so an
-edited goal or a new release is simply judged again. A run's file is read only to judge a
-verdict that is not yet remembered.
+elapsed time, declared sport, GPS or not) from their rows and evaluates the mission afresh, so
+an edited mission file needs no migration. Only the slow part is remembered: one run judged
+against one single-run goal, a Verdict row keyed by a hash of the goal's content and the
+heroicrun version (`goal_key`), so an edited goal or a new release is simply judged again. A
+run's file is read only to judge a verdict that is not yet remembered, and then only its outing.
 
-Who stores verdicts: storing an upload collects what its two snapshots (before and after the
+Who stores verdicts: storing an upload collects what its snapshots (before and after each
 run) had to judge and keeps it with one `remember` before committing, so a new run is judged
 once, at upload. `progress` and `dashboard` only read: verdicts they had to judge (after a
 mission was edited, or heroicrun upgraded) are collected in `learned`, and the caller may keep
@@ -26,12 +26,12 @@ from datetime import UTC, datetime
 from functools import cached_property, lru_cache
 from typing import Any
 
-from sqlalchemy import Insert, Select, insert, select
+from sqlalchemy import ColumnElement, Insert, Select, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from heroicrun import __version__, measuring, reading
+from heroicrun import __version__, measuring, reading, sports
 from heroicrun.db.schema import Enrolment, Original, Run, Runner, Verdict
 from heroicrun.measuring import Measures
 from heroicrun.missions import goals
@@ -48,7 +48,7 @@ from heroicrun.missions.model import (
 )
 from heroicrun.missions.progress import MissionProgress
 from heroicrun.missions.runs import CountedRun, RunFacts
-from heroicrun.play import NotFound
+from heroicrun.play import NotFound, parsing
 from heroicrun.track import Track
 
 Snapshot = dict[str, tuple[str, ...]]  # mission id → unlocked beat ids, for active enrolments
@@ -220,17 +220,24 @@ class StoredRun(CountedRun):
     not yet judged needs the points."""
 
     def __init__(
-        self, session: Session, run_id: int, name: str, sha256: str, facts: RunFacts
+        self,
+        session: Session,
+        run_id: int,
+        name: str,
+        sha256: str,
+        facts: RunFacts,
+        outing: int = 1,
     ) -> None:
         super().__init__(name, _never, _never, facts)
         self.run_id = run_id
         self._session = session
         self._sha256 = sha256
+        self._outing = outing
 
     @cached_property
     def track(self) -> Track:
-        """The run's points, read again from its original file."""
-        return _read(self._session, self._sha256, self.name)
+        """The run's points (its outing of the file), read again from its original file."""
+        return _read(self._session, self._sha256, self.name, self._outing)
 
     @cached_property
     def measures(self) -> Measures:
@@ -301,6 +308,9 @@ def evaluate_enrolled(
             runs_table.counted_distance_m,
             runs_table.elapsed_s,
             runs_table.uploaded_at,
+            runs_table.outing,
+            runs_table.sport,
+            runs_table.gps,
         )
         .where(runs_table.runner_id == runner.id, counts(since))
         .where(runs_table.overlaps_run_id.is_(None))
@@ -312,9 +322,10 @@ def evaluate_enrolled(
             run_id,
             name,
             sha256,
-            RunFacts(as_utc(start), counted_m / 1000.0, elapsed_s, as_utc(uploaded)),
+            RunFacts(as_utc(start), counted_m / 1000.0, elapsed_s, as_utc(uploaded), sport, gps),
+            outing,
         )
-        for run_id, name, sha256, start, counted_m, elapsed_s, uploaded in rows
+        for run_id, name, sha256, start, counted_m, elapsed_s, uploaded, outing, sport, gps in rows
         if start is not None
     ]
     keys = {goal_key(goal) for mission, _ in pairs for goal in _single_run_goals(mission)}
@@ -352,8 +363,8 @@ def _single_run_goals(mission: Mission) -> Iterable[SingleRunGoal]:
             yield goal
 
 
-def _read(session: Session, sha256: str, name: str) -> Track:
-    """A stored run's points, read again from its original file."""
+def _read(session: Session, sha256: str, name: str, outing: int) -> Track:
+    """A stored run's points, read again from its original file: its outing of the file."""
     original = session.get(Original, sha256)
     if original is None:
         raise reading.ReadError(name, "its original file is missing from the database")
@@ -361,7 +372,7 @@ def _read(session: Session, sha256: str, name: str) -> Track:
         data = gzip.decompress(original.content_gz)
     except (OSError, EOFError) as error:
         raise reading.ReadError(name, f"its stored original is damaged ({error})") from None
-    return reading.read_bytes(data, name)
+    return parsing.read_outing(data, name, outing)
 
 
 def enrolled_missions(
@@ -395,6 +406,12 @@ def _place(mission: Mission, goal: object) -> str | None:
         return None
     at = [point.name for point in mission.route.waypoints if abs(point.km - goal.km) < 0.05]
     return at[0] if at else f"km {goal.km:g}"
+
+
+def on_foot() -> ColumnElement[bool]:
+    """Runs whose declared sport may count: on foot, or undeclared (their speeds judge them);
+    for totals, which a ride or a swim must not swell."""
+    return Run.sport.is_(None) | Run.sport.in_(sorted(sports.ON_FOOT))
 
 
 def enrolled_at(enrolment: Enrolment) -> datetime:

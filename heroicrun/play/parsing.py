@@ -22,10 +22,12 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
-from heroicrun import activity, measuring, reading, summary
+from heroicrun import activity, measuring, outings, reading, summary
+from heroicrun.track import Track
 
-Outcome = tuple[str, Any]  # ("ok", summary dict) or ("error", (source, problem, line))
-ACTIVITY = "activity"  # the summary key read_and_describe adds: the file's activity.Activity
+# ("ok", [summary dict per outing]) or ("error", (source, problem, line))
+Outcome = tuple[str, Any]
+ACTIVITY = "activity"  # the summary key read_and_describe adds: the outing's activity.Activity
 Work = Callable[[bytes, str], Outcome]
 
 
@@ -42,12 +44,16 @@ START_TIMEOUT_S = 60.0  # a cold fork server imports numpy and the readers first
 
 
 def read_and_describe(data: bytes, source: str) -> Outcome:
-    """Read and measure one file (in a worker): its `summary.describe()`, with what the
-    activity is (`activity.of`) under ACTIVITY, or the read error."""
+    """Read and measure one file (in a worker): for each of its outings (heroicrun.outings),
+    its `summary.describe()` with what the activity is (`activity.of`) under ACTIVITY; or the
+    read error."""
     try:
         track = reading.read_bytes(data, source)
-        described = summary.describe(track, measuring.measure(track))
-        return "ok", {**described, ACTIVITY: activity.of(track)}
+        described = [
+            {**summary.describe(part, measuring.measure(part)), ACTIVITY: activity.of(part)}
+            for part in outings.split(track)
+        ]
+        return "ok", described
     except reading.ReadError as error:
         return "error", (error.source, error.problem, error.line)
     except MemoryError:
@@ -63,6 +69,16 @@ def read_and_describe(data: bytes, source: str) -> Outcome:
             flush=True,
         )
         return "error", (source, f"could not be measured ({type(error).__name__})", None)
+
+
+def read_outing(data: bytes, source: str, outing: int) -> Track:
+    """Outing number `outing` (from 1) of a file, read again (in the caller's process); a
+    ReadError when the file no longer holds that many outings."""
+    parts = outings.split(reading.read_bytes(data, source))
+    if not 1 <= outing <= len(parts):
+        held = "one outing" if len(parts) == 1 else f"{len(parts)} outings"
+        raise reading.ReadError(source, f"now reads as {held}, so it has no outing {outing}")
+    return parts[outing - 1]
 
 
 def _ready() -> int:
@@ -91,7 +107,8 @@ def _start_worker() -> None:
 
 
 class Parser:
-    """A bounded pool of worker processes that turn bytes into a run summary, started lazily."""
+    """A bounded pool of worker processes that turn bytes into run summaries, one per outing,
+    started lazily."""
 
     def __init__(self, workers: int, timeout_s: float, work: Work = read_and_describe) -> None:
         self.workers = max(1, workers)
@@ -103,8 +120,9 @@ class Parser:
         self._generation = 0
         self._closed = False
 
-    def describe(self, data: bytes, source: str) -> dict[str, Any]:
-        """The `summary.describe()` of the file, or ReadError (unreadable, too slow, crashed)."""
+    def describe(self, data: bytes, source: str) -> list[dict[str, Any]]:
+        """The `summary.describe()` of each outing of the file, in order, or ReadError
+        (unreadable, too slow, crashed)."""
         with self._slots:  # one file per worker: a submitted file starts at once
             for attempt in (1, 2):
                 pool, generation = self._current()
@@ -127,7 +145,7 @@ class Parser:
                     continue
                 status, value = outcome
                 if status == "ok":
-                    return dict(value)
+                    return [dict(described) for described in value]
                 where, problem, line = value
                 raise reading.ReadError(where, problem, line)
         raise AssertionError("unreachable")

@@ -2,17 +2,19 @@
 
 An uploaded file's bytes are kept gzip-compressed under their SHA-256 (shared when two runners
 upload the same file), never under the name the client gave; the name is shown, nothing more.
-The run stores what `heroicrun.summary.describe` says of the file (the fields of `check --json`)
-and the heroicrun version that measured it, so `recompute` can measure every run again.
+A file holding several outings (heroicrun.outings: hikes days apart, a triathlon's legs) is
+stored as one run per outing, all sharing the one original; each run knows its number.
+The run stores what `heroicrun.summary.describe` says of its outing (the fields of `check
+--json`) and the heroicrun version that measured it, so `recompute` can measure every run again.
 
 A run is its activity, not its bytes: the same points sent again in another wrapping (gzip, a
 zip, other line endings, another app's export) are the run already stored (`activity.of`). A
 second recording of the same outing (a watch and a phone at once) is stored, but marked with
 the run it repeats (`overlaps_run_id`) and counts for no mission; the first stored counts.
 
-`record` runs its own transactions: the file is read with no database lock held, then the run is
-stored in one transaction, so a run is either all there or not there at all. A transaction that
-PostgreSQL ends as a deadlock or a serialization failure is run again, once.
+`record` runs its own transactions: the file is read with no database lock held, then its runs
+are stored in one transaction, so a file's runs are either all there or not there at all. A
+transaction that PostgreSQL ends as a deadlock or a serialization failure is run again, once.
 """
 
 from __future__ import annotations
@@ -31,14 +33,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from heroicrun import __version__, activity, reading
+from heroicrun import __version__, activity, reading, sports
 from heroicrun.db.schema import Original, Run, Runner, Verdict
 from heroicrun.missions.loading import Catalog
+from heroicrun.missions.runs import RunFacts
 from heroicrun.play import NotFound, PlayError, missions, parsing, uploads
 from heroicrun.play.parsing import Parser
 
 # PostgreSQL ends one of two conflicting transactions with these; run again, it goes through.
 RETRIED_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
+SPORT_CHARS = 32  # Run.sport's width
 
 
 class Unreadable(PlayError):
@@ -62,12 +66,22 @@ class StoredRun:
     measured_with: str
     overlaps_run_id: int | None = None  # the earlier run of the same outing: this one not counted
     not_counted: str | None = None  # why it counts for no mission, in a sentence
+    outing: int = 1  # which outing of its file, from 1
+    outings: int = 1  # how many the file holds
+    sport: str | None = None  # declared (heroicrun.sports); None when the file says nothing
+    gps: bool = True  # False: recorded without positions, the distance is the device's
+
+    @property
+    def on_foot(self) -> bool | None:
+        """True for a sport on foot, False for another (it counts for no mission), None when
+        the file declares none."""
+        return sports.on_foot(self.sport)
 
 
 @dataclass(frozen=True)
 class Recorded:
-    """What storing one file did: the run, whether its activity was already there (the run
-    stored first), what it unlocked."""
+    """What storing one outing of a file did: the run, whether its activity was already there
+    (the run stored first), what it unlocked."""
 
     run: StoredRun
     duplicate: bool
@@ -89,37 +103,30 @@ def record(
     data: bytes,
     parser: Parser,
     catalog: Catalog | None = None,
-) -> Recorded:
-    """Measure and store one uploaded file as the runner's run (committed here), or find the
-    run its activity already is, whatever file carried it; Unreadable when it is not a run
-    file. With a catalog, the result says which beats the run unlocked."""
+) -> list[Recorded]:
+    """Measure and store one uploaded file as the runner's runs, one per outing it holds
+    (committed here), or find the runs its outings already are, whatever file carried them;
+    Unreadable when it is not a run file. With a catalog, each says which beats it unlocked."""
     runner_id = runner.id
     name = uploads.display_name(file_name)
     digest = hashlib.sha256(data).hexdigest()
-    existing = _find(session, runner_id, Run.sha256 == digest)
+    existing = _stored_file(session, runner_id, digest)
     session.rollback()  # nothing is held while the file is read
-    if existing is not None:
-        return Recorded(existing, duplicate=True)
+    if existing:
+        return [Recorded(run, duplicate=True) for run in existing]
     try:
-        described, found = describe(parser, data, name)
+        described = describe(parser, data, name)
     except reading.ReadError as error:
         raise Unreadable(str(error)) from None
-    key = None if found is None else found.key
     content_gz = gzip.compress(data, compresslevel=6, mtime=0)
     for attempt in (1, 2):
         try:
-            return _store(
-                session, runner_id, name, digest, data, content_gz, described, key, catalog
-            )
+            return _store(session, runner_id, name, digest, data, content_gz, described, catalog)
         except IntegrityError:
-            # Another request stored this activity for this runner first (or, rarer, its
-            # original was deleted under us): the unique constraints decide, the loser finds
-            # the winner.
+            # Another request stored one of these activities for this runner first (or, rarer,
+            # the original was deleted under us): the unique constraints decide, and the second
+            # attempt finds the winner's runs.
             session.rollback()
-            existing = _find(session, runner_id, _same_activity(digest, key))
-            session.rollback()
-            if existing is not None:
-                return Recorded(existing, duplicate=True)
             if attempt == 2:
                 raise
         except DBAPIError as error:
@@ -129,14 +136,28 @@ def record(
     raise AssertionError("unreachable")
 
 
-def describe(
-    parser: Parser, data: bytes, name: str
-) -> tuple[dict[str, Any], activity.Activity | None]:
-    """The file's summary (the fields of `check --json`) and what activity it is."""
-    described = parser.describe(data, name)
-    found = described.get(parsing.ACTIVITY)
-    summary = {key: value for key, value in described.items() if key != parsing.ACTIVITY}
-    return summary, found if isinstance(found, activity.Activity) else None
+Described = tuple[dict[str, Any], activity.Activity | None]  # an outing's summary, its activity
+
+
+def describe(parser: Parser, data: bytes, name: str) -> list[Described]:
+    """Each outing of the file: its summary (the fields of `check --json`) and what activity
+    it is."""
+    found = []
+    for described in parser.describe(data, name):
+        known = described.get(parsing.ACTIVITY)
+        summary = {key: value for key, value in described.items() if key != parsing.ACTIVITY}
+        found.append((summary, known if isinstance(known, activity.Activity) else None))
+    return found
+
+
+def _stored_file(session: Session, runner_id: int, digest: str) -> list[StoredRun]:
+    """The runner's runs of every outing of this file, in order; none when any outing is
+    missing (stored from another file, or never): then the file must be read."""
+    rows = session.scalars(
+        select(Run).where(Run.runner_id == runner_id, Run.sha256 == digest).order_by(Run.outing)
+    ).all()
+    stored = _stored_all(session, rows)
+    return stored if stored and len(stored) >= stored[0].outings else []
 
 
 def _conflicted(error: DBAPIError) -> bool:
@@ -144,10 +165,10 @@ def _conflicted(error: DBAPIError) -> bool:
     return getattr(error.orig, "sqlstate", None) in RETRIED_SQLSTATES
 
 
-def _same_activity(digest: str, key: str | None) -> ColumnElement[bool]:
-    return (
-        Run.sha256 == digest if key is None else (Run.sha256 == digest) | (Run.activity_key == key)
-    )
+def _same_activity(digest: str, outing: int, key: str | None) -> ColumnElement[bool]:
+    """This outing of this file, or (when its fingerprint is known) the same activity."""
+    this_outing = (Run.sha256 == digest) & (Run.outing == outing)
+    return this_outing if key is None else this_outing | (Run.activity_key == key)
 
 
 def _store(
@@ -157,22 +178,61 @@ def _store(
     digest: str,
     data: bytes,
     content_gz: bytes,
+    described: list[Described],
+    catalog: Catalog | None,
+) -> list[Recorded]:
+    """One transaction: the original if new, a run for each outing not stored yet, and what
+    each unlocked, outing after outing; the runs already stored for the others."""
+    runner = locked_runner(session, runner_id)
+    # Verdicts of every snapshot are kept at the end, in one ordered statement.
+    learned: missions.Learned = {}
+    before: missions.Snapshot | None = None  # taken before the first new run, if any
+    found: list[StoredRun | tuple[Run, list[dict[str, str]]]] = []
+    kept = False
+    uploaded_at = datetime.now(UTC)
+    for summary, known in described:
+        key = None if known is None else known.key
+        number = _number(summary)
+        same = _find(session, runner_id, _same_activity(digest, number, key))
+        if same is not None:
+            found.append(same)
+            continue
+        if not kept:
+            _keep_original(session, digest, len(data), content_gz)
+            kept = True
+        if catalog and before is None:
+            before = missions.snapshot(session, catalog, runner, learned)
+        row = new_run(session, runner_id, name, digest, summary, key, uploaded_at)
+        unlocked: list[dict[str, str]] = []
+        if catalog and before is not None:
+            after = missions.snapshot(session, catalog, runner, learned)
+            unlocked = missions.unlocks(catalog, before, after)
+            before = after
+        found.append((row, unlocked))
+    missions.remember(session, learned)
+    rows = [item[0] for item in found if isinstance(item, tuple)]
+    stored = iter(_stored_all(session, rows))
+    recorded = [
+        Recorded(next(stored), duplicate=False, unlocked=item[1])
+        if isinstance(item, tuple)
+        else Recorded(item, duplicate=True)
+        for item in found
+    ]
+    session.commit()
+    return recorded
+
+
+def new_run(
+    session: Session,
+    runner_id: int,
+    name: str,
+    digest: str,
     described: dict[str, Any],
     key: str | None,
-    catalog: Catalog | None,
-) -> Recorded:
-    """One transaction: the original if new, the run, and what the run unlocked; or the run
-    already stored for this activity."""
-    runner = locked_runner(session, runner_id)
-    if key is not None:
-        same = _find(session, runner_id, Run.activity_key == key)
-        if same is not None:
-            session.rollback()
-            return Recorded(same, duplicate=True)
-    # Verdicts of both snapshots are kept at the end, in one ordered statement.
-    learned: missions.Learned = {}
-    before = missions.snapshot(session, catalog, runner, learned) if catalog else {}
-    _keep_original(session, digest, len(data), content_gz)
+    uploaded_at: datetime,
+) -> Run:
+    """A new run of the runner for one outing of a stored original (flushed, not committed),
+    marked when it repeats an outing already counted."""
     columns = measured_columns(described)
     outing = _outing(0, columns["start_time"], columns["elapsed_s"])
     first = None if outing is None else _first_outing(session, runner_id, outing)
@@ -180,21 +240,20 @@ def _store(
         runner_id=runner_id,
         sha256=digest,
         file_name=name,
-        uploaded_at=datetime.now(UTC),
+        uploaded_at=uploaded_at,
         activity_key=key,
         overlaps_run_id=first,
         **columns,
     )
     session.add(row)
     session.flush()
-    unlocked: list[dict[str, str]] = []
-    if catalog:
-        after = missions.snapshot(session, catalog, runner, learned)
-        unlocked = missions.unlocks(catalog, before, after)
-        missions.remember(session, learned)
-    [stored] = _stored_all(session, [row])
-    session.commit()
-    return Recorded(stored, duplicate=False, unlocked=unlocked)
+    return row
+
+
+def _number(described: dict[str, Any]) -> int:
+    """Which outing of its file a summary describes, from 1."""
+    number = described.get("outing")
+    return number if isinstance(number, int) and number >= 1 else 1
 
 
 def locked_runner(session: Session, runner_id: int) -> Runner:
@@ -275,6 +334,9 @@ def measured_columns(described: dict[str, Any]) -> dict[str, Any]:
         "counted_distance_m": described.get("counted_distance_m") or 0.0,
         "elapsed_s": described.get("elapsed_s"),
         "moving_s": described.get("moving_s"),
+        "outing": _number(described),
+        "sport": (described.get("sport") or None) and str(described["sport"])[:SPORT_CHARS],
+        "gps": described.get("gps") is not False,
         "summary_json": json.dumps(described, allow_nan=False, separators=(",", ":")),
         "measured_with": __version__,
     }
@@ -307,16 +369,24 @@ def _stored(row: Run, firsts: dict[int, activity.Outing | None]) -> StoredRun:
             if outing is not None and first is not None
             else f"the same outing as run {row.overlaps_run_id}"
         )
+    else:
+        reason = RunFacts(None, 0.0, None, sport=row.sport).off_foot
+    summary = json.loads(row.summary_json)
+    held = summary.get("outings")
     return StoredRun(
         id=row.id,
         runner_id=row.runner_id,
         file_name=row.file_name,
         sha256=row.sha256,
-        summary=json.loads(row.summary_json),
+        summary=summary,
         uploaded_at=_utc(row.uploaded_at),
         measured_with=row.measured_with,
         overlaps_run_id=row.overlaps_run_id,
         not_counted=reason,
+        outing=row.outing,
+        outings=max(held if isinstance(held, int) else 1, row.outing),
+        sport=row.sport,
+        gps=row.gps,
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from heroicrun.db.schema import Run, Runner
-from heroicrun.play.missions import as_utc
+from heroicrun.play.missions import as_utc, on_foot
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ def period_totals(
         select(Run.start_time, Run.counted_distance_m, Run.moving_s).where(
             Run.runner_id == runner.id,
             Run.overlaps_run_id.is_(None),  # an outing recorded twice adds to a week once
+            on_foot(),  # a ride is no running
             Run.start_time >= datetime.combine(since, datetime.min.time(), UTC),
             Run.start_time < datetime.combine(until, datetime.min.time(), UTC),
         )

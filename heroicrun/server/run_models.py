@@ -62,6 +62,25 @@ class RunBrief(BaseModel):
     format: str = Field(description='"gpx", "tcx" or "fit"')
     kind: str = Field(description='"run", or "route" for a file without times (no pace)')
     name: str | None
+    sport: str | None = Field(
+        default=None,
+        description='The declared sport: "running", "walking", "hiking", "cycling", '
+        '"swimming", "transition", …; null when the file declares none (its speeds judge it)',
+    )
+    on_foot: bool | None = Field(
+        default=None,
+        description="Whether the declared sport is on foot (only those count for missions); "
+        "null when undeclared",
+    )
+    gps: bool = Field(
+        default=True,
+        description="False for a run recorded without positions (a treadmill, a footpod): "
+        "its distance is the device's, and it has no map and reaches no place",
+    )
+    outing: int = Field(default=1, description="Which outing of its file the run is, from 1")
+    outings: int = Field(
+        default=1, description="How many outings the file holds, each stored as a run"
+    )
     start_time: str | None = Field(description="UTC, ISO 8601 (…Z); null for a route")
     distance_m: float | None
     counted_distance_m: float | None = Field(
@@ -117,7 +136,7 @@ class RunDetail(RunBrief, Counting):
 
 
 class UploadedRun(RunBrief, Counting):
-    """One file of an upload, stored (or found already stored)."""
+    """One outing of a file of an upload, stored (or found already stored)."""
 
     duplicate: bool = Field(
         description="True when this runner had already uploaded this activity, in this file or "
@@ -141,7 +160,10 @@ class Skipped(BaseModel):
 class Upload(BaseModel):
     """The result of an upload, file by file: some may be stored while others fail."""
 
-    runs: list[UploadedRun]
+    runs: list[UploadedRun] = Field(
+        description="One entry per outing stored (or found stored): a file holding several "
+        "outings gives several, in order"
+    )
     errors: list[FileError]
     skipped: list[Skipped] = Field(
         default_factory=list, description="Notes on archive members that are not run files"
@@ -165,6 +187,12 @@ def fields(run: StoredRun) -> dict[str, Any]:
         **run.summary,
         "id": run.id,
         "file": run.file_name,
+        # From the row, so runs stored before these were measured answer too.
+        "sport": run.sport,
+        "on_foot": run.on_foot,
+        "gps": run.gps,
+        "outing": run.outing,
+        "outings": run.outings,
         "uploaded_at": run.uploaded_at,
         "measured_with": run.measured_with,
         "overlaps_run": run.overlaps_run_id,

@@ -47,6 +47,8 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such run 
 async def upload(request: Request, runner: CurrentRunner, session: ReadSession) -> JSONResponse:
     """Store run files sent as multipart/form-data (field `files`, or `file`, once or many
     times): GPX, TCX, FIT, .gz of them, and .zip archives of them (a phone or Strava export).
+    A file holding several outings (hikes days apart, a triathlon's legs) is stored as one run
+    per outing: `runs` has an entry for each, with its `outing` and `outings`.
 
     Example: curl -H "Authorization: Bearer $TOKEN" -F files=@morning.gpx http://host/api/runs
     """

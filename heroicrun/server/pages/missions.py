@@ -215,6 +215,11 @@ class RunRow:
     distance_m: float
     moving_s: float | None
     pace_s_per_km: float | None
+    sport: str | None = None
+    on_foot: bool | None = None
+    outing: int = 1
+    outings: int = 1
+    gps: bool = True
 
 
 @router.get("/runs")
@@ -253,6 +258,11 @@ def _row(run: play_runs.StoredRun) -> RunRow:
         distance_m=summary.get("distance_m") or 0.0,
         moving_s=summary.get("moving_s"),
         pace_s_per_km=summary.get("pace_s_per_km"),
+        sport=run.sport,
+        on_foot=run.on_foot,
+        outing=run.outing,
+        outings=run.outings,
+        gps=run.gps,
     )
 
 

@@ -50,6 +50,7 @@ class Pictures:
     heart_rate: Markup | None = None
     paused: bool = False  # the map has jumps across pauses
     problem: str | None = None  # why nothing could be drawn
+    no_gps: bool = False  # recorded without positions: charts along the device's distance only
 
 
 @router.get("/runs/{run_id}")
@@ -110,16 +111,18 @@ def _missing(request: Request) -> Response:
 def _pictures(session: ReadSession, runner: Runner, run: runs.StoredRun) -> Pictures:
     """The run's map and charts from its original file."""
     try:
-        course = run_courses.course_of(session, runner, run.id)
+        course = run_courses.course_of(session, runner, run.id, run.outing)
     except run_courses.NoCourse as error:
         return Pictures(problem=f"The map and charts cannot be drawn: {error}")
     flags = run.summary.get("flags") or []
     ridden = _ridden_steps(course, flags)
-    the_map = _map(course, ridden, flags)
+    # A run without GPS has no positions to draw: its charts follow the device's distance.
+    placed = run.gps and bool(np.isfinite(course.lat_deg).all())
+    the_map = _map(course, ridden, flags) if placed else None
     total_m = course.total_m
     paused = not course.joined.all()
     if len(course) < 2 or total_m <= 0:
-        return Pictures(map=the_map, paused=paused)
+        return Pictures(map=the_map, paused=paused, no_gps=not placed)
     at_m = np.linspace(0.0, total_m, int(min(CHART_POINTS, max(2, total_m // 5))))
     spacing_m = 2 * total_m / len(at_m)  # no window falls between two values
     xs = (at_m / 1000.0).tolist()
@@ -138,6 +141,7 @@ def _pictures(session: ReadSession, runner: Runner, run: runs.StoredRun) -> Pict
     return Pictures(
         map=the_map,
         paused=paused,
+        no_gps=not placed,
         pace=pace,
         elevation=_chart(
             xs,

@@ -1,0 +1,309 @@
+"""A file of several outings stored as one run per outing (one original), duplicates outing by
+outing, the database migrated from before outings, and the pages of rides and runs without
+GPS. On SQLite, and on PostgreSQL when HEROICRUN_TEST_DATABASE_URL is set."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import itertools
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from fastapi.testclient import TestClient
+from sqlalchemy import delete, func, insert, select, update
+
+from heroicrun import reading
+from heroicrun.db import engine as db_engine
+from heroicrun.db import migrate
+from heroicrun.db.schema import Original, Run, Runner
+from heroicrun.play import (
+    accounts,
+    courses,
+    dashboard,
+    missions,
+    parsing,
+    recompute,
+    runs,
+    totals,
+)
+from tests.conftest import bearer, make_runner
+from tests.helpers import outing_files
+from tests.helpers.outing_files import DAY, START
+from tests.helpers.web import sign_in
+
+THREE = outing_files.gpx_outings(3)  # three runs a day apart
+RIDE = outing_files.tcx_ride(begin=START + 3 * DAY)  # the same week as THREE
+TREADMILL = outing_files.tcx_without_gps(begin=START + 5 * DAY)
+
+
+def upload(client: TestClient, token: str, name: str, data: bytes) -> dict[str, Any]:
+    answer = client.post("/api/runs", headers=bearer(token), files=[("files", (name, data))])
+    assert answer.status_code == 201, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+def day_alone(day: int) -> bytes:
+    """The run of day `day` (0, 1, 2) of THREE, in a file of its own."""
+    return outing_files.gpx_outings(1, first=START + day * DAY)
+
+
+def counts(client: TestClient) -> tuple[int, int]:
+    """How many runs and originals the database holds."""
+    with client.app.state.readers() as session:  # type: ignore[attr-defined]
+        return (
+            session.scalar(select(func.count()).select_from(Run)) or 0,
+            session.scalar(select(func.count()).select_from(Original)) or 0,
+        )
+
+
+def test_three_outings_are_three_runs_and_the_same_file_again_three_duplicates(
+    client: TestClient,
+) -> None:
+    token = make_runner(client, "ann")
+
+    first = upload(client, token, "three-days.gpx", THREE)["runs"]
+
+    assert [(run["outing"], run["outings"], run["duplicate"]) for run in first] == [
+        (1, 3, False),
+        (2, 3, False),
+        (3, 3, False),
+    ]
+    assert all(run["sport"] == "running" and run["gps"] is True for run in first)
+    starts = [datetime.fromisoformat(run["start_time"]) for run in first]
+    assert [later - earlier for earlier, later in itertools.pairwise(starts)] == [
+        DAY,
+        DAY,
+    ]
+    assert counts(client) == (3, 1)  # one original for the three
+
+    again = upload(client, token, "renamed.gpx", THREE)["runs"]
+
+    assert [run["duplicate"] for run in again] == [True, True, True]
+    assert [run["id"] for run in again] == [run["id"] for run in first]
+    assert counts(client) == (3, 1)
+    listed = client.get("/api/runs", headers=bearer(token)).json()
+    assert listed["total"] == 3
+    assert sorted((run["outing"], run["outings"]) for run in listed["runs"]) == [
+        (1, 3),
+        (2, 3),
+        (3, 3),
+    ]
+
+
+def test_an_outing_sent_alone_and_its_file_share_their_runs(client: TestClient) -> None:
+    token = make_runner(client, "ann")
+    [alone] = upload(client, token, "day-2.gpx", day_alone(1))["runs"]
+    assert alone["outing"] == alone["outings"] == 1 and not alone["duplicate"]
+
+    runs_of_file = upload(client, token, "three-days.gpx", THREE)["runs"]
+
+    assert [run["duplicate"] for run in runs_of_file] == [False, True, False]
+    assert runs_of_file[1]["id"] == alone["id"]
+    # Outing 2 is stored from the other file: sent again, the file is read and found whole.
+    again = upload(client, token, "three-days.gpx", THREE)["runs"]
+    assert [run["duplicate"] for run in again] == [True, True, True]
+    assert [run["id"] for run in again] == [run["id"] for run in runs_of_file]
+    assert counts(client) == (3, 2)
+
+
+def test_each_run_reads_its_own_outing_again(client: TestClient) -> None:
+    token = make_runner(client, "ann")
+    stored = upload(client, token, "three-days.gpx", THREE)["runs"]
+    with client.app.state.readers() as session:  # type: ignore[attr-defined]
+        runner = session.scalar(select(Runner).where(Runner.name == "ann"))
+        assert runner is not None
+        for run in stored:
+            expected = datetime.fromisoformat(run["start_time"]).timestamp()
+            sha = session.scalar(select(Run.sha256).where(Run.id == run["id"]))
+            assert sha is not None
+            track = missions._read(session, sha, run["file"], run["outing"])
+            assert track.time_s is not None and track.time_s[0] == expected
+            course = courses.course_of(session, runner, run["id"], run["outing"])
+            assert course.start_s == expected
+        with pytest.raises(reading.ReadError, match="has no outing 4"):
+            missions._read(session, sha, "three-days.gpx", 4)
+
+
+def test_the_upload_answer_and_the_pages_show_each_outing(client: TestClient) -> None:
+    make_runner(client, "ann")
+    token = sign_in(client, "ann")
+
+    answer = client.post(
+        "/upload", data={"csrf": token}, files=[("files", ("three-days.gpx", THREE))]
+    )
+
+    assert answer.status_code == 200, answer.text
+    assert "3 runs stored" in answer.text
+    for k in (1, 2, 3):
+        assert f"outing {k} of 3" in answer.text
+    listing = client.get("/runs")
+    assert listing.status_code == 200
+    assert all(f"outing {k} of 3" in listing.text for k in (1, 2, 3))
+    ids = [int(found) for found in _run_links(listing.text)]
+    pages = [client.get(f"/runs/{run_id}") for run_id in ids]
+    assert all(page.status_code == 200 for page in pages)
+    shown = sorted(k for k in (1, 2, 3) for page in pages if f"outing {k} of 3" in page.text)
+    assert shown == [1, 2, 3]
+    assert all("Map of the track" in page.text for page in pages)
+
+
+def _run_links(page: str) -> list[str]:
+    return sorted(set(re.findall(r'href="/runs/(\d+)"', page)))
+
+
+def test_a_ride_is_stored_says_why_it_does_not_count_and_has_its_page(
+    client: TestClient,
+) -> None:
+    token = make_runner(client, "ann")
+    [ride] = upload(client, token, "ride.tcx", RIDE)["runs"]
+
+    assert ride["sport"] == "cycling" and ride["on_foot"] is False
+    assert ride["not_counted"] and "cycling" in ride["not_counted"]
+    page = client.get(f"/runs/{ride['id']}", headers=bearer(token))
+    assert page.status_code == 200
+    assert "cycling — does not count for missions" in page.text
+    # Nor does it add to the week's running, nor to the lifetime totals.
+    [run] = upload(client, token, "day-1.gpx", day_alone(0))["runs"]
+    with client.app.state.readers() as session:  # type: ignore[attr-defined]
+        runner = session.scalar(select(Runner).where(Runner.name == "ann"))
+        assert runner is not None
+        starts = [datetime.fromisoformat(item["start_time"]) for item in (ride, run)]
+        weeks, months = totals.period_totals(session, runner, starts)
+        board = dashboard.dashboard(session, client.app.state.catalog, runner, starts[0])  # type: ignore[attr-defined]
+    assert [(week.runs, week.distance_m) for week in weeks] == [(1, run["counted_distance_m"])]
+    assert [(month.runs, month.distance_m) for month in months] == [(1, run["counted_distance_m"])]
+    assert board.totals.runs == 1 and board.totals.counted_distance_m == run["counted_distance_m"]
+
+
+def test_a_run_without_gps_has_a_page_without_a_map(client: TestClient) -> None:
+    token = make_runner(client, "ann")
+    [run] = upload(client, token, "treadmill.tcx", TREADMILL)["runs"]
+    assert run["gps"] is False and run["distance_m"] == pytest.approx(5000.0, abs=0.5)
+
+    page = client.get(f"/runs/{run['id']}", headers=bearer(token))
+
+    assert page.status_code == 200
+    assert "Recorded without GPS: distance from the device" in page.text
+    assert "Map of the track" not in page.text
+    detail = client.get(f"/api/runs/{run['id']}", headers=bearer(token)).json()
+    assert detail["gps"] is False and detail["outing"] == 1
+    listing = client.get("/runs", headers=bearer(token))
+    assert listing.status_code == 200 and "without GPS" in listing.text
+
+
+def test_the_migration_keeps_every_run_as_outing_1(database_url: str) -> None:
+    engine = db_engine.connect(database_url)
+    config = Config()
+    config.set_main_option("script_location", str(migrate.MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0003")
+    # A run as heroicrun stored it before outings, from the first day's file.
+    data = day_alone(0)
+    parser = parsing.Parser(1, 60.0)
+    try:
+        [described] = parser.describe(data, "day-1.gpx")
+        summary = {
+            key: value
+            for key, value in described.items()
+            if key not in {parsing.ACTIVITY, "sport", "on_foot", "gps", "outing", "outings"}
+        }
+        digest = hashlib.sha256(data).hexdigest()
+        now = datetime.now(UTC)
+        with engine.begin() as connection:
+            ann = connection.execute(
+                insert(Runner)
+                .values(name="ann", password_hash=None, created_at=now)
+                .returning(Runner.id)
+            ).scalar_one()
+            connection.execute(
+                insert(Original).values(
+                    sha256=digest, size=len(data), content_gz=gzip.compress(data)
+                )
+            )
+            columns = {
+                "runner_id": ann,
+                "sha256": digest,
+                "file_name": "day-1.gpx",
+                "format": "gpx",
+                "kind": "run",
+                "start_time": datetime.fromisoformat(summary["start_time"]),
+                "distance_m": summary["distance_m"],
+                "counted_distance_m": summary["counted_distance_m"],
+                "elapsed_s": summary["elapsed_s"],
+                "moving_s": summary["moving_s"],
+                "summary_json": json.dumps(summary),
+                "measured_with": "0.0.9",
+                "uploaded_at": now,
+                "activity_key": described[parsing.ACTIVITY].key,
+            }
+            connection.execute(insert(Run).values(columns))
+
+        migrate.upgrade(engine)
+
+        writers = db_engine.writers(engine)
+        with writers() as session:
+            [(outing, sport, gps)] = session.execute(select(Run.outing, Run.sport, Run.gps)).all()
+            assert (outing, sport, gps) == (1, None, True)
+            runner = session.get(Runner, ann)
+            assert runner is not None
+            [stored] = runs.list_runs(session, runner).runs
+            assert (stored.outing, stored.outings, stored.sport, stored.gps) == (1, 1, None, True)
+            [again] = runs.record(session, runner, "day-1.gpx", data, parser)
+            assert again.duplicate and again.run.id == stored.id
+    finally:
+        parser.close()
+        engine.dispose()
+
+
+def test_recompute_stores_the_outings_a_file_was_not_yet_read_for(engine: Any) -> None:
+    writers = db_engine.writers(engine)
+    parser = parsing.Parser(1, 60.0)
+    try:
+        with writers() as session:
+            runner = accounts.add_runner(session, "ann", None)
+            session.commit()
+            stored = runs.record(session, runner, "three-days.gpx", THREE, parser)
+        first = stored[0].run
+        # As a heroicrun that read one outing per file stored it: outing 1, alone.
+        with writers() as session:
+            session.execute(delete(Run).where(Run.id != first.id))
+            only = json.dumps({**first.summary, "outings": 1}, separators=(",", ":"))
+            session.execute(update(Run).where(Run.id == first.id).values(summary_json=only))
+            session.commit()
+
+        with writers() as session:
+            report = recompute.recompute(session, parser)
+
+        assert report.problems == []
+        assert report.remeasured == [(first.id, "three-days.gpx")]
+        assert [(name, outing) for _, name, outing in report.added] == [
+            ("three-days.gpx", 2),
+            ("three-days.gpx", 3),
+        ]
+        with writers() as session:
+            rows = session.execute(
+                select(Run.outing, Run.start_time, Run.file_name).order_by(Run.outing)
+            ).all()
+            assert [row.outing for row in rows] == [1, 2, 3]
+            same = session.get(Runner, first.runner_id)
+            assert same is not None
+            again = runs.record(session, same, "three-days.gpx", THREE, parser)
+        assert [item.duplicate for item in again] == [True, True, True]
+        assert [item.run.outing for item in again] == [1, 2, 3]
+    finally:
+        parser.close()
+
+
+def test_the_api_documents_the_new_fields(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    for model in ("RunBrief", "RunDetail", "UploadedRun"):
+        if model in schema:
+            assert {"sport", "gps", "outing", "outings"} <= set(schema[model]["properties"])
