@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+# Every reader says this of a file with neither positions nor a device distance on any point.
+NO_POSITIONS_NOR_DISTANCE = (
+    "has no GPS positions and no distance from the device: there is no run to measure"
+    " (an indoor activity without a footpod?)"
+)
+
 
 class ReadError(Exception):
     """A run file that cannot be read, with a sentence a runner can act on.

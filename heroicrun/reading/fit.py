@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import bisect
-import io
-import math
 from array import array
-from typing import Any
 
-import fitdecode
+import numpy as np
 
-from heroicrun.reading import timestamps
-from heroicrun.reading.assembly import NAN, TrackAssembler
-from heroicrun.reading.errors import ReadError
+from heroicrun import sports
+from heroicrun.reading import fitdecoding, fitpauses, fitprofile, timestamps
+from heroicrun.reading.assembly import TrackAssembler
+from heroicrun.reading.errors import NO_POSITIONS_NOR_DISTANCE, ReadError
+from heroicrun.reading.fitdecoding import FloatArray, IntArray, Table
 from heroicrun.reading.limits import Limits
 from heroicrun.track import Track
 
@@ -23,26 +21,13 @@ HEADER_MIN_BYTES = 12  # FIT header: size, versions, data size, ".FIT" (14 with 
 FIT_EPOCH_S = 631065600
 FIT_RELATIVE_BELOW = 0x10000000
 
-TIMER_STOPS = frozenset({"stop", "stop_all", "stop_disable", "stop_disable_all"})
-RECORD_FIELDS = frozenset(
-    {
-        "timestamp",
-        "position_lat",
-        "position_long",
-        "enhanced_altitude",
-        "altitude",
-        "heart_rate",
-        "cadence",
-        "fractional_cadence",
-    }
-)
-# A run pauses a few hundred times at most; the cap keeps a flood of timer events cheap.
-MAX_PAUSES = 10_000
+MAX_PAUSES = fitpauses.MAX_PAUSES
 IN_PAUSE = "is from a pause (the device's timer was stopped)"
+IMPLAUSIBLE = "has a time that is not a plausible date (after 2100)"
 
 
 def read(data: bytes, source: str, limits: Limits) -> Track:
-    """Read a FIT file's GPS records: degrees, metres, seconds since the epoch, bpm and rpm."""
+    """Read a FIT file's records: degrees, metres, seconds since the epoch, bpm and rpm."""
     _check_header(data, source)
     if len(data) > limits.max_fit_bytes:
         raise ReadError(
@@ -50,27 +35,7 @@ def read(data: bytes, source: str, limits: Limits) -> Track:
             f"is a {len(data) / 2**20:.0f} MiB FIT file, more than the"
             f" {limits.max_fit_bytes / 2**20:.0f} MiB heroicrun reads (a day-long run is about 4)",
         )
-    records = _Records(source, limits.max_points)
-    failure: Exception | None = None
-    # No data processor: the reader alone gives the enum names and scaled numbers used here, and
-    # the processor's datetimes and unit conversions would cost a fifth more time. CRCs are
-    # checked without warnings (READONLY) so a bad checksum becomes a note, not lost data.
-    fit = fitdecode.FitReader(
-        io.BytesIO(data),
-        processor=None,
-        check_crc=fitdecode.CrcCheck.READONLY,
-        error_handling=fitdecode.ErrorHandling.IGNORE,
-    )
-    try:
-        for frame in fit:
-            records.take(frame)
-    except ReadError:
-        raise
-    except Exception as error:  # damaged data surfaces as any exception, assertions included
-        failure = error
-    finally:
-        fit.close()
-    return records.finish(failure)
+    return _Reading(source, limits.max_points, fitdecoding.decode(data)).track()
 
 
 def _check_header(data: bytes, source: str) -> None:
@@ -84,181 +49,75 @@ def _check_header(data: bytes, source: str) -> None:
         raise ReadError(source, "is not a FIT file (it does not start with a FIT header)")
 
 
-class _Pauses:
-    """Timer pauses seen so far: sorted, non-overlapping [stop, resume] spans in epoch seconds."""
+class _Clock:
+    """FIT times into Unix seconds. A device that counts from power-on (a Garmin VIRB) says,
+    in a timestamp_correlation message, which UTC time one of its own times was."""
 
-    def __init__(self) -> None:
-        self.stops: list[float] = []
-        self.resumes: list[float] = []
-        self.open_since: float | None = None
-        self.overflowed = False
+    def __init__(self, correlations: Table) -> None:
+        utc = correlations.column("timestamp") + _fraction(
+            correlations.column("fractional_timestamp"), correlations.column("timestamp_ms")
+        )
+        system = correlations.column("system_timestamp") + _fraction(
+            correlations.column("fractional_system_timestamp"),
+            correlations.column("system_timestamp_ms"),
+        )
+        usable = np.isfinite(system) & (utc >= FIT_RELATIVE_BELOW)
+        self.at = correlations.offset[usable]
+        self.shift_s = (utc - system)[usable]
 
-    def stop(self, time_s: float) -> None:
-        if self.open_since is None:
-            self.open_since = time_s
-
-    def start(self, time_s: float) -> float | None:
-        """Close the open pause; return when it began, or None if none was open."""
-        began, self.open_since = self.open_since, None
-        if began is None or time_s < began:
-            return None
-        if len(self.stops) >= MAX_PAUSES:
-            self.overflowed = True
-            return None
-        stop_s, resume_s = began, time_s
-        # Spans overlapping this one (files can repeat or misorder events) merge into it.
-        low = bisect.bisect_right(self.resumes, stop_s)
-        high = bisect.bisect_left(self.stops, resume_s)
-        if low < high:
-            stop_s = min(stop_s, self.stops[low])
-            resume_s = max(resume_s, self.resumes[high - 1])
-        self.stops[low:high] = [stop_s]
-        self.resumes[low:high] = [resume_s]
-        return began
-
-    def between(self, earlier_s: float, later_s: float) -> bool:
-        """True when the timer stopped or resumed between two point times."""
-        index = bisect.bisect_left(self.stops, earlier_s)
-        if index < len(self.stops) and self.stops[index] < later_s:
-            return True
-        index = bisect.bisect_right(self.resumes, earlier_s)
-        if index < len(self.resumes) and self.resumes[index] <= later_s:
-            return True
-        return self.open_since is not None and earlier_s <= self.open_since < later_s
-
-    def contains(self, time_s: float) -> bool:
-        """True when the time falls strictly inside a closed pause."""
-        index = bisect.bisect_left(self.stops, time_s) - 1
-        return index >= 0 and time_s < self.resumes[index]
+    def utc(self, raw: FloatArray, at: IntArray) -> tuple[FloatArray, int]:
+        """Unix seconds for FIT times read at byte offsets `at` (NaN where unknown), and how
+        many were counted from power-on with nothing to set them by."""
+        seconds = raw + FIT_EPOCH_S
+        relative = raw < FIT_RELATIVE_BELOW
+        if not relative.any():
+            return seconds, 0
+        if not self.shift_s.shape[0]:
+            seconds[relative] = np.nan
+            return seconds, int(relative.sum())
+        # Each time is set by the last correlation before it (the first, for times before it).
+        which = np.maximum(np.searchsorted(self.at, at[relative], side="right") - 1, 0)
+        seconds[relative] = raw[relative] + self.shift_s[which] + FIT_EPOCH_S
+        return seconds, 0
 
 
-class _Records:
-    """Feeds the records of one FIT stream to a TrackAssembler as they are decoded."""
+def _fraction(fraction_s: FloatArray, milliseconds: FloatArray) -> FloatArray:
+    return np.where(np.isfinite(fraction_s), fraction_s, np.nan_to_num(milliseconds) / 1000)
 
-    def __init__(self, source: str, max_points: int) -> None:
+
+class _Reading:
+    """Turns a decoded FIT stream into a checked Track."""
+
+    def __init__(self, source: str, max_points: int, stream: fitdecoding.Stream) -> None:
         self.source = source
         self.max_points = max_points
+        self.stream = stream
         self.assembler = TrackAssembler(source, "fit", max_points)
-        self.pauses = _Pauses()
-        self.file_type: object = None
-        self.headers = 0
-        self.complete = False  # the last FIT file in the stream ended with its CRC
-        self.checksum_failed = False
-        self.records = 0
-        self.without_position = 0
+        self.records = stream.table("record")
+        types = stream.table("file_id").column("type")
+        known = types[np.isfinite(types)]
+        self.file_type = int(known[0]) if known.shape[0] else None
+        self.clock = _Clock(stream.table("timestamp_correlation"))
+        self.gps = True
         self.relative_times = 0
-        self.previous_s: float | None = None
-        # Points after a timer stop whose resume has not been read yet.
-        self.pending_index = array("q")
-        self.pending_s = array("d")
-
-    def take(self, frame: Any) -> None:
-        if isinstance(frame, fitdecode.FitDataMessage):
-            name = frame.name
-            if name == "record":
-                self._record(frame)
-            elif name == "event":
-                self._event(frame)
-            elif name == "file_id" and self.file_type is None:
-                self.file_type = frame.get_value("type", fallback=None)
-        elif isinstance(frame, fitdecode.FitHeader):
-            self.headers += 1
-            self.complete = False
-            self.checksum_failed |= frame.crc_matched is False
-        elif isinstance(frame, fitdecode.FitCRC):
-            self.complete = True
-            self.checksum_failed |= not frame.matched
+        self.pauses = fitpauses.Pauses()
 
     @property
     def is_course(self) -> bool:
         """True when the file's file_id says it is a course (a planned route)."""
-        return self.file_type == "course"
+        return self.file_type == fitprofile.COURSE_FILE
 
-    def _record(self, frame: Any) -> None:
-        self.records += 1
-        values: dict[str, object] = {}
-        for field in frame.fields:
-            name = field.name
-            if name in RECORD_FIELDS and field.value is not None:
-                values.setdefault(name, field.value)
-        lat = _number(values.get("position_lat"))
-        lon = _number(values.get("position_long"))
-        if lat is None or lon is None:
-            self.without_position += 1
-            if self.without_position > self.max_points:
-                raise ReadError(
-                    self.source,
-                    f"has more than {self.max_points:,} records without a position,"
-                    " more than heroicrun reads in one file",
-                )
-            return
-        elevation = _number(values.get("enhanced_altitude"))
-        if elevation is None:
-            elevation = _number(values.get("altitude"))
-        cadence = _number(values.get("cadence"))
-        if cadence is not None:
-            cadence += _number(values.get("fractional_cadence")) or 0.0
-        heart_rate = _number(values.get("heart_rate"))
-        raw_time = values.get("timestamp")
-        # A course's times are made up by the planner (its pace, not the runner's): a course is
-        # a route, read without times as TCX courses are.
-        time_s = None if self.is_course else _time_s(raw_time)
-        if time_s is None and isinstance(raw_time, int) and not self.is_course:
-            self.relative_times += 1
-        implausible = time_s is not None and time_s >= timestamps.LATEST_S
-        if implausible:
-            time_s = None
-        index = len(self.assembler)
-        if time_s is not None:
-            if self.previous_s is not None and self.pauses.between(self.previous_s, time_s):
-                self.assembler.start_segment()
-            self.previous_s = time_s
-        self.assembler.add(
-            lat * DEG_PER_SEMICIRCLE,
-            lon * DEG_PER_SEMICIRCLE,
-            time_s,
-            NAN if elevation is None else elevation,
-            NAN if heart_rate is None else heart_rate,
-            NAN if cadence is None else cadence,
-        )
-        if implausible:
-            self.assembler.reject(index, "has a time that is not a plausible date (after 2100)")
-        elif time_s is not None:
-            if self.pauses.contains(time_s):
-                self.assembler.reject(index, IN_PAUSE)
-            elif self.pauses.open_since is not None and time_s > self.pauses.open_since:
-                self.pending_index.append(index)
-                self.pending_s.append(time_s)
-
-    def _event(self, frame: Any) -> None:
-        values = {field.name: field.value for field in frame.fields}
-        if values.get("event") != "timer":
-            return
-        time_s = _time_s(values.get("timestamp"))
-        if time_s is None:
-            return
-        kind = values.get("event_type")
-        if kind in TIMER_STOPS:
-            self.pauses.stop(time_s)
-        elif kind == "start":
-            began = self.pauses.start(time_s)
-            if began is not None:
-                for index, point_s in zip(self.pending_index, self.pending_s, strict=True):
-                    if point_s < time_s:
-                        self.assembler.reject(index, IN_PAUSE)
-            del self.pending_index[:]
-            del self.pending_s[:]
-
-    def finish(self, failure: Exception | None) -> Track:
+    def track(self) -> Track:
         """Build the Track, or raise ReadError with what went wrong."""
-        kept = len(self.assembler)
-        early: str | None = None
-        if failure is not None and self.headers == 0:
+        stream = self.stream
+        if stream.stop is not None and stream.files == 0:
             raise ReadError(self.source, "is not a readable FIT file (its header is damaged)")
-        if failure is not None and not self.complete:
-            how = "cut short" if isinstance(failure, fitdecode.FitEOFError) else "damaged"
-            offset = getattr(failure, "offset", None)
-            at = f" at byte {offset}" if isinstance(offset, int) else ""
+        points = self._points()
+        kept = points.shape[0]
+        early: str | None = None
+        if stream.stop is not None and not stream.complete:
+            how, offset = stream.stop
+            at = f" at byte {offset}" if offset is not None else ""
             if kept == 0:
                 raise ReadError(self.source, f"is a FIT file {how}{at} before any track point")
             if kept == 1:
@@ -268,22 +127,23 @@ class _Records:
                     " a run needs at least two",
                 )
             rest = "the file is cut short" if how == "cut short" else "the rest is damaged"
-            early = f"ends early{at} after {self.records} records ({rest})"
+            early = f"ends early{at} after {len(self.records)} records ({rest})"
             self.assembler.add_note(f"{early}: read what was there")
-        elif failure is not None:
+        elif stream.stop is not None:
             self.assembler.add_note("has unreadable bytes after the end of its FIT data: ignored")
-        elif self.checksum_failed:
+        elif stream.checksum_failed:
             self.assembler.add_note("fails its checksum, so some values may be wrong")
-        if self.records == 0 and self.file_type not in (None, "activity", "course"):
-            kind = self.file_type if isinstance(self.file_type, str) else f"type {self.file_type}"
+        if not len(self.records) and self.file_type not in (
+            None,
+            fitprofile.ACTIVITY_FILE,
+            fitprofile.COURSE_FILE,
+        ):
+            kind = fitprofile.FILE_TYPES.get(self.file_type, f"type {self.file_type}")
             raise ReadError(self.source, f"is a FIT {kind} file, not an activity: it has no points")
-        if kept == 0 and self.without_position:
-            raise ReadError(
-                self.source,
-                f"has no GPS position in any of its {self.records} records"
-                " (an indoor or treadmill activity?)",
-            )
-        self._add_notes()
+        if kept == 0 and len(self.records):
+            raise ReadError(self.source, NO_POSITIONS_NOR_DISTANCE)
+        self._add(points)
+        self._add_notes(len(self.records) - kept)
         try:
             return self.assembler.finish()
         except ReadError as error:
@@ -291,17 +151,156 @@ class _Records:
                 raise
             raise ReadError(self.source, f"{error.problem}; it also {early}") from None
 
-    def _add_notes(self) -> None:
+    def _points(self) -> IntArray:
+        """Which records become points: those with a position; in a file without any, those
+        with the device's distance (a treadmill or footpod run)."""
+        records = self.records
+        chosen = np.isfinite(records.column("position_lat")) & np.isfinite(
+            records.column("position_long")
+        )
+        if len(records) and not chosen.any():
+            self.gps = False
+            chosen = np.isfinite(self._device_distance())
+        left_out = len(records) - int(chosen.sum())
+        if left_out > self.max_points:
+            raise ReadError(
+                self.source,
+                f"has more than {self.max_points:,} records without a position,"
+                " more than heroicrun reads in one file",
+            )
+        return np.flatnonzero(chosen)
+
+    def _device_distance(self) -> FloatArray:
+        distance = self.records.column("distance")
+        packed = self.records.column("compressed_distance")
+        return np.where(np.isfinite(distance), distance, packed)
+
+    def _times(self, rows: IntArray) -> FloatArray:
+        """Unix seconds of these records, NaN where unknown or (for a course) made up."""
+        if self.is_course:
+            # A course's times are made up by the planner (its pace, not the runner's): a
+            # course is a route, read without times as TCX courses are.
+            return np.full(rows.shape[0], np.nan)
+        seconds, self.relative_times = self.clock.utc(
+            self.records.column("timestamp")[rows], self.records.offset[rows]
+        )
+        return seconds
+
+    def _add(self, points: IntArray) -> None:
+        """Hand the points to the assembler, a stretch (one segment, one sport) at a time."""
+        records = self.records
+        time_s = self._times(points)
+        with np.errstate(invalid="ignore"):
+            implausible = time_s >= timestamps.LATEST_S
+        time_s[implausible] = np.nan
+        self._read_pauses()
+        timed = np.flatnonzero(np.isfinite(time_s))
+        split = np.zeros(points.shape[0], dtype=bool)
+        split[timed[1:]] = self.pauses.between(time_s[timed[:-1]], time_s[timed[1:]])
+        paused = np.zeros(points.shape[0], dtype=bool)
+        paused[timed] = self.pauses.inside(time_s[timed])
+        leg_of, names = self._legs(time_s)
+
+        elevation = records.column("enhanced_altitude")[points]
+        elevation = np.where(np.isfinite(elevation), elevation, records.column("altitude")[points])
+        cadence = records.column("cadence")[points]
+        cadence = cadence + np.nan_to_num(records.column("fractional_cadence")[points])
+        columns = (
+            records.column("position_lat")[points] * DEG_PER_SEMICIRCLE,
+            records.column("position_long")[points] * DEG_PER_SEMICIRCLE,
+            elevation,
+            records.column("heart_rate")[points],
+            cadence,
+            self._device_distance()[points],
+        )
+        new_leg = np.flatnonzero(np.diff(leg_of, prepend=-1) != 0)
+        cuts = np.union1d(np.union1d(np.flatnonzero(split), new_leg), [0, points.shape[0]])
+        for start, end in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
+            if split[start]:
+                self.assembler.start_segment()
+            if leg_of[start] >= 0 and (start == 0 or leg_of[start] != leg_of[start - 1]):
+                self.assembler.start_leg(names[leg_of[start]])
+            lat, lon, ele, heart_rate, cad, distance = (
+                array("d", column[start:end].tobytes()) for column in columns
+            )
+            times = [None if t != t else t for t in time_s[start:end].tolist()]
+            self.assembler.extend(lat, lon, times, ele, heart_rate, cad, distance)
+        for index in np.flatnonzero(implausible).tolist():
+            self.assembler.reject(index, IMPLAUSIBLE)
+        for index in np.flatnonzero(paused).tolist():
+            self.assembler.reject(index, IN_PAUSE)
+        self._began(time_s)
+
+    def _read_pauses(self) -> None:
+        events = self.stream.table("event")
+        times_s, _ = self.clock.utc(events.column("timestamp"), events.offset)
+        for event, kind, time_s in zip(
+            events.column("event").tolist(),
+            events.column("event_type").tolist(),
+            times_s.tolist(),
+            strict=True,
+        ):
+            if event != fitprofile.TIMER_EVENT or time_s != time_s:
+                continue
+            if kind in fitprofile.TIMER_STOPS:
+                self.pauses.stop(time_s)
+            elif kind == fitprofile.TIMER_START:
+                self.pauses.start(time_s)
+
+    def _legs(self, time_s: FloatArray) -> tuple[IntArray, list[str]]:
+        """Which declared sport each point is (-1 before the first), and the sports' names.
+
+        Each session names its sport; sessions are written after their records, so a record
+        belongs to the last session that started at or before its time."""
+        sessions = self.stream.table("session")
+        names = _sport_names(sessions)
+        starts, _ = self.clock.utc(sessions.column("start_time"), sessions.offset)
+        ends, _ = self.clock.utc(sessions.column("timestamp"), sessions.offset)
+        starts = np.where(np.isfinite(starts), starts, ends - sessions.column("total_elapsed_time"))
+        declared = [i for i, name in enumerate(names) if name is not None]
+        if not declared:
+            for kind in ("sport", "course"):
+                found = [name for name in _sport_names(self.stream.table(kind)) if name]
+                if found:
+                    return np.zeros(time_s.shape[0], dtype=np.int64), found[:1]
+            return np.full(time_s.shape[0], -1, dtype=np.int64), []
+        named = [names[i] or "" for i in declared]
+        timed = [i for i in declared if np.isfinite(starts[i])]
+        if len(set(named)) == 1 or len(timed) < len(declared) or not np.isfinite(time_s).any():
+            return np.zeros(time_s.shape[0], dtype=np.int64), named[:1]
+        order = sorted(range(len(declared)), key=lambda k: float(starts[declared[k]]))
+        sorted_starts = np.array([starts[declared[k]] for k in order])
+        leg = np.searchsorted(sorted_starts, time_s, side="right") - 1
+        # Untimed points go with the timed point before them.
+        leg[~np.isfinite(time_s)] = -2
+        for index in np.flatnonzero(leg == -2).tolist():
+            leg[index] = leg[index - 1] if index else -1
+        return leg.astype(np.int64), [named[k] for k in order]
+
+    def _began(self, points_s: FloatArray) -> None:
+        """When recording began: the first timed record (with a position or not), or the
+        session's start when that is earlier."""
+        if self.is_course:
+            return
+        times_s, _ = self.clock.utc(self.records.column("timestamp"), self.records.offset)
+        sessions = self.stream.table("session")
+        starts_s, _ = self.clock.utc(sessions.column("start_time"), sessions.offset)
+        candidates = [*times_s[np.isfinite(times_s)][:1].tolist(), *starts_s.tolist()]
+        plausible = [s for s in candidates if s == s and s < timestamps.LATEST_S]
+        if plausible:
+            self.assembler.began_s = min(plausible)
+
+    def _add_notes(self, left_out: int) -> None:
+        count = len(self.records)
         if self.is_course:
             self.assembler.add_note(
                 "is a FIT course (a planned route): it has a shape and a length, but no run times"
             )
-        if self.without_position == 1:
-            self.assembler.add_note(f"1 of {self.records} records has no position: left out")
-        elif self.without_position:
-            self.assembler.add_note(
-                f"{self.without_position} of {self.records} records have no position: left out"
-            )
+        lacking = "no position" if self.gps else "no position and no distance"
+        if left_out == 1:
+            self.assembler.add_note(f"1 of {count} records has {lacking}: left out")
+        elif left_out:
+            self.assembler.add_note(f"{left_out} of {count} records have {lacking}: left out")
         if self.relative_times:
             self.assembler.add_note(
                 "has times counted from when the device was switched on, not dates:"
@@ -314,16 +313,18 @@ class _Records:
             )
 
 
-def _time_s(raw: object) -> float | None:
-    """Seconds since the Unix epoch, or None when absent or counted from power-on."""
-    if isinstance(raw, bool) or not isinstance(raw, int) or raw < FIT_RELATIVE_BELOW:
-        return None
-    return float(FIT_EPOCH_S + raw)
-
-
-def _number(value: object) -> float | None:
-    """A finite number, or None for absent, invalid or array values."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
+def _sport_names(table: Table) -> list[str | None]:
+    """The sport each message declares, as the FIT profile names it (None when it says
+    nothing): the sub-sport when the sport is vague ("fitness_equipment" + "treadmill")."""
+    names: list[str | None] = []
+    for sport, sub_sport in zip(
+        table.column("sport").tolist(), table.column("sub_sport").tolist(), strict=True
+    ):
+        sport_name = fitprofile.SPORTS.get(int(sport)) if sport == sport else None
+        sub_name = fitprofile.SUB_SPORTS.get(int(sub_sport)) if sub_sport == sub_sport else None
+        vague = sport_name is None or int(sport) in fitprofile.VAGUE_SPORTS
+        if vague and sports.normalize(sub_name) is not None:
+            names.append(sub_name)
+        else:
+            names.append(sport_name)
+    return names

@@ -332,8 +332,8 @@ def test_records_without_any_position_are_an_indoor_activity() -> None:
         fit.read(data, "treadmill.fit", DEFAULT)
 
     assert str(caught.value) == (
-        "treadmill.fit: has no GPS position in any of its 3 records"
-        " (an indoor or treadmill activity?)"
+        "treadmill.fit: has no GPS positions and no distance from the device: there is no run"
+        " to measure (an indoor activity without a footpod?)"
     )
 
 
