@@ -8,8 +8,14 @@ import numpy as np
 
 from heroicrun.track import FloatArray
 
-# Points further than this in time from the rest of the file are a clock fault (a week).
+# Points further than this in time from the rest of the file (a week) are another outing, or a
+# clock fault.
 MAX_GAP_S = 7 * 86400.0
+# Such a group is an outing of its own, kept, when it holds at least OUTING_POINTS points over
+# more than OUTING_S: a clock fault stamps one record or a few (a FIT record dated 2085), while
+# even a one-minute outing recorded every few seconds has a dozen points.
+OUTING_POINTS = 10
+OUTING_S = 60.0
 # A logger sampling faster than its clock ticks (ten points a second, stamped to the whole
 # second) repeats the time before on most points: at 2 Hz half of them, at 10 Hz nine in ten.
 # A watch whose clock slips now and then repeats a few in a hundred, and those are glitches.
@@ -107,22 +113,32 @@ def drop_out_of_order(
 def drop_far_apart(
     ordered: np.ndarray, seconds: FloatArray, keep: np.ndarray, reasons: dict[int, str]
 ) -> None:
-    """Keep the largest group of points whose times lie within days of each other.
+    """Drop the small groups of points whose times lie a week or more from every outing.
 
-    A clock fault can stamp a point decades away while the order still holds (a FIT record
-    dated 2085 at the end of a 2021 run); one activity never pauses for a week.
+    A file may hold outings months apart (three hikes of one summer, a logger's trips): each
+    group with enough points over long enough is one and stays, for heroicrun.outings to cut
+    apart. A clock fault can stamp a point decades away while the order still holds (a FIT
+    record dated 2085 at the end of a 2021 run): such a stray group goes. When no group looks
+    like an outing, the largest one is the run.
     """
     times = seconds[ordered]
     breaks = np.flatnonzero(np.diff(times) > MAX_GAP_S)
     if breaks.shape[0] == 0:
         return
-    group = np.zeros(times.shape[0], dtype=np.int64)
-    group[breaks + 1] = 1
-    group = np.cumsum(group)
-    largest = int(np.argmax(np.bincount(group)))
-    main_start = float(times[group == largest][0])
-    for position in np.flatnonzero(group != largest).tolist():
+    firsts = np.concatenate(([0], breaks + 1))
+    lasts = np.concatenate((breaks, [times.shape[0] - 1]))
+    sizes = lasts - firsts + 1
+    outing = (sizes >= OUTING_POINTS) & (times[lasts] - times[firsts] > OUTING_S)
+    if not outing.any():
+        outing[int(np.argmax(sizes))] = True
+    group = np.repeat(np.arange(firsts.shape[0]), sizes)
+    kept_times = times[outing[group]]
+    for position in np.flatnonzero(~outing[group]).tolist():
         index = int(ordered[position])
         keep[index] = False
-        days = abs(float(times[position]) - main_start) / 86400
+        value = float(times[position])
+        # Counted from the nearest outing kept, before or after.
+        slot = int(np.searchsorted(kept_times, value))
+        nearest = [kept_times[at] for at in (slot - 1, slot) if 0 <= at < kept_times.shape[0]]
+        days = min(abs(value - float(other)) for other in nearest) / 86400
         reasons[index] = f"has a time {days:,.0f} days away from the rest of the run"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from heroicrun import measuring, reading
+from heroicrun import measuring, outings, reading
 from heroicrun.reading import ordering
 from tests.reading.documents import gpx, iso, seconds, trkpt, without_layouts
 
@@ -94,3 +94,87 @@ def test_spread_repeats_leaves_points_not_kept_alone() -> None:
     lat = np.arange(7.0)
     ordering.spread_repeats(np.arange(7), times, keep, lat, np.zeros(7))
     assert times.tolist() == [0.0, 0.5, 0.0, 1.0, 1 + 1 / 3, 1 + 2 / 3, 2.0]
+
+
+# Outings months apart in one file, and stray points from a faulty clock
+
+DAY_S = 86400
+
+
+def hike(first: int, count: int, start_s: float) -> str:
+    """A <trk> of `count` points 5 s apart from `start_s` seconds after START."""
+    points = "".join(trkpt(first + i, time=iso(start_s + 5 * i)) for i in range(count))
+    return f"<trk><trkseg>\n{points}</trkseg></trk>\n"
+
+
+def several(*tracks: str) -> bytes:
+    one = gpx([trkpt(0)]).decode()
+    return (one[: one.index("<trk>")] + "".join(tracks) + "</gpx>\n").encode()
+
+
+def test_three_hikes_months_apart_keep_all_their_points(scanner: str) -> None:
+    # Written October, May, June; hiked May, June, October: two hours each, a point every 5 s.
+    may, june, october = 0, 45 * DAY_S, 162 * DAY_S
+    data = several(hike(2880, 1440, october), hike(0, 1440, may), hike(1440, 1440, june))
+    track = reading.read_bytes(data, "summer.gpx")
+    assert len(track) == 4320 and track.dropped == ()
+    assert track.time_s is not None
+    expected = [seconds(start + 5 * i) for start in (may, june, october) for i in range(1440)]
+    assert track.time_s.tolist() == expected
+    assert track.segment.tolist() == [0] * 1440 + [1] * 1440 + [2] * 1440
+    # Point i of the file is i × 11 m north: the May hike is points 0 to 1439.
+    assert track.lat_deg[0] == 47.0 and track.lat_deg[1440] == 47.144
+    parts = outings.split(track)
+    assert [len(part) for part in parts] == [1440, 1440, 1440]
+    assert [part.outing for part in parts] == [1, 2, 3]
+
+
+def test_six_trips_a_logger_kept_keep_all_their_points() -> None:
+    trips = [hike(100 * n, 100, n * 30 * DAY_S) for n in range(6)]
+    track = reading.read_bytes(several(*trips), "logger.gpx")
+    assert len(track) == 600 and track.dropped == ()
+
+
+def test_a_point_dated_2085_is_still_a_clock_fault(scanner: str) -> None:
+    points = [trkpt(i) for i in range(100)]
+    points.append(trkpt(100, time="2085-01-01T00:00:00Z"))
+    track = reading.read_bytes(gpx(points), "run.gpx")
+    assert len(track) == 100
+    assert track.time_s is not None and track.time_s[-1] == seconds(99)
+    # From the run's last point, 2024-05-01 06:01:39, to 2085-01-01: 22,159.7 days.
+    assert [(p.index, p.reason) for p in track.dropped] == [
+        (100, "has a time 22,160 days away from the rest of the run")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("count", "spacing_s", "kept"),
+    [
+        (1, 5, False),
+        (9, 60, False),  # nine points over eight minutes: too few
+        (10, 6, False),  # ten points over 54 s: too short
+        (13, 5, False),  # exactly a minute
+        (14, 5, True),  # 65 s
+        (500, 1, True),
+    ],
+)
+def test_a_group_far_away_is_an_outing_when_long_enough(
+    count: int, spacing_s: int, kept: bool
+) -> None:
+    run = "".join(trkpt(i) for i in range(200))
+    far = "".join(trkpt(200 + i, time=iso(90 * DAY_S + spacing_s * i)) for i in range(count))
+    data = several(f"<trk><trkseg>{run}</trkseg></trk>", f"<trk><trkseg>{far}</trkseg></trk>")
+    track = reading.read_bytes(data, "run.gpx")
+    assert len(track) == (200 + count if kept else 200)
+    reasons = {point.reason for point in track.dropped}
+    assert reasons == (set() if kept else {"has a time 90 days away from the rest of the run"})
+
+
+def test_without_an_outing_the_largest_group_is_the_run() -> None:
+    # Two short groups a month apart (40 s and 20 s): neither is an outing, the larger stays.
+    first = "".join(trkpt(i) for i in range(40))
+    second = "".join(trkpt(40 + i, time=iso(30 * DAY_S + i)) for i in range(20))
+    data = several(f"<trk><trkseg>{first}</trkseg></trk>", f"<trk><trkseg>{second}</trkseg></trk>")
+    track = reading.read_bytes(data, "run.gpx")
+    assert len(track) == 40
+    assert [point.index for point in track.dropped] == list(range(40, 60))
