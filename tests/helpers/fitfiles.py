@@ -307,3 +307,34 @@ def _size(message: str, name: str) -> int:
     if base == "string":
         return 16
     return struct.calcsize(BASE_TYPES[base][1])
+
+
+METRES_PER_DEGREE_LAT = 111_132.0  # near 45°N; close enough for test tracks
+
+
+def northward(
+    first_s: float,
+    count: int,
+    *,
+    every_s: int = 1,
+    speed_m_s: float = 3.0,
+    from_lat_deg: float = 45.0,
+    lon_deg: float = 6.0,
+    positions: bool = True,
+    distance_from_m: float | None = None,
+) -> list[dict[str, Value]]:
+    """Record values for `count` records `every_s` seconds apart from Unix time `first_s`,
+    heading due north at `speed_m_s`; with `distance_from_m`, the device's distance too
+    (counting on from that), and without `positions`, no position at all (a footpod)."""
+    records: list[dict[str, Value]] = []
+    for index in range(count):
+        moved_m = index * every_s * speed_m_s
+        values: dict[str, Value] = {"timestamp": fit_time(first_s + index * every_s)}
+        if positions:
+            values["position_lat"] = semicircles(from_lat_deg + moved_m / METRES_PER_DEGREE_LAT)
+            values["position_long"] = semicircles(lon_deg)
+        if distance_from_m is not None:
+            values["distance"] = distance_from_m + moved_m
+        values["heart_rate"] = 150
+        records.append(values)
+    return records
