@@ -24,6 +24,8 @@ FIT_RELATIVE_BELOW = 0x10000000
 MAX_PAUSES = fitpauses.MAX_PAUSES
 IN_PAUSE = "is from a pause (the device's timer was stopped)"
 IMPLAUSIBLE = "has a time that is not a plausible date (after 2100)"
+# A session that started longer than this before its first record has a wrong clock.
+MAX_WAIT_S = 86_400.0
 
 
 def read(data: bytes, source: str, limits: Limits) -> Track:
@@ -229,7 +231,7 @@ class _Reading:
             self.assembler.reject(index, IMPLAUSIBLE)
         for index in np.flatnonzero(paused).tolist():
             self.assembler.reject(index, IN_PAUSE)
-        self._began(time_s)
+        self._began()
 
     def _read_pauses(self) -> None:
         events = self.stream.table("event")
@@ -277,18 +279,24 @@ class _Reading:
             leg[index] = leg[index - 1] if index else -1
         return leg.astype(np.int64), [named[k] for k in order]
 
-    def _began(self, points_s: FloatArray) -> None:
+    def _began(self) -> None:
         """When recording began: the first timed record (with a position or not), or the
         session's start when that is earlier."""
         if self.is_course:
             return
         times_s, _ = self.clock.utc(self.records.column("timestamp"), self.records.offset)
+        with np.errstate(invalid="ignore"):
+            timed = times_s[times_s < timestamps.LATEST_S]
+        if not timed.shape[0]:
+            return
+        began_s = float(timed[0])
         sessions = self.stream.table("session")
         starts_s, _ = self.clock.utc(sessions.column("start_time"), sessions.offset)
-        candidates = [*times_s[np.isfinite(times_s)][:1].tolist(), *starts_s.tolist()]
-        plausible = [s for s in candidates if s == s and s < timestamps.LATEST_S]
-        if plausible:
-            self.assembler.began_s = min(plausible)
+        for start_s in starts_s.tolist():
+            # A start days before the first record is a clock fault, not a wait for GPS.
+            if began_s - MAX_WAIT_S < start_s < began_s:
+                began_s = start_s
+        self.assembler.began_s = began_s
 
     def _add_notes(self, left_out: int) -> None:
         count = len(self.records)
