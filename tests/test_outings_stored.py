@@ -10,6 +10,7 @@ import itertools
 import json
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,8 +18,11 @@ from alembic import command
 from alembic.config import Config
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, insert, select, update
+from typer.testing import CliRunner
 
 from heroicrun import reading
+from heroicrun.cli import app
+from heroicrun.cli import check as _registers_check  # noqa: F401
 from heroicrun.db import engine as db_engine
 from heroicrun.db import migrate
 from heroicrun.db.schema import Original, Run, Runner
@@ -35,6 +39,7 @@ from heroicrun.play import (
 from tests.conftest import bearer, make_runner
 from tests.helpers import outing_files
 from tests.helpers.outing_files import DAY, START
+from tests.helpers.real import needs_real, real_files
 from tests.helpers.web import sign_in
 
 THREE = outing_files.gpx_outings(3)  # three runs a day apart
@@ -307,3 +312,45 @@ def test_the_api_documents_the_new_fields(client: TestClient) -> None:
     for model in ("RunBrief", "RunDetail", "UploadedRun"):
         if model in schema:
             assert {"sport", "gps", "outing", "outings"} <= set(schema[model]["properties"])
+
+
+@needs_real
+@pytest.mark.parametrize("path", real_files(".gpx", ".tcx", ".fit"), ids=lambda path: path.name)
+def test_every_real_file_stores_its_outings_each_with_a_page(
+    client: TestClient, path: Path
+) -> None:
+    token = make_runner(client, "ann")
+    answer = client.post(
+        "/api/runs", headers=bearer(token), files=[("files", (path.name, path.read_bytes()))]
+    )
+    if answer.status_code == 422:  # a file that is no run (cut off, no points): said by name
+        assert path.name in answer.json()["detail"]
+        return
+    assert answer.status_code == 201, answer.text
+    stored = answer.json()["runs"]
+    checked = as_check_json(path)
+    assert [(run["outing"], run["outings"]) for run in stored] == [
+        (run["outing"], run["outings"]) for run in checked
+    ]
+    for run, expected in zip(stored, checked, strict=True):
+        assert (run["sport"], run["gps"], run["distance_m"]) == (
+            expected["sport"],
+            expected["gps"],
+            expected["distance_m"],
+        )
+        if run["on_foot"] is False:
+            assert run["not_counted"] and run["sport"] in run["not_counted"]
+        page = client.get(f"/runs/{run['id']}", headers=bearer(token))
+        assert page.status_code == 200, path.name
+    listing = client.get("/runs", headers=bearer(token))
+    assert listing.status_code == 200
+    again = upload(client, token, path.name, path.read_bytes())["runs"]
+    assert [run["duplicate"] for run in again] == [True] * len(stored)
+
+
+def as_check_json(path: Path) -> list[dict[str, Any]]:
+    """What `heroicrun check --json` says of the file, outing by outing."""
+    result = CliRunner().invoke(app, ["check", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    return found if isinstance(found, list) else [found]
