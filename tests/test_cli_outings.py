@@ -12,7 +12,7 @@ from typer.testing import CliRunner, Result
 from heroicrun.cli import app
 from heroicrun.cli import check as _registers_check  # noqa: F401
 from tests.helpers import outing_files
-from tests.helpers.outing_files import DAY, START
+from tests.helpers.outing_files import SEASON, START
 
 WIDE = {"COLUMNS": "200"}  # no wrapping inside the tables' cells
 
@@ -28,8 +28,8 @@ def as_json(result: Result) -> Any:
 
 @pytest.fixture
 def three(tmp_path: Path) -> Path:
-    """Three runs a day apart in one GPX file."""
-    path = tmp_path / "three-days.gpx"
+    """Three runs months apart in one GPX file."""
+    path = tmp_path / "three-seasons.gpx"
     path.write_bytes(outing_files.gpx_outings(3))
     return path
 
@@ -48,10 +48,10 @@ def treadmill(tmp_path: Path) -> Path:
     return path
 
 
-def alone(tmp_path: Path, day: int) -> Path:
-    """The run of day `day` (0, 1, 2) of `three`, in a file of its own."""
-    path = tmp_path / f"day-{day}.gpx"
-    path.write_bytes(outing_files.gpx_outings(1, first=START + day * DAY))
+def alone(tmp_path: Path, which: int) -> Path:
+    """Run `which` (0, 1, 2) of `three`, in a file of its own."""
+    path = tmp_path / f"run-{which}.gpx"
+    path.write_bytes(outing_files.gpx_outings(1, first=START + which * SEASON))
     return path
 
 
@@ -74,8 +74,8 @@ def test_json_of_a_file_of_three_outings_is_an_array_each_measured_alone(
 
     assert isinstance(outings, list) and len(outings) == 3
     assert [(run["outing"], run["outings"]) for run in outings] == [(1, 3), (2, 3), (3, 3)]
-    for day, run in enumerate(outings):
-        by_itself = as_json(check(alone(tmp_path, day), "--json"))
+    for which, run in enumerate(outings):
+        by_itself = as_json(check(alone(tmp_path, which), "--json"))
         assert isinstance(by_itself, dict) and by_itself["outing"] == by_itself["outings"] == 1
         assert run["start_time"] == by_itself["start_time"]
         for key in ("distance_m", "elapsed_s", "moving_s", "points", "splits", "best_efforts"):

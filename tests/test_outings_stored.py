@@ -38,12 +38,12 @@ from heroicrun.play import (
 )
 from tests.conftest import bearer, make_runner
 from tests.helpers import outing_files
-from tests.helpers.outing_files import DAY, START
+from tests.helpers.outing_files import DAY, SEASON, START
 from tests.helpers.real import needs_real, real_files
 from tests.helpers.web import sign_in
 
-THREE = outing_files.gpx_outings(3)  # three runs a day apart
-RIDE = outing_files.tcx_ride(begin=START + 3 * DAY)  # the same week as THREE
+THREE = outing_files.gpx_outings(3)  # three runs months apart
+RIDE = outing_files.tcx_ride(begin=START + 3 * DAY)  # the week of THREE's first run
 TREADMILL = outing_files.tcx_without_gps(begin=START + 5 * DAY)
 
 
@@ -54,9 +54,9 @@ def upload(client: TestClient, token: str, name: str, data: bytes) -> dict[str, 
     return body
 
 
-def day_alone(day: int) -> bytes:
-    """The run of day `day` (0, 1, 2) of THREE, in a file of its own."""
-    return outing_files.gpx_outings(1, first=START + day * DAY)
+def outing_alone(which: int) -> bytes:
+    """Run `which` (0, 1, 2) of THREE, in a file of its own."""
+    return outing_files.gpx_outings(1, first=START + which * SEASON)
 
 
 def counts(client: TestClient) -> tuple[int, int]:
@@ -73,7 +73,7 @@ def test_three_outings_are_three_runs_and_the_same_file_again_three_duplicates(
 ) -> None:
     token = make_runner(client, "ann")
 
-    first = upload(client, token, "three-days.gpx", THREE)["runs"]
+    first = upload(client, token, "three-seasons.gpx", THREE)["runs"]
 
     assert [(run["outing"], run["outings"], run["duplicate"]) for run in first] == [
         (1, 3, False),
@@ -83,8 +83,8 @@ def test_three_outings_are_three_runs_and_the_same_file_again_three_duplicates(
     assert all(run["sport"] == "running" and run["gps"] is True for run in first)
     starts = [datetime.fromisoformat(run["start_time"]) for run in first]
     assert [later - earlier for earlier, later in itertools.pairwise(starts)] == [
-        DAY,
-        DAY,
+        SEASON,
+        SEASON,
     ]
     assert counts(client) == (3, 1)  # one original for the three
 
@@ -104,15 +104,15 @@ def test_three_outings_are_three_runs_and_the_same_file_again_three_duplicates(
 
 def test_an_outing_sent_alone_and_its_file_share_their_runs(client: TestClient) -> None:
     token = make_runner(client, "ann")
-    [alone] = upload(client, token, "day-2.gpx", day_alone(1))["runs"]
+    [alone] = upload(client, token, "run-2.gpx", outing_alone(1))["runs"]
     assert alone["outing"] == alone["outings"] == 1 and not alone["duplicate"]
 
-    runs_of_file = upload(client, token, "three-days.gpx", THREE)["runs"]
+    runs_of_file = upload(client, token, "three-seasons.gpx", THREE)["runs"]
 
     assert [run["duplicate"] for run in runs_of_file] == [False, True, False]
     assert runs_of_file[1]["id"] == alone["id"]
     # Outing 2 is stored from the other file: sent again, the file is read and found whole.
-    again = upload(client, token, "three-days.gpx", THREE)["runs"]
+    again = upload(client, token, "three-seasons.gpx", THREE)["runs"]
     assert [run["duplicate"] for run in again] == [True, True, True]
     assert [run["id"] for run in again] == [run["id"] for run in runs_of_file]
     assert counts(client) == (3, 2)
@@ -120,7 +120,7 @@ def test_an_outing_sent_alone_and_its_file_share_their_runs(client: TestClient) 
 
 def test_each_run_reads_its_own_outing_again(client: TestClient) -> None:
     token = make_runner(client, "ann")
-    stored = upload(client, token, "three-days.gpx", THREE)["runs"]
+    stored = upload(client, token, "three-seasons.gpx", THREE)["runs"]
     with client.app.state.readers() as session:  # type: ignore[attr-defined]
         runner = session.scalar(select(Runner).where(Runner.name == "ann"))
         assert runner is not None
@@ -133,7 +133,7 @@ def test_each_run_reads_its_own_outing_again(client: TestClient) -> None:
             course = courses.course_of(session, runner, run["id"], run["outing"])
             assert course.start_s == expected
         with pytest.raises(reading.ReadError, match="has no outing 4"):
-            missions._read(session, sha, "three-days.gpx", 4)
+            missions._read(session, sha, "three-seasons.gpx", 4)
 
 
 def test_the_upload_answer_and_the_pages_show_each_outing(client: TestClient) -> None:
@@ -141,7 +141,7 @@ def test_the_upload_answer_and_the_pages_show_each_outing(client: TestClient) ->
     token = sign_in(client, "ann")
 
     answer = client.post(
-        "/upload", data={"csrf": token}, files=[("files", ("three-days.gpx", THREE))]
+        "/upload", data={"csrf": token}, files=[("files", ("three-seasons.gpx", THREE))]
     )
 
     assert answer.status_code == 200, answer.text
@@ -175,7 +175,7 @@ def test_a_ride_is_stored_says_why_it_does_not_count_and_has_its_page(
     assert page.status_code == 200
     assert "cycling — does not count for missions" in page.text
     # Nor does it add to the week's running, nor to the lifetime totals.
-    [run] = upload(client, token, "day-1.gpx", day_alone(0))["runs"]
+    [run] = upload(client, token, "run-1.gpx", outing_alone(0))["runs"]
     with client.app.state.readers() as session:  # type: ignore[attr-defined]
         runner = session.scalar(select(Runner).where(Runner.name == "ann"))
         assert runner is not None
@@ -211,10 +211,10 @@ def test_the_migration_keeps_every_run_as_outing_1(database_url: str) -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, "0003")
     # A run as heroicrun stored it before outings, from the first day's file.
-    data = day_alone(0)
+    data = outing_alone(0)
     parser = parsing.Parser(1, 60.0)
     try:
-        [described] = parser.describe(data, "day-1.gpx")
+        [described] = parser.describe(data, "run-1.gpx")
         summary = {
             key: value
             for key, value in described.items()
@@ -236,7 +236,7 @@ def test_the_migration_keeps_every_run_as_outing_1(database_url: str) -> None:
             columns = {
                 "runner_id": ann,
                 "sha256": digest,
-                "file_name": "day-1.gpx",
+                "file_name": "run-1.gpx",
                 "format": "gpx",
                 "kind": "run",
                 "start_time": datetime.fromisoformat(summary["start_time"]),
@@ -261,7 +261,7 @@ def test_the_migration_keeps_every_run_as_outing_1(database_url: str) -> None:
             assert runner is not None
             [stored] = runs.list_runs(session, runner).runs
             assert (stored.outing, stored.outings, stored.sport, stored.gps) == (1, 1, None, True)
-            [again] = runs.record(session, runner, "day-1.gpx", data, parser)
+            [again] = runs.record(session, runner, "run-1.gpx", data, parser)
             assert again.duplicate and again.run.id == stored.id
     finally:
         parser.close()
@@ -275,7 +275,7 @@ def test_recompute_stores_the_outings_a_file_was_not_yet_read_for(engine: Any) -
         with writers() as session:
             runner = accounts.add_runner(session, "ann", None)
             session.commit()
-            stored = runs.record(session, runner, "three-days.gpx", THREE, parser)
+            stored = runs.record(session, runner, "three-seasons.gpx", THREE, parser)
         first = stored[0].run
         # As a heroicrun that read one outing per file stored it: outing 1, alone.
         with writers() as session:
@@ -288,10 +288,10 @@ def test_recompute_stores_the_outings_a_file_was_not_yet_read_for(engine: Any) -
             report = recompute.recompute(session, parser)
 
         assert report.problems == []
-        assert report.remeasured == [(first.id, "three-days.gpx")]
+        assert report.remeasured == [(first.id, "three-seasons.gpx")]
         assert [(name, outing) for _, name, outing in report.added] == [
-            ("three-days.gpx", 2),
-            ("three-days.gpx", 3),
+            ("three-seasons.gpx", 2),
+            ("three-seasons.gpx", 3),
         ]
         with writers() as session:
             rows = session.execute(
@@ -300,7 +300,7 @@ def test_recompute_stores_the_outings_a_file_was_not_yet_read_for(engine: Any) -
             assert [row.outing for row in rows] == [1, 2, 3]
             same = session.get(Runner, first.runner_id)
             assert same is not None
-            again = runs.record(session, same, "three-days.gpx", THREE, parser)
+            again = runs.record(session, same, "three-seasons.gpx", THREE, parser)
         assert [item.duplicate for item in again] == [True, True, True]
         assert [item.run.outing for item in again] == [1, 2, 3]
     finally:

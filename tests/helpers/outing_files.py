@@ -10,6 +10,7 @@ START = datetime(2024, 5, 1, 7, 0, tzinfo=UTC)
 LAT0, LON0 = 46.05, 14.5  # Ljubljana
 DEGREES_PER_KM = 1 / 111.2  # of latitude, near enough for a synthetic track
 DAY = timedelta(days=1)
+SEASON = timedelta(days=90)  # between the runs of a file of outings: a spring, summer, autumn
 
 
 def _moment(at: datetime) -> str:
@@ -24,7 +25,7 @@ def _steps(km: float, duration_s: float, step_s: float) -> list[tuple[float, flo
 
 def gpx_outings(
     count: int,
-    apart: timedelta = DAY,
+    apart: timedelta = SEASON,
     km: float = 3.0,
     duration_s: float = 1200.0,
     step_s: float = 10.0,
