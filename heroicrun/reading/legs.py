@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 
-from heroicrun.reading import pointscan
+from heroicrun.reading import tags
 
 # A track's own elements come before its first segment: name, description, links, type and
 # extensions. Real ones hold a few dozen tags; a header longer than this declares nothing.
@@ -38,7 +38,7 @@ def in_children(
     (its segments or points): a GPX track's `<type>`, not the `<type>` of one of its `<link>`s.
     """
     found: list[Declaration] = []
-    for at in pointscan.start_tags(data, elements, start, end):
+    for at in tags.start_tags(data, elements, start, end):
         found.append((at, _child_text(data, at, child, stop)))
     return found
 
@@ -54,8 +54,8 @@ def in_attributes(
     `attribute`, or the sport the element always is (a TCX `<Transition>` is the transition of
     a multisport session)."""
     found: list[Declaration] = []
-    for at in pointscan.start_tags(data, list(elements), start, end):
-        tag = pointscan.TAG.match(data, at)
+    for at in tags.start_tags(data, list(elements), start, end):
+        tag = tags.TAG.match(data, at)
         if tag is None:
             continue
         fixed = elements.get(tag.group(2).rpartition(b":")[2])
@@ -63,7 +63,7 @@ def in_attributes(
             found.append((at, fixed))
             continue
         value = None
-        for name, double, single in pointscan.ATTRIBUTE.findall(tag.group(3)):
+        for name, double, single in tags.ATTRIBUTE.findall(tag.group(3)):
             if name.rpartition(b":")[2] == attribute:
                 value = _text(double or single)
                 break
@@ -73,7 +73,7 @@ def in_attributes(
 
 def _child_text(data: bytes, at: int, child: bytes, stop: Sequence[bytes]) -> str | None:
     depth = 0
-    for count, tag in enumerate(pointscan.TAG.finditer(data, at)):
+    for count, tag in enumerate(tags.TAG.finditer(data, at)):
         if count >= MAX_HEADER_TAGS:
             return None
         slash, qname, _attributes, self_closing, between = tag.groups()

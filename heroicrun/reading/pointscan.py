@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from heroicrun.reading import tags
 from heroicrun.reading.assembly import NAN, TrackAssembler
 
 CHUNK_BYTES = 1 << 20
@@ -23,16 +24,11 @@ CHUNK_BYTES = 1 << 20
 # cap); a point with more is left to the tag walker, so a hostile one cannot cost seconds.
 MAX_LAYOUT_TAGS = 1024
 
-NAME = rb"(?:[A-Za-z_][\w.\-]*:)?"  # an optional namespace prefix
-ATTRIBUTES = rb"""(?:[^>"'/]|/(?!>)|"[^"]*"|'[^']*')*"""
-TAG = re.compile(rb"<(/?)([A-Za-z_][\w.\-:]*)(" + ATTRIBUTES + rb")(/?)>([^<]*)")
-ATTRIBUTE = re.compile(rb"""([\w.\-:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-
 # Finds the sports declared in data[start:end]: (offset of the declaring element, its name).
 Declarations = Callable[[int, int], list[tuple[int, str | None]]]
 
 POSITION_FIELDS = ("lat", "lon")
-NUMBER_FIELDS = ("lat", "lon", "elevation", "heart_rate", "cadence")
+NUMBER_FIELDS = ("lat", "lon", "elevation", "heart_rate", "cadence", "distance")
 
 
 @dataclass(frozen=True)
@@ -44,6 +40,9 @@ class Dialect:
     attributes: dict[bytes, str]  # point attribute → field
     fields: dict[bytes, str]  # child element → field
     nested_fields: dict[tuple[bytes, bytes], str] = field(default_factory=dict)  # (parent, child)
+    # Whether a point without a position is unusable (a GPX trkpt must have lat and lon), or
+    # left for the format to judge (a TCX treadmill run has none on any point).
+    needs_position: bool = True
 
 
 @dataclass
@@ -67,7 +66,7 @@ def scan(
     (a GPX `<trk>` with its `<type>`, a TCX `<Activity Sport=…>`): the points after each are
     of that sport.
     """
-    boundaries = start_tags(data, dialect.segments)
+    boundaries = tags.start_tags(data, dialect.segments)
     legs = _legs(data, dialect, boundaries, declarations) if declarations else []
     # Cutting at each declaration as well keeps a range's points from straddling two sports.
     cuts = sorted({*boundaries, *(at for at, _ in legs)})
@@ -78,7 +77,7 @@ def scan(
     for start, end in zip(starts, ends, strict=True):
         while passed + 1 < len(legs) and legs[passed + 1][0] <= start:
             passed += 1
-        if _first_point(data, dialect.points, start, end) < 0:
+        if tags.first_start_tag(data, dialect.points, start, end) < 0:
             continue
         if passed != applied:
             # Only the declaration nearest before the points counts: a track with no points
@@ -110,11 +109,11 @@ def _legs(
     found = []
     low = 0
     for start, end in zip([0, *boundaries], [*boundaries, len(data)], strict=True):
-        first = _first_point(data, dialect.points, start, end)
+        first = tags.first_start_tag(data, dialect.points, start, end)
         if first < 0:
             continue  # no points here: its bytes are searched with the next range's
         found.extend(declarations(low, first))
-        low = max(first, _last_point(data, dialect.points, first, end))
+        low = max(first, tags.last_start_tag(data, dialect.points, first, end))
     return found
 
 
@@ -129,7 +128,7 @@ def _all_matched(
     """
     if rows == 0:
         return False
-    head = _first_point(data, dialect.points, start, end)
+    head = tags.first_start_tag(data, dialect.points, start, end)
     tail = data.rfind(layout.end_tag, start, end) + len(layout.end_tag)
     outside = data.count(b"<", start, head) + data.count(b"<", tail, end)
     return rows * layout.tags + outside == data.count(b"<", start, end)
@@ -138,67 +137,8 @@ def _all_matched(
 def point_offsets(data: bytes, dialect: Dialect) -> list[int]:
     """Byte offset of every point start tag, in document order (for line numbers)."""
     names = b"|".join(re.escape(name) for name in dialect.points)
-    pattern = re.compile(rb"<" + NAME + rb"(?:" + names + rb")[\s/>]")
+    pattern = re.compile(rb"<" + tags.NAME + rb"(?:" + names + rb")[\s/>]")
     return [match.start() for match in pattern.finditer(data)]
-
-
-def start_tags(
-    data: bytes, names: Sequence[bytes], start: int = 0, end: int | None = None
-) -> list[int]:
-    """Offsets of start tags with these local names in data[start:end], in document order."""
-    found = []
-    for name in names:
-        # One literal per pattern lets the regex engine skip ahead in C; "Track" must not
-        # stop at every "Trackpoint", hence the terminator class.
-        pattern = re.compile(re.escape(name) + rb"[\s/>]")
-        for match in pattern.finditer(data, start, len(data) if end is None else end):
-            tag_start = _tag_start(data, match.start(), len(name))
-            if tag_start >= 0 and data[tag_start + 1 : tag_start + 2] != b"/":
-                found.append(tag_start)
-    return sorted(found)
-
-
-def _tag_start(data: bytes, at: int, length: int) -> int:
-    """Where the tag whose name (after any prefix) starts at `at` begins, or -1 if not a tag."""
-    after = data[at + length : at + length + 1]
-    if after not in (b">", b"/", b" ", b"\t", b"\n", b"\r"):
-        return -1
-    back = at - 1
-    while back >= 0 and at - back < 64:
-        char = data[back : back + 1]
-        if char == b"<":
-            return back
-        if char == b"/" and data[back - 1 : back] == b"<":
-            return back - 1
-        if not (char.isalnum() or char in b"_-.:"):
-            return -1
-        back -= 1
-    return -1
-
-
-def _first_point(data: bytes, points: Sequence[bytes], start: int, end: int) -> int:
-    for name in points:
-        at = data.find(name, start, end)
-        while at >= 0:
-            tag_start = _tag_start(data, at, len(name))
-            if tag_start >= 0 and data[tag_start + 1 : tag_start + 2] != b"/":
-                return tag_start
-            at = data.find(name, at + len(name), end)
-    return -1
-
-
-def _last_point(data: bytes, points: Sequence[bytes], start: int, end: int) -> int:
-    """Where the last point start tag in data[start:end] begins, or -1."""
-    last = -1
-    for name in points:
-        at = data.rfind(name, start, end)
-        while at >= 0:
-            tag_start = _tag_start(data, at, len(name))
-            if tag_start >= 0 and data[tag_start + 1 : tag_start + 2] != b"/":
-                last = max(last, tag_start)
-                break
-            at = data.rfind(name, start, at)
-    return last
 
 
 def _chunks(
@@ -207,7 +147,7 @@ def _chunks(
     """Split [start, end) at point start tags into pieces of about CHUNK_BYTES."""
     while start < end:
         cut = (
-            _first_point(data, points, start + CHUNK_BYTES, end)
+            tags.first_start_tag(data, points, start + CHUNK_BYTES, end)
             if end - start > CHUNK_BYTES
             else -1
         )
@@ -222,7 +162,7 @@ def _learn(data: bytes, start: int, end: int, dialect: Dialect) -> _Layout | Non
     if span is None:
         return None
     text = data[span[0] : span[1]]
-    tokens = TAG.findall(text)
+    tokens = tags.TAG.findall(text)
     parts: list[bytes] = []
     groups: list[str | None] = []
     stack: list[bytes] = []
@@ -230,7 +170,7 @@ def _learn(data: bytes, start: int, end: int, dialect: Dialect) -> _Layout | Non
         local = qname.rpartition(b":")[2]
         if index == 0:
             parts.append(b"<" + re.escape(qname))
-            for name, double, single in ATTRIBUTE.findall(attributes):
+            for name, double, single in tags.ATTRIBUTE.findall(attributes):
                 quote = b'"' if double or not single else b"'"
                 target = dialect.attributes.get(name.rpartition(b":")[2])
                 value = rb'([^"<&]*)' if quote == b'"' else rb"([^'<&]*)"
@@ -278,11 +218,11 @@ def _point_span(
 
     None when there is none, or when it holds more than `max_tags` tags.
     """
-    at = _first_point(data, dialect.points, start, end)
+    at = tags.first_start_tag(data, dialect.points, start, end)
     if at < 0:
         return None
     depth = 0
-    for count, match in enumerate(TAG.finditer(data, at, end)):
+    for count, match in enumerate(tags.TAG.finditer(data, at, end)):
         if max_tags is not None and count >= max_tags:
             return None
         slash, _qname, _attributes, self_closing = match.group(1, 2, 3, 4)
@@ -332,6 +272,7 @@ def _add_rows(
         numbers["elevation"],
         numbers["heart_rate"],
         numbers["cadence"],
+        numbers["distance"] if "distance" in columns else None,
     )
     for offset, reason in bad.items():
         assembler.reject(first_index + offset, reason)
@@ -360,6 +301,7 @@ _LABELS = {
     "elevation": "elevation",
     "heart_rate": "heart rate",
     "cadence": "cadence",
+    "distance": "distance",
 }
 
 
@@ -386,7 +328,7 @@ def _walk(
             for target in NUMBER_FIELDS
         }
         for target in POSITION_FIELDS:
-            if target not in values:
+            if target not in values and dialect.needs_position:
                 bad.setdefault(0, "has no position")
         time = values.get("time") if with_times else None
         if time is not None and b"&" in time:
@@ -398,6 +340,7 @@ def _walk(
             numbers["elevation"],
             numbers["heart_rate"],
             numbers["cadence"],
+            numbers["distance"],
         )
         if bad:
             assembler.reject(len(assembler) - 1, bad[0])
@@ -408,10 +351,12 @@ def _point_values(text: bytes, dialect: Dialect) -> dict[str, bytes]:
     """Field values of one point element (first occurrence of each field wins)."""
     values: dict[str, bytes] = {}
     stack: list[bytes] = []
-    for index, (slash, qname, attributes, self_closing, between) in enumerate(TAG.findall(text)):
+    for index, (slash, qname, attributes, self_closing, between) in enumerate(
+        tags.TAG.findall(text)
+    ):
         local = qname.rpartition(b":")[2]
         if index == 0:
-            for name, double, single in ATTRIBUTE.findall(attributes):
+            for name, double, single in tags.ATTRIBUTE.findall(attributes):
                 target = dialect.attributes.get(name.rpartition(b":")[2])
                 if target is not None:
                     values.setdefault(target, double or single)
@@ -432,4 +377,4 @@ def _point_values(text: bytes, dialect: Dialect) -> dict[str, bytes]:
 
 def has_point(data: bytes, dialect: Dialect) -> bool:
     """Whether the document holds at least one point element of this dialect."""
-    return _first_point(data, dialect.points, 0, len(data)) >= 0
+    return tags.first_start_tag(data, dialect.points, 0, len(data)) >= 0

@@ -9,6 +9,7 @@ import numpy as np
 from heroicrun import geodesy
 from heroicrun.reading import legs, pointscan, timestamps
 from heroicrun.reading.assembly import TrackAssembler
+from heroicrun.reading.errors import NO_POSITIONS_NOR_DISTANCE, ReadError
 from heroicrun.reading.pointscan import Dialect
 from heroicrun.track import FloatArray
 
@@ -25,8 +26,11 @@ ACTIVITY = Dialect(
         b"AltitudeMeters": "elevation",
         b"Cadence": "cadence",
         b"RunCadence": "cadence",
+        b"DistanceMeters": "distance",
     },
     nested_fields={(b"HeartRateBpm", b"Value"): "heart_rate"},
+    # A treadmill or footpod run has no Position on any trackpoint, only DistanceMeters.
+    needs_position=False,
 )
 
 # Each activity names its sport; a multisport session holds several, with a transition (a lap
@@ -54,11 +58,31 @@ def read_into(data: bytes, assembler: TrackAssembler) -> Dialect:
 
     sports = None if is_course else declarations
     pointscan.scan(data, ACTIVITY, assembler, with_times=not is_course, declarations=sports)
+    if len(assembler):
+        judge_positions(assembler)
     if is_course and len(assembler):
         assembler.add_note("is a TCX course: it has a shape and a length, but no run times")
     elif len(assembler):
         join_laps(assembler)
     return ACTIVITY
+
+
+def judge_positions(assembler: TrackAssembler) -> None:
+    """Leave out trackpoints without a Position from a run that has them (a watch still
+    looking for satellites); keep them all in a run with none (a treadmill, a footpod).
+
+    Raises ReadError when no trackpoint has a position and too few have a distance.
+    """
+    lat = np.frombuffer(assembler.lat, dtype=np.float64)
+    lon = np.frombuffer(assembler.lon, dtype=np.float64)
+    missing = np.isnan(lat) | np.isnan(lon)
+    if not missing.all():
+        for index in np.flatnonzero(missing).tolist():
+            assembler.reject(index, "has no position")
+        return
+    distance = np.frombuffer(assembler.distance, dtype=np.float64)
+    if int(np.isfinite(distance).sum()) < 2:
+        raise ReadError(assembler.source, NO_POSITIONS_NOR_DISTANCE)
 
 
 def join_laps(assembler: TrackAssembler) -> None:
@@ -69,9 +93,12 @@ def join_laps(assembler: TrackAssembler) -> None:
     lat = np.frombuffer(assembler.lat, dtype=np.float64)
     lon = np.frombuffer(assembler.lon, dtype=np.float64)
     seconds = _seconds(assembler)
+    distance = np.frombuffer(assembler.distance, dtype=np.float64)
     with np.errstate(invalid="ignore"):
         on_earth = (np.abs(lat) <= 90) & (np.abs(lon) <= 180) & ((lat != 0) | (lon != 0))
-    usable = on_earth & np.isfinite(seconds)
+    # A run without GPS says how far it went between tracks by the device's distance.
+    by_device = not on_earth.any()
+    usable = (np.isfinite(distance) if by_device else on_earth) & np.isfinite(seconds)
     usable[list(assembler.problems)] = False
     at = np.flatnonzero(usable)
     if at.shape[0] < 2:
@@ -84,7 +111,10 @@ def join_laps(assembler: TrackAssembler) -> None:
     longest_s = min(PAUSE_S, max(MIN_PAUSE_S, PAUSE_SPACINGS * usual_s))
     before, after = at[:-1][crossing], at[1:][crossing]
     gap_s = gaps_s[crossing]
-    jump_m = geodesy.distances_m(lat[before], lon[before], lat[after], lon[after])
+    if by_device:
+        jump_m = np.abs(distance[after] - distance[before])
+    else:
+        jump_m = geodesy.distances_m(lat[before], lon[before], lat[after], lon[after])
     # A change of sport (the next activity of a multisport session) is never the same run,
     # however close in time.
     leg_firsts = np.array([first for first, _ in assembler.leg_starts], dtype=np.int64)

@@ -14,7 +14,7 @@ import pytest
 
 from heroicrun import reading
 from heroicrun.reading import gpx as gpx_format
-from heroicrun.reading import pointscan, tcx
+from heroicrun.reading import pointscan, tags, tcx
 from heroicrun.reading.errors import ReadError
 from heroicrun.track import Track
 from tests.helpers.real import real_files
@@ -312,7 +312,7 @@ def test_point_offsets_and_segment_tags() -> None:
     assert pointscan.has_point(data, gpx_format.TRACK)
     assert not pointscan.has_point(data, gpx_format.ROUTE)
     tcx_data = b"<Lap><Track><Trackpoint/></Track><Track>"
-    assert pointscan.start_tags(tcx_data, tcx.ACTIVITY.segments) == [5, 33]
+    assert tags.start_tags(tcx_data, tcx.ACTIVITY.segments) == [5, 33]
 
 
 def test_run_document_lines() -> None:
