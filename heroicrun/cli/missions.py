@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from heroicrun.cli import app, mission_tables, print_json
-from heroicrun.missions import catalog, describe, loading, model
+from heroicrun.cli import app, print_json
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from heroicrun.missions import loading
+
+# rich and the missions are imported by the commands that use them: `heroicrun --help` lists
+# these commands without loading a mission.
 
 missions_app = typer.Typer(
     help="The missions: list them, or show one.", no_args_is_help=False, rich_markup_mode=None
@@ -27,11 +33,19 @@ MissionsDir = Annotated[
 
 
 def load_catalog(missions_dir: Path | None, err: Console) -> loading.Catalog:
-    """The catalog to play with; broken files are reported on stderr and left out."""
+    """The catalog to play with; broken files are reported on stderr and left out.
+
+    Checked missions are kept in the user's cache folder and used again until a file changes.
+    """
+    import platformdirs
+
+    from heroicrun.missions import catalog, catalog_cache
+
     if missions_dir is not None and not missions_dir.is_dir():
         err.print(f"error: {missions_dir}: is not a folder of missions", soft_wrap=True)
         raise typer.Exit(1)
-    found = loading.load_all(missions_dir) if missions_dir else catalog.bundled()
+    cache = Path(platformdirs.user_cache_dir("heroicrun", appauthor=False))
+    found = catalog_cache.load_all(missions_dir or catalog.directory(), cache)
     for error in found.errors:
         for problem in error.problems:
             err.print(f"warning: {error.source}: {problem} (mission left out)", soft_wrap=True)
@@ -50,6 +64,11 @@ def missions(
     """
     if context.invoked_subcommand is not None:
         return
+    from rich.console import Console
+
+    from heroicrun.cli import mission_tables
+    from heroicrun.missions import describe
+
     found = load_catalog(missions_dir, Console(stderr=True, highlight=False))
     listed = [describe.listing(mission) for mission in found.missions]
     if as_json:
@@ -71,6 +90,11 @@ def show(
 
     Example: heroicrun missions show reach-sparta
     """
+    from rich.console import Console
+
+    from heroicrun.cli import mission_tables
+    from heroicrun.missions import describe
+
     err = Console(stderr=True, highlight=False)
     found = load_catalog(missions_dir, err)
     mission = found.get(mission_id)
@@ -91,6 +115,8 @@ def schema() -> None:
 
     Example: heroicrun missions schema > mission.schema.json
     """
+    from heroicrun.missions import model
+
     print_json(model.json_schema())
 
 
@@ -107,6 +133,10 @@ def validate(
 
     Example: heroicrun validate missions/my-mission.toml
     """
+    from rich.console import Console
+
+    from heroicrun.missions import catalog, loading
+
     err = Console(stderr=True, highlight=False)
     targets = paths or [catalog.directory()]
     for path in targets:

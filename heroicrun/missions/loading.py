@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from heroicrun.missions import routes
 from heroicrun.missions.model import Mission
 
@@ -54,6 +52,9 @@ def load(path: Path, source: str | None = None) -> Mission:
         raise MissionError(name, ["is not UTF-8 text"]) from None
     except tomllib.TOMLDecodeError as error:
         raise MissionError(name, [f"is not valid TOML: {error}"]) from None
+    # Imported here: pydantic is needed only to validate a file, not to judge a run.
+    from pydantic import ValidationError
+
     try:
         mission = Mission.model_validate(document)
     except ValidationError as error:
@@ -111,7 +112,7 @@ def _describe(error: Any, document: dict[str, Any]) -> str:
         message = message.removeprefix("Value error, ")
     elif kind == "missing":
         message = "is required"
-    elif kind == "extra_forbidden":
+    elif kind in ("extra_forbidden", "unexpected_keyword_argument"):
         message = "is not a field here (a typo?)"
     elif kind == "union_tag_invalid":
         context = error.get("ctx", {})

@@ -3,23 +3,25 @@
 Units follow the file, not the code: kilometres, minutes, "m:ss" paces and "h:mm:ss" durations,
 because a person writes them. Every number is converted once, here, into SI fields the goal
 engine reads (`*_m`, `*_s`, `*_s_per_km`).
+
+The values are frozen dataclasses. Pydantic validates a file into them (`Mission.model_validate`)
+and writes their JSON Schema, but only when asked: judging a run against missions read from the
+cache imports no pydantic (see heroicrun.missions.formats).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from dataclasses import dataclass, fields, is_dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self, get_args, get_type_hints
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PlainSerializer,
-    WithJsonSchema,
-    model_validator,
-)
+from heroicrun.missions.formats import Checks, Tagged, Written
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 EFFORT_DISTANCES_M = {
     "400 m": 400.0,
@@ -81,33 +83,41 @@ def _as_clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def _as_time_of_day(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 # A pace written "5:30" (per km), held as seconds per km.
 Pace = Annotated[
     float,
-    BeforeValidator(_pace),
-    PlainSerializer(_as_clock, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": r"^\d{1,2}:[0-5]\d$", "examples": ["5:30"]}),
+    Written(
+        _pace,
+        _as_clock,
+        {"type": "string", "pattern": r"^\d{1,2}:[0-5]\d$", "examples": ["5:30"]},
+    ),
 ]
 # A duration written "1:02:03" or "20:00", held as seconds.
 Duration = Annotated[
     float,
-    BeforeValidator(_duration),
-    PlainSerializer(_as_clock, return_type=str),
-    WithJsonSchema(
-        {"type": "string", "pattern": r"^(\d+:)?[0-5]?\d:[0-5]\d$", "examples": ["20:00"]}
+    Written(
+        _duration,
+        _as_clock,
+        {"type": "string", "pattern": r"^(\d+:)?[0-5]?\d:[0-5]\d$", "examples": ["20:00"]},
     ),
 ]
 # A time of day written "21:30", held as minutes after midnight.
 ClockTime = Annotated[
     int,
-    BeforeValidator(_clock_minutes),
-    PlainSerializer(lambda minutes: f"{minutes // 60:02d}:{minutes % 60:02d}", return_type=str),
-    WithJsonSchema({"type": "string", "pattern": r"^([01]?\d|2[0-3]):[0-5]\d$"}),
+    Written(
+        _clock_minutes,
+        _as_time_of_day,
+        {"type": "string", "pattern": r"^([01]?\d|2[0-3]):[0-5]\d$"},
+    ),
 ]
-PositiveKm = Annotated[float, Field(gt=0, le=100_000)]
-Latitude = Annotated[float, Field(ge=-90, le=90)]
-Longitude = Annotated[float, Field(ge=-180, le=180)]
-Slug = Annotated[str, Field(pattern=_SLUG, max_length=60)]
+PositiveKm = Annotated[float, Checks(gt=0, le=100_000)]
+Latitude = Annotated[float, Checks(ge=-90, le=90)]
+Longitude = Annotated[float, Checks(ge=-180, le=180)]
+Slug = Annotated[str, Checks(pattern=_SLUG, max_length=60)]
 EffortName = Literal[
     "400 m",
     "1/2 mile",
@@ -126,28 +136,47 @@ EffortName = Literal[
 ]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Value:
+    """What every value of a mission file shares: no unknown fields, and the two calls of a
+    pydantic model, so that callers need not know these are dataclasses."""
+
+    # Read by pydantic when it validates the dataclass: a misspelt field is an error.
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
+
+    @classmethod
+    def model_validate(cls, document: Any) -> Self:
+        """The value a parsed document (TOML, JSON) holds; pydantic.ValidationError if none."""
+        kind: type = cls
+        value: Self = _adapter(kind).validate_python(document)
+        return value
+
+    def model_dump(self, mode: Literal["json"] = "json") -> dict[str, Any]:
+        """The value as a file writes it: JSON-ready, paces and durations as text."""
+        shown: dict[str, Any] = dump(self)
+        return shown
 
 
 # --- goals one run can meet ---------------------------------------------------------------
 
 
-class DistanceGoal(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class DistanceGoal(_Value):
     """Run at least `km` in one run."""
 
     kind: Literal["distance"]
     km: PositiveKm
 
 
-class MovingTimeGoal(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class MovingTimeGoal(_Value):
     """Keep moving for at least `minutes` in one run."""
 
     kind: Literal["moving_time"]
-    minutes: Annotated[float, Field(gt=0, le=6000)]
+    minutes: Annotated[float, Checks(gt=0, le=6000)]
 
 
-class FinishWithinGoal(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class FinishWithinGoal(_Value):
     """Cover at least `km`, the whole run (start to finish, stops included) within `within`."""
 
     kind: Literal["finish_within"]
@@ -155,7 +184,8 @@ class FinishWithinGoal(_Strict):
     within: Duration
 
 
-class PaceGoal(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class PaceGoal(_Value):
     """An average pace of `pace` per km or faster, over a run of at least `km`."""
 
     kind: Literal["pace"]
@@ -163,7 +193,8 @@ class PaceGoal(_Strict):
     km: PositiveKm = 1.0
 
 
-class BestEffortGoal(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class BestEffortGoal(_Value):
     """Somewhere in one run, cover one of the standard distances within `within`."""
 
     kind: Literal["best_effort"]
@@ -171,54 +202,60 @@ class BestEffortGoal(_Strict):
     within: Duration
 
 
-class ClimbGoal(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class ClimbGoal(_Value):
     """Climb at least `metres` in one run."""
 
     kind: Literal["climb"]
-    metres: Annotated[float, Field(gt=0, le=20_000)]
+    metres: Annotated[float, Checks(gt=0, le=20_000)]
 
 
-class NegativeSplitGoal(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class NegativeSplitGoal(_Value):
     """Run the second half of a run of at least `km` faster than the first."""
 
     kind: Literal["negative_split"]
     km: PositiveKm = 3.0
 
 
-class SurgesGoal(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class SurgesGoal(_Value):
     """Surge `count` times: speed up by `boost` over the previous `baseline` and hold it for `hold`.
 
     Zombies, Run! style: the default is +20 % over the speed of the previous 30 s, for 100 s.
     """
 
     kind: Literal["surges"]
-    count: Annotated[int, Field(ge=1, le=100)]
-    boost: Annotated[float, Field(gt=0, le=2)] = 0.2
+    count: Annotated[int, Checks(ge=1, le=100)]
+    boost: Annotated[float, Checks(gt=0, le=2)] = 0.2
     baseline: Duration = 30.0
     hold: Duration = 100.0
 
 
-class ChaseGoal(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class ChaseGoal(_Value):
     """At minute `at_minute` of the run, cover `metres` within `within` (a scripted chase)."""
 
     kind: Literal["chase"]
-    at_minute: Annotated[float, Field(ge=0, le=6000)]
-    metres: Annotated[float, Field(gt=0, le=50_000)]
+    at_minute: Annotated[float, Checks(ge=0, le=6000)]
+    metres: Annotated[float, Checks(gt=0, le=50_000)]
     within: Duration
 
 
-class ReachPlaceGoal(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class ReachPlaceGoal(_Value):
     """Pass within `radius_m` of a real place; with `return_to_start`, finish where you began."""
 
     kind: Literal["reach_place"]
-    place: Annotated[str, Field(min_length=1, max_length=120)]
+    place: Annotated[str, Checks(min_length=1, max_length=120)]
     lat: Latitude
     lon: Longitude
-    radius_m: Annotated[float, Field(gt=0, le=50_000)] = 150.0
+    radius_m: Annotated[float, Checks(gt=0, le=50_000)] = 150.0
     return_to_start: bool = False
 
 
-class OutAndBackGoal(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class OutAndBackGoal(_Value):
     """Go at least `km` from where the run started, turn, and finish within `radius_m` of the start.
 
     The place needs no coordinates, so runners anywhere can fetch the doctor.
@@ -226,10 +263,11 @@ class OutAndBackGoal(_Strict):
 
     kind: Literal["out_and_back"]
     km: PositiveKm
-    radius_m: Annotated[float, Field(gt=0, le=5_000)] = 200.0
+    radius_m: Annotated[float, Checks(gt=0, le=5_000)] = 200.0
 
 
-class TimeOfDayGoal(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class TimeOfDayGoal(_Value):
     """Run at least `km` with the whole run between `start_after` and `finish_before`.
 
     Times are local solar time at the start of the run (longitude / 15 hours from UTC), so "a run
@@ -257,85 +295,92 @@ _SingleRunGoals = (
     | OutAndBackGoal
     | TimeOfDayGoal
 )
-SingleRunGoal = Annotated[_SingleRunGoals, Field(discriminator="kind")]
+SingleRunGoal = Annotated[_SingleRunGoals, Tagged("kind")]
 
 # --- goals across runs (a journey) ---------------------------------------------------------
 
 
-class _Deadline(_Strict):
-    within_days: Annotated[float, Field(gt=0, le=36_500)] | None = None
-    within_running_hours: Annotated[float, Field(gt=0, le=100_000)] | None = None
+@dataclass(frozen=True, kw_only=True)
+class _Deadline(_Value):
+    within_days: Annotated[float, Checks(gt=0, le=36_500)] | None = None
+    within_running_hours: Annotated[float, Checks(gt=0, le=100_000)] | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class RouteKmGoal(_Deadline):
     """Reach kilometre `km` of the mission's route, all counted runs since enrolment summed."""
 
     kind: Literal["route_km"]
-    km: Annotated[float, Field(ge=0, le=100_000)]
+    km: Annotated[float, Checks(ge=0, le=100_000)]
 
 
+@dataclass(frozen=True, kw_only=True)
 class RunsGoal(_Deadline):
     """Complete `count` runs of at least `km` each since enrolment."""
 
     kind: Literal["runs"]
-    count: Annotated[int, Field(ge=1, le=10_000)]
-    km: Annotated[float, Field(ge=0, le=1000)] = 1.0
+    count: Annotated[int, Checks(ge=1, le=10_000)]
+    km: Annotated[float, Checks(ge=0, le=1000)] = 1.0
 
 
+@dataclass(frozen=True, kw_only=True)
 class StreakGoal(_Deadline):
     """Run at least `km` on each of `days` consecutive days (UTC calendar days)."""
 
     kind: Literal["streak"]
-    days: Annotated[int, Field(ge=2, le=3650)]
-    km: Annotated[float, Field(ge=0, le=1000)] = 1.0
+    days: Annotated[int, Checks(ge=2, le=3650)]
+    km: Annotated[float, Checks(ge=0, le=1000)] = 1.0
 
 
-class BestOfGoal(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class BestOfGoal(_Value):
     """Meet `goal` in one of your next `attempts` runs; miss them all and the mission is lost."""
 
     kind: Literal["best_of"]
-    attempts: Annotated[int, Field(ge=1, le=100)]
+    attempts: Annotated[int, Checks(ge=1, le=100)]
     goal: SingleRunGoal
 
 
 Goal = Annotated[
     _SingleRunGoals | RouteKmGoal | RunsGoal | StreakGoal | BestOfGoal,
-    Field(discriminator="kind"),
+    Tagged("kind"),
 ]
 
 # --- the mission ---------------------------------------------------------------------------
 
 
-class Beat(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Beat(_Value):
     """One chapter of the story, locked behind a goal; beats unlock in order."""
 
     id: Slug
-    title: Annotated[str, Field(min_length=1, max_length=120)]
-    text: Annotated[str, Field(min_length=1, max_length=4000)]
+    title: Annotated[str, Checks(min_length=1, max_length=120)]
+    text: Annotated[str, Checks(min_length=1, max_length=4000)]
     goal: Goal
 
 
-class Waypoint(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Waypoint(_Value):
     """A named real place on the route, with how far along the route it lies."""
 
-    name: Annotated[str, Field(min_length=1, max_length=120)]
+    name: Annotated[str, Checks(min_length=1, max_length=120)]
     lat: Latitude
     lon: Longitude
-    km: Annotated[float, Field(ge=0, le=100_000)]
+    km: Annotated[float, Checks(ge=0, le=100_000)]
 
 
-class Route(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Route(_Value):
     """Real geography: waypoints in order with their kilometre marks (the first at 0).
 
     With `gpx`, the route's line comes from that GPX file (relative to the mission file) and the
     waypoints name places along it; without, the line runs straight between waypoints.
     """
 
-    waypoints: Annotated[list[Waypoint], Field(min_length=2)]
+    waypoints: Annotated[list[Waypoint], Checks(min_length=2)]
     gpx: str | None = None
 
-    @model_validator(mode="after")
-    def _marks_rise(self) -> Route:
+    def __post_init__(self) -> None:
         if self.waypoints[0].km != 0:
             raise ValueError(f"the first waypoint must be at km 0, not {self.waypoints[0].km:g}")
         for before, after in zip(self.waypoints, self.waypoints[1:], strict=False):
@@ -344,7 +389,6 @@ class Route(_Strict):
                     f"waypoint km marks must rise: {after.name!r} at km {after.km:g}"
                     f" comes after {before.name!r} at km {before.km:g}"
                 )
-        return self
 
     @property
     def length_km(self) -> float:
@@ -352,38 +396,40 @@ class Route(_Strict):
         return self.waypoints[-1].km
 
 
-class Ending(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Ending(_Value):
     """What happens when the mission is lost (a deadline passed, the attempts ran out)."""
 
-    title: Annotated[str, Field(min_length=1, max_length=120)]
-    text: Annotated[str, Field(min_length=1, max_length=4000)]
+    title: Annotated[str, Checks(min_length=1, max_length=120)]
+    text: Annotated[str, Checks(min_length=1, max_length=4000)]
 
 
-class Source(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Source(_Value):
     """Where a fact in the mission comes from."""
 
-    fact: Annotated[str, Field(min_length=1, max_length=300)]
-    source: Annotated[str, Field(min_length=1, max_length=300)]
+    fact: Annotated[str, Checks(min_length=1, max_length=300)]
+    source: Annotated[str, Checks(min_length=1, max_length=300)]
 
 
 Level = Literal["first steps", "steady", "hard", "epic"]
 
 
-class Mission(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Mission(_Value):
     """A story drawn from one example of the Big Heroic Run, as runs can unlock it."""
 
     id: Slug
-    title: Annotated[str, Field(min_length=1, max_length=120)]
-    inspired_by: Annotated[str, Field(min_length=1, max_length=300)]
-    summary: Annotated[str, Field(min_length=1, max_length=1000)]
+    title: Annotated[str, Checks(min_length=1, max_length=120)]
+    inspired_by: Annotated[str, Checks(min_length=1, max_length=300)]
+    summary: Annotated[str, Checks(min_length=1, max_length=1000)]
     level: Level
     route: Route | None = None
-    beats: Annotated[list[Beat], Field(min_length=1)]
+    beats: Annotated[list[Beat], Checks(min_length=1)]
     failure: Ending | None = None
-    sources: Annotated[list[Source], Field(min_length=1)]
+    sources: Annotated[list[Source], Checks(min_length=1)]
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Mission:
+    def __post_init__(self) -> None:
         seen: set[str] = set()
         for beat in self.beats:
             if beat.id in seen:
@@ -408,7 +454,6 @@ class Mission(_Strict):
             raise ValueError(
                 "a mission that can be lost (a deadline or attempts) needs a failure ending"
             )
-        return self
 
     @property
     def kind(self) -> Literal["journey", "challenge"]:
@@ -429,8 +474,41 @@ class Mission(_Strict):
 
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a mission file, for editors (TOML files validate against it too)."""
-    schema = Mission.model_json_schema()
+    schema = _adapter(Mission).json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://heroicrun.example/mission.schema.json"
     schema["title"] = "heroicrun mission"
     return schema
+
+
+def dump(value: Any) -> Any:
+    """A mission value as its file writes it: dicts, lists and text ("5:30", not 330.0)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        writers = _writers(type(value))
+        return {
+            field.name: writers.get(field.name, dump)(getattr(value, field.name))
+            for field in fields(value)
+        }
+    if isinstance(value, list | tuple):
+        return [dump(item) for item in value]
+    return value
+
+
+@cache
+def _writers(kind: type) -> dict[str, Callable[[Any], Any]]:
+    """The fields of a value class written as text, with the function that writes each."""
+    hints = get_type_hints(kind, include_extras=True)
+    return {
+        name: marker.show
+        for name, hint in hints.items()
+        for marker in get_args(hint)[1:]
+        if isinstance(marker, Written)
+    }
+
+
+@cache
+def _adapter(kind: type) -> TypeAdapter[Any]:
+    """Pydantic's validator for a value class, built the first time a file needs it."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(kind)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta
-from typing import get_args
+from typing import get_args, get_type_hints
 
 import pytest
 from geopy.distance import geodesic
@@ -214,4 +214,4 @@ def test_sparta_progress_names_the_places_on_the_road() -> None:
 def _all_kinds() -> set[str]:
     """Every goal kind the format defines, read from the Goal union itself."""
     members = get_args(get_args(Goal)[0])
-    return {get_args(member.model_fields["kind"].annotation)[0] for member in members}
+    return {get_args(get_type_hints(member)["kind"])[0] for member in members}

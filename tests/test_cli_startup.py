@@ -1,0 +1,65 @@
+"""What the command line loads: `check` starts without the server, and every command is found."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import typer
+
+from heroicrun import cli
+
+SAMPLE = Path(__file__).parents[1] / "heroicrun" / "samples" / "athens-dawn-run.gpx"
+SERVER_STACK = {"fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic", "jinja2", "argon2"}
+
+
+# Runs the command as the console script does, then lists every module the process holds.
+AFTER = """
+import json, sys
+from heroicrun.cli import main
+sys.argv = ["heroicrun", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as leaving:
+    assert not leaving.code, leaving.code
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def imported_by(*args: str) -> set[str]:
+    """Every module a `heroicrun` process has imported when it exits."""
+    done = subprocess.run(
+        [sys.executable, "-c", AFTER, *args], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    modules: list[str] = json.loads(done.stderr.splitlines()[-1])
+    return set(modules)
+
+
+def test_check_imports_neither_the_server_nor_the_database() -> None:
+    modules = imported_by("check", str(SAMPLE), "--json")
+    assert {"heroicrun.cli.check", "heroicrun.missions.progress", "numpy"} <= modules
+    assert {name.split(".")[0] for name in modules} & SERVER_STACK == set()
+    assert not any(name.startswith(("heroicrun.server", "heroicrun.db")) for name in modules)
+
+
+def test_the_command_table_names_the_module_of_every_command() -> None:
+    for module in cli.MODULES:
+        importlib.import_module(f"heroicrun.cli.{module}")
+    found: dict[str, str] = {}
+    for command in cli.app.registered_commands:
+        assert command.callback is not None
+        name = command.name or command.callback.__name__.replace("_", "-")
+        found[name] = command.callback.__module__
+    for group in cli.app.registered_groups:
+        instance = group.typer_instance
+        assert group.name is not None and instance is not None
+        callbacks = [c.callback for c in instance.registered_commands]
+        callback = instance.registered_callback.callback if instance.registered_callback else None
+        defined = next(c for c in [callback, *callbacks] if c is not None)
+        found[group.name] = defined.__module__
+    assert found == {name: f"heroicrun.cli.{module}" for name, module in cli.COMMANDS.items()}
+    assert isinstance(cli.register(["check"]), typer.Typer)
