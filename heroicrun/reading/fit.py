@@ -24,6 +24,9 @@ FIT_RELATIVE_BELOW = 0x10000000
 MAX_PAUSES = fitpauses.MAX_PAUSES
 IN_PAUSE = "is from a pause (the device's timer was stopped)"
 IMPLAUSIBLE = "has a time that is not a plausible date (after 2100)"
+# Records, events, laps, and the timed messages between them that the decoder keeps an eye on
+# (their times set compressed ones): a watch writes a few per point.
+MESSAGES_PER_POINT = 4
 # A session that started longer than this before its first record has a wrong clock.
 MAX_WAIT_S = 86_400.0
 
@@ -37,7 +40,13 @@ def read(data: bytes, source: str, limits: Limits) -> Track:
             f"is a {len(data) / 2**20:.0f} MiB FIT file, more than the"
             f" {limits.max_fit_bytes / 2**20:.0f} MiB heroicrun reads (a day-long run is about 4)",
         )
-    return _Reading(source, limits.max_points, fitdecoding.decode(data)).track()
+    try:
+        stream = fitdecoding.decode(data, MESSAGES_PER_POINT * limits.max_points)
+    except fitdecoding.TooManyMessages as error:
+        raise ReadError(
+            source, f"has more than {error.limit:,} messages, more than heroicrun reads in one file"
+        ) from None
+    return _Reading(source, limits.max_points, stream).track()
 
 
 def _check_header(data: bytes, source: str) -> None:

@@ -40,6 +40,7 @@ MAGIC = b".FIT"
 COMPRESSED = 0x80  # a data message whose header carries a 5-bit time offset
 DEFINITION = 0x40
 DEVELOPER = 0x20  # a definition followed by developer fields
+STRETCH_BYTES = 1 << 20
 
 
 class FieldLayout(NamedTuple):
@@ -104,9 +105,18 @@ class _Broken(Exception):
         self.offset = offset
 
 
-def decode(data: bytes) -> Stream:
-    """Every FIT file in `data`, as tables of the messages heroicrun reads."""
-    walk = _Walk(data)
+class TooManyMessages(Exception):
+    """The file holds more messages worth decoding than the caller agreed to decode."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"more than {limit:,} messages")
+        self.limit = limit
+
+
+def decode(data: bytes, max_messages: int | None = None) -> Stream:
+    """Every FIT file in `data`, as tables of the messages heroicrun reads; TooManyMessages
+    past `max_messages` definitions and noted messages (what decoding holds in memory)."""
+    walk = _Walk(data, max_messages)
     stream = Stream()
     position = 0
     try:
@@ -121,11 +131,18 @@ def decode(data: bytes) -> Stream:
 class _Walk:
     """One pass over the messages, noting where each message worth decoding starts."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, max_messages: int | None) -> None:
         self.data = data
+        self.max_messages = len(data) if max_messages is None else max_messages
         self.starts = array("q")  # wanted messages, and any that carry a time
-        self.definitions: list[tuple[int, int, int]] = []  # (start, local type, layout id)
+        # Each definition that changed a local type's layout: where, which local type, which.
+        self.definition_starts = array("q")
+        self.definition_locals = array("q")
+        self.definition_layouts = array("q")
+        self.defined: dict[int, int] = {}  # local type → layout id, as last defined
         self.layouts: list[Layout] = []
+        self.signed_sizes: list[int] = []  # per layout: its size, negative when not noted
+        self.compressed_sizes: list[list[int]] = []  # per layout: its size 32 times
         self.layout_ids: dict[tuple[bytes, int], int] = {}
         self.file_starts: list[int] = []
 
@@ -167,7 +184,9 @@ class _Walk:
         position = start
         checkpoint = start
         while True:
-            while position < stop:
+            # A stretch at a time, so that a flood of tiny messages is counted as it grows.
+            limit = min(stop, position + STRETCH_BYTES)
+            while position < limit:
                 size = sizes[data[position]]
                 if size > 0:
                     append(position)
@@ -176,8 +195,11 @@ class _Walk:
                     position -= size
                 else:
                     break
-            if position >= stop:
-                break
+            else:
+                self._count()
+                if position >= stop:
+                    break
+                continue
             if data[position] & (COMPRESSED | DEFINITION) != DEFINITION:
                 raise _Broken("damaged", position)  # a local type that was never defined
             position = self._definition(position, stop, sizes)
@@ -186,6 +208,10 @@ class _Walk:
             self._crossing(checkpoint, stop, sizes)
         if position < end:
             raise _Broken("cut short", position)
+
+    def _count(self) -> None:
+        if len(self.starts) + len(self.definition_starts) > self.max_messages:
+            raise TooManyMessages(self.max_messages)
 
     def _crossing(self, checkpoint: int, stop: int, sizes: list[int]) -> None:
         """The last message runs past the end of the data: find it, unnote it, say why."""
@@ -213,52 +239,73 @@ class _Walk:
     def _layout_at(self, position: int) -> Layout:
         header = self.data[position]
         local = (header >> 5) & 3 if header & COMPRESSED else header & 0xF
-        for start, defined_local, layout_id in reversed(self.definitions):
-            if defined_local == local and start < position:
-                return self.layouts[layout_id]
+        for index in reversed(range(len(self.definition_starts))):
+            if self.definition_locals[index] == local and self.definition_starts[index] < position:
+                return self.layouts[self.definition_layouts[index]]
         raise AssertionError("a message is only walked once its local type is defined")
 
     def _definition(self, start: int, stop: int, sizes: list[int]) -> int:
         """Read the definition at `start`, update `sizes`, and return where it ends."""
         data = self.data
         header = data[start]
-        fields_start = start + 6
-        _need(data, start + 1, 5)
-        little = data[start + 2] == 0
-        global_number = int.from_bytes(data[start + 3 : start + 5], "little" if little else "big")
-        count = data[start + 5]
-        end = _need_fields(data, fields_start, count)
-        developer_start = end
-        developer_count = 0
-        if header & DEVELOPER:
-            _need(data, end, 1)
-            developer_count = data[end]
-            developer_start = end + 1
-            end = _need_fields(data, developer_start, developer_count)
-        if end > stop:
-            raise _Broken("damaged", start)  # it runs past the end the header declared
+        end = self._definition_end(start, stop)
         key = (data[start + 2 : end], header & DEVELOPER)
         layout_id = self.layout_ids.get(key)
         if layout_id is None:
-            layout_id = len(self.layouts)
-            developer_sizes = tuple(
-                data[developer_start + 3 * index + 1] for index in range(developer_count)
-            )
-            self.layouts.append(_layout(data, start, global_number, little, count, developer_sizes))
-            self.layout_ids[key] = layout_id
-        layout = self.layouts[layout_id]
-        noted = layout.global_number in MESSAGES or any(
-            f.number == TIMESTAMP and f.size == 4 for f in layout.fields
-        )
+            layout_id = self._new_layout(start, key)
         local = header & 0xF
-        self.definitions.append((start, local, layout_id))
-        for variant in (local, local | 0x10, local | 0x20, local | 0x30):
-            sizes[variant] = layout.size if noted else -layout.size
+        if self.defined.get(local) != layout_id:  # devices often repeat a definition as it was
+            self.defined[local] = layout_id
+            self.definition_starts.append(start)
+            self.definition_locals.append(local)
+            self.definition_layouts.append(layout_id)
+            self._count()
+        size = self.signed_sizes[layout_id]
+        sizes[local] = sizes[local | 0x10] = sizes[local | 0x20] = sizes[local | 0x30] = size
         if local < 4:
             # Compressed-time messages are always noted: they move the clock on.
             first = COMPRESSED | (local << 5)
-            sizes[first : first + 32] = [layout.size] * 32
+            sizes[first : first + 32] = self.compressed_sizes[layout_id]
         return end
+
+    def _definition_end(self, start: int, stop: int) -> int:
+        """Where the definition at `start` ends, or _Broken if it runs past the data."""
+        data = self.data
+        if start + 6 <= stop:
+            end = start + 6 + 3 * data[start + 5]
+            if data[start] & DEVELOPER:
+                end = end + 1 + 3 * data[end] if end < stop else stop + 1
+            if end <= stop:
+                return end
+        # Past the data, or past the end the header declared: say where, as fitdecode does.
+        _need(data, start + 1, 5)
+        end = _need_fields(data, start + 6, data[start + 5])
+        if data[start] & DEVELOPER:
+            _need(data, end, 1)
+            _need_fields(data, end + 1, data[end])
+        raise _Broken("damaged", start)
+
+    def _new_layout(self, start: int, key: tuple[bytes, int]) -> int:
+        data = self.data
+        little = data[start + 2] == 0
+        global_number = int.from_bytes(data[start + 3 : start + 5], "little" if little else "big")
+        count = data[start + 5]
+        developer_sizes: tuple[int, ...] = ()
+        if data[start] & DEVELOPER:
+            developer_start = start + 7 + 3 * count
+            developer_count = data[developer_start - 1]
+            developer_sizes = tuple(
+                data[developer_start + 3 * index + 1] for index in range(developer_count)
+            )
+        layout = _layout(data, start, global_number, little, count, developer_sizes)
+        noted = layout.global_number in MESSAGES or any(
+            f.number == TIMESTAMP and f.size == 4 for f in layout.fields
+        )
+        self.layouts.append(layout)
+        self.signed_sizes.append(layout.size if noted else -layout.size)
+        self.compressed_sizes.append([layout.size] * 32)
+        self.layout_ids[key] = len(self.layouts) - 1
+        return len(self.layouts) - 1
 
     def tables(self) -> dict[str, Table]:
         """Decode the noted messages, a layout at a time, into one table per wanted kind."""
@@ -327,12 +374,15 @@ class _Tables:
             return layout_of
         headers = self.buffer[starts]
         local = np.where(headers & COMPRESSED, (headers >> 5) & 3, headers & 0xF)
-        definitions = np.array(self.walk.definitions, dtype=np.int64).reshape(-1, 3)
+        walk = self.walk
+        definition_starts = np.frombuffer(walk.definition_starts, dtype=np.int64)
+        definition_locals = np.frombuffer(walk.definition_locals, dtype=np.int64)
+        definition_layouts = np.frombuffer(walk.definition_layouts, dtype=np.int64)
         for value in np.flatnonzero(np.bincount(local, minlength=16)).tolist():
             mine = local == value
-            defined = definitions[definitions[:, 1] == value]
-            which = np.searchsorted(defined[:, 0], starts[mine], side="right") - 1
-            layout_of[mine] = defined[which, 2]
+            defined = definition_locals == value
+            which = np.searchsorted(definition_starts[defined], starts[mine], side="right") - 1
+            layout_of[mine] = definition_layouts[defined][which]
         return layout_of
 
     def build(self) -> dict[str, Table]:
