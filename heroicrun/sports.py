@@ -9,6 +9,23 @@ from __future__ import annotations
 
 # Sports on foot: the ones that count toward missions.
 ON_FOOT = frozenset({"running", "walking", "hiking"})
+# Sports known not to be on foot: they count for nothing. A name in neither set (an app's
+# free-text category, "Morning workout") is judged by its speeds, as an undeclared file is.
+NOT_ON_FOOT = frozenset(
+    {
+        "cycling",
+        "swimming",
+        "transition",
+        "multisport",
+        "rowing",
+        "paddling",
+        "skiing",
+        "skating",
+        "driving",
+        "sailing",
+        "flying",
+    }
+)
 
 # Declared names (lowercased, spaces and dashes as underscores) → heroicrun's name.
 _NAMES = {
@@ -28,9 +45,27 @@ _NAMES = {
     "jogging": "running",
     "orienteering": "running",
     "9": "running",  # Strava's GPX type for a run
+    # running as apps in other languages name it (free-text categories)
+    "laufen": "running",
+    "lauf": "running",
+    "course_à_pied": "running",
+    "correr": "running",
+    "carrera": "running",
+    "corsa": "running",
+    "corrida": "running",
+    "hardlopen": "running",
+    "löpning": "running",
+    "løb": "running",
+    "juoksu": "running",
+    "bieganie": "running",
     # walking
     "walk": "walking",
     "walking": "walking",
+    "gehen": "walking",
+    "spazieren": "walking",
+    "marche": "walking",
+    "caminar": "walking",
+    "wandelen": "walking",
     "casual_walking": "walking",
     "speed_walking": "walking",
     "indoor_walking": "walking",
@@ -39,6 +74,10 @@ _NAMES = {
     # hiking
     "hike": "hiking",
     "hiking": "hiking",
+    "wandern": "hiking",
+    "randonnée": "hiking",
+    "senderismo": "hiking",
+    "escursionismo": "hiking",
     "mountaineering": "hiking",
     "snowshoe": "hiking",
     "snowshoeing": "hiking",
@@ -61,6 +100,13 @@ _NAMES = {
     "e_bike_ride": "cycling",
     "e_biking": "cycling",
     "1": "cycling",  # Strava: ride
+    "radfahren": "cycling",
+    "rad": "cycling",
+    "vélo": "cycling",
+    "velo": "cycling",
+    "ciclismo": "cycling",
+    "fietsen": "cycling",
+    "cyclisme": "cycling",
     # swimming
     "swim": "swimming",
     "swimming": "swimming",
@@ -97,8 +143,8 @@ _UNKNOWN = frozenset({"", "other", "generic", "all", "unknown", "training", "0",
 def normalize(declared: str | None) -> str | None:
     """heroicrun's name for a declared sport; None when the file says nothing useful.
 
-    A name heroicrun does not know is kept (lowercased, at most 32 characters): it is not on
-    foot, and the runner can correct it.
+    A name heroicrun does not know is kept (lowercased, at most 32 characters) for the runner
+    to read; what it was is then judged by its speeds.
     """
     if declared is None:
         return None
@@ -115,9 +161,14 @@ def normalize(declared: str | None) -> str | None:
         return "cycling"
     if "swim" in key:
         return "swimming"
-    return key[:32]
+    return " ".join(declared.split()).lower()[:32]
 
 
 def on_foot(sport: str | None) -> bool | None:
-    """True for a sport on foot, False for any other, None when undeclared (judge by speed)."""
-    return None if sport is None else sport in ON_FOOT
+    """True for a sport on foot, False for one known not to be, None when undeclared or a name
+    heroicrun does not know (judge by speed)."""
+    if sport in ON_FOOT:
+        return True
+    if sport in NOT_ON_FOOT:
+        return False
+    return None

@@ -411,7 +411,7 @@ def _place(mission: Mission, goal: object) -> str | None:
 def on_foot() -> ColumnElement[bool]:
     """Runs whose declared sport may count: on foot, or undeclared (their speeds judge them);
     for totals, which a ride or a swim must not swell."""
-    return Run.sport.is_(None) | Run.sport.in_(sorted(sports.ON_FOOT))
+    return Run.sport.is_(None) | Run.sport.not_in(sorted(sports.NOT_ON_FOOT))
 
 
 def enrolled_at(enrolment: Enrolment) -> datetime:
