@@ -9,12 +9,14 @@ pairs, where the iteration does not settle, are handed to geopy one by one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-import numpy.typing as npt
 
 from heroicrun.track import FloatArray
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 EQUATORIAL_RADIUS_M = 6378137.0
 FLATTENING = 1 / 298.257223563
@@ -200,8 +202,11 @@ def _inverse(
 _TINY = 1e-300
 
 
-@dataclass(frozen=True)
-class _Fixed:
+# The per-pair values below are named tuples: they cost a tenth of a dataclass to define, and
+# this module is imported by every command that reads a file.
+
+
+class _Fixed(NamedTuple):
     """Per-pair products of the reduced latitudes, and the longitude difference in radians."""
 
     sin_sin: FloatArray
@@ -212,7 +217,7 @@ class _Fixed:
     lon_diff: FloatArray
 
     def select(self, mask: npt.NDArray[np.bool_]) -> _Fixed:
-        return _Fixed(*(getattr(self, f.name)[mask] for f in fields(self)))
+        return _Fixed(*(values[mask] for values in self))
 
 
 # Below this step the half-angle is turned with short Taylor series (error under 1e-22)
@@ -220,8 +225,7 @@ class _Fixed:
 _SMALL_STEP_RAD = 1e-3
 
 
-@dataclass(frozen=True)
-class _HalfAngle:
+class _HalfAngle(NamedTuple):
     """sin and cos of omega / 2."""
 
     sin: FloatArray
@@ -240,8 +244,7 @@ class _HalfAngle:
         return _HalfAngle(self.sin * cos_h + self.cos * sin_h, self.cos * cos_h - self.sin * sin_h)
 
 
-@dataclass(frozen=True)
-class _Line:
+class _Line(NamedTuple):
     """The great circle on the auxiliary sphere for one guess of the longitude."""
 
     sigma: FloatArray
@@ -252,7 +255,7 @@ class _Line:
     eps: FloatArray
 
     def select(self, mask: npt.NDArray[np.bool_]) -> _Line:
-        return _Line(*(getattr(self, f.name)[mask] for f in fields(self)))
+        return _Line(*(values[mask] for values in self))
 
 
 def _sphere(fixed: _Fixed, half: _HalfAngle) -> _Line:
