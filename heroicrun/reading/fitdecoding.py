@@ -14,6 +14,7 @@ that failed began.
 
 from __future__ import annotations
 
+import itertools
 import struct
 from array import array
 from dataclasses import dataclass, field
@@ -56,8 +57,8 @@ class Layout(NamedTuple):
     global_number: int
     little_endian: bool
     size: int  # the whole message, header byte and developer fields included
-    fields: tuple[FieldLayout, ...]
-    developer_sizes: tuple[int, ...]  # developer fields: skipped, but they take room
+    fields: tuple[FieldLayout, ...]  # those heroicrun may decode
+    sizes: bytes  # every field's size in order, developer fields last (they are skipped)
 
 
 @dataclass(frozen=True)
@@ -230,7 +231,7 @@ class _Walk:
             raise _Broken("damaged", position)  # it crosses the end the header declared
         layout = self._layout_at(position)
         read = position + 1  # fitdecode reads the header byte, then one field at a time
-        for size in (*(f.size for f in layout.fields), *layout.developer_sizes):
+        for size in layout.sizes:
             if read + size > len(data):
                 break
             read += size
@@ -297,7 +298,7 @@ class _Walk:
             developer_sizes = tuple(
                 data[developer_start + 3 * index + 1] for index in range(developer_count)
             )
-        layout = _layout(data, start, global_number, little, count, developer_sizes)
+        layout = _layout(data, start + 6, global_number, little, count, developer_sizes)
         noted = layout.global_number in MESSAGES or any(
             f.number == TIMESTAMP and f.size == 4 for f in layout.fields
         )
@@ -340,21 +341,28 @@ def _need_fields(data: bytes, begin: int, count: int) -> int:
 
 def _layout(
     data: bytes,
-    start: int,
+    fields_start: int,
     global_number: int,
     little: bool,
     count: int,
     developer_sizes: tuple[int, ...],
 ) -> Layout:
-    fields = []
-    offset = 1
-    for index in range(count):
-        number, size, base = data[start + 6 + 3 * index : start + 9 + 3 * index]
-        fields.append(FieldLayout(number, offset, size, base))
-        offset += size
-    return Layout(
-        global_number, little, offset + sum(developer_sizes), tuple(fields), developer_sizes
+    end = fields_start + 3 * count
+    numbers = data[fields_start:end:3]
+    sizes = data[fields_start + 1 : end : 3]
+    bases = data[fields_start + 2 : end : 3]
+    offsets = itertools.accumulate(sizes, initial=1)
+    # Only the fields something may decode are kept by name; unknown messages have dozens.
+    wanted = {TIMESTAMP, *MESSAGES.get(global_number, ("", {}))[1]}
+    if global_number == RECORD:
+        wanted.add(COMPRESSED_SPEED_DISTANCE)
+    fields = tuple(
+        FieldLayout(number, offset, size, base)
+        for number, offset, size, base in zip(numbers, offsets, sizes, bases, strict=False)
+        if number in wanted
     )
+    size = 1 + sum(sizes) + sum(developer_sizes)
+    return Layout(global_number, little, size, fields, sizes + bytes(developer_sizes))
 
 
 class _Tables:
