@@ -56,7 +56,8 @@ EARTH_RADIUS_M = 6_371_000.0
 FIT_EPOCH = datetime(1989, 12, 31, tzinfo=UTC)
 SEMICIRCLES_PER_DEG = 2**31 / 180
 # (local message, global message, [(field number, size, base type)]) as a Garmin watch defines
-# them: file_id, event, and record with position, altitude, heart rate, cadence, distance, speed.
+# them: file_id, event, record with position, altitude, heart rate, cadence, distance, speed and
+# temperature, and the heart-rate variability (beat-to-beat times) a chest strap adds each second.
 FIT_DEFINITIONS = (
     (0, 0, [(0, 1, 0x00), (1, 2, 0x84), (2, 2, 0x84), (3, 4, 0x8C), (4, 4, 0x86)]),
     (1, 21, [(253, 4, 0x86), (0, 1, 0x00), (1, 1, 0x00), (4, 1, 0x02)]),
@@ -72,8 +73,10 @@ FIT_DEFINITIONS = (
             (4, 1, 0x02),
             (5, 4, 0x86),
             (73, 4, 0x86),
+            (13, 1, 0x01),
         ],
     ),
+    (3, 78, [(0, 10, 0x84)]),
 )
 
 
@@ -126,7 +129,8 @@ def write_fit_run(path: Path, points: int, seed: int = 42, start: datetime | Non
         body += b"".join(struct.pack("<BBB", *field) for field in fields)
     body += struct.pack("<BBHHII", 0, 4, 1, 3113, rng.getrandbits(31) + 1, first_s)
     body += struct.pack("<BIBBB", 1, first_s, 0, 0, 0)  # timer start
-    record = struct.Struct("<BIiiIBBII")
+    record = struct.Struct("<BIiiIBBIIb")
+    beats = struct.Struct("<B5H")
     for i in range(points):
         speed = max(2.8 + 0.6 * math.sin(i / 900) + rng.gauss(0, 0.15), 0.0)
         heading += rng.gauss(0, 0.05)
@@ -146,7 +150,11 @@ def write_fit_run(path: Path, points: int, seed: int = 42, start: datetime | Non
             int(86 + rng.gauss(0, 2)),
             round(distance_m * 100),
             round(speed * 1000),
+            18 - i // 7200,  # °C: the night cools
         )
+        # No random draws here, so the runs drawn above stay the same runs.
+        beat_ms = 60_000 // (140 + i % 15)
+        body += beats.pack(3, beat_ms, beat_ms + 3, 0xFFFF, 0xFFFF, 0xFFFF)
     body += struct.pack("<BIBBB", 1, first_s + points, 0, 4, 0)  # timer stop_all
     header = struct.pack("<BBHI4s", 12, 0x10, 2132, len(body), b".FIT")
     data = header + body + struct.pack("<H", _fit_crc(header + body))

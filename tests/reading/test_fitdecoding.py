@@ -13,6 +13,7 @@ import fitdecode
 import numpy as np
 import pytest
 
+from benchmarks import generate
 from heroicrun.reading import fitdecoding
 from heroicrun.reading.fitprofile import MESSAGES
 from tests.helpers.fitfiles import chained_runs, old_device_run, watch_run
@@ -213,3 +214,11 @@ def test_a_wrong_checksum_is_noticed(where: str) -> None:
 
     assert stream.checksum_failed
     assert len(stream.table("record")) == 60
+
+
+def test_the_generated_benchmark_run_decodes_as_fitdecode_reads_it(tmp_path: Path) -> None:
+    path = generate.write_fit_run(tmp_path / "watch.fit", 900)
+
+    stream = assert_agrees(path.read_bytes())
+
+    assert len(stream.table("record")) == 900
