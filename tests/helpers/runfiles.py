@@ -14,15 +14,15 @@ import functools
 import shutil
 import tempfile
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 
 import numpy as np
 
-from benchmarks import generate
 from heroicrun.track import Track
 from tests.factory import T0, TrackBuilder
+from tests.helpers import fitfiles
 
 DAY_S = 86_400.0
 
@@ -168,6 +168,29 @@ def tcx(track: Track, sport: str = "Running") -> bytes:
     ).encode()
 
 
+def fit(track: Track) -> bytes:
+    """The track as a watch's FIT activity: timer events around a record a point, with position,
+    altitude and heart rate where known."""
+    assert track.time_s is not None
+    writer = fitfiles.FitWriter()
+    first, last = (fitfiles.fit_time(float(track.time_s[end])) for end in (0, -1))
+    writer.add("file_id", type=fitfiles.FILE_TYPES["activity"], manufacturer=1, time_created=first)
+    writer.add("event", timestamp=first, event=0, event_type=0, event_group=0)
+    writer.add("sport", sport=fitfiles.SPORTS["running"], sub_sport=0)
+    for index in range(len(track)):
+        elevation_m, heart_rate = track.elevation_m[index], track.heart_rate_bpm[index]
+        writer.add(
+            "record",
+            timestamp=fitfiles.fit_time(float(track.time_s[index])),
+            position_lat=fitfiles.semicircles(float(track.lat_deg[index])),
+            position_long=fitfiles.semicircles(float(track.lon_deg[index])),
+            altitude=float(elevation_m) if np.isfinite(elevation_m) else None,
+            heart_rate=float(heart_rate) if np.isfinite(heart_rate) else None,
+        )
+    writer.add("event", timestamp=last, event=0, event_type=4, event_group=0)
+    return writer.file()
+
+
 @functools.cache
 def short_run() -> Path:
     """A 320 m jog in 250 s, 26 points 10 s apart, 20 m down: too short for any best effort."""
@@ -248,6 +271,7 @@ def tcx_run() -> Path:
 
 @functools.cache
 def fit_run() -> Path:
-    """Two minutes of a watch's FIT activity, 1 s records with heart rate and cadence."""
-    start = datetime.fromtimestamp(_day(8), UTC) + timedelta(minutes=30)
-    return generate.write_fit_run(folder() / "watch-run.fit", 120, seed=7, start=start)
+    """A 1.5 km FIT run in 480 s, 2 s records with altitude and heart rate."""
+    builder = TrackBuilder(start_time_s=_day(8), elevation_m=150.0)
+    track = builder.run(1500.0, 480.0, 2.0, climb_m=-4.0, heart_rate_bpm=152.0).build()
+    return _written("watch-run.fit", fit(track))
