@@ -7,10 +7,10 @@ from array import array
 import numpy as np
 
 from heroicrun import sports
-from heroicrun.reading import fitdecoding, fitpauses, fitprofile, timestamps
+from heroicrun.reading import fitdecoding, fitpauses, timestamps
 from heroicrun.reading.assembly import TrackAssembler
 from heroicrun.reading.errors import NO_POSITIONS_NOR_DISTANCE, ReadError
-from heroicrun.reading.fitdecoding import FloatArray, IntArray, Table
+from heroicrun.reading.fitdecoding import FloatArray, IntArray, Table, profile
 from heroicrun.reading.limits import Limits
 from heroicrun.track import Track
 
@@ -116,7 +116,7 @@ class _Reading:
     @property
     def is_course(self) -> bool:
         """True when the file's file_id says it is a course (a planned route)."""
-        return self.file_type == fitprofile.COURSE_FILE
+        return self.file_type == profile.COURSE_FILE
 
     def track(self) -> Track:
         """Build the Track, or raise ReadError with what went wrong."""
@@ -146,10 +146,10 @@ class _Reading:
             self.assembler.add_note("fails its checksum, so some values may be wrong")
         if not len(self.records) and self.file_type not in (
             None,
-            fitprofile.ACTIVITY_FILE,
-            fitprofile.COURSE_FILE,
+            profile.ACTIVITY_FILE,
+            profile.COURSE_FILE,
         ):
-            kind = fitprofile.FILE_TYPES.get(self.file_type, f"type {self.file_type}")
+            kind = profile.FILE_TYPES.get(self.file_type, f"type {self.file_type}")
             raise ReadError(self.source, f"is a FIT {kind} file, not an activity: it has no points")
         if kept == 0 and len(self.records):
             raise ReadError(self.source, NO_POSITIONS_NOR_DISTANCE)
@@ -251,11 +251,11 @@ class _Reading:
             times_s.tolist(),
             strict=True,
         ):
-            if event != fitprofile.TIMER_EVENT or time_s != time_s:
+            if event != profile.TIMER_EVENT or time_s != time_s:
                 continue
-            if kind in fitprofile.TIMER_STOPS:
+            if kind in profile.TIMER_STOPS:
                 self.pauses.stop(time_s)
-            elif kind == fitprofile.TIMER_START:
+            elif kind == profile.TIMER_START:
                 self.pauses.start(time_s)
 
     def _legs(self, time_s: FloatArray) -> tuple[IntArray, list[str]]:
@@ -337,9 +337,9 @@ def _sport_names(table: Table) -> list[str | None]:
     for sport, sub_sport in zip(
         table.column("sport").tolist(), table.column("sub_sport").tolist(), strict=True
     ):
-        sport_name = fitprofile.SPORTS.get(int(sport)) if sport == sport else None
-        sub_name = fitprofile.SUB_SPORTS.get(int(sub_sport)) if sub_sport == sub_sport else None
-        vague = sport_name is None or int(sport) in fitprofile.VAGUE_SPORTS
+        sport_name = profile.SPORTS.get(int(sport)) if sport == sport else None
+        sub_name = profile.SUB_SPORTS.get(int(sub_sport)) if sub_sport == sub_sport else None
+        vague = sport_name is None or int(sport) in profile.VAGUE_SPORTS
         if vague and sports.normalize(sub_name) is not None:
             names.append(sub_name)
         else:

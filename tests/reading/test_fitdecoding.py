@@ -15,7 +15,7 @@ import pytest
 
 from benchmarks import generate
 from heroicrun.reading import fitdecoding
-from heroicrun.reading.fitprofile import MESSAGES
+from heroicrun.reading.fitdecoding.profile import MESSAGES
 from tests.helpers.fitfiles import chained_runs, old_device_run, watch_run
 from tests.helpers.real import real, real_files
 
