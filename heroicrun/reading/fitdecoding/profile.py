@@ -33,17 +33,6 @@ MESSAGES: dict[int, tuple[str, dict[int, Field]]] = {
             5: Field("sport"),
             6: Field("sub_sport"),
             7: Field("total_elapsed_time", 1000),
-            8: Field("total_timer_time", 1000),
-            9: Field("total_distance", 100),
-        },
-    ),
-    19: (
-        "lap",
-        {
-            TIMESTAMP: Field("timestamp"),
-            2: Field("start_time"),
-            7: Field("total_elapsed_time", 1000),
-            9: Field("total_distance", 100),
         },
     ),
     RECORD: (
@@ -64,7 +53,6 @@ MESSAGES: dict[int, tuple[str, dict[int, Field]]] = {
     ),
     21: ("event", {TIMESTAMP: Field("timestamp"), 0: Field("event"), 1: Field("event_type")}),
     31: ("course", {4: Field("sport"), 7: Field("sub_sport")}),
-    34: ("activity", {TIMESTAMP: Field("timestamp"), 0: Field("total_timer_time", 1000)}),
     162: (
         "timestamp_correlation",
         {
