@@ -18,6 +18,7 @@ from alembic import command
 from alembic.config import Config
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from heroicrun import reading
@@ -26,6 +27,8 @@ from heroicrun.cli import check as _registers_check  # noqa: F401
 from heroicrun.db import engine as db_engine
 from heroicrun.db import migrate
 from heroicrun.db.schema import Original, Run, Runner
+from heroicrun.missions import catalog as bundled
+from heroicrun.missions.runs import RunFacts
 from heroicrun.play import (
     accounts,
     courses,
@@ -36,6 +39,7 @@ from heroicrun.play import (
     runs,
     totals,
 )
+from heroicrun.track import Track
 from tests.conftest import bearer, make_runner
 from tests.helpers import outing_files
 from tests.helpers.outing_files import DAY, SEASON, START
@@ -118,22 +122,38 @@ def test_an_outing_sent_alone_and_its_file_share_their_runs(client: TestClient) 
     assert counts(client) == (3, 2)
 
 
-def test_each_run_reads_its_own_outing_again(client: TestClient) -> None:
+def test_each_run_reads_its_own_outing_again_and_a_file_is_read_once(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     token = make_runner(client, "ann")
     stored = upload(client, token, "three-seasons.gpx", THREE)["runs"]
+    readings: list[str] = []
+    real_read = missions._read
+
+    def counting(session: Session, sha256: str, name: str) -> list[Track]:
+        readings.append(name)
+        return real_read(session, sha256, name)
+
+    monkeypatch.setattr(missions, "_read", counting)
     with client.app.state.readers() as session:  # type: ignore[attr-defined]
         runner = session.scalar(select(Runner).where(Runner.name == "ann"))
         assert runner is not None
+        files: missions.Files = {}
         for run in stored:
             expected = datetime.fromisoformat(run["start_time"]).timestamp()
             sha = session.scalar(select(Run.sha256).where(Run.id == run["id"]))
             assert sha is not None
-            track = missions._read(session, sha, run["file"], run["outing"])
-            assert track.time_s is not None and track.time_s[0] == expected
+            facts = RunFacts(None, 0.0, None)
+            again = missions.StoredRun(
+                session, run["id"], run["file"], sha, facts, run["outing"], files
+            )
+            assert again.track.time_s is not None and again.track.time_s[0] == expected
             course = courses.course_of(session, runner, run["id"], run["outing"])
             assert course.start_s == expected
+        assert readings == ["three-seasons.gpx"]  # three runs, one reading of their file
+        beyond = missions.StoredRun(session, 0, "three-seasons.gpx", sha, facts, 4, files)
         with pytest.raises(reading.ReadError, match="has no outing 4"):
-            missions._read(session, sha, "three-seasons.gpx", 4)
+            assert beyond.track
 
 
 def test_the_upload_answer_and_the_pages_show_each_outing(client: TestClient) -> None:
@@ -354,3 +374,48 @@ def as_check_json(path: Path) -> list[dict[str, Any]]:
     assert result.exit_code == 0, result.output
     found = json.loads(result.stdout)
     return found if isinstance(found, list) else [found]
+
+
+def test_a_file_of_too_many_outings_is_refused_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parsing, "MAX_OUTINGS", 2)
+
+    outcome = parsing.read_and_describe(THREE, "three-seasons.gpx")
+
+    assert outcome == (
+        "error",
+        (
+            "three-seasons.gpx",
+            "holds 3 outings, and heroicrun takes at most 2 from one file: "
+            "send them in smaller files",
+            None,
+        ),
+    )
+    assert parsing.read_and_describe(outing_alone(0), "run-1.gpx")[0] == "ok"
+
+
+def test_chapters_go_to_the_outing_that_earned_them_or_past_a_limit_to_the_last(
+    engine: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writers = db_engine.writers(engine)
+    catalog = bundled.bundled()
+    five = outing_files.gpx_outings(5, km=5.0, duration_s=1800.0)
+    parser = parsing.Parser(1, 60.0)
+    told: dict[str, list[list[str]]] = {}
+    try:
+        for name, limit in (("ann", runs.TOLD_APART_OUTINGS), ("bob", 2)):
+            monkeypatch.setattr(runs, "TOLD_APART_OUTINGS", limit)
+            with writers() as session:
+                runner = accounts.add_runner(session, name, None)
+                for mission in catalog.missions:
+                    missions.enrol(session, catalog, runner, mission.id, START - DAY)
+                session.commit()
+                recorded = runs.record(session, runner, "five.gpx", five, parser, catalog)
+            told[name] = [[item["message"] for item in run.unlocked] for run in recorded]
+    finally:
+        parser.close()
+
+    each, last = told["ann"], told["bob"]
+    assert sum(map(len, each)) > 0 and sum(1 for found in each if found) > 1
+    # The same chapters either way: told apart outing by outing, or all with the fifth.
+    assert last[:4] == [[], [], [], []]
+    assert sorted(last[4]) == sorted(message for found in each for message in found)

@@ -185,9 +185,9 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     names: list[str] = []
     real = play._read
 
-    def counting(session: Session, sha256: str, name: str, outing: int) -> Track:
+    def counting(session: Session, sha256: str, name: str) -> list[Track]:
         names.append(name)
-        return real(session, sha256, name, outing)
+        return real(session, sha256, name)
 
     monkeypatch.setattr(play, "_read", counting)
     return names

@@ -52,6 +52,8 @@ from heroicrun.play import NotFound, parsing
 from heroicrun.track import Track
 
 Snapshot = dict[str, tuple[str, ...]]  # mission id → unlocked beat ids, for active enrolments
+# Original files read again, by hash, as their outings: runs of one file share one reading.
+Files = dict[str, list[Track]]
 Learned = dict[tuple[int, str], GoalCheck]  # (run id, goal key) → a verdict judged afresh
 
 DETAIL_CHARS = 500  # Verdict.detail's width
@@ -227,17 +229,22 @@ class StoredRun(CountedRun):
         sha256: str,
         facts: RunFacts,
         outing: int = 1,
+        files: Files | None = None,
     ) -> None:
         super().__init__(name, _never, _never, facts)
         self.run_id = run_id
         self._session = session
         self._sha256 = sha256
         self._outing = outing
+        self._files = {} if files is None else files
 
     @cached_property
     def track(self) -> Track:
         """The run's points (its outing of the file), read again from its original file."""
-        return _read(self._session, self._sha256, self.name, self._outing)
+        parts = self._files.get(self._sha256)
+        if parts is None:
+            parts = self._files[self._sha256] = _read(self._session, self._sha256, self.name)
+        return parsing.outing_of(parts, self.name, self._outing)
 
     @cached_property
     def measures(self) -> Measures:
@@ -316,6 +323,7 @@ def evaluate_enrolled(
         .where(runs_table.overlaps_run_id.is_(None))
         .order_by(runs_table.start_time, runs_table.id)
     ).all()
+    files: Files = {}
     runs = [
         StoredRun(
             session,
@@ -324,6 +332,7 @@ def evaluate_enrolled(
             sha256,
             RunFacts(as_utc(start), counted_m / 1000.0, elapsed_s, as_utc(uploaded), sport, gps),
             outing,
+            files,
         )
         for run_id, name, sha256, start, counted_m, elapsed_s, uploaded, outing, sport, gps in rows
         if start is not None
@@ -363,8 +372,8 @@ def _single_run_goals(mission: Mission) -> Iterable[SingleRunGoal]:
             yield goal
 
 
-def _read(session: Session, sha256: str, name: str, outing: int) -> Track:
-    """A stored run's points, read again from its original file: its outing of the file."""
+def _read(session: Session, sha256: str, name: str) -> list[Track]:
+    """The outings of a stored run's original file, read again."""
     original = session.get(Original, sha256)
     if original is None:
         raise reading.ReadError(name, "its original file is missing from the database")
@@ -372,7 +381,7 @@ def _read(session: Session, sha256: str, name: str, outing: int) -> Track:
         data = gzip.decompress(original.content_gz)
     except (OSError, EOFError) as error:
         raise reading.ReadError(name, f"its stored original is damaged ({error})") from None
-    return parsing.read_outing(data, name, outing)
+    return parsing.read_outings(data, name)
 
 
 def enrolled_missions(

@@ -41,6 +41,9 @@ def _context() -> BaseContext:
 
 _CONTEXT = _context()
 START_TIMEOUT_S = 60.0  # a cold fork server imports numpy and the readers first
+# A logger's year of daily trips is a few hundred outings. Each is a run to store and judge in
+# one transaction, which holds the database's writers back: past this, the file is refused.
+MAX_OUTINGS = 1_000
 
 
 def read_and_describe(data: bytes, source: str) -> Outcome:
@@ -48,10 +51,16 @@ def read_and_describe(data: bytes, source: str) -> Outcome:
     its `summary.describe()` with what the activity is (`activity.of`) under ACTIVITY; or the
     read error."""
     try:
-        track = reading.read_bytes(data, source)
+        parts = outings.split(reading.read_bytes(data, source))
+        if len(parts) > MAX_OUTINGS:
+            problem = (
+                f"holds {len(parts):,} outings, and heroicrun takes at most {MAX_OUTINGS:,} "
+                "from one file: send them in smaller files"
+            )
+            return "error", (source, problem, None)
         described = [
             {**summary.describe(part, measuring.measure(part)), ACTIVITY: activity.of(part)}
-            for part in outings.split(track)
+            for part in parts
         ]
         return "ok", described
     except reading.ReadError as error:
@@ -74,7 +83,16 @@ def read_and_describe(data: bytes, source: str) -> Outcome:
 def read_outing(data: bytes, source: str, outing: int) -> Track:
     """Outing number `outing` (from 1) of a file, read again (in the caller's process); a
     ReadError when the file no longer holds that many outings."""
-    parts = outings.split(reading.read_bytes(data, source))
+    return outing_of(read_outings(data, source), source, outing)
+
+
+def read_outings(data: bytes, source: str) -> list[Track]:
+    """Every outing of a file, read again (in the caller's process)."""
+    return outings.split(reading.read_bytes(data, source))
+
+
+def outing_of(parts: list[Track], source: str, outing: int) -> Track:
+    """Outing number `outing` (from 1) of a file's outings; a ReadError when it has fewer."""
     if not 1 <= outing <= len(parts):
         held = "one outing" if len(parts) == 1 else f"{len(parts)} outings"
         raise reading.ReadError(source, f"now reads as {held}, so it has no outing {outing}")

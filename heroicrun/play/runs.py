@@ -43,6 +43,10 @@ from heroicrun.play.parsing import Parser
 # PostgreSQL ends one of two conflicting transactions with these; run again, it goes through.
 RETRIED_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
 SPORT_CHARS = 32  # Run.sport's width
+# What each outing of a file unlocked is told apart by judging the missions after each one.
+# Each judging reads all the runner's runs, so a file of more outings than this (a logger's
+# year of trips) is judged once, after them all, and its chapters go to its last new run.
+TOLD_APART_OUTINGS = 20
 
 
 class Unreadable(PlayError):
@@ -182,7 +186,8 @@ def _store(
     catalog: Catalog | None,
 ) -> list[Recorded]:
     """One transaction: the original if new, a run for each outing not stored yet, and what
-    each unlocked, outing after outing; the runs already stored for the others."""
+    each unlocked, outing after outing (TOLD_APART_OUTINGS); the runs already stored for the
+    others."""
     runner = locked_runner(session, runner_id)
     # Verdicts of every snapshot are kept at the end, in one ordered statement.
     learned: missions.Learned = {}
@@ -190,6 +195,7 @@ def _store(
     found: list[StoredRun | tuple[Run, list[dict[str, str]]]] = []
     kept = False
     uploaded_at = datetime.now(UTC)
+    told_apart = len(described) <= TOLD_APART_OUTINGS
     for summary, known in described:
         key = None if known is None else known.key
         number = _number(summary)
@@ -204,11 +210,15 @@ def _store(
             before = missions.snapshot(session, catalog, runner, learned)
         row = new_run(session, runner_id, name, digest, summary, key, uploaded_at)
         unlocked: list[dict[str, str]] = []
-        if catalog and before is not None:
-            after = missions.snapshot(session, catalog, runner, learned)
-            unlocked = missions.unlocks(catalog, before, after)
-            before = after
         found.append((row, unlocked))
+        if catalog and before is not None and told_apart:
+            after = missions.snapshot(session, catalog, runner, learned)
+            unlocked.extend(missions.unlocks(catalog, before, after))
+            before = after
+    if catalog and before is not None and not told_apart:
+        last_new = [item for item in found if isinstance(item, tuple)][-1]
+        after = missions.snapshot(session, catalog, runner, learned)
+        last_new[1].extend(missions.unlocks(catalog, before, after))
     missions.remember(session, learned)
     rows = [item[0] for item in found if isinstance(item, tuple)]
     stored = iter(_stored_all(session, rows))
