@@ -109,6 +109,69 @@ def distances_m(
     return _solve(lat1, lon1, lat2, lon2, (sin_b1, cos_b1, sin_b2, cos_b2))
 
 
+def distances_from_m(
+    lat_deg: float,
+    lon_deg: float,
+    lats_deg: FloatArray,
+    lons_deg: FloatArray,
+    where: npt.NDArray[np.bool_] | None = None,
+    otherwise_m: FloatArray | None = None,
+) -> FloatArray:
+    """Return the ellipsoidal distance from one point to each of many, in metres.
+
+    With `where`, only those points are measured; the others take their value in `otherwise_m`
+    (the caller's bounds from `distance_bounds_m`, when a bound is all it needs of them).
+    """
+    lats = np.asarray(lats_deg, dtype=np.float64)
+    lons = np.asarray(lons_deg, dtype=np.float64)
+    if where is None or otherwise_m is None:
+        return distances_m(np.full(lats.shape, lat_deg), np.full(lons.shape, lon_deg), lats, lons)
+    found = np.array(otherwise_m, dtype=np.float64)
+    chosen = np.flatnonzero(where)
+    found[chosen] = distances_m(
+        np.full(chosen.shape, lat_deg), np.full(chosen.shape, lon_deg), lats[chosen], lons[chosen]
+    )
+    return found
+
+
+# A sphere brackets the ellipsoid's distances, by the angle between the two points' directions
+# from the Earth's centre (gamma): no path on the ellipsoid is shorter than its radial shadow on
+# the polar sphere inside it (b * gamma), and the path on the ellipsoid above a great circle is
+# no longer than a * gamma * (1 + 6e-6), the radius turning by at most a * e^2 / 2 per radian.
+# The margins also cover rounding, and the micrometres by which distances_m may differ.
+_LOW_M_PER_RAD = POLAR_RADIUS_M * (1 - 1e-7)
+_HIGH_M_PER_RAD = EQUATORIAL_RADIUS_M * (1 + 1e-5)
+_SLACK_M = 1e-3
+
+
+def distance_bounds_m(
+    lat_deg: float, lon_deg: float, lats_deg: FloatArray, lons_deg: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Return a lower and an upper bound of the distance from one point to each of many, in
+    metres: a fifth of the cost of the distances, and within 0.4 % of them.
+
+    Enough to tell which points can matter (the nearest, the farthest, those within a radius)
+    before measuring only those with `distances_from_m`.
+    """
+    x0, y0, z0 = _directions(np.array([lat_deg]), np.array([lon_deg]))
+    x, y, z = _directions(np.asarray(lats_deg, np.float64), np.asarray(lons_deg, np.float64))
+    half_chord = np.sqrt((x - x0) ** 2 + (y - y0) ** 2 + (z - z0) ** 2) * 0.5
+    angle = 2 * np.arcsin(np.minimum(half_chord, 1.0))
+    low = np.maximum(angle * _LOW_M_PER_RAD - _SLACK_M, 0.0)
+    return low, angle * _HIGH_M_PER_RAD + _SLACK_M
+
+
+def _directions(
+    lat_deg: FloatArray, lon_deg: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Return the unit vectors from the Earth's centre towards points given by geodetic degrees."""
+    phi, lam = np.radians(lat_deg), np.radians(lon_deg)
+    across = np.cos(phi)
+    up = (1 - FLATTENING) ** 2 * np.sin(phi)  # (1 - e^2) sin(phi): geocentric, not geodetic
+    norm = np.sqrt(across * across + up * up)
+    return across * np.cos(lam) / norm, across * np.sin(lam) / norm, up / norm
+
+
 def _solve(
     lat1: FloatArray,
     lon1: FloatArray,

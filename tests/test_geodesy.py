@@ -127,3 +127,35 @@ def test_one_pair() -> None:
 def test_a_degree_of_latitude_on_the_equator() -> None:
     # The WGS84 meridian arc from 0 to 1 degree north is 110,574.389 m.
     assert geodesy.distance_m(0.0, 0.0, 1.0, 0.0) == pytest.approx(110574.389, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("place", "spread_deg"),
+    [
+        ((46.05, 14.5), 0.001),  # metres around a place
+        ((46.05, 14.5), 0.5),  # a long run's tens of kilometres
+        ((89.99, 0.0), 0.02),  # at a pole
+        ((0.0, 0.0), 90.0),  # across the globe
+        ((-12.0, 179.99), 0.3),  # over the antimeridian
+    ],
+)
+def test_distance_bounds_hold_and_are_tight(place: tuple[float, float], spread_deg: float) -> None:
+    rng = np.random.default_rng(7)
+    lat = np.clip(place[0] + rng.normal(0, spread_deg, 300), -90, 90)
+    lon = wrap(place[1] + rng.normal(0, spread_deg, 300))
+    exact = geodesy.distances_from_m(place[0], place[1], lat, lon)
+    expected = reference_m(np.full(300, place[0]), np.full(300, place[1]), lat, lon)
+    assert np.abs(exact - expected).max() < TOLERANCE_M
+    low, high = geodesy.distance_bounds_m(place[0], place[1], lat, lon)
+    assert (low <= exact).all() and (exact <= high).all()
+    assert (high - low <= 0.004 * exact + 0.01).all()
+
+
+def test_only_the_points_asked_for_are_measured() -> None:
+    lat, lon = np.array([46.0, 46.1, 46.2]), np.array([14.5, 14.5, 14.5])
+    low, _ = geodesy.distance_bounds_m(46.0, 14.5, lat, lon)
+    found = geodesy.distances_from_m(
+        46.0, 14.5, lat, lon, where=np.array([False, True, False]), otherwise_m=low
+    )
+    assert found[0] == low[0] and found[2] == low[2]
+    assert found[1] == pytest.approx(geodesic((46.0, 14.5), (46.1, 14.5)).meters, abs=TOLERANCE_M)

@@ -37,8 +37,12 @@ def reach_place(goal: ReachPlaceGoal, run: CountedRun) -> GoalCheck:
     count = len(course)
     ridden = run.ridden_steps()
     by_vehicle = np.concatenate(([False], ridden))  # each point: arrived in a vehicle
-    to_points_m = geodesy.distances_m(
-        np.full(count, goal.lat), np.full(count, goal.lon), course.lat_deg, course.lon_deg
+    # Only points that may be the nearest on foot, or within the radius, are measured exactly;
+    # the others keep a lower bound, above both, which is all their comparisons need.
+    low_m, high_m = geodesy.distance_bounds_m(goal.lat, goal.lon, course.lat_deg, course.lon_deg)
+    near = ~by_vehicle & (low_m <= max(goal.radius_m, np.where(by_vehicle, np.inf, high_m).min()))
+    to_points_m = geodesy.distances_from_m(
+        goal.lat, goal.lon, course.lat_deg, course.lon_deg, where=near, otherwise_m=low_m
     )
     on_foot_m = np.where(by_vehicle, np.inf, to_points_m)
     walked = course.joined & ~ridden & ~by_vehicle[:-1]
@@ -88,13 +92,15 @@ def out_and_back(goal: OutAndBackGoal, run: CountedRun) -> GoalCheck:
     if not run.gps:
         return outcome.without_gps("no position shows how far from the start it went")
     course = run.course
-    count = len(course)
     by_vehicle = np.concatenate(([False], run.ridden_steps()))
-    from_start_m = geodesy.distances_m(
-        np.full(count, course.lat_deg[0]),
-        np.full(count, course.lon_deg[0]),
-        course.lat_deg,
-        course.lon_deg,
+    start = (course.lat_deg[0], course.lon_deg[0])
+    # Only points that may be the farthest on foot, and the finish, are measured exactly; the
+    # others keep a lower bound, below the farthest, which is all the maximum needs.
+    low_m, high_m = geodesy.distance_bounds_m(*start, course.lat_deg, course.lon_deg)
+    far = ~by_vehicle & (high_m >= np.where(by_vehicle, 0.0, low_m).max())
+    far[-1] = True
+    from_start_m = geodesy.distances_from_m(
+        *start, course.lat_deg, course.lon_deg, where=far, otherwise_m=low_m
     )
     farthest_m = float(np.where(by_vehicle, 0.0, from_start_m).max())
     finish_m = float(from_start_m[-1])
