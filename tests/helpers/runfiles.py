@@ -4,14 +4,16 @@ Other people's recordings stay outside the project (tests/helpers/real.py reads 
 are kept); the server, page, import and browser tests use these instead, so they never skip.
 Each is built with tests.factory.TrackBuilder from legs of known distance (m) and time (s), so a
 test can work out what heroicrun must show. Each starts on a day of its own: no two are one
-outing, and none is the bundled sample run's.
+outing, and none is the bundled sample run's. Files are kept in the temporary folder under a
+name made from their content, so every process (server workers too) writes a run once, and none
+leaves a folder of its own behind.
 """
 
 from __future__ import annotations
 
-import atexit
 import functools
-import shutil
+import hashlib
+import os
 import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -53,17 +55,19 @@ PARTLY_TIMED_POINTS = 120
 PARTLY_TIMED_TIMES = 5
 
 
-@functools.cache
-def folder() -> Path:
-    """A folder of this test process's own, removed when it ends."""
-    made = Path(tempfile.mkdtemp(prefix="heroicrun-runs-"))
-    atexit.register(shutil.rmtree, made, ignore_errors=True)
-    return made
+CACHE = Path(tempfile.gettempdir()) / f"heroicrun-test-runs-{os.getuid()}"
 
 
 def _written(name: str, data: bytes) -> Path:
-    path = folder() / name
-    path.write_bytes(data)
+    """The file `name` holding `data`, in a folder named for that content. A worker process
+    ends without exit handlers, so a folder per process would be left behind; this one is shared,
+    and written whole (renamed into place) so that no reader sees half a file."""
+    path = CACHE / hashlib.sha256(data).hexdigest()[:16] / name
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{name}.{os.getpid()}")
+        partial.write_bytes(data)
+        os.replace(partial, path)
     return path
 
 
