@@ -1,19 +1,26 @@
 """How long a user waits for `heroicrun check` and `heroicrun --help`, as whole processes.
 
     python benchmarks/startup.py                    # the project's venv
-    python benchmarks/startup.py --heroicrun PATH   # any installed heroicrun executable
+    python benchmarks/startup.py --heroicrun PATH   # any heroicrun executable
     python benchmarks/startup.py --repeats 15
 
 Every figure is the best of several runs of a fresh process, start to exit, so it includes the
 interpreter starting, every import, reading, measuring, judging every mission and printing:
-wall time (what a user waits) and CPU time (user + system, which other work on a shared
-machine disturbs less). The baselines run in the same session on the same machine, so the
-ratios hold however busy it is:
+wall time (what a user waits) and CPU time (user + system, which other work on a shared machine
+disturbs less; numpy's import starts threads, so its CPU time can exceed its wall time). The
+baselines run in the same session, round after round with the rest, so the ratios hold however
+busy the machine is:
 
 - `python -c "import numpy"`: the least any numpy program costs. Target: `heroicrun check` of a
   1-hour run (3,600 points) within 2x of it.
 - `python -c "import gpxpy; gpxpy.parse(open(f))"` of a 130,000-point run: reading it with the
   usual library and nothing else. Target: `heroicrun check` of the same file at least 6x faster.
+
+Every process runs as on a user's machine after installing: Python's compiled bytecode is
+kept (in a folder of the benchmark's own, whatever PYTHONDONTWRITEBYTECODE says) and a first
+round, not counted, fills it; so are the checked missions heroicrun keeps in the user's cache
+folder. Two rows show the first run instead: missions not yet checked, and sources compiled
+on every run (a development checkout with PYTHONDONTWRITEBYTECODE=1).
 """
 
 from __future__ import annotations
@@ -61,7 +68,7 @@ def main(arguments: Sequence[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=REPEATS)
     parser.add_argument("--long-repeats", type=int, default=LONG_REPEATS)
     options = parser.parse_args(arguments)
-    executable = options.heroicrun.resolve()
+    executable = options.heroicrun.absolute()
     if not executable.exists():
         raise SystemExit(f"{executable}: no such heroicrun executable")
     # The heroicrun under test runs with its own interpreter, so the baselines do too.
@@ -74,51 +81,55 @@ def main(arguments: Sequence[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="heroicrun-startup-") as folder:
         # An empty working folder: `python -c` must not import a source checkout by accident.
         cwd = Path(folder)
-        hour = write_run(cwd / f"run-{HOUR_POINTS}.gpx", HOUR_POINTS)
-        long = write_run(cwd / f"run-{LONG_POINTS}.gpx", LONG_POINTS)
+        hour = str(write_run(cwd / f"run-{HOUR_POINTS}.gpx", HOUR_POINTS))
+        long = str(write_run(cwd / f"run-{LONG_POINTS}.gpx", LONG_POINTS))
         heroicrun = [str(executable)]
         gpxpy = "import sys, gpxpy; gpxpy.parse(open(sys.argv[1], encoding='utf-8'))"
-        tasks = {
-            "python": [*python_argv, "-c", "pass"],
-            "numpy": [*python_argv, "-c", "import numpy"],
-            "help": [*heroicrun, "--help"],
-            "check_cold": [*heroicrun, "check", str(hour)],
-            "check_hour": [*heroicrun, "check", str(hour)],
-            "check_hour_json": [*heroicrun, "check", str(hour), "--json"],
-            "check_long": [*heroicrun, "check", str(long)],
-            "gpxpy_long": [*python_argv, "-c", gpxpy, str(long)],
+        installed = {
+            key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"
+        }
+        installed |= {
+            "PYTHONPYCACHEPREFIX": str(cwd / "bytecode"),
+            "XDG_CACHE_HOME": str(cwd / "cache"),
+        }
+        uncompiled = {key: value for key, value in installed.items() if "PYCACHE" not in key}
+        uncompiled["PYTHONDONTWRITEBYTECODE"] = "1"
+        # name: (command, environment, or None for a new empty cache folder on every run)
+        tasks: dict[str, tuple[list[str], dict[str, str] | None]] = {
+            "python": ([*python_argv, "-c", "pass"], installed),
+            "numpy": ([*python_argv, "-c", "import numpy"], installed),
+            "help": ([*heroicrun, "--help"], installed),
+            "check_hour": ([*heroicrun, "check", hour], installed),
+            "check_hour_json": ([*heroicrun, "check", hour, "--json"], installed),
+            "check_first": ([*heroicrun, "check", hour], None),
+            "check_uncompiled": ([*heroicrun, "check", hour], uncompiled),
+            "check_long": ([*heroicrun, "check", long], installed),
+            "gpxpy_long": ([*python_argv, "-c", gpxpy, long], installed),
         }
         long_tasks = {"check_long", "gpxpy_long"}
-        # heroicrun keeps checked missions in the user's cache folder: here a folder of the
-        # benchmark's own, filled by the first run, and a new empty one for every cold run.
-        cache = cwd / "cache"
         figures = {name: Best() for name in tasks}
+        rounds = max(options.repeats, options.long_repeats)
         # Round after round of every command, so that a busy moment on the machine falls on
-        # all of them alike rather than on one.
-        for round_number in range(max(options.repeats, options.long_repeats)):
-            for name, argv in tasks.items():
+        # all of them alike rather than on one. Round -1 fills the caches and is not counted.
+        for number in range(-1, rounds):
+            for name, (argv, env) in tasks.items():
                 limit = options.long_repeats if name in long_tasks else options.repeats
-                if round_number >= limit:
+                if number >= limit or (number < 0 and name in long_tasks):
                     continue
-                folder = cwd / f"cold-{round_number}" if name == "check_cold" else cache
-                env = {**os.environ, "XDG_CACHE_HOME": str(folder)}
-                figures[name].run(argv, cwd, env)
-        repeats, long_repeats = options.repeats, options.long_repeats
+                if env is None:
+                    env = installed | {"XDG_CACHE_HOME": str(cwd / f"first-{number}")}
+                (Best() if number < 0 else figures[name]).run(argv, cwd, env)
 
     rows = [
         ("python -c pass", "python", None, ""),
         ('python -c "import numpy"', "numpy", None, "baseline"),
         ("heroicrun --help", "help", "numpy", "x numpy"),
         (f"heroicrun check ({HOUR_POINTS:,} points)", "check_hour", "numpy", "x numpy (<= 2)"),
-        ("  the same, missions not cached", "check_cold", "numpy", "x numpy"),
-        (f"heroicrun check --json ({HOUR_POINTS:,})", "check_hour_json", "numpy", "x numpy"),
+        ("  with --json", "check_hour_json", "numpy", "x numpy"),
+        ("  missions not yet checked", "check_first", "numpy", "x numpy"),
+        ("  sources compiled every run", "check_uncompiled", "numpy", "x numpy"),
         (f"gpxpy.parse ({LONG_POINTS:,} points)", "gpxpy_long", None, "baseline"),
-        (
-            f"heroicrun check ({LONG_POINTS:,} points)",
-            "check_long",
-            "gpxpy_long",
-            "x faster (>= 6)",
-        ),
+        (f"heroicrun check ({LONG_POINTS:,})", "check_long", "gpxpy_long", "x faster (>= 6)"),
     ]
     width = max(len(row[0]) for row in rows)
     print(f"{'whole process':<{width}}  {'wall s':>7} {'ratio':>6}  {'CPU s':>7} {'ratio':>6}")
@@ -129,14 +140,14 @@ def main(arguments: Sequence[str] | None = None) -> None:
             print(f"{name:<{width}}  {wall:>7.3f} {'':>6}  {cpu:>7.3f} {'':>6}  {note}")
             continue
         base_wall, base_cpu = figures[baseline].wall_s, figures[baseline].cpu_s
-        # Against gpxpy the ratio says how many times faster; against numpy, how many times slower.
+        # Against gpxpy the ratio says how many times faster; against numpy, how many slower.
         wall_ratio = base_wall / wall if baseline == "gpxpy_long" else wall / base_wall
         cpu_ratio = base_cpu / cpu if baseline == "gpxpy_long" else cpu / base_cpu
         shown = f"{wall:>7.3f} {wall_ratio:>6.2f}  {cpu:>7.3f} {cpu_ratio:>6.2f}"
         print(f"{name:<{width}}  {shown}  {note}")
     print(
-        f"\nbest of {repeats} runs ({long_repeats} for the {LONG_POINTS:,}-point file),"
-        f" {executable}"
+        f"\nbest of {options.repeats} runs ({options.long_repeats} for the"
+        f" {LONG_POINTS:,}-point file), {executable}"
     )
 
 
