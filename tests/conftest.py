@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,10 @@ from heroicrun.db import migrate
 from heroicrun.play import accounts
 from heroicrun.server import create_app
 from heroicrun.settings import Settings
+
+# The command line keeps checked missions in the user's cache folder; tests (and the commands
+# they start) keep theirs in a folder of their own, gone with the machine's temporary files.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="heroicrun-tests-cache-")
 
 POSTGRES = os.environ.get("HEROICRUN_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES else [])]
