@@ -23,7 +23,7 @@ from heroicrun.db import engine as db_engine
 from heroicrun.db import migrate
 from heroicrun.db.schema import Runner
 from heroicrun.missions import catalog as bundled
-from heroicrun.play import accounts, missions, parsing, runs
+from heroicrun.play import accounts, missions, pool, runs
 
 COUNTS = (20, 200, 1000)
 BASELINE_UP_TO = 200
@@ -49,7 +49,7 @@ def gpx(first: int, count: int) -> bytes:
     ).encode()
 
 
-def store(folder: Path, label: str, files: list[bytes], parser: parsing.Parser) -> float:
+def store(folder: Path, label: str, files: list[bytes], parser: pool.Parser) -> float:
     """Seconds to store the files, in order, for a new enrolled runner on a new database."""
     engine = db_engine.connect(f"sqlite:///{folder / label}.db")
     migrate.upgrade(engine)
@@ -74,7 +74,7 @@ def store(folder: Path, label: str, files: list[bytes], parser: parsing.Parser) 
 
 def main() -> None:
     counts = [int(arg) for arg in sys.argv[1:]] or list(COUNTS)
-    parser = parsing.Parser(1, 300.0)
+    parser = pool.Parser(1, 300.0)
     try:
         parser.describe(gpx(0, 1), "warm.gpx")  # the worker's start is no part of a figure
         print(f"{'outings':>8} {'one file s':>11} {'per outing ms':>14} {'one each s':>11} ratio")

@@ -157,13 +157,13 @@ def test_a_file_in_an_unknown_encoding_is_one_line_not_a_traceback(
 def test_a_reader_fault_is_one_line_naming_the_file(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from heroicrun.play import parsing
+    from heroicrun.play import pool
 
     def broken(_data: bytes, _source: str) -> object:
         raise ValueError("an index the reader did not expect")
 
-    monkeypatch.setattr(parsing.reading, "read_bytes", broken)
-    outcome = parsing.read_and_describe(b"<gpx/>", "odd.gpx")
+    monkeypatch.setattr(pool.reading, "read_bytes", broken)
+    outcome = pool.read_and_describe(b"<gpx/>", "odd.gpx")
     assert outcome == ("error", ("odd.gpx", "could not be measured (ValueError)", None))
     said = capsys.readouterr().err.splitlines()
     assert len(said) == 1 and said[0].startswith("heroicrun: odd.gpx: could not be measured")

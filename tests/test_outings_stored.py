@@ -34,7 +34,7 @@ from heroicrun.play import (
     courses,
     dashboard,
     missions,
-    parsing,
+    pool,
     recompute,
     runs,
     totals,
@@ -232,13 +232,13 @@ def test_the_migration_keeps_every_run_as_outing_1(database_url: str) -> None:
         command.upgrade(config, "0003")
     # A run as heroicrun stored it before outings, from the first day's file.
     data = outing_alone(0)
-    parser = parsing.Parser(1, 60.0)
+    parser = pool.Parser(1, 60.0)
     try:
         [described] = parser.describe(data, "run-1.gpx")
         summary = {
             key: value
             for key, value in described.items()
-            if key not in {parsing.ACTIVITY, "sport", "on_foot", "gps", "outing", "outings"}
+            if key not in {pool.ACTIVITY, "sport", "on_foot", "gps", "outing", "outings"}
         }
         digest = hashlib.sha256(data).hexdigest()
         now = datetime.now(UTC)
@@ -267,7 +267,7 @@ def test_the_migration_keeps_every_run_as_outing_1(database_url: str) -> None:
                 "summary_json": json.dumps(summary),
                 "measured_with": "0.0.9",
                 "uploaded_at": now,
-                "activity_key": described[parsing.ACTIVITY].key,
+                "activity_key": described[pool.ACTIVITY].key,
             }
             connection.execute(insert(Run).values(columns))
 
@@ -290,7 +290,7 @@ def test_the_migration_keeps_every_run_as_outing_1(database_url: str) -> None:
 
 def test_recompute_stores_the_outings_a_file_was_not_yet_read_for(engine: Any) -> None:
     writers = db_engine.writers(engine)
-    parser = parsing.Parser(1, 60.0)
+    parser = pool.Parser(1, 60.0)
     try:
         with writers() as session:
             runner = accounts.add_runner(session, "ann", None)
@@ -377,9 +377,9 @@ def as_check_json(path: Path) -> list[dict[str, Any]]:
 
 
 def test_a_file_of_too_many_outings_is_refused_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parsing, "MAX_OUTINGS", 2)
+    monkeypatch.setattr(pool, "MAX_OUTINGS", 2)
 
-    outcome = parsing.read_and_describe(THREE, "three-seasons.gpx")
+    outcome = pool.read_and_describe(THREE, "three-seasons.gpx")
 
     assert outcome == (
         "error",
@@ -390,7 +390,7 @@ def test_a_file_of_too_many_outings_is_refused_by_name(monkeypatch: pytest.Monke
             None,
         ),
     )
-    assert parsing.read_and_describe(outing_alone(0), "run-1.gpx")[0] == "ok"
+    assert pool.read_and_describe(outing_alone(0), "run-1.gpx")[0] == "ok"
 
 
 def test_chapters_go_to_the_outing_that_earned_them_or_past_a_limit_to_the_last(
@@ -399,7 +399,7 @@ def test_chapters_go_to_the_outing_that_earned_them_or_past_a_limit_to_the_last(
     writers = db_engine.writers(engine)
     catalog = bundled.bundled()
     five = outing_files.gpx_outings(5, km=5.0, duration_s=1800.0)
-    parser = parsing.Parser(1, 60.0)
+    parser = pool.Parser(1, 60.0)
     told: dict[str, list[list[str]]] = {}
     try:
         for name, limit in (("ann", runs.TOLD_APART_OUTINGS), ("bob", 2)):

@@ -31,7 +31,8 @@ from heroicrun.db import migrate
 from heroicrun.db.schema import Original, Run, Runner, Verdict
 from heroicrun.missions import catalog as bundled
 from heroicrun.missions.loading import Catalog
-from heroicrun.play import NotFound, accounts, missions, parsing, recompute, runs, uploads
+from heroicrun.play import NotFound, accounts, missions, pool, recompute, runs
+from heroicrun.reading import archives
 from tests.factory import START, TrackBuilder
 from tests.helpers import runfiles
 from tests.helpers.files import gpx_text, zipped
@@ -48,8 +49,8 @@ def writers(engine: Engine) -> sessionmaker[Session]:
 
 
 @pytest.fixture(scope="module")
-def parser() -> Iterator[parsing.Parser]:
-    parser = parsing.Parser(1, 30.0)
+def parser() -> Iterator[pool.Parser]:
+    parser = pool.Parser(1, 30.0)
     yield parser
     parser.close()
 
@@ -65,7 +66,7 @@ def record(
     writers: sessionmaker[Session],
     runner_id: int,
     path: Path,
-    parser: parsing.Parser,
+    parser: pool.Parser,
     name: str | None = None,
 ) -> runs.Recorded:
     with writers() as session:
@@ -87,7 +88,7 @@ def as_runner(writers: sessionmaker[Session], runner_id: int) -> Any:
 
 
 def test_a_run_is_measured_and_stored_with_its_original(
-    writers: sessionmaker[Session], parser: parsing.Parser
+    writers: sessionmaker[Session], parser: pool.Parser
 ) -> None:
     ann = add_runner(writers, "ann")
     recorded = record(writers, ann, ATHENS, parser)
@@ -106,7 +107,7 @@ def test_a_run_is_measured_and_stored_with_its_original(
 
 
 def test_the_same_file_twice_changes_nothing(
-    writers: sessionmaker[Session], parser: parsing.Parser
+    writers: sessionmaker[Session], parser: pool.Parser
 ) -> None:
     ann = add_runner(writers, "ann")
     first = record(writers, ann, SMALL, parser)
@@ -115,7 +116,7 @@ def test_the_same_file_twice_changes_nothing(
     assert count(writers, Run) == 1 and count(writers, Original) == 1
 
 
-class Rendezvous(parsing.Parser):
+class Rendezvous(pool.Parser):
     """A parser that holds each caller until `parties` have read their file: every caller has
     then passed the duplicate check, so the unique constraint must settle the race."""
 
@@ -164,7 +165,7 @@ def test_the_same_file_raced_by_two_requests_is_stored_once(
 
 
 def test_two_runners_share_one_original_until_both_delete(
-    writers: sessionmaker[Session], parser: parsing.Parser
+    writers: sessionmaker[Session], parser: pool.Parser
 ) -> None:
     ann, bob = add_runner(writers, "ann"), add_runner(writers, "bob")
     mine = record(writers, ann, SMALL, parser)
@@ -181,7 +182,7 @@ def test_two_runners_share_one_original_until_both_delete(
 
 
 def test_another_runners_run_is_not_found_like_a_missing_one(
-    writers: sessionmaker[Session], parser: parsing.Parser
+    writers: sessionmaker[Session], parser: pool.Parser
 ) -> None:
     ann, bob = add_runner(writers, "ann"), add_runner(writers, "bob")
     run_id = record(writers, ann, SMALL, parser).run.id
@@ -198,7 +199,7 @@ def test_another_runners_run_is_not_found_like_a_missing_one(
 
 
 def test_runs_are_listed_newest_first_a_page_at_a_time(
-    writers: sessionmaker[Session], parser: parsing.Parser
+    writers: sessionmaker[Session], parser: pool.Parser
 ) -> None:
     ann = add_runner(writers, "ann")
     for path in (SMALL, ATHENS, FIT):
@@ -213,7 +214,7 @@ def test_runs_are_listed_newest_first_a_page_at_a_time(
 
 
 def test_the_original_comes_back_byte_for_byte(
-    writers: sessionmaker[Session], parser: parsing.Parser
+    writers: sessionmaker[Session], parser: pool.Parser
 ) -> None:
     ann = add_runner(writers, "ann")
     run_id = record(writers, ann, FIT, parser, name="../watch/Morning Run.fit").run.id
@@ -223,7 +224,7 @@ def test_the_original_comes_back_byte_for_byte(
 
 
 def test_an_unreadable_file_stores_nothing(
-    writers: sessionmaker[Session], parser: parsing.Parser
+    writers: sessionmaker[Session], parser: pool.Parser
 ) -> None:
     ann = add_runner(writers, "ann")
     with pytest.raises(runs.Unreadable, match=r"^bad\.gpx: line 11: "):
@@ -232,7 +233,7 @@ def test_an_unreadable_file_stores_nothing(
 
 
 def test_recompute_reports_a_damaged_original_and_measures_the_rest(
-    writers: sessionmaker[Session], parser: parsing.Parser
+    writers: sessionmaker[Session], parser: pool.Parser
 ) -> None:
     ann = add_runner(writers, "ann")
     damaged = record(writers, ann, SMALL, parser).run
@@ -257,16 +258,16 @@ def test_recompute_reports_a_damaged_original_and_measures_the_rest(
 # The worker pool: these run in its processes, so they live at module level.
 
 
-def slow_on_request(data: bytes, source: str) -> parsing.Outcome:
+def slow_on_request(data: bytes, source: str) -> pool.Outcome:
     if data == b"slow":
         time.sleep(60)
     if data == b"crash":
         os._exit(3)
-    return parsing.read_and_describe(data, source)
+    return pool.read_and_describe(data, source)
 
 
 def test_a_file_that_takes_too_long_is_refused_and_the_pool_recovers() -> None:
-    parser = parsing.Parser(1, 3.0, work=slow_on_request)
+    parser = pool.Parser(1, 3.0, work=slow_on_request)
     try:
         assert parser.describe(SMALL.read_bytes(), "warm.gpx")[0]["kind"] == "run"
         # The message is the timeout's own: the reader gave up at 3 s, not after the 60 s sleep.
@@ -280,7 +281,7 @@ def test_a_file_that_takes_too_long_is_refused_and_the_pool_recovers() -> None:
         parser.close()
 
 
-def test_read_errors_cross_from_the_worker_intact(parser: parsing.Parser) -> None:
+def test_read_errors_cross_from_the_worker_intact(parser: pool.Parser) -> None:
     with pytest.raises(reading.ReadError) as raised:
         parser.describe(b"<gpx><trk>", "cut.gpx")
     assert raised.value.source == "cut.gpx" and raised.value.line == 1
@@ -304,7 +305,7 @@ def test_read_errors_cross_from_the_worker_intact(parser: parsing.Parser) -> Non
     ],
 )
 def test_a_client_file_name_is_only_a_name(given: str | None, shown: str) -> None:
-    assert uploads.display_name(given) == shown
+    assert archives.display_name(given) == shown
 
 
 def test_an_archive_yields_its_run_files_and_notes_the_rest() -> None:
@@ -317,7 +318,7 @@ def test_an_archive_yields_its_run_files_and_notes_the_rest() -> None:
             "export/nested.zip": zipped({"a.gpx": b"<gpx/>"}).getvalue(),
         }
     )
-    found = list(uploads.unpack(archive, "export.zip"))
+    found = list(archives.unpack(archive, "export.zip"))
     read = [(entry.label, entry.name) for entry in found if entry.data is not None]
     assert read == [
         ("export.zip/export/activities/1.gpx", "1.gpx"),
@@ -334,12 +335,12 @@ def test_an_archive_yields_its_run_files_and_notes_the_rest() -> None:
 
 def test_an_archive_is_read_only_up_to_its_caps() -> None:
     archive = zipped({f"{number}.gpx": SMALL.read_bytes() for number in range(5)})
-    found = list(uploads.unpack(archive, "many.zip", uploads.Limits(max_members=3)))
+    found = list(archives.unpack(archive, "many.zip", archives.Limits(max_members=3)))
     assert sum(entry.data is not None for entry in found) == 3
     assert found[-1].error == "many.zip: holds more than 3 run files; heroicrun read the first 3"
     archive.seek(0)
     size = len(SMALL.read_bytes())
-    found = list(uploads.unpack(archive, "big.zip", uploads.Limits(max_total_bytes=2 * size)))
+    found = list(archives.unpack(archive, "big.zip", archives.Limits(max_total_bytes=2 * size)))
     assert sum(entry.data is not None for entry in found) == 2
     assert found[-1].error is not None and found[-1].error.startswith(
         "big.zip/2.gpx: was not read, nor any file after it: big.zip unpacks to more than"
@@ -347,14 +348,14 @@ def test_an_archive_is_read_only_up_to_its_caps() -> None:
 
 
 def test_a_damaged_or_encrypted_archive_is_refused_by_name() -> None:
-    found = list(uploads.unpack(io.BytesIO(b"PK\x03\x04 not really"), "broken.zip"))
+    found = list(archives.unpack(io.BytesIO(b"PK\x03\x04 not really"), "broken.zip"))
     assert len(found) == 1 and found[0].error is not None
     assert found[0].error.startswith("broken.zip: is a damaged zip archive")
     archive = zipped({"run.gpx": SMALL.read_bytes()})
     raw = bytearray(archive.getvalue())
     for offset in (6, raw.rindex(b"PK\x01\x02") + 8):  # the flags, local and central
         raw[offset] |= 1
-    found = list(uploads.unpack(io.BytesIO(bytes(raw)), "locked.zip"))
+    found = list(archives.unpack(io.BytesIO(bytes(raw)), "locked.zip"))
     assert [entry.error for entry in found] == [
         "locked.zip/run.gpx: is encrypted; heroicrun cannot open it"
     ]
@@ -379,7 +380,7 @@ def record_bytes(
     runner_id: int,
     name: str,
     data: bytes,
-    parser: parsing.Parser,
+    parser: pool.Parser,
     catalog: Catalog | None = None,
 ) -> runs.Recorded:
     with writers() as session:
@@ -415,13 +416,13 @@ def enrolled_in_all(writers: sessionmaker[Session], name: str) -> int:
 
 
 def test_one_activity_in_five_wrappings_is_one_run(
-    writers: sessionmaker[Session], parser: parsing.Parser
+    writers: sessionmaker[Session], parser: pool.Parser
 ) -> None:
     ann = enrolled(writers, "ann")
     sent = wrappings(ATHENS.read_bytes())
     sent["export.zip member"] = next(
         entry.data
-        for entry in uploads.unpack(zipped({"a/run.gpx": sent["windows.gpx"]}), "export.zip")
+        for entry in archives.unpack(zipped({"a/run.gpx": sent["windows.gpx"]}), "export.zip")
         if entry.data is not None
     )
     found = [record_bytes(writers, ann, name, data, parser, CATALOG) for name, data in sent.items()]
@@ -436,7 +437,7 @@ def test_one_activity_in_five_wrappings_is_one_run(
 
 
 def test_another_runners_copy_of_an_activity_is_theirs(
-    writers: sessionmaker[Session], parser: parsing.Parser
+    writers: sessionmaker[Session], parser: pool.Parser
 ) -> None:
     ann, bob = add_runner(writers, "ann"), add_runner(writers, "bob")
     sent = wrappings(SMALL.read_bytes())
@@ -446,7 +447,7 @@ def test_another_runners_copy_of_an_activity_is_theirs(
 
 
 def test_runs_stored_before_fingerprints_migrate_and_recompute_finds_the_copies(
-    database_url: str, parser: parsing.Parser
+    database_url: str, parser: pool.Parser
 ) -> None:
     engine = db_engine.connect(database_url)
     config = Config()
@@ -466,7 +467,7 @@ def test_runs_stored_before_fingerprints_migrate_and_recompute_finds_the_copies(
         for name in ("run.gpx", "run.gpx.gz"):
             data = sent[name]
             [described] = parser.describe(data, name)
-            summary = {k: v for k, v in described.items() if k != parsing.ACTIVITY}
+            summary = {k: v for k, v in described.items() if k != pool.ACTIVITY}
             digest = hashlib.sha256(data).hexdigest()
             connection.execute(
                 insert(Original.__table__).values(
@@ -531,7 +532,7 @@ PHONE = outing(MORNING + timedelta(seconds=60), 4.7, 1700, 3.0, 4.0)
 
 
 def test_a_watch_and_a_phone_on_one_outing_count_once(
-    writers: sessionmaker[Session], parser: parsing.Parser
+    writers: sessionmaker[Session], parser: pool.Parser
 ) -> None:
     ann = enrolled(writers, "ann")
     watch = record_bytes(writers, ann, "watch.gpx", WATCH, parser, CATALOG).run
@@ -560,7 +561,7 @@ def test_a_watch_and_a_phone_on_one_outing_count_once(
 
 
 def test_a_short_recording_within_a_longer_one_says_so(
-    writers: sessionmaker[Session], parser: parsing.Parser
+    writers: sessionmaker[Session], parser: pool.Parser
 ) -> None:
     ann = add_runner(writers, "ann")
     watch = record_bytes(writers, ann, "watch.gpx", WATCH, parser).run
@@ -637,7 +638,7 @@ def deadlock() -> OperationalError:
 
 
 def test_a_deadlock_runs_the_whole_transaction_again(
-    writers: sessionmaker[Session], parser: parsing.Parser, monkeypatch: pytest.MonkeyPatch
+    writers: sessionmaker[Session], parser: pool.Parser, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ann = enrolled_in_all(writers, "ann")
     real = missions.remember
@@ -661,7 +662,7 @@ def test_a_deadlock_runs_the_whole_transaction_again(
 
 
 def test_a_second_deadlock_or_another_error_is_raised(
-    writers: sessionmaker[Session], parser: parsing.Parser, monkeypatch: pytest.MonkeyPatch
+    writers: sessionmaker[Session], parser: pool.Parser, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ann = enrolled(writers, "ann")
     calls: list[int] = []
@@ -688,7 +689,7 @@ def test_a_second_deadlock_or_another_error_is_raised(
 
 
 def test_an_upload_writes_its_verdicts_at_once_in_key_order(
-    writers: sessionmaker[Session], parser: parsing.Parser
+    writers: sessionmaker[Session], parser: pool.Parser
 ) -> None:
     # Rows in one order, in one statement: two uploads can then never hold what the other
     # waits for.
@@ -718,7 +719,7 @@ def test_runners_uploading_at_once_never_deadlock(writers: sessionmaker[Session]
     # Sixteen devices per runner sending runs at once, each run judged for every mission: the
     # verdicts of one runner's runs, written by concurrent uploads, deadlocked on PostgreSQL.
     runner_ids = [enrolled_in_all(writers, f"runner{n}") for n in range(2)]
-    parser = parsing.Parser(2, 60.0)
+    parser = pool.Parser(2, 60.0)
     failures: list[BaseException] = []
     stored: list[runs.Recorded] = []
 

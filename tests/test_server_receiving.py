@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from heroicrun.play import imports, uploads
+from heroicrun.play import imports
+from heroicrun.reading import archives
 from heroicrun.server import create_app, receiving
 from heroicrun.settings import Settings
 from tests.conftest import bearer, make_runner
@@ -35,7 +36,7 @@ def test_one_reader_stays_free_for_short_files_while_long_ones_wait(
     def slow_record(
         _sessions: Any,
         _runner: Any,
-        entry: uploads.Entry,
+        entry: archives.Entry,
         _parser: Any,
         _catalog: Any,
         _tally: imports.Tally,

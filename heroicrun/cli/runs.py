@@ -13,7 +13,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from heroicrun.cli import app
 from heroicrun.cli.accounts import DatabaseUrl, fail, opened
-from heroicrun.play import PlayError, uploads
+from heroicrun.play import PlayError
+from heroicrun.reading import archives
 from heroicrun.settings import Settings, from_environment
 
 if TYPE_CHECKING:
@@ -22,14 +23,14 @@ if TYPE_CHECKING:
     from heroicrun.db.schema import Runner
     from heroicrun.missions.loading import Catalog
     from heroicrun.play import imports
-    from heroicrun.play.parsing import Parser
+    from heroicrun.play.pool import Parser
 
 runs_app = typer.Typer(help="Stored runs: measure them again.", rich_markup_mode=None)
 app.add_typer(runs_app, name="runs", no_args_is_help=True)
 
 # Local files are the runner's own: archives may be as big as a lifetime's export, while each
 # member still has the reader's caps and no zip bomb gets past the ratio.
-LOCAL_ARCHIVES = uploads.Limits(
+LOCAL_ARCHIVES = archives.Limits(
     max_members=1_000_000, max_entries=1_000_000, max_total_bytes=1 << 50
 )
 
@@ -58,7 +59,7 @@ def import_runs(
     """
     from heroicrun.db import engine as db_engine
     from heroicrun.play import accounts, imports
-    from heroicrun.play.parsing import Parser
+    from heroicrun.play.pool import Parser
 
     settings = from_environment()
     out = Console(highlight=False)
@@ -96,7 +97,7 @@ def _import(
         TimeElapsedColumn(),
         TextColumn("{task.fields[current]}"),
     )
-    allowance = uploads.Allowance(LOCAL_ARCHIVES.max_members)
+    allowance = archives.Allowance(LOCAL_ARCHIVES.max_members)
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("importing", total=len(files), current="")
         for path in files:
@@ -112,23 +113,25 @@ def _files(paths: list[Path]) -> Iterator[Path]:
         if path.is_dir():
             for found in sorted(path.rglob("*")):
                 name = found.name.lower()
-                if found.is_file() and (uploads.looks_like_run_file(name) or name.endswith(".zip")):
+                if found.is_file() and (
+                    archives.looks_like_run_file(name) or name.endswith(".zip")
+                ):
                     yield found
         else:
             yield path
 
 
-def _entries(path: Path, allowance: uploads.Allowance) -> Iterator[uploads.Entry]:
+def _entries(path: Path, allowance: archives.Allowance) -> Iterator[archives.Entry]:
     label = str(path)
     try:
         with path.open("rb") as handle:
-            yield from uploads.unpack(handle, label, LOCAL_ARCHIVES, allowance)
+            yield from archives.unpack(handle, label, LOCAL_ARCHIVES, allowance)
     except FileNotFoundError:
-        yield uploads.Entry(label, error=f"{label}: does not exist")
+        yield archives.Entry(label, error=f"{label}: does not exist")
     except IsADirectoryError:
-        yield uploads.Entry(label, error=f"{label}: is a directory, not a file")
+        yield archives.Entry(label, error=f"{label}: is a directory, not a file")
     except OSError as error:
-        yield uploads.Entry(label, error=f"{label}: cannot be read ({error.strerror or error})")
+        yield archives.Entry(label, error=f"{label}: cannot be read ({error.strerror or error})")
 
 
 def _catalog(settings: Settings) -> Catalog:
@@ -163,7 +166,7 @@ def recompute(url: DatabaseUrl = None) -> None:
     """
     from heroicrun.db import engine as db_engine
     from heroicrun.play import recompute as remeasuring
-    from heroicrun.play.parsing import Parser
+    from heroicrun.play.pool import Parser
 
     settings = from_environment()
     with opened(url) as engine, db_engine.writers(engine)() as session:

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from heroicrun import measuring, reading
 from heroicrun.db.schema import Runner
-from heroicrun.play import PlayError, parsing, runs
+from heroicrun.play import PlayError, pool, runs
 
 
 class NoCourse(PlayError):
@@ -23,6 +23,6 @@ def course_of(session: Session, runner: Runner, run_id: int, outing: int = 1) ->
         raise NoCourse(str(error)) from None
     session.rollback()
     try:
-        return measuring.course_of(parsing.read_outing(data, name, outing))
+        return measuring.course_of(pool.read_outing(data, name, outing))
     except reading.ReadError as error:
         raise NoCourse(str(error)) from None

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from heroicrun.db.schema import Runner
 from heroicrun.missions.loading import Catalog
-from heroicrun.play import PlayError, runs, uploads
-from heroicrun.play.parsing import Parser
+from heroicrun.play import PlayError, runs
+from heroicrun.play.pool import Parser
+from heroicrun.reading import archives
 
 
 @dataclass(frozen=True)
@@ -54,18 +55,18 @@ class Tally:
 def entries(
     file: IO[bytes],
     label: str,
-    limits: uploads.Limits,
-    allowance: uploads.Allowance,
-) -> Iterator[uploads.Entry]:
+    limits: archives.Limits,
+    allowance: archives.Allowance,
+) -> Iterator[archives.Entry]:
     """The run files in one sent file (itself, or a zip's members), within the limits;
     `label` names the file in messages."""
-    return uploads.unpack(file, label, limits, allowance)
+    return archives.unpack(file, label, limits, allowance)
 
 
 def record(
     sessions: sessionmaker[Session],
     runner: Runner,
-    entry: uploads.Entry,
+    entry: archives.Entry,
     parser: Parser,
     catalog: Catalog | None,
     tally: Tally,
@@ -87,7 +88,7 @@ def record(
     tally.runs.extend(Imported(entry.label, outing) for outing in recorded)
 
 
-def _named(entry: uploads.Entry, message: str) -> str:
+def _named(entry: archives.Entry, message: str) -> str:
     """A reader's message names the file by its base name ("123.gpx: …"); inside an archive,
     name it by its place there ("export.zip/activities/123.gpx: …")."""
     prefix = f"{entry.name}: "

@@ -48,7 +48,7 @@ from heroicrun.missions.model import (
 )
 from heroicrun.missions.progress import MissionProgress
 from heroicrun.missions.runs import CountedRun, RunFacts
-from heroicrun.play import NotFound, parsing
+from heroicrun.play import NotFound, pool
 from heroicrun.track import Track
 
 Snapshot = dict[str, tuple[str, ...]]  # mission id → unlocked beat ids, for active enrolments
@@ -244,7 +244,7 @@ class StoredRun(CountedRun):
         parts = self._files.get(self._sha256)
         if parts is None:
             parts = self._files[self._sha256] = _read(self._session, self._sha256, self.name)
-        return parsing.outing_of(parts, self.name, self._outing)
+        return pool.outing_of(parts, self.name, self._outing)
 
     @cached_property
     def measures(self) -> Measures:
@@ -381,7 +381,7 @@ def _read(session: Session, sha256: str, name: str) -> list[Track]:
         data = gzip.decompress(original.content_gz)
     except (OSError, EOFError) as error:
         raise reading.ReadError(name, f"its stored original is damaged ({error})") from None
-    return parsing.read_outings(data, name)
+    return pool.read_outings(data, name)
 
 
 def enrolled_missions(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from heroicrun import reading
 from heroicrun.db.schema import Original, Run, Verdict
 from heroicrun.play import NotFound, runs
-from heroicrun.play.parsing import Parser
+from heroicrun.play.pool import Parser
 
 
 @dataclass

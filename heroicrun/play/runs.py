@@ -37,8 +37,9 @@ from heroicrun import __version__, activity, reading, sports
 from heroicrun.db.schema import Original, Run, Runner, Verdict
 from heroicrun.missions.loading import Catalog
 from heroicrun.missions.runs import RunFacts
-from heroicrun.play import NotFound, PlayError, missions, parsing, uploads
-from heroicrun.play.parsing import Parser
+from heroicrun.play import NotFound, PlayError, missions, pool
+from heroicrun.play.pool import Parser
+from heroicrun.reading import archives
 
 # PostgreSQL ends one of two conflicting transactions with these; run again, it goes through.
 RETRIED_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
@@ -112,7 +113,7 @@ def record(
     (committed here), or find the runs its outings already are, whatever file carried them;
     Unreadable when it is not a run file. With a catalog, each says which beats it unlocked."""
     runner_id = runner.id
-    name = uploads.display_name(file_name)
+    name = archives.display_name(file_name)
     digest = hashlib.sha256(data).hexdigest()
     existing = _stored_file(session, runner_id, digest)
     session.rollback()  # nothing is held while the file is read
@@ -148,8 +149,8 @@ def describe(parser: Parser, data: bytes, name: str) -> list[Described]:
     it is."""
     found = []
     for described in parser.describe(data, name):
-        known = described.get(parsing.ACTIVITY)
-        summary = {key: value for key, value in described.items() if key != parsing.ACTIVITY}
+        known = described.get(pool.ACTIVITY)
+        summary = {key: value for key, value in described.items() if key != pool.ACTIVITY}
         found.append((summary, known if isinstance(known, activity.Activity) else None))
     return found
 

@@ -1,6 +1,6 @@
 """Taking turns at the file readers: a fair, bounded queue that waits in the event loop.
 
-The server reads uploaded files in a pool of `parse_workers` processes (`play.parsing.Parser`),
+The server reads uploaded files in a pool of `parse_workers` processes (`play.pool.Parser`),
 each file in a thread of Starlette's threadpool. A thread handed a file before a reader is free
 blocks inside the Parser until one is; that threadpool (40 threads) also serves every
 synchronous route, /api/health and sign-in included, so two slow files and forty small uploads

@@ -24,8 +24,9 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 
 from heroicrun.db.schema import Runner
-from heroicrun.play import imports, uploads
-from heroicrun.play.parsing import Parser
+from heroicrun.play import imports
+from heroicrun.play.pool import Parser
+from heroicrun.reading import archives
 from heroicrun.server import admission
 from heroicrun.settings import Settings
 
@@ -104,16 +105,16 @@ async def receive(app: Any, runner: Runner, files: list[UploadFile]) -> imports.
     for a later file, is that file's refusal: what was stored stays stored and is reported.
     """
     settings: Settings = app.state.settings
-    limits = uploads.Limits(
+    limits = archives.Limits(
         max_total_bytes=settings.max_upload_bytes * ARCHIVE_FACTOR,
         max_member_bytes=settings.max_upload_bytes,
     )
-    allowance = uploads.Allowance(MAX_RUN_FILES)
+    allowance = archives.Allowance(MAX_RUN_FILES)
     tally = imports.Tally()
     parser = parser_for(app)
     queues: Lanes = app.state.lanes
     for sent in files:
-        label = uploads.display_name(sent.filename)
+        label = archives.display_name(sent.filename)
         found = imports.entries(sent.file, label, limits, allowance)
         while (entry := await run_in_threadpool(next, found, None)) is not None:
             if entry.data is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from heroicrun.play import uploads
+from heroicrun.reading import archives
 from tests.helpers import runfiles
 from tests.helpers.files import zipped
 
@@ -14,24 +14,24 @@ SMALL = runfiles.short_run()
 
 def test_a_zip_holding_only_a_zip_says_just_that() -> None:
     outer = zipped({"inner.zip": zipped({"a.gpx": SMALL.read_bytes()}).getvalue()})
-    found = list(uploads.unpack(outer, "outer.zip"))
+    found = list(archives.unpack(outer, "outer.zip"))
     assert [entry.error for entry in found] == [
         "outer.zip/inner.zip: is an archive inside an archive; heroicrun unpacks one level only"
     ]
 
 
 def test_an_empty_zip_is_still_called_empty() -> None:
-    found = list(uploads.unpack(zipped({}), "empty.zip"))
+    found = list(archives.unpack(zipped({}), "empty.zip"))
     assert [entry.error for entry in found] == ["empty.zip: is an empty zip archive"]
 
 
 def test_the_allowance_caps_run_files_across_archives_of_one_request() -> None:
-    allowance = uploads.Allowance(members=5)
-    archives = [zipped({f"{n}.gpx": SMALL.read_bytes() for n in range(3)}) for _ in range(3)]
+    allowance = archives.Allowance(members=5)
+    sent = [zipped({f"{n}.gpx": SMALL.read_bytes() for n in range(3)}) for _ in range(3)]
     found = [
         entry
-        for number, archive in enumerate(archives)
-        for entry in uploads.unpack(archive, f"{number}.zip", allowance=allowance)
+        for number, archive in enumerate(sent)
+        for entry in archives.unpack(archive, f"{number}.zip", allowance=allowance)
     ]
     assert sum(entry.data is not None for entry in found) == 5
     refusals = [entry.error for entry in found if entry.error]
@@ -40,5 +40,5 @@ def test_the_allowance_caps_run_files_across_archives_of_one_request() -> None:
         "than heroicrun reads at once; send the rest separately"
     )
     assert refusals[1].startswith("2.zip: was not read:")
-    loose = uploads.unpack(io.BytesIO(SMALL.read_bytes()), "late.gpx", allowance=allowance)
+    loose = archives.unpack(io.BytesIO(SMALL.read_bytes()), "late.gpx", allowance=allowance)
     assert [entry.data for entry in loose] == [None]
