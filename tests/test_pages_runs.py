@@ -12,10 +12,11 @@ from pathlib import Path
 import numpy as np
 from fastapi.testclient import TestClient
 
+from heroicrun import units
 from heroicrun.server.pages import drawing, formats
 from tests.conftest import bearer, make_runner
 from tests.helpers import runfiles
-from tests.helpers.reference import MILE_M, clock, distance_m
+from tests.helpers.reference import distance_m
 from tests.helpers.web import form_token
 
 WITH_HEART_RATE = runfiles.heart_rate_run()
@@ -63,18 +64,19 @@ def test_a_run_with_heart_rate_shows_figures_tables_map_and_charts(client: TestC
     legs = runfiles.HEART_RATE_LEGS
     moving_s = sum(duration_s for _, duration_s, _ in legs)  # never slower than a walk
     assert f"<title>{WITH_HEART_RATE.name} · heroicrun</title>" in html
-    assert f"{total_m / 1000:.2f} km" in html and f"{total_m / MILE_M:.2f} mi" in html
-    assert clock(moving_s) in html
-    per_km, per_mile = clock(moving_s / total_m * 1000), clock(moving_s / total_m * MILE_M)
+    assert f"{total_m / 1000:.2f} km" in html and f"{total_m / units.MILE_M:.2f} mi" in html
+    assert units.clock(moving_s) in html
+    per_km = units.clock(moving_s / total_m * 1000)
+    per_mile = units.clock(moving_s / total_m * units.MILE_M)
     assert f"{per_km} /km" in html and f"{per_mile} /mi" in html
     assert f"{runfiles.HEART_RATE_BPM:.0f} bpm" in html
     splits = section(html, "Splits")
-    rows = math.ceil(total_m / 1000) + math.ceil(total_m / MILE_M)
+    rows = math.ceil(total_m / 1000) + math.ceil(total_m / units.MILE_M)
     assert splits.count('<th scope="row">') == rows
     assert "Splits per mile" in splits
     assert "Pace /km" in splits and "Pace /mi" in splits
     first_m, first_s, first_climb_m = legs[0]
-    km_s, km_climb = clock(first_s / first_m * 1000), round(first_climb_m / first_m * 1000)
+    km_s, km_climb = units.clock(first_s / first_m * 1000), round(first_climb_m / first_m * 1000)
     first = (
         rf'<th scope="row">1</th>\s*<td>1.00</td>\s*<td>{km_s}</td>\s*<td>{km_s}</td>'
         rf"\s*<td>{km_climb:+d} m</td>"
@@ -82,7 +84,7 @@ def test_a_run_with_heart_rate_shows_figures_tables_map_and_charts(client: TestC
     assert re.search(first, splits)  # the first km, inside the first leg
     efforts = section(html, "Best efforts")
     fastest_s_per_m = min(duration_s / leg_m for leg_m, duration_s, _ in legs if leg_m >= 5000)
-    assert re.search(rf"5 km</th>\s*<td>{clock(5000 * fastest_s_per_m)}</td>", efforts)
+    assert re.search(rf"5 km</th>\s*<td>{units.clock(5000 * fastest_s_per_m)}</td>", efforts)
     assert "15 km" in efforts
     assert html.count('<svg class="map"') == 1
     assert '<polyline class="track"' in html and "Start" in html
@@ -124,7 +126,7 @@ def test_a_ride_in_a_car_is_flagged_and_drawn_apart(client: TestClient) -> None:
     for from_m, to_m, from_s, to_s in rides:
         assert f"{(to_m - from_m) / (to_s - from_s) * 3.6:.0f} km/h" in flags
         assert f"from km {from_m / 1000:.2f} to km {to_m / 1000:.2f}" in flags
-        assert f"{clock(from_s)}–{clock(to_s)} into the run" in flags
+        assert f"{units.clock(from_s)}–{units.clock(to_s)} into the run" in flags
     assert '<polyline class="vehicle"' in html and '<polyline class="track"' in html
     assert f"<b>{on_foot_m / 1000:.2f} km</b><span>counts for missions</span>" in html
     assert "<circle" in html and "GPS spike" not in html
@@ -289,11 +291,6 @@ def test_names_from_files_stay_text(client: TestClient) -> None:
 
 
 def test_formats_write_what_the_terminal_writes() -> None:
-    assert formats.duration(3723.4) == "1:02:03"
-    assert formats.duration(123) == "2:03"
-    assert formats.duration(None) == "–"
-    assert formats.duration(math.nan) == "–"
-    assert formats.pace(342, "km") == "5:42 /km"
     assert formats.km(15557.2) == "15.56 km"
     assert formats.miles(15557.2) == "9.67 mi"
     assert formats.speed(3.45) == "12.4 km/h"
@@ -306,7 +303,7 @@ def test_a_pace_chart_has_clock_ticks_with_faster_higher() -> None:
     ys = (300 + 30 * np.sin(np.linspace(0, 6, 200))).tolist()
     svg = str(
         drawing.chart_svg(
-            drawing.Series(xs, ys, "pace", "Pace", invert=True, tick_format=formats.duration)
+            drawing.Series(xs, ys, "pace", "Pace", invert=True, tick_format=units.duration)
         )
     )
     ticks = re.findall(r'y="([\d.]+)" text-anchor="end">(\d+):(\d\d)</text>', svg)

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from heroicrun import measuring, reading
+from heroicrun import measuring, reading, units
 from heroicrun.measuring import moving, splits
 from tests.helpers.real import needs_real, real, real_files
 from tests.helpers.reference import distance_m
@@ -51,7 +51,7 @@ def test_goldencheetah_ride_moving_time_and_laps_match_the_device() -> None:
     course = measuring.course_of(track)
     assert course.time_s is not None
     moving_s = moving.cumulative_moving_s(course.time_s, moving.moving_steps(course, course.time_s))
-    whole_ride, _ = splits.splits(course, course.distance_m, splits.MILE_M, moving_s, None)
+    whole_ride, _ = splits.splits(course, course.distance_m, units.MILE_M, moving_s, None)
     start = track.time_s[0]
     cumulative = np.cumsum([split.elapsed_s for split in whole_ride])
     with real(f"{RIDE}.expected-laps.csv").open() as laps:

@@ -9,27 +9,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-KM_M = 1000.0
-MILE_M = 1609.344
+from heroicrun import units
+
 # Rich lays out a table in time that grows faster than its rows (17,804 splits took 114 s), and
 # no one reads past a few hundred in a terminal: longer lists end with a count of the rest.
 MAX_SPLIT_ROWS = 300  # a 246 km Spartathlon shows every split
 MAX_FLAG_LINES = 10
-
-
-def duration(seconds: float | None) -> str:
-    """'1:02:03' for hours, '2:03' under an hour, '–' when unknown."""
-    if seconds is None:
-        return "–"
-    whole = round(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def pace(seconds_per_unit: float | None, unit: str) -> str:
-    """'5:42 /km'; '–' when unknown."""
-    return "–" if seconds_per_unit is None else f"{duration(seconds_per_unit)} /{unit}"
 
 
 def render(console: Console, run: dict[str, Any], miles: bool = False) -> None:
@@ -79,13 +64,13 @@ def _stats(run: dict[str, Any], miles: bool) -> Table:
         table.add_row("Sport", f"{run['sport']}{counts}")
     if run["start_time"]:
         table.add_row("Start", run["start_time"][:19].replace("T", " ") + " UTC")
-    unit, unit_m = ("mi", MILE_M) if miles else ("km", KM_M)
+    unit, unit_m = ("mi", units.MILE_M) if miles else ("km", units.KM_M)
     table.add_row("Distance", f"{run['distance_m'] / unit_m:.2f} {unit}")
     if run["kind"] == "run":
-        table.add_row("Elapsed", duration(run["elapsed_s"]))
-        table.add_row("Moving", duration(run["moving_s"]))
+        table.add_row("Elapsed", units.duration(run["elapsed_s"]))
+        table.add_row("Moving", units.duration(run["moving_s"]))
         key = "pace_s_per_mile" if miles else "pace_s_per_km"
-        table.add_row("Pace", pace(run[key], unit))
+        table.add_row("Pace", units.pace(run[key], unit))
         if run["average_speed_m_s"] is not None:
             speed = f"{run['average_speed_m_s'] * 3.6:.1f} km/h average"
             if run["max_speed_m_s"] is not None:
@@ -121,18 +106,16 @@ def _splits(splits: list[dict[str, Any]], kind: str, miles: bool) -> Table:
         table.add_column("Time", justify="right")
         table.add_column("Pace", justify="right")
     table.add_column("Elev", justify="right")
-    unit_m = MILE_M if miles else KM_M
+    unit_m = units.MILE_M if miles else units.KM_M
     for split in splits:
         row = [str(split["number"]), f"{split['distance_m'] / unit_m:.2f}"]
         if kind == "run":
-            moving = split["moving_s"]
-            share = split["distance_m"] / unit_m
             row += [
-                duration(split["elapsed_s"]),
-                pace(moving / share if moving and share else None, unit),
+                units.duration(split["elapsed_s"]),
+                units.pace(units.seconds_per(split["moving_s"], split["distance_m"], unit_m), unit),
             ]
         change = split["elevation_change_m"]
-        row.append("–" if change is None else f"{change:+.0f} m")
+        row.append(units.UNKNOWN if change is None else f"{change:+.0f} m")
         table.add_row(*row)
     return table
 
@@ -144,11 +127,11 @@ def _efforts(efforts: list[dict[str, Any]]) -> Table:
     table.add_column("Pace", justify="right")
     table.add_column("From", justify="right")
     for effort in efforts:
-        per_km = effort["elapsed_s"] / (effort["distance_m"] / KM_M)
+        per_km = units.seconds_per(effort["elapsed_s"], effort["distance_m"], units.KM_M)
         table.add_row(
             effort["name"],
-            duration(effort["elapsed_s"]),
-            pace(per_km, "km"),
-            f"{effort['start_distance_m'] / KM_M:.2f} km",
+            units.duration(effort["elapsed_s"]),
+            units.pace(per_km, "km"),
+            f"{effort['start_distance_m'] / units.KM_M:.2f} km",
         )
     return table

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from heroicrun import geodesy
+from heroicrun import geodesy, units
 from heroicrun.measuring import (
     climb,
     efforts,
@@ -101,8 +101,8 @@ def measure(track: Track) -> Measures:
         # second, stops included: in a short run whose few fast steps last under 5 s, every
         # window is mostly standing. The runner did hold the average over their moving time.
         max_m_s = average_m_s if max_m_s is None else max(max_m_s, average_m_s)
-    splits_km, splits_km_count = _splits(course, splits.KM_M, timing, profile)
-    splits_mile, splits_mile_count = _splits(course, splits.MILE_M, timing, profile)
+    splits_km, splits_km_count = _splits(course, units.KM_M, timing, profile)
+    splits_mile, splits_mile_count = _splits(course, units.MILE_M, timing, profile)
 
     # A device that started recording before its first point (waiting for a GPS fix) began the
     # run then: the clock ran from that moment, though no point says where.
@@ -119,8 +119,8 @@ def measure(track: Track) -> Measures:
         distance_m=distance_m,
         elapsed_s=None if timing is None else timing.elapsed_s + waited_s,
         moving_s=moving_s,
-        pace_s_per_km=_pace(counted_s, counted_m, 1000.0),
-        pace_s_per_mile=_pace(counted_s, counted_m, splits.MILE_M),
+        pace_s_per_km=units.seconds_per(counted_s, counted_m, units.KM_M),
+        pace_s_per_mile=units.seconds_per(counted_s, counted_m, units.MILE_M),
         average_speed_m_s=average_m_s,
         max_speed_m_s=max_m_s,
         elevation_gain_m=gain_m,
@@ -198,10 +198,3 @@ def _splits(
     return splits.splits(
         course, timing.on_foot_to_point_m, length_m, timing.on_foot_to_point_s, profile
     )
-
-
-def _pace(moving_s: float | None, distance_m: float, per_m: float) -> float | None:
-    """Return moving seconds per per_m metres, or None when there was no moving or no distance."""
-    if not moving_s or distance_m <= 0:
-        return None
-    return moving_s / (distance_m / per_m)

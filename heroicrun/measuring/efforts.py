@@ -7,12 +7,12 @@ import numpy as np
 from heroicrun.measuring import course
 from heroicrun.measuring.results import BestEffort
 from heroicrun.track import FloatArray
+from heroicrun.units import KM_M, MILE_M
 
-MILE_M = 1609.344
 DISTANCES_M: tuple[tuple[str, float], ...] = (
     ("400 m", 400.0),
     ("1/2 mile", MILE_M / 2),
-    ("1 km", 1000.0),
+    ("1 km", KM_M),
     ("1 mile", MILE_M),
     ("2 miles", 2 * MILE_M),
     ("5 km", 5000.0),

@@ -8,9 +8,8 @@ from heroicrun.measuring import course as course_module
 from heroicrun.measuring.course import Course
 from heroicrun.measuring.results import Split
 from heroicrun.track import FloatArray
+from heroicrun.units import KM_M
 
-KM_M = 1000.0
-MILE_M = 1609.344
 # A last split shorter than this is GPS dust after the final full one, not a split.
 MIN_LAST_SPLIT_M = 1.0
 # Splits listed at most: four times the Spartathlon's 246 km, past any single run on foot. A
@@ -56,7 +55,7 @@ def splits(
         elapsed = np.diff(np.concatenate(([course.time_s[0]], at.of(course.time_s))))
         moving = np.diff(np.concatenate(([0.0], at.of(moving_s))))
         # No pace for a split spent standing: seconds per km of nothing.
-        pace = np.where(moving > 0, moving / (distance / 1000), np.nan)
+        pace = np.where(moving > 0, moving / (distance / KM_M), np.nan)
     change = None
     if elevation_m is not None:
         change = np.diff(np.concatenate(([elevation_m[0]], at.of(elevation_m))))

@@ -18,6 +18,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self, get_args, get_type_hints
 
+from heroicrun import units
 from heroicrun.missions.formats import Checks, Tagged, Written
 
 if TYPE_CHECKING:
@@ -25,14 +26,14 @@ if TYPE_CHECKING:
 
 EFFORT_DISTANCES_M = {
     "400 m": 400.0,
-    "1/2 mile": 804.672,
-    "1 km": 1000.0,
-    "1 mile": 1609.344,
-    "2 miles": 3218.688,
+    "1/2 mile": units.MILE_M / 2,
+    "1 km": units.KM_M,
+    "1 mile": units.MILE_M,
+    "2 miles": 2 * units.MILE_M,
     "5 km": 5000.0,
     "10 km": 10000.0,
     "15 km": 15000.0,
-    "10 miles": 16093.44,
+    "10 miles": 10 * units.MILE_M,
     "20 km": 20000.0,
     "Half marathon": 21097.5,
     "30 km": 30000.0,
@@ -40,19 +41,14 @@ EFFORT_DISTANCES_M = {
     "50 km": 50000.0,
 }
 
-_CLOCK = re.compile(r"^(?:(\d+):)?([0-5]?\d):([0-5]\d)$")
 _TIME_OF_DAY = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
 def _seconds(value: Any, what: str) -> float:
-    if isinstance(value, str):
-        match = _CLOCK.match(value.strip())
-        if match:
-            hours, minutes, seconds = (int(part) if part else 0 for part in match.groups())
-            total = hours * 3600 + minutes * 60 + seconds
-            if total > 0:
-                return float(total)
+    total = units.clock_seconds(value) if isinstance(value, str) else None
+    if total:
+        return float(total)
     raise ValueError(f"expected {what}, got {_shown(value)}")
 
 
@@ -76,13 +72,6 @@ def _clock_minutes(value: Any) -> int:
     raise ValueError(f'expected a time of day "HH:MM", got {_shown(value)}')
 
 
-def _as_clock(seconds: float) -> str:
-    whole = round(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 def _as_time_of_day(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
@@ -92,7 +81,7 @@ Pace = Annotated[
     float,
     Written(
         _pace,
-        _as_clock,
+        units.clock,
         {"type": "string", "pattern": r"^\d{1,2}:[0-5]\d$", "examples": ["5:30"]},
     ),
 ]
@@ -101,7 +90,7 @@ Duration = Annotated[
     float,
     Written(
         _duration,
-        _as_clock,
+        units.clock,
         {"type": "string", "pattern": r"^(\d+:)?[0-5]?\d:[0-5]\d$", "examples": ["20:00"]},
     ),
 ]

@@ -10,7 +10,7 @@ import pytest
 from geopy.distance import geodesic
 from pydantic import TypeAdapter
 
-from heroicrun import measuring
+from heroicrun import measuring, units
 from heroicrun.missions import goals
 from heroicrun.missions.checks import GoalCheck
 from heroicrun.missions.goals import pacing, words
@@ -485,15 +485,8 @@ def test_a_route_still_meets_distance_and_place_goals() -> None:
 # --- words -------------------------------------------------------------------------------------
 
 
-def test_clocks_read_as_runners_write_them() -> None:
-    assert words.clock(330) == "5:30"
-    assert words.clock(3723) == "1:02:03"
-    assert words.clock(120.3, 1) == "2:00.3"
-    assert words.clock(3599.96, 1) == "1:00:00.0"
-
-
 def test_a_value_is_never_rounded_onto_the_other_side() -> None:
     assert words.honest(4.96, 5.0, False, True, words.number, 1) == "4.96"
     assert words.honest(4.99999, 5.0, False, True, words.number, 1) == "4.999"
-    assert words.honest(330.001, 330, False, False, words.clock) == "5:30.01"
+    assert words.honest(330.001, 330, False, False, units.clock) == "5:30.01"
     assert words.honest(5.25, 5.25, True, True, words.number, 1) == "5.25"

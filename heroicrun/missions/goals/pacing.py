@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from heroicrun import units
 from heroicrun.measuring import course as course_module
 from heroicrun.measuring import moving
 from heroicrun.measuring.course import BoolArray, Course
@@ -147,7 +148,7 @@ def chase(goal: ChaseGoal, run: CountedRun) -> GoalCheck:
     if len(course) < 2 or end_s < start_s:
         return GoalCheck(False, f"the run ended before minute {minute}", 0.0)
     needed_m = f"{words.figure(goal.metres)} m"
-    within = words.clock(goal.within)
+    within = units.clock(goal.within)
     closes_s = min(start_s + goal.within, end_s)
     rides_before = np.concatenate(([0], np.cumsum(run.ridden_steps())))
     first_step = max(int(np.searchsorted(time_s, start_s, side="right")) - 1, 0)
@@ -161,7 +162,7 @@ def chase(goal: ChaseGoal, run: CountedRun) -> GoalCheck:
         reached = course_module.locate(course.distance_m, np.array([target_m]), "first")
         taken_s = float(reached.of(time_s)[0]) - start_s
         met = taken_s <= goal.within
-        shown = words.honest(taken_s, goal.within, met, False, words.clock)
+        shown = words.honest(taken_s, goal.within, met, False, units.clock)
         detail = f"at minute {minute}: {needed_m} in {shown}, needed {within}"
         return outcome.verdict(met, detail, outcome.share(goal.within, taken_s))
     covered_m = float(np.interp(closes_s, time_s, course.distance_m)) - from_m

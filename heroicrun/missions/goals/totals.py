@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+from heroicrun import units
 from heroicrun.measuring import results
 from heroicrun.missions.checks import GoalCheck
 from heroicrun.missions.goals import outcome, words
@@ -52,10 +53,10 @@ def finish_within(goal: FinishWithinGoal, run: CountedRun) -> GoalCheck:
     far_enough = done_m >= goal.km * 1000
     in_time = elapsed_s <= goal.within
     shown_km = words.honest(done_m / 1000, goal.km, far_enough, True, words.number, 1)
-    shown_time = words.honest(elapsed_s, goal.within, in_time, False, words.clock)
+    shown_time = words.honest(elapsed_s, goal.within, in_time, False, units.clock)
     detail = (
         f"{shown_km} km in {shown_time},"
-        f" needed {words.target_km(goal.km)} km within {words.clock(goal.within)}"
+        f" needed {words.target_km(goal.km)} km within {units.clock(goal.within)}"
         f"{_ridden_note(run)}"
     )
     return outcome.verdict(
@@ -72,13 +73,13 @@ def pace(goal: PaceGoal, run: CountedRun) -> GoalCheck:
     if measures.counted_moving_s is None:
         return outcome.untimed()
     if measures.pace_s_per_km is None:
-        return GoalCheck(False, f"no moving time, needed {words.clock(goal.pace)} /km", 0.0)
+        return GoalCheck(False, f"no moving time, needed {units.clock(goal.pace)} /km", 0.0)
     done_m = measures.counted_distance_m
     far_enough = done_m >= goal.km * 1000
     fast_enough = measures.pace_s_per_km <= goal.pace
-    shown_pace = words.honest(measures.pace_s_per_km, goal.pace, fast_enough, False, words.clock)
+    shown_pace = words.honest(measures.pace_s_per_km, goal.pace, fast_enough, False, units.clock)
     shown_km = words.honest(done_m / 1000, goal.km, far_enough, True, words.number, 1)
-    needed = f"needed {words.clock(goal.pace)}"
+    needed = f"needed {units.clock(goal.pace)}"
     if not far_enough:
         needed += f" over {words.target_km(goal.km)} km"
     detail = f"pace {shown_pace} /km over {shown_km} km, {needed}{_ridden_note(run)}"
@@ -98,12 +99,12 @@ def best_effort(goal: BestEffortGoal, run: CountedRun) -> GoalCheck:
     if effort is None:
         length_m = EFFORT_DISTANCES_M[goal.distance]
         done = words.km(run.measures.counted_distance_m)
-        detail = f"no {goal.distance} in {done} km, needed {words.clock(goal.within)}"
+        detail = f"no {goal.distance} in {done} km, needed {units.clock(goal.within)}"
         done_share = outcome.share(run.measures.counted_distance_m, length_m)
         return outcome.verdict(False, detail, done_share)
     met = effort.elapsed_s <= goal.within
-    shown = words.honest(effort.elapsed_s, goal.within, met, False, words.clock)
-    detail = f"best {goal.distance} {shown}, needed {words.clock(goal.within)}"
+    shown = words.honest(effort.elapsed_s, goal.within, met, False, units.clock)
+    detail = f"best {goal.distance} {shown}, needed {units.clock(goal.within)}"
     return outcome.verdict(met, detail, outcome.share(goal.within, effort.elapsed_s))
 
 

@@ -42,19 +42,6 @@ def number(value: float, places: int) -> str:
     return f"{value:.{places}f}"
 
 
-def clock(seconds: float, places: int = 0) -> str:
-    """Return a duration or pace as "m:ss" or "h:mm:ss", with places decimals of a second."""
-    scale = 10**places
-    units = round(seconds * scale)
-    whole, fraction = divmod(units, scale)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    tail = f".{fraction:0{places}d}" if places else ""
-    if hours:
-        return f"{hours}:{minutes:02d}:{secs:02d}{tail}"
-    return f"{minutes}:{secs:02d}{tail}"
-
-
 def km(distance_m: float, places: int = 1) -> str:
     """Return a distance in km with places decimals: "4.1"."""
     return f"{distance_m / 1000:.{places}f}"

@@ -144,7 +144,7 @@ class Series:
     unit_format: str = "{:.0f}"
     ticks: Sequence[float] = field(default_factory=tuple)  # y ticks; chosen when empty
     # Writes a y value for its tick label instead of unit_format; clock ticks (5:00, 5:30, …)
-    # for a formatter of seconds, e.g. formats.duration.
+    # for a formatter of seconds, e.g. units.duration.
     tick_format: Callable[[float], str] | None = None
     trim: float = 0.01  # share of the wildest values left out of the y range at each end
 

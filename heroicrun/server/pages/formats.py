@@ -1,5 +1,5 @@
-"""How pages write numbers: the terminal's durations and paces (heroicrun.cli.run_tables), as
-Jinja filters. Every filter writes "–" for a value that is not there."""
+"""How pages write numbers, as Jinja filters: durations and paces as the terminal writes them
+(heroicrun.units). Every filter writes "–" for a value that is not there."""
 
 from __future__ import annotations
 
@@ -8,58 +8,38 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-KM_M = 1000.0
-MILE_M = 1609.344
-UNKNOWN = "–"
+from heroicrun import units
 
 
 def _known(value: float | None) -> bool:
     return value is not None and math.isfinite(value)
 
 
-def duration(seconds: float | None) -> str:
-    """'1:02:03' for hours, '2:03' under an hour."""
-    if seconds is None or not _known(seconds):
-        return UNKNOWN
-    whole = round(seconds)
-    sign = "−" if whole < 0 else ""
-    hours, rest = divmod(abs(whole), 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{sign}{hours}:{minutes:02d}:{secs:02d}" if hours else f"{sign}{minutes}:{secs:02d}"
-
-
-def pace(seconds_per_unit: float | None, unit: str = "km") -> str:
-    """'5:42 /km' from seconds per unit."""
-    if seconds_per_unit is None or not _known(seconds_per_unit):
-        return UNKNOWN
-    return f"{duration(seconds_per_unit)} /{unit}"
-
-
 def km(metres: float | None, digits: int = 2) -> str:
     """'12.34 km' from metres."""
     if metres is None or not _known(metres):
-        return UNKNOWN
-    return f"{metres / KM_M:,.{digits}f} km"
+        return units.UNKNOWN
+    return f"{metres / units.KM_M:,.{digits}f} km"
 
 
 def miles(metres: float | None, digits: int = 2) -> str:
     """'7.67 mi' from metres."""
     if metres is None or not _known(metres):
-        return UNKNOWN
-    return f"{metres / MILE_M:,.{digits}f} mi"
+        return units.UNKNOWN
+    return f"{metres / units.MILE_M:,.{digits}f} mi"
 
 
 def speed(metres_per_second: float | None) -> str:
     """'12.4 km/h' from m/s."""
     if metres_per_second is None or not _known(metres_per_second):
-        return UNKNOWN
+        return units.UNKNOWN
     return f"{metres_per_second * 3.6:.1f} km/h"
 
 
 def metres(value: float | None, signed: bool = False) -> str:
     """'412 m', or '+23 m' when signed."""
     if value is None or not _known(value):
-        return UNKNOWN
+        return units.UNKNOWN
     whole = round(value) or 0  # no "-0 m"
     return f"{whole:+,d} m" if signed and whole else f"{whole:,d} m"
 
@@ -67,14 +47,14 @@ def metres(value: float | None, signed: bool = False) -> str:
 def number(value: float | None, digits: int = 0) -> str:
     """'1,405', or with digits after the point."""
     if value is None or not _known(value):
-        return UNKNOWN
+        return units.UNKNOWN
     return f"{value:,.{digits}f}"
 
 
 def moment(value: datetime | str | None) -> str:
     """'2014-01-17 08:33 UTC' from an aware datetime or an ISO 8601 string."""
     if value is None:
-        return UNKNOWN
+        return units.UNKNOWN
     if isinstance(value, str):
         value = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return value.strftime("%Y-%m-%d %H:%M UTC")
@@ -89,7 +69,7 @@ def hours(seconds: float | None) -> str:
 
 def day(value: datetime | date | None) -> str:
     """A day as people write it: "Sat 26 Sep 2026"."""
-    return UNKNOWN if value is None else f"{value:%a} {value.day} {value:%b %Y}"
+    return units.UNKNOWN if value is None else f"{value:%a} {value.day} {value:%b %Y}"
 
 
 def percent(part: float | None, whole: float | None) -> float:
@@ -107,8 +87,8 @@ def paragraphs(text: str) -> tuple[str, ...]:
 
 
 FILTERS: dict[str, Callable[..., Any]] = {
-    "duration": duration,
-    "pace": pace,
+    "duration": units.duration,
+    "pace": units.pace,
     "km": km,
     "miles": miles,
     "speed": speed,
@@ -117,7 +97,10 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "moment": moment,
 }
 
-HELPERS: dict[str, Callable[..., Any]] = {
+HELPERS: dict[str, Any] = {
+    "KM_M": units.KM_M,
+    "MILE_M": units.MILE_M,
+    "seconds_per": units.seconds_per,
     "hours": hours,
     "day": day,
     "percent": percent,

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
-from heroicrun import measuring
+from heroicrun import measuring, units
 from heroicrun.db.schema import Runner
 from heroicrun.measuring import course as courses
 from heroicrun.measuring import moving
@@ -28,7 +28,7 @@ from heroicrun.play import courses as run_courses
 from heroicrun.play import missions as play
 from heroicrun.server import csrf
 from heroicrun.server.deps import PageRunner, ReadSession, WriteSession
-from heroicrun.server.pages import drawing, formats, render
+from heroicrun.server.pages import drawing, render
 from heroicrun.server.params import RunId
 from heroicrun.track import FloatArray
 
@@ -125,7 +125,7 @@ def _pictures(session: ReadSession, runner: Runner, run: runs.StoredRun) -> Pict
         return Pictures(map=the_map, paused=paused, no_gps=not placed)
     at_m = np.linspace(0.0, total_m, int(min(CHART_POINTS, max(2, total_m // 5))))
     spacing_m = 2 * total_m / len(at_m)  # no window falls between two values
-    xs = (at_m / 1000.0).tolist()
+    xs = (at_m / units.KM_M).tolist()
     low_m, high_m = _window(at_m, max(WINDOW_M, spacing_m), total_m)
     pace = None
     if course.time_s is not None:
@@ -136,7 +136,7 @@ def _pictures(session: ReadSession, runner: Runner, run: runs.StoredRun) -> Pict
             "pace",
             "Pace along the run, per km (faster is higher)",
             invert=True,
-            tick_format=formats.duration,
+            tick_format=units.duration,
         )
     return Pictures(
         map=the_map,
@@ -202,7 +202,7 @@ def _pace(
     run_s = before.of(foot_s) - after.of(foot_s)
     per_km = np.full(since_m.shape, np.nan)
     enough = (run_m >= 0.5 * (until_m - since_m)) & (run_s > 0)
-    per_km[enough] = run_s[enough] / run_m[enough] * 1000.0
+    per_km[enough] = run_s[enough] / run_m[enough] * units.KM_M
     return per_km
 
 
