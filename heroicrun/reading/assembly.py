@@ -59,6 +59,8 @@ class TrackAssembler:
         self.leg_starts: list[tuple[int, str]] = []
         # When the device started recording, if before the first point (seconds since epoch).
         self.began_s: float | None = None
+        # The reader read no times on purpose (a course, a GPX route) and has said why in a note.
+        self.route_by_design = False
 
     def __len__(self) -> int:
         return len(self.lat)
@@ -330,7 +332,8 @@ class TrackAssembler:
         notes: list[str] = []
         if timed == 0:
             if absent == count:
-                notes.append("has no timestamps: read as a route (distance and shape only)")
+                if not self.route_by_design:
+                    notes.append("has no timestamps: read as a route (distance and shape only)")
             else:
                 why = next(iter(problems.values()), "has no usable time").removeprefix("has ")
                 notes.append(

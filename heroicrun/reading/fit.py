@@ -313,6 +313,7 @@ class _Reading:
             self.assembler.add_note(
                 "is a FIT course (a planned route): it has a shape and a length, but no run times"
             )
+            self.assembler.route_by_design = True
         lacking = "no position" if self.gps else "no position and no distance"
         if left_out == 1:
             self.assembler.add_note(f"1 of {count} records has {lacking}: left out")

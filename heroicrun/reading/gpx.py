@@ -52,6 +52,7 @@ def read_into(data: bytes, assembler: TrackAssembler) -> Dialect:
     pointscan.scan(data, dialect, assembler, with_times=dialect is TRACK, declarations=declarations)
     if dialect is ROUTE and len(assembler):
         assembler.add_note("is a GPX route (<rte>): it has a shape and a length, but no times")
+        assembler.route_by_design = True
     return dialect
 
 

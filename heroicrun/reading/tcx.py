@@ -62,6 +62,7 @@ def read_into(data: bytes, assembler: TrackAssembler) -> Dialect:
         judge_positions(assembler)
     if is_course and len(assembler):
         assembler.add_note("is a TCX course: it has a shape and a length, but no run times")
+        assembler.route_by_design = True
     elif len(assembler):
         join_laps(assembler)
     return ACTIVITY

@@ -129,9 +129,9 @@ def test_example_fit_is_fittrackees_25_point_ride_as_a_course() -> None:
     assert len(track) == 25
     assert track.kind == "route"
     assert track.time_s is None
+    # One sentence says why there are no times; the file's planned times are not "missing".
     assert track.notes == (
         "is a FIT course (a planned route): it has a shape and a length, but no run times",
-        "has no timestamps: read as a route (distance and shape only)",
     )
     # FitTrackee states min_alt 976 and max_alt 997 for this file.
     assert np.nanmin(track.elevation_m) == 976.0
