@@ -51,12 +51,20 @@ def max_speed_m_s(course: Course, time_s: FloatArray, excluded: BoolArray) -> fl
     count = len(course)
     if count < 2:
         return None
-    end = course_module.search_sorted(time_s, time_s + MAX_SPEED_WINDOW_S, "left")
-    start = np.flatnonzero(end < count)
+    # An app that repeats its last fix between new ones (a point every 2 s, a position every
+    # 12 s) moves in jumps, and a jump timed from the last repeat looks twice as fast as the
+    # walk: each position is timed from when it was first reported.
+    first = np.flatnonzero(np.concatenate(([True], np.diff(course.distance_m) > 0)))
+    if first.shape[0] < 2:
+        first = np.array([0, count - 1])
+    times = time_s[first]
+    end = course_module.search_sorted(times, times + MAX_SPEED_WINDOW_S, "left")
+    start = np.flatnonzero(end < first.shape[0])
     end = end[start]
     if not start.size:
         # The whole run lasted under 5 s: the whole run is the only stretch there is.
-        start, end = np.array([0]), np.array([count - 1])
+        start, end = np.array([0]), np.array([first.shape[0] - 1])
+    start, end = first[start], first[end]
     excluded_before = np.concatenate(([0], np.cumsum(excluded)))
     clean = excluded_before[end] == excluded_before[start]
     start, end = start[clean], end[clean]

@@ -117,3 +117,12 @@ def test_jittered_times_with_repeated_positions_give_the_same_moving_time() -> N
     jittered = replace(track, time_s=track.time_s + jitter)
     once = walk(TrackBuilder(), 7500, repeated=False).build()
     assert moving_s(jittered) == pytest.approx(moving_s(once), rel=0.02)
+
+
+def test_repeated_positions_do_not_raise_the_top_speed() -> None:
+    # Timed from its last repeat, each 15.6 m jump would look like 7.8 m/s over 2 s, and the
+    # best 5 s window like 2.6 m/s: twice the walk.
+    repeated = walk(TrackBuilder(), 3000, repeated=True).build()
+    once = walk(TrackBuilder(), 3000, repeated=False).build()
+    assert max_speed(repeated) == pytest.approx(WALK_M_S, rel=0.01)
+    assert max_speed(repeated) == pytest.approx(max_speed(once), rel=0.01)
