@@ -1,13 +1,22 @@
-"""A measured run as plain JSON-ready data: the stable form behind `check --json` and the API."""
+"""A measured run as one typed value, `RunSummary`: what `check --json` prints, what is stored
+with every run (`runs.summary_json`), and what the API answers and the pages show.
+
+Units are in the names (metres, seconds, seconds per km); absent values are None, never NaN.
+`model_dump(mode="json")` is the JSON form. A summary stored by an older heroicrun still
+loads: the fields added since then take their defaults.
+"""
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from heroicrun import sports
-from heroicrun.measuring.results import BestEffort, Flag, Measures, SensorSummary, Split
+from heroicrun.measuring import results
 from heroicrun.track import Track
 
 # Lists a file can make as long as it likes are cut here, with a count of the rest in `unlisted`
@@ -17,7 +26,263 @@ MAX_FLAGS = 50
 MAX_DROPPED = 100
 
 
-def describe(track: Track, measures: Measures) -> dict[str, Any]:
+def _utc(moment: datetime) -> datetime:
+    # Every moment heroicrun keeps is UTC; a stored one without a zone was written as UTC.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+class _Value(BaseModel):
+    # Frozen like every measured value; NaN is refused, so it can never reach the JSON.
+    model_config = ConfigDict(frozen=True, allow_inf_nan=False)
+
+
+class Sensor(_Value):
+    """Average and maximum of a sensor over the points that carry it (bpm or rpm)."""
+
+    average: float | None
+    max: float | None
+
+
+class Split(_Value):
+    """One km or mile of the run; times are None for a route."""
+
+    number: int = Field(description="From 1")
+    distance_m: float | None
+    elapsed_s: float | None
+    moving_s: float | None
+    pace_s_per_km: float | None
+    elevation_change_m: float | None
+
+
+class BestEffort(_Value):
+    """The fastest time over a standard distance, found anywhere in the run."""
+
+    name: str = Field(description='"400 m", "1 mile", "Half marathon", …')
+    distance_m: float
+    elapsed_s: float | None
+    start_offset_s: float | None
+    start_distance_m: float | None
+
+
+class Flag(_Value):
+    """Something implausible in the file, and where."""
+
+    kind: str = Field(description='"gps_spike" or "vehicle": what looked wrong')
+    detail: str
+    start_offset_s: float | None
+    end_offset_s: float | None
+    start_distance_m: float | None
+    end_distance_m: float | None
+    lat: float | None
+    lon: float | None
+    points: int | None
+
+
+class Dropped(_Value):
+    """A point the reader left out, and why."""
+
+    index: int = Field(description="Position among the file's points, from 0")
+    line: int | None = Field(description="Line in the file, from 1, when the format has lines")
+    reason: str
+
+
+class Unlisted(_Value):
+    """How many entries each cut list leaves out."""
+
+    splits: int = 0
+    splits_mile: int = 0
+    flags: int = 0
+    dropped: int = 0
+
+
+class RunSummary(_Value):
+    """Every figure of one run (one outing of a file), in SI units and seconds."""
+
+    file: str = Field(description="The file name (display only)")
+    format: str = Field(description='"gpx", "tcx" or "fit"')
+    kind: Literal["run", "route"] = Field(
+        description='"run", or "route" for a file without times (no pace)'
+    )
+    name: str | None
+    sport: str | None = Field(
+        default=None,
+        description='The declared sport: "running", "walking", "hiking", "cycling", '
+        '"swimming", "transition", …; null when the file declares none (its speeds judge it)',
+    )
+    on_foot: bool | None = Field(
+        default=None,
+        description="Whether the declared sport is on foot (only those count for missions); "
+        "null when undeclared",
+    )
+    gps: bool = Field(
+        default=True,
+        description="False for a run recorded without positions (a treadmill, a footpod): "
+        "its distance is the device's, and it has no map and reaches no place",
+    )
+    outing: int = Field(default=1, description="Which outing of its file the run is, from 1")
+    outings: int = Field(
+        default=1, description="How many outings the file holds, each stored as a run"
+    )
+    start_time: Annotated[datetime, AfterValidator(_utc)] | None = Field(
+        description="UTC, ISO 8601 (…Z); null for a route"
+    )
+    points: int
+    dropped_points: int
+    distance_m: float | None
+    elapsed_s: float | None
+    moving_s: float | None
+    pace_s_per_km: float | None
+    pace_s_per_mile: float | None
+    average_speed_m_s: float | None
+    max_speed_m_s: float | None
+    elevation_gain_m: float | None
+    elevation_loss_m: float | None
+    min_elevation_m: float | None
+    max_elevation_m: float | None
+    heart_rate: Sensor | None
+    cadence: Sensor | None
+    counted_distance_m: float | None = Field(
+        description="The distance that counts for missions: without vehicle stretches"
+    )
+    counted_moving_s: float | None
+    splits: list[Split] = Field(description="Per km, the first 1,000")
+    splits_mile: list[Split] = Field(description="Per mile, the first 1,000")
+    best_efforts: list[BestEffort]
+    flags: list[Flag] = Field(description=f"The first {MAX_FLAGS}")
+    dropped: list[Dropped] = Field(description=f"The first {MAX_DROPPED}")
+    notes: list[str]
+    unlisted: Unlisted = Field(
+        default_factory=Unlisted,
+        description="How many splits, splits_mile, flags and dropped the lists above leave out",
+    )
+
+
+def describe_model(track: Track, measures: results.Measures) -> RunSummary:
+    """Every figure of one file, in SI units and seconds; absent values are None, never NaN."""
+    unlisted = Unlisted(
+        splits=measures.splits_km_count - len(measures.splits_km),
+        splits_mile=measures.splits_mile_count - len(measures.splits_mile),
+        flags=max(len(measures.flags) - MAX_FLAGS, 0),
+        dropped=max(len(track.dropped) - MAX_DROPPED, 0),
+    )
+    return RunSummary(
+        file=track.source,
+        format=track.format,
+        kind=measures.kind,
+        name=track.name,
+        sport=track.sport,
+        on_foot=sports.on_foot(track.sport),
+        gps=track.gps,
+        outing=track.outing,
+        outings=track.outings,
+        start_time=measures.start_time,
+        points=measures.points,
+        dropped_points=len(track.dropped) + measures.spikes_dropped,
+        distance_m=_round(measures.distance_m, 1),
+        elapsed_s=_round(measures.elapsed_s, 3),
+        moving_s=_round(measures.moving_s, 3),
+        pace_s_per_km=_round(measures.pace_s_per_km, 1),
+        pace_s_per_mile=_round(measures.pace_s_per_mile, 1),
+        average_speed_m_s=_round(measures.average_speed_m_s, 3),
+        max_speed_m_s=_round(measures.max_speed_m_s, 3),
+        elevation_gain_m=_round(measures.elevation_gain_m, 1),
+        elevation_loss_m=_round(measures.elevation_loss_m, 1),
+        min_elevation_m=_round(measures.min_elevation_m, 1),
+        max_elevation_m=_round(measures.max_elevation_m, 1),
+        heart_rate=_sensor(measures.heart_rate),
+        cadence=_sensor(measures.cadence),
+        counted_distance_m=_round(measures.counted_distance_m, 1),
+        counted_moving_s=_round(measures.counted_moving_s, 3),
+        splits=[_split(split) for split in measures.splits_km],
+        splits_mile=[_split(split) for split in measures.splits_mile],
+        best_efforts=[_effort(effort) for effort in measures.best_efforts],
+        flags=[_flag(flag) for flag in measures.flags[:MAX_FLAGS]],
+        dropped=[
+            Dropped(index=point.index, line=point.line, reason=point.reason)
+            for point in track.dropped[:MAX_DROPPED]
+        ],
+        notes=[*track.notes, *_cut_notes(measures, unlisted)],
+        unlisted=unlisted,
+    )
+
+
+def _cut_notes(measures: results.Measures, unlisted: Unlisted) -> list[str]:
+    """One sentence for each list that was cut, saying how much was left out."""
+    notes = []
+    for left_out, what, count in (
+        (unlisted.splits, "splits per km", measures.splits_km_count),
+        (unlisted.splits_mile, "splits per mile", measures.splits_mile_count),
+    ):
+        if left_out:
+            notes.append(f"lists the first {count - left_out:,} of {count:,} {what}")
+    if unlisted.flags:
+        kinds = Counter(flag.kind for flag in measures.flags[MAX_FLAGS:])
+        listed = ", ".join(
+            f"{count:,} {_KIND_WORDS[kind][count != 1]}" for kind, count in kinds.most_common()
+        )
+        notes.append(f"lists the first {MAX_FLAGS} flags, and {unlisted.flags:,} more: {listed}")
+    if unlisted.dropped:
+        notes.append(f"lists the first {MAX_DROPPED} dropped points, and {unlisted.dropped:,} more")
+    return notes
+
+
+_KIND_WORDS = {
+    "gps_spike": ("GPS glitch", "GPS glitches"),
+    "vehicle": ("stretch too fast to run", "stretches too fast to run"),
+}
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return round(float(value), digits)
+
+
+def _sensor(summary: results.SensorSummary | None) -> Sensor | None:
+    if summary is None:
+        return None
+    return Sensor(average=_round(summary.average, 1), max=_round(summary.maximum, 1))
+
+
+def _split(split: results.Split) -> Split:
+    return Split(
+        number=split.number,
+        distance_m=_round(split.distance_m, 1),
+        elapsed_s=_round(split.elapsed_s, 3),
+        moving_s=_round(split.moving_s, 3),
+        pace_s_per_km=_round(split.pace_s_per_km, 1),
+        elevation_change_m=_round(split.elevation_change_m, 1),
+    )
+
+
+def _effort(effort: results.BestEffort) -> BestEffort:
+    return BestEffort(
+        name=effort.name,
+        distance_m=effort.distance_m,
+        elapsed_s=_round(effort.elapsed_s, 3),
+        start_offset_s=_round(effort.start_offset_s, 3),
+        start_distance_m=_round(effort.start_distance_m, 1),
+    )
+
+
+def _flag(flag: results.Flag) -> Flag:
+    return Flag(
+        kind=flag.kind,
+        detail=flag.detail,
+        start_offset_s=_round(flag.start_offset_s, 3),
+        end_offset_s=_round(flag.end_offset_s, 3),
+        start_distance_m=_round(flag.start_distance_m, 1),
+        end_distance_m=_round(flag.end_distance_m, 1),
+        lat=_round(flag.lat_deg, 7),
+        lon=_round(flag.lon_deg, 7),
+        points=flag.points,
+    )
+
+
+# The dict form, until the typed one above is shown to print the same JSON.
+
+
+def describe(track: Track, measures: results.Measures) -> dict[str, Any]:
     """Every figure of one file, in SI units and seconds; absent values are None, never NaN."""
     unlisted = {
         "splits": measures.splits_km_count - len(measures.splits_km),
@@ -51,64 +316,30 @@ def describe(track: Track, measures: Measures) -> dict[str, Any]:
         "elevation_loss_m": _round(measures.elevation_loss_m, 1),
         "min_elevation_m": _round(measures.min_elevation_m, 1),
         "max_elevation_m": _round(measures.max_elevation_m, 1),
-        "heart_rate": _sensor(measures.heart_rate),
-        "cadence": _sensor(measures.cadence),
+        "heart_rate": _sensor_dict(measures.heart_rate),
+        "cadence": _sensor_dict(measures.cadence),
         "counted_distance_m": _round(measures.counted_distance_m, 1),
         "counted_moving_s": _round(measures.counted_moving_s, 3),
-        "splits": [_split(split) for split in measures.splits_km],
-        "splits_mile": [_split(split) for split in measures.splits_mile],
-        "best_efforts": [_effort(effort) for effort in measures.best_efforts],
-        "flags": [_flag(flag) for flag in measures.flags[:MAX_FLAGS]],
+        "splits": [_split_dict(split) for split in measures.splits_km],
+        "splits_mile": [_split_dict(split) for split in measures.splits_mile],
+        "best_efforts": [_effort_dict(effort) for effort in measures.best_efforts],
+        "flags": [_flag_dict(flag) for flag in measures.flags[:MAX_FLAGS]],
         "dropped": [
             {"index": point.index, "line": point.line, "reason": point.reason}
             for point in track.dropped[:MAX_DROPPED]
         ],
-        "notes": [*track.notes, *_cut_notes(measures, unlisted)],
+        "notes": [*track.notes, *_cut_notes(measures, Unlisted(**unlisted))],
         "unlisted": unlisted,
     }
 
 
-def _cut_notes(measures: Measures, unlisted: dict[str, int]) -> list[str]:
-    """One sentence for each list that was cut, saying how much was left out."""
-    notes = []
-    for key, what, count in (
-        ("splits", "splits per km", measures.splits_km_count),
-        ("splits_mile", "splits per mile", measures.splits_mile_count),
-    ):
-        if unlisted[key]:
-            notes.append(f"lists the first {count - unlisted[key]:,} of {count:,} {what}")
-    if unlisted["flags"]:
-        kinds = Counter(flag.kind for flag in measures.flags[MAX_FLAGS:])
-        listed = ", ".join(
-            f"{count:,} {_KIND_WORDS[kind][count != 1]}" for kind, count in kinds.most_common()
-        )
-        notes.append(f"lists the first {MAX_FLAGS} flags, and {unlisted['flags']:,} more: {listed}")
-    if unlisted["dropped"]:
-        notes.append(
-            f"lists the first {MAX_DROPPED} dropped points, and {unlisted['dropped']:,} more"
-        )
-    return notes
-
-
-_KIND_WORDS = {
-    "gps_spike": ("GPS glitch", "GPS glitches"),
-    "vehicle": ("stretch too fast to run", "stretches too fast to run"),
-}
-
-
-def _round(value: float | None, digits: int) -> float | None:
-    if value is None or not math.isfinite(value):
-        return None
-    return round(float(value), digits)
-
-
-def _sensor(summary: SensorSummary | None) -> dict[str, float | None] | None:
+def _sensor_dict(summary: results.SensorSummary | None) -> dict[str, float | None] | None:
     if summary is None:
         return None
     return {"average": _round(summary.average, 1), "max": _round(summary.maximum, 1)}
 
 
-def _split(split: Split) -> dict[str, Any]:
+def _split_dict(split: results.Split) -> dict[str, Any]:
     return {
         "number": split.number,
         "distance_m": _round(split.distance_m, 1),
@@ -119,7 +350,7 @@ def _split(split: Split) -> dict[str, Any]:
     }
 
 
-def _effort(effort: BestEffort) -> dict[str, Any]:
+def _effort_dict(effort: results.BestEffort) -> dict[str, Any]:
     return {
         "name": effort.name,
         "distance_m": effort.distance_m,
@@ -129,7 +360,7 @@ def _effort(effort: BestEffort) -> dict[str, Any]:
     }
 
 
-def _flag(flag: Flag) -> dict[str, Any]:
+def _flag_dict(flag: results.Flag) -> dict[str, Any]:
     return {
         "kind": flag.kind,
         "detail": flag.detail,

@@ -7,14 +7,16 @@ import random
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from heroicrun import measuring, reading, summary
+from heroicrun import measuring, outings, reading, summary
 from heroicrun.measuring import splits
-from heroicrun.track import Leg
-from tests.factory import straight_north
+from heroicrun.track import Leg, Track
+from tests.factory import TrackBuilder, as_route, straight_north, with_spike, without_gps
+from tests.helpers.real import real_files
 
 START = datetime(2024, 5, 1, 7, 0, tzinfo=UTC)
 CITIES = [(51.5, -0.12), (-33.9, 151.2), (40.7, -74.0), (35.7, 139.7), (-23.5, -46.6)]
@@ -141,3 +143,55 @@ def test_the_summary_says_the_sport_whether_on_foot_gps_and_which_outing() -> No
     plain = straight_north()
     described = summary.describe(plain, measuring.measure(plain))
     assert (described["sport"], described["on_foot"], described["outing"]) == (None, None, 1)
+
+
+# --- the typed summary prints what the dict form printed -------------------------------------
+
+SYNTHETIC = {
+    "246 km north": lambda: straight_north(246_000, 36 * 3600, step_s=10),
+    "route": lambda: as_route(straight_north(5000, 1500)),
+    "without gps": lambda: without_gps(
+        TrackBuilder().run(3000, 900).run(3000, 200).run(2000, 600).build(source="treadmill.fit")
+    ),
+    "glitches": lambda: with_spike(with_spike(straight_north(5000, 1500), 300, 400.0), 900, 300.0),
+    "cycling outing": lambda: replace(
+        straight_north(), legs=(Leg(0, "cycling"),), outing=2, outings=3, name="Côte – matin"
+    ),
+    "wild": lambda: reading.read_bytes(
+        gpx([WILD["glitch every sixth"](i) for i in range(2999)]), "wild.gpx"
+    ),
+    "dropped": lambda: reading.read_bytes(
+        gpx([(47 + i / 10_000, 8.0) for i in range(1000)]).replace(
+            b'lon="8.000000000"><ele>', b'lon="800"><ele>', 300
+        ),
+        "dropped.gpx",
+    ),
+}
+
+
+def same_json(track: Track) -> None:
+    measures = measuring.measure(track)
+    typed = summary.describe_model(track, measures)
+    old = summary.describe(track, measures)
+    dumped = typed.model_dump(mode="json")
+    assert list(dumped) == list(old)
+    for key in old:
+        assert json.dumps(dumped[key]) == json.dumps(old[key]), key
+    stored = json.dumps(old, allow_nan=False, separators=(",", ":"))
+    assert json.dumps(dumped, allow_nan=False, separators=(",", ":")) == stored
+    assert summary.RunSummary.model_validate_json(stored) == typed
+
+
+@pytest.mark.parametrize("name", list(SYNTHETIC))
+def test_the_typed_summary_prints_the_dict_forms_json(name: str) -> None:
+    same_json(SYNTHETIC[name]())
+
+
+@pytest.mark.parametrize("path", real_files(".gpx", ".tcx", ".fit"), ids=lambda path: path.name)
+def test_the_typed_summary_prints_the_dict_forms_json_for_real_files(path: Path) -> None:
+    try:
+        whole = reading.read_path(str(path))
+    except reading.ReadError:
+        pytest.skip("not a readable run (covered by the reader tests)")
+    for part in outings.split(whole):
+        same_json(part)
