@@ -115,7 +115,11 @@ def test_a_short_run_of_a_stand_and_one_fast_step_has_its_average_as_top_speed()
     measures = measure(TrackBuilder().run(4, 12, step_s=12).run(5.78, 1).build())
     assert measures.elapsed_s == 13.0
     assert measures.moving_s == 1.0
-    assert measures.average_speed_m_s == pytest.approx(9.78)
+    assert measures.distance_m == pytest.approx(9.78)
+    # The metres crept while standing were covered in no moving second: the average is the
+    # moving step's own speed, not 9.78 m over 1 s.
+    assert measures.average_speed_m_s == pytest.approx(5.78)
+    assert measures.pace_s_per_km == pytest.approx(1000 / 5.78)
     assert measures.max_speed_m_s == measures.average_speed_m_s
 
 
