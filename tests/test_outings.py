@@ -222,5 +222,5 @@ def test_every_real_file_splits_into_outings_that_hold_all_its_points(path: Path
     ]
     for part in parts:
         described = summary.describe(part, measuring.measure(part))
-        json.dumps(described, allow_nan=False)
-        assert described["outing"] == part.outing
+        json.dumps(described.model_dump(mode="json"), allow_nan=False)
+        assert described.outing == part.outing

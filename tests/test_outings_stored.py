@@ -234,12 +234,11 @@ def test_the_migration_keeps_every_run_as_outing_1(database_url: str) -> None:
     data = outing_alone(0)
     parser = pool.Parser(1, 60.0)
     try:
-        [described] = parser.describe(data, "run-1.gpx")
-        summary = {
-            key: value
-            for key, value in described.items()
-            if key not in {pool.ACTIVITY, "sport", "on_foot", "gps", "outing", "outings"}
-        }
+        [(described, known)] = parser.describe(data, "run-1.gpx")
+        assert known is not None
+        summary = described.model_dump(
+            mode="json", exclude={"sport", "on_foot", "gps", "outing", "outings"}
+        )
         digest = hashlib.sha256(data).hexdigest()
         now = datetime.now(UTC)
         with engine.begin() as connection:
@@ -259,15 +258,15 @@ def test_the_migration_keeps_every_run_as_outing_1(database_url: str) -> None:
                 "file_name": "run-1.gpx",
                 "format": "gpx",
                 "kind": "run",
-                "start_time": datetime.fromisoformat(summary["start_time"]),
-                "distance_m": summary["distance_m"],
-                "counted_distance_m": summary["counted_distance_m"],
-                "elapsed_s": summary["elapsed_s"],
-                "moving_s": summary["moving_s"],
+                "start_time": described.start_time,
+                "distance_m": described.distance_m,
+                "counted_distance_m": described.counted_distance_m,
+                "elapsed_s": described.elapsed_s,
+                "moving_s": described.moving_s,
                 "summary_json": json.dumps(summary),
                 "measured_with": "0.0.9",
                 "uploaded_at": now,
-                "activity_key": described[pool.ACTIVITY].key,
+                "activity_key": known.key,
             }
             connection.execute(insert(Run).values(columns))
 
@@ -300,7 +299,7 @@ def test_recompute_stores_the_outings_a_file_was_not_yet_read_for(engine: Any) -
         # As a heroicrun that read one outing per file stored it: outing 1, alone.
         with writers() as session:
             session.execute(delete(Run).where(Run.id != first.id))
-            only = json.dumps({**first.summary, "outings": 1}, separators=(",", ":"))
+            only = first.summary.model_copy(update={"outings": 1}).model_dump_json()
             session.execute(update(Run).where(Run.id == first.id).values(summary_json=only))
             session.commit()
 

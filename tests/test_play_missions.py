@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import math
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -141,7 +140,7 @@ def store_run(
         counted_distance_m=measures.counted_distance_m,
         elapsed_s=measures.elapsed_s,
         moving_s=measures.moving_s,
-        summary_json=json.dumps(summary.describe(track, measures)),
+        summary_json=summary.describe(track, measures).model_dump_json(),
         measured_with=__version__,
         # Handed in as soon as it was run, unless a test says otherwise.
         uploaded_at=uploaded_at or measures.start_time or datetime.now(UTC),

@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
-import json
 import os
 import threading
 import time
@@ -94,13 +93,13 @@ def test_a_run_is_measured_and_stored_with_its_original(
     recorded = record(writers, ann, ATHENS, parser)
     assert not recorded.duplicate
     summary = recorded.run.summary
-    assert summary["file"] == "athens-dawn-run.gpx" and summary["kind"] == "run"
-    assert summary["distance_m"] == pytest.approx(5945.5, abs=1)
+    assert summary.file == "athens-dawn-run.gpx" and summary.kind == "run"
+    assert summary.distance_m == pytest.approx(5945.5, abs=1)
     assert recorded.run.measured_with == __version__
     with writers() as session:
         row = session.get(Run, recorded.run.id)
-        assert row is not None and row.format == "gpx" and row.distance_m == summary["distance_m"]
-        assert row.start_time is not None and row.moving_s == summary["moving_s"]
+        assert row is not None and row.format == "gpx" and row.distance_m == summary.distance_m
+        assert row.start_time is not None and row.moving_s == summary.moving_s
         kept = session.get(Original, row.sha256)
         assert kept is not None and gzip.decompress(kept.content_gz) == ATHENS.read_bytes()
         assert kept.size == ATHENS.stat().st_size
@@ -124,7 +123,7 @@ class Rendezvous(pool.Parser):
         super().__init__(1, 30.0)
         self.barrier = threading.Barrier(parties, timeout=20)
 
-    def describe(self, data: bytes, source: str) -> list[dict[str, Any]]:
+    def describe(self, data: bytes, source: str) -> list[pool.Described]:
         described = super().describe(data, source)
         self.barrier.wait()
         return described
@@ -208,7 +207,7 @@ def test_runs_are_listed_newest_first_a_page_at_a_time(
     with session:
         page = runs.list_runs(session, runner, limit=2, offset=0)
         rest = runs.list_runs(session, runner, limit=2, offset=2)
-    starts = [run.summary["start_time"] for run in page.runs + rest.runs]
+    starts = [run.summary.start_time for run in page.runs + rest.runs]
     assert page.total == rest.total == 3 and len(page.runs) == 2 and len(rest.runs) == 1
     assert starts == sorted(starts, reverse=True)
 
@@ -269,14 +268,14 @@ def slow_on_request(data: bytes, source: str) -> pool.Outcome:
 def test_a_file_that_takes_too_long_is_refused_and_the_pool_recovers() -> None:
     parser = pool.Parser(1, 3.0, work=slow_on_request)
     try:
-        assert parser.describe(SMALL.read_bytes(), "warm.gpx")[0]["kind"] == "run"
+        assert parser.describe(SMALL.read_bytes(), "warm.gpx")[0][0].kind == "run"
         # The message is the timeout's own: the reader gave up at 3 s, not after the 60 s sleep.
         with pytest.raises(reading.ReadError, match=r"^slow\.gpx: took longer than 3 s"):
             parser.describe(b"slow", "slow.gpx")
-        assert parser.describe(SMALL.read_bytes(), "after.gpx")[0]["file"] == "after.gpx"
+        assert parser.describe(SMALL.read_bytes(), "after.gpx")[0][0].file == "after.gpx"
         with pytest.raises(reading.ReadError, match=r"^crash\.gpx: made the reader crash"):
             parser.describe(b"crash", "crash.gpx")
-        assert parser.describe(SMALL.read_bytes(), "again.gpx")[0]["kind"] == "run"
+        assert parser.describe(SMALL.read_bytes(), "again.gpx")[0][0].kind == "run"
     finally:
         parser.close()
 
@@ -446,6 +445,19 @@ def test_another_runners_copy_of_an_activity_is_theirs(
     assert not theirs.duplicate and theirs.run.id != mine.run.id
 
 
+# The measured columns a run had in the first schema, before outings, sports and fingerprints.
+COLUMNS_0001 = (
+    "format",
+    "kind",
+    "start_time",
+    "distance_m",
+    "counted_distance_m",
+    "elapsed_s",
+    "moving_s",
+    "summary_json",
+)
+
+
 def test_runs_stored_before_fingerprints_migrate_and_recompute_finds_the_copies(
     database_url: str, parser: pool.Parser
 ) -> None:
@@ -466,8 +478,8 @@ def test_runs_stored_before_fingerprints_migrate_and_recompute_finds_the_copies(
         ).scalar_one()
         for name in ("run.gpx", "run.gpx.gz"):
             data = sent[name]
-            [described] = parser.describe(data, name)
-            summary = {k: v for k, v in described.items() if k != pool.ACTIVITY}
+            [(summary, _)] = parser.describe(data, name)
+            measured = runs.measured_columns(summary)
             digest = hashlib.sha256(data).hexdigest()
             connection.execute(
                 insert(Original.__table__).values(
@@ -479,14 +491,7 @@ def test_runs_stored_before_fingerprints_migrate_and_recompute_finds_the_copies(
                     runner_id=ann,
                     sha256=digest,
                     file_name=name,
-                    format=summary["format"],
-                    kind=summary["kind"],
-                    start_time=datetime.fromisoformat(summary["start_time"]),
-                    distance_m=summary["distance_m"],
-                    counted_distance_m=summary["counted_distance_m"],
-                    elapsed_s=summary["elapsed_s"],
-                    moving_s=summary["moving_s"],
-                    summary_json=json.dumps(summary, separators=(",", ":")),
+                    **{column: measured[column] for column in COLUMNS_0001},
                     measured_with="0.0.9",
                     uploaded_at=now,
                 )

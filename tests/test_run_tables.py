@@ -9,16 +9,17 @@ from rich.console import Console
 
 from heroicrun import measuring, summary
 from heroicrun.cli import run_tables
+from heroicrun.summary import RunSummary
 from tests.factory import straight_north, with_spike
 
 
-def printed(run: dict[str, Any], miles: bool = False) -> str:
+def printed(run: RunSummary, miles: bool = False) -> str:
     out = io.StringIO()
     run_tables.render(Console(file=out, width=100, highlight=False), run, miles=miles)
     return out.getvalue()
 
 
-def described(track: Any) -> dict[str, Any]:
+def described(track: Any) -> RunSummary:
     return summary.describe(track, measuring.measure(track))
 
 
@@ -48,7 +49,7 @@ def test_many_flags_show_the_first_few_and_count_the_rest() -> None:
     for index in range(10, 1490, 20):  # 74 glitches, each far from the next
         track = with_spike(track, index, 300.0)
     run = described(track)
-    assert len(run["flags"]) == summary.MAX_FLAGS
+    assert len(run.flags) == summary.MAX_FLAGS
     text = printed(run)
     assert text.count("⚑ gps_spike:") == run_tables.MAX_FLAG_LINES
     assert "⚑ and 64 more flags (--json lists them)" in text

@@ -1,19 +1,23 @@
-"""describe(): the JSON form of a run, small whatever the file claims."""
+"""describe() and RunSummary: the typed form of a run and its JSON, small whatever the file
+claims, that an older heroicrun's stored summaries still load into."""
 
 from __future__ import annotations
 
 import json
+import math
+import pickle
 import random
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from heroicrun import measuring, outings, reading, summary
 from heroicrun.measuring import splits
+from heroicrun.summary import RunSummary, Unlisted
 from heroicrun.track import Leg, Track
 from tests.factory import TrackBuilder, as_route, straight_north, with_spike, without_gps
 from tests.helpers.real import real_files
@@ -38,13 +42,13 @@ def gpx(points: Sequence[tuple[float, float]], timed: bool = True, step_s: float
     ).encode()
 
 
-def described(data: bytes) -> dict[str, Any]:
+def described(data: bytes) -> RunSummary:
     track = reading.read_bytes(data, "wild.gpx")
     return summary.describe(track, measuring.measure(track))
 
 
-def size(run: dict[str, Any]) -> int:
-    return len(json.dumps(run).encode())
+def size(run: RunSummary) -> int:
+    return len(json.dumps(run.model_dump(mode="json")).encode())
 
 
 def near(city: tuple[float, float], i: int) -> tuple[float, float]:
@@ -57,11 +61,11 @@ def test_twenty_points_round_the_globe_make_a_small_summary() -> None:
     assert len(data) < 3000
     run = described(data)
     assert size(run) < 50_000
-    assert run["counted_distance_m"] == 0.0
-    assert run["splits"] == run["splits_mile"] == run["best_efforts"] == []
-    assert run["unlisted"] == {"splits": 0, "splits_mile": 0, "flags": 0, "dropped": 0}
-    (flag,) = run["flags"]
-    assert flag["kind"] == "vehicle" and flag["points"] == 20
+    assert run.counted_distance_m == 0.0
+    assert run.splits == run.splits_mile == run.best_efforts == []
+    assert run.unlisted == Unlisted(splits=0, splits_mile=0, flags=0, dropped=0)
+    (flag,) = run.flags
+    assert flag.kind == "vehicle" and flag.points == 20
 
 
 WILD = {
@@ -85,46 +89,46 @@ def test_a_megabyte_of_wild_points_stays_under_a_megabyte(pattern: str, timed: b
     assert 0.9e6 < len(data) < 1.1e6
     run = described(data)
     assert size(run) < 1_000_000
-    assert len(run["flags"]) <= summary.MAX_FLAGS
-    assert len(run["splits"]) <= splits.MAX_SPLITS
+    assert len(run.flags) <= summary.MAX_FLAGS
+    assert len(run.splits) <= splits.MAX_SPLITS
     if timed:
         # A run is judged by its speeds: almost nothing of it counts, and its summary is tiny.
-        assert run["counted_distance_m"] < 50_000
+        assert (run.counted_distance_m or 0.0) < 50_000
         assert size(run) < 50_000
 
 
 def test_a_cut_list_says_how_much_is_left_out() -> None:
     # 499 glitches, each between five good points.
     run = described(gpx([WILD["glitch every sixth"](i) for i in range(2999)]))
-    assert len(run["flags"]) == summary.MAX_FLAGS
-    assert run["unlisted"]["flags"] == 449
-    assert "lists the first 50 flags, and 449 more: 449 GPS glitches" in run["notes"]
+    assert len(run.flags) == summary.MAX_FLAGS
+    assert run.unlisted.flags == 449
+    assert "lists the first 50 flags, and 449 more: 449 GPS glitches" in run.notes
 
 
 def test_the_dropped_list_keeps_the_first_hundred_and_counts_the_rest() -> None:
     points = [(47 + i / 10_000, 8.0) for i in range(1000)]
     data = gpx(points).replace(b'lon="8.000000000"><ele>', b'lon="800"><ele>', 300)
     run = described(data)
-    assert run["dropped_points"] == 300
-    assert len(run["dropped"]) == summary.MAX_DROPPED
-    assert run["unlisted"]["dropped"] == 200
-    assert "lists the first 100 dropped points, and 200 more" in run["notes"]
+    assert run.dropped_points == 300
+    assert len(run.dropped) == summary.MAX_DROPPED
+    assert run.unlisted.dropped == 200
+    assert "lists the first 100 dropped points, and 200 more" in run.notes
 
 
 def test_a_route_a_thousand_times_too_long_lists_a_thousand_splits() -> None:
     run = described(gpx([CITIES[i % 2] for i in range(30)], timed=False))
-    assert len(run["splits"]) == splits.MAX_SPLITS
-    assert run["unlisted"]["splits"] > 100_000
-    assert any(note.startswith("lists the first 1,000 of ") for note in run["notes"])
+    assert len(run.splits) == splits.MAX_SPLITS
+    assert run.unlisted.splits > 100_000
+    assert any(note.startswith("lists the first 1,000 of ") for note in run.notes)
 
 
 def test_an_honest_246_km_run_keeps_every_split() -> None:
     track = straight_north(246_000, 36 * 3600, step_s=10)
     run = summary.describe(track, measuring.measure(track))
-    assert [split["number"] for split in run["splits"]] == list(range(1, 247))
-    assert len(run["splits_mile"]) == 153
-    assert run["unlisted"] == {"splits": 0, "splits_mile": 0, "flags": 0, "dropped": 0}
-    assert run["notes"] == []
+    assert [split.number for split in run.splits] == list(range(1, 247))
+    assert len(run.splits_mile) == 153
+    assert run.unlisted == Unlisted()
+    assert run.notes == []
     assert size(run) < 100_000
 
 
@@ -133,7 +137,7 @@ def test_the_summary_says_the_sport_whether_on_foot_gps_and_which_outing() -> No
 
     described = summary.describe(track, measuring.measure(track))
 
-    assert {key: described[key] for key in ("sport", "on_foot", "gps", "outing", "outings")} == {
+    assert described.model_dump(include={"sport", "on_foot", "gps", "outing", "outings"}) == {
         "sport": "cycling",
         "on_foot": False,
         "gps": True,
@@ -142,10 +146,10 @@ def test_the_summary_says_the_sport_whether_on_foot_gps_and_which_outing() -> No
     }
     plain = straight_north()
     described = summary.describe(plain, measuring.measure(plain))
-    assert (described["sport"], described["on_foot"], described["outing"]) == (None, None, 1)
+    assert (described.sport, described.on_foot, described.outing) == (None, None, 1)
 
 
-# --- the typed summary prints what the dict form printed -------------------------------------
+# --- the JSON form, and summaries stored by an older heroicrun -------------------------------
 
 SYNTHETIC = {
     "246 km north": lambda: straight_north(246_000, 36 * 3600, step_s=10),
@@ -160,38 +164,51 @@ SYNTHETIC = {
     "wild": lambda: reading.read_bytes(
         gpx([WILD["glitch every sixth"](i) for i in range(2999)]), "wild.gpx"
     ),
-    "dropped": lambda: reading.read_bytes(
-        gpx([(47 + i / 10_000, 8.0) for i in range(1000)]).replace(
-            b'lon="8.000000000"><ele>', b'lon="800"><ele>', 300
-        ),
-        "dropped.gpx",
-    ),
 }
+# What summaries lacked before heroicrun measured outings, sports and cut lists.
+NEWER_KEYS = ("sport", "on_foot", "gps", "outing", "outings", "unlisted")
 
 
-def same_json(track: Track) -> None:
-    measures = measuring.measure(track)
-    typed = summary.describe_model(track, measures)
-    old = summary.describe(track, measures)
+def stored_and_loaded(track: Track) -> None:
+    """The summary's JSON holds every field in order, no NaN, and loads back the same."""
+    typed = summary.describe(track, measuring.measure(track))
     dumped = typed.model_dump(mode="json")
-    assert list(dumped) == list(old)
-    for key in old:
-        assert json.dumps(dumped[key]) == json.dumps(old[key]), key
-    stored = json.dumps(old, allow_nan=False, separators=(",", ":"))
-    assert json.dumps(dumped, allow_nan=False, separators=(",", ":")) == stored
-    assert summary.RunSummary.model_validate_json(stored) == typed
+    assert list(dumped) == list(RunSummary.model_fields)
+    text = json.dumps(dumped, allow_nan=False, separators=(",", ":"))
+    assert RunSummary.model_validate_json(text) == typed
+    assert pickle.loads(pickle.dumps(typed)) == typed  # it crosses from the reading workers
 
 
 @pytest.mark.parametrize("name", list(SYNTHETIC))
-def test_the_typed_summary_prints_the_dict_forms_json(name: str) -> None:
-    same_json(SYNTHETIC[name]())
+def test_a_summary_loads_back_from_its_json(name: str) -> None:
+    stored_and_loaded(SYNTHETIC[name]())
 
 
 @pytest.mark.parametrize("path", real_files(".gpx", ".tcx", ".fit"), ids=lambda path: path.name)
-def test_the_typed_summary_prints_the_dict_forms_json_for_real_files(path: Path) -> None:
+def test_a_real_files_summary_loads_back_from_its_json(path: Path) -> None:
     try:
         whole = reading.read_path(str(path))
     except reading.ReadError:
         pytest.skip("not a readable run (covered by the reader tests)")
     for part in outings.split(whole):
-        same_json(part)
+        stored_and_loaded(part)
+
+
+def test_a_summary_stored_before_outings_and_sports_loads_with_their_defaults() -> None:
+    track = replace(straight_north(5000, 1500), legs=(Leg(0, "running"),))
+    now = summary.describe(track, measuring.measure(track))
+    older = now.model_dump(mode="json", exclude=set(NEWER_KEYS))
+
+    loaded = RunSummary.model_validate_json(json.dumps(older))
+
+    assert (loaded.sport, loaded.on_foot, loaded.gps) == (None, None, True)
+    assert (loaded.outing, loaded.outings, loaded.unlisted) == (1, 1, Unlisted())
+    assert loaded.model_dump(exclude=set(NEWER_KEYS)) == now.model_dump(exclude=set(NEWER_KEYS))
+    assert loaded.start_time is not None and loaded.start_time.tzinfo is UTC
+
+
+def test_a_summary_refuses_nan() -> None:
+    track = straight_north()
+    fine = summary.describe(track, measuring.measure(track)).model_dump()
+    with pytest.raises(ValidationError, match="distance_m"):
+        RunSummary.model_validate({**fine, "distance_m": math.nan})

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from heroicrun import measuring, reading, summary
+from heroicrun import measuring, reading
 from heroicrun.cli import app, mission_tables, print_json, run_tables
 from heroicrun.cli.missions import MissionsDir, load_catalog
 from heroicrun.missions import describe, loading, progress
 from heroicrun.missions.model import Mission
 from heroicrun.missions.runs import CountedRun
 from heroicrun.track import Track
+
+if TYPE_CHECKING:
+    from heroicrun.summary import RunSummary
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -56,7 +59,7 @@ def check(
     out = Console(highlight=False)
     err = Console(stderr=True, highlight=False)
     chosen = _missions(load_catalog(missions_dir, err), mission_id, err)
-    results: list[dict[str, Any] | list[dict[str, Any]]] = []
+    results: list[dict[str, Any] | list[dict[str, Any]]] = []  # each file's --json
     failed = False
     for path in files:
         name = str(path)
@@ -68,12 +71,14 @@ def check(
             results.append({"file": name, "error": str(error)})
             continue
         parts = [_checked(name, part, chosen) for part in outings.split(track)]
-        results.append(parts[0] if len(parts) == 1 else parts)
+        # The missions each outing earns stay out of its summary: they are the command's own.
+        shown = [{**run.model_dump(mode="json"), "missions": earned} for run, earned in parts]
+        results.append(shown[0] if len(shown) == 1 else shown)
         if not as_json:
-            for described in parts:
-                run_tables.render(out, described, miles=miles)
-                if described["missions"]:
-                    mission_tables.render_earned(out, described["missions"])
+            for run, earned in parts:
+                run_tables.render(out, run, miles=miles)
+                if earned:
+                    mission_tables.render_earned(out, earned)
     if as_json:
         if len(files) == 1:
             if not failed:
@@ -83,23 +88,28 @@ def check(
     raise typer.Exit(1 if failed else 0)
 
 
-def _checked(name: str, track: Track, chosen: list[tuple[Mission, Path]]) -> dict[str, Any]:
-    """One outing described, with what it earns in each chosen mission counted from its
+def _checked(
+    name: str, track: Track, chosen: list[tuple[Mission, Path]]
+) -> tuple[RunSummary, list[dict[str, Any]]]:
+    """One outing described, and what it earns in each chosen mission counted from its
     start."""
+    # Here, not at the top: the summary's pydantic models would slow every other command's
+    # start, --help included, by a third.
+    from heroicrun import summary
+
     measures = measuring.measure(track)
-    described = summary.describe(track, measures)
     run = CountedRun(name, track, measures)
     # The mission begins with the run; a route, having no time, begins nothing and counts
     # for nothing, so it is judged at an arbitrary fixed moment.
     start = run.start or EPOCH
-    described["missions"] = [
+    earned = [
         describe.progress(
             mission,
             progress.evaluate(mission, [run], start, now=None if run.start else EPOCH, base=base),
         )
         for mission, base in chosen
     ]
-    return described
+    return summary.describe(track, measures), earned
 
 
 def _missions(

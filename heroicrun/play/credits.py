@@ -47,11 +47,10 @@ def credits_of(
 ) -> list[Credit]:
     """For each mission the runner is in, whether this run counts and what it unlocked;
     verdicts judged afresh are added to `learned` (keep them with `missions.remember`)."""
-    started = run.summary.get("start_time")
-    if not started:
+    start = run.summary.start_time
+    if start is None:
         return []  # a route counts for no mission
-    start = datetime.fromisoformat(started.replace("Z", "+00:00"))
-    ended = start + timedelta(seconds=run.summary.get("elapsed_s") or 0.0)
+    ended = start + timedelta(seconds=run.summary.elapsed_s or 0.0)
     pairs = missions.enrolled_missions(session, catalog, runner)
     earned = missions.evaluate_enrolled(session, catalog, runner, pairs, now, learned)
     found = []
@@ -65,7 +64,7 @@ def credits_of(
             for beat in progress.beats
             if beat.met and beat.unlocked_by == run.file_name and beat.unlocked_at == ended
         )
-        km = (run.summary.get("counted_distance_m") or 0.0) / 1000.0
+        km = (run.summary.counted_distance_m or 0.0) / 1000.0
         found.append(
             Credit(
                 mission.id,

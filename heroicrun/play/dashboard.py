@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,6 +20,7 @@ from heroicrun.play.missions import (
     evaluate_enrolled,
     on_foot,
 )
+from heroicrun.summary import RunSummary
 
 LATEST_RUNS = 5
 
@@ -137,7 +137,7 @@ def dashboard(
                 start_time=None if row.start_time is None else as_utc(row.start_time),
                 distance_m=row.distance_m,
                 moving_s=row.moving_s,
-                pace_s_per_km=json.loads(row.summary_json).get("pace_s_per_km"),
+                pace_s_per_km=RunSummary.model_validate_json(row.summary_json).pace_s_per_km,
             )
             for row in latest
         ),

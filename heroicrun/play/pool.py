@@ -25,9 +25,10 @@ from typing import Any
 from heroicrun import activity, measuring, outings, reading, summary
 from heroicrun.track import Track
 
-# ("ok", [summary dict per outing]) or ("error", (source, problem, line))
+# An outing's summary, and what activity it is (activity.of; None when unknown).
+Described = tuple[summary.RunSummary, activity.Activity | None]
+# ("ok", [Described per outing]) or ("error", (source, problem, line))
 Outcome = tuple[str, Any]
-ACTIVITY = "activity"  # the summary key read_and_describe adds: the outing's activity.Activity
 Work = Callable[[bytes, str], Outcome]
 
 
@@ -48,8 +49,7 @@ MAX_OUTINGS = 1_000
 
 def read_and_describe(data: bytes, source: str) -> Outcome:
     """Read and measure one file (in a worker): for each of its outings (heroicrun.outings),
-    its `summary.describe()` with what the activity is (`activity.of`) under ACTIVITY; or the
-    read error."""
+    its `summary.describe()` and what activity it is (`activity.of`); or the read error."""
     try:
         parts = outings.split(reading.read_bytes(data, source))
         if len(parts) > MAX_OUTINGS:
@@ -59,8 +59,7 @@ def read_and_describe(data: bytes, source: str) -> Outcome:
             )
             return "error", (source, problem, None)
         described = [
-            {**summary.describe(part, measuring.measure(part)), ACTIVITY: activity.of(part)}
-            for part in parts
+            (summary.describe(part, measuring.measure(part)), activity.of(part)) for part in parts
         ]
         return "ok", described
     except reading.ReadError as error:
@@ -138,9 +137,9 @@ class Parser:
         self._generation = 0
         self._closed = False
 
-    def describe(self, data: bytes, source: str) -> list[dict[str, Any]]:
-        """The `summary.describe()` of each outing of the file, in order, or ReadError
-        (unreadable, too slow, crashed)."""
+    def describe(self, data: bytes, source: str) -> list[Described]:
+        """The `summary.describe()` of each outing of the file and what activity it is, in
+        order, or ReadError (unreadable, too slow, crashed)."""
         with self._slots:  # one file per worker: a submitted file starts at once
             for attempt in (1, 2):
                 pool, generation = self._current()
@@ -163,7 +162,7 @@ class Parser:
                     continue
                 status, value = outcome
                 if status == "ok":
-                    return [dict(described) for described in value]
+                    return list(value)
                 where, problem, line = value
                 raise reading.ReadError(where, problem, line)
         raise AssertionError("unreachable")

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from heroicrun import reading
 from heroicrun.db.schema import Original, Run, Verdict
 from heroicrun.play import NotFound, runs
-from heroicrun.play.pool import Parser
+from heroicrun.play.pool import Described, Parser
 
 
 @dataclass
@@ -62,7 +62,7 @@ def recompute(session: Session, parser: Parser) -> RecomputeReport:
     ]
     session.rollback()
     # One reading per file, shared by runners.
-    measured: dict[str, list[runs.Described] | str] = {}
+    measured: dict[str, list[Described] | str] = {}
     for run in listed:
         if run.sha256 not in measured:
             measured[run.sha256] = _remeasure(session, parser, run.sha256, run.file_name)
@@ -87,16 +87,16 @@ def recompute(session: Session, parser: Parser) -> RecomputeReport:
     return report
 
 
-def _update(
-    session: Session, run: _Listed, measured: runs.Described, report: RecomputeReport
-) -> None:
+def _update(session: Session, run: _Listed, measured: Described, report: RecomputeReport) -> None:
     """One run measured again: its columns, its fingerprint, committed."""
     described, found = measured
     row = session.get(Run, run.run_id)
     if row is None:  # deleted meanwhile
         session.rollback()
         return
-    columns = runs.measured_columns({**described, "file": row.file_name, "outing": run.outing})
+    columns = runs.measured_columns(
+        described.model_copy(update={"file": row.file_name, "outing": run.outing})
+    )
     if columns["summary_json"] != row.summary_json:
         report.changed.append((run.run_id, run.file_name))
         session.execute(delete(Verdict).where(Verdict.run_id == run.run_id))
@@ -116,7 +116,7 @@ def _update(
 def _add_outings(
     session: Session,
     listed: list[_Listed],
-    measured: dict[str, list[runs.Described] | str],
+    measured: dict[str, list[Described] | str],
     report: RecomputeReport,
 ) -> None:
     """Store, as new runs of the file's runner, the outings of a stored file that have none
@@ -142,7 +142,7 @@ def _add_outings(
             if key is not None and _with_key(session, runner_id, key) is not None:
                 session.rollback()
                 continue
-            summary = {**described, "file": first.file_name}
+            summary = described.model_copy(update={"file": first.file_name})
             row = runs.new_run(
                 session, runner_id, first.file_name, digest, summary, key, first.uploaded_at
             )
@@ -163,9 +163,7 @@ def _outings(count: int) -> str:
     return "one outing" if count == 1 else f"{count} outings"
 
 
-def _remeasure(
-    session: Session, parser: Parser, digest: str, name: str
-) -> list[runs.Described] | str:
+def _remeasure(session: Session, parser: Parser, digest: str, name: str) -> list[Described] | str:
     """What a stored original measures now, outing by outing, and what activity each is; or
     why it cannot be measured."""
     kept = session.get(Original, digest)
@@ -176,6 +174,6 @@ def _remeasure(
     if data is None:
         return "its original file is damaged (it does not unpack to what was uploaded)"
     try:
-        return runs.describe(parser, data, name)
+        return parser.describe(data, name)
     except reading.ReadError as error:
         return f"its original can no longer be read: {error}"

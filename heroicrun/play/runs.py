@@ -4,8 +4,9 @@ An uploaded file's bytes are kept gzip-compressed under their SHA-256 (shared wh
 upload the same file), never under the name the client gave; the name is shown, nothing more.
 A file holding several outings (heroicrun.outings: hikes days apart, a triathlon's legs) is
 stored as one run per outing, all sharing the one original; each run knows its number.
-The run stores what `heroicrun.summary.describe` says of its outing (the fields of `check
---json`) and the heroicrun version that measured it, so `recompute` can measure every run again.
+The run stores what `heroicrun.summary.describe` says of its outing (a RunSummary, as the JSON
+of `check --json`) and the heroicrun version that measured it, so `recompute` can measure every
+run again.
 
 A run is its activity, not its bytes: the same points sent again in another wrapping (gzip, a
 zip, other line endings, another app's export) are the run already stored (`activity.of`). A
@@ -37,9 +38,10 @@ from heroicrun import __version__, activity, reading, sports
 from heroicrun.db.schema import Original, Run, Runner, Verdict
 from heroicrun.missions.loading import Catalog
 from heroicrun.missions.runs import RunFacts
-from heroicrun.play import NotFound, PlayError, missions, pool
-from heroicrun.play.pool import Parser
+from heroicrun.play import NotFound, PlayError, missions
+from heroicrun.play.pool import Described, Parser
 from heroicrun.reading import archives
+from heroicrun.summary import RunSummary
 
 # PostgreSQL ends one of two conflicting transactions with these; run again, it goes through.
 RETRIED_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
@@ -60,13 +62,14 @@ class Damaged(PlayError):
 
 @dataclass(frozen=True)
 class StoredRun:
-    """A stored run as plain values; `summary` has the fields of `check --json`."""
+    """A stored run as plain values; `summary` is what measuring it said, with what the row
+    knows better (the file's display name, the sport, GPS, which outing)."""
 
     id: int
     runner_id: int
     file_name: str
     sha256: str
-    summary: dict[str, Any]
+    summary: RunSummary
     uploaded_at: datetime  # UTC
     measured_with: str
     overlaps_run_id: int | None = None  # the earlier run of the same outing: this one not counted
@@ -120,7 +123,7 @@ def record(
     if existing:
         return [Recorded(run, duplicate=True) for run in existing]
     try:
-        described = describe(parser, data, name)
+        described = parser.describe(data, name)
     except reading.ReadError as error:
         raise Unreadable(str(error)) from None
     content_gz = gzip.compress(data, compresslevel=6, mtime=0)
@@ -139,20 +142,6 @@ def record(
             if attempt == 2 or not _conflicted(error):
                 raise
     raise AssertionError("unreachable")
-
-
-Described = tuple[dict[str, Any], activity.Activity | None]  # an outing's summary, its activity
-
-
-def describe(parser: Parser, data: bytes, name: str) -> list[Described]:
-    """Each outing of the file: its summary (the fields of `check --json`) and what activity
-    it is."""
-    found = []
-    for described in parser.describe(data, name):
-        known = described.get(pool.ACTIVITY)
-        summary = {key: value for key, value in described.items() if key != pool.ACTIVITY}
-        found.append((summary, known if isinstance(known, activity.Activity) else None))
-    return found
 
 
 def _stored_file(session: Session, runner_id: int, digest: str) -> list[StoredRun]:
@@ -199,7 +188,7 @@ def _store(
     told_apart = len(described) <= TOLD_APART_OUTINGS
     for summary, known in described:
         key = None if known is None else known.key
-        number = _number(summary)
+        number = summary.outing
         same = _find(session, runner_id, _same_activity(digest, number, key))
         if same is not None:
             found.append(same)
@@ -238,7 +227,7 @@ def new_run(
     runner_id: int,
     name: str,
     digest: str,
-    described: dict[str, Any],
+    described: RunSummary,
     key: str | None,
     uploaded_at: datetime,
 ) -> Run:
@@ -259,12 +248,6 @@ def new_run(
     session.add(row)
     session.flush()
     return row
-
-
-def _number(described: dict[str, Any]) -> int:
-    """Which outing of its file a summary describes, from 1."""
-    number = described.get("outing")
-    return number if isinstance(number, int) and number >= 1 else 1
 
 
 def locked_runner(session: Session, runner_id: int) -> Runner:
@@ -332,23 +315,23 @@ def _keep_original(session: Session, digest: str, size: int, content_gz: bytes) 
         session.execute(insert(Original).values(values))
 
 
-def measured_columns(described: dict[str, Any]) -> dict[str, Any]:
+def measured_columns(described: RunSummary) -> dict[str, Any]:
     """The columns of a run that come from measuring it."""
-    start = described.get("start_time")
+    # The JSON is written by the standard library, as it always was, so that a run measured
+    # again to the same figures stores the very same text (recompute compares it).
+    text = json.dumps(described.model_dump(mode="json"), allow_nan=False, separators=(",", ":"))
     return {
-        "format": described["format"],
-        "kind": described["kind"],
-        "start_time": None
-        if start is None
-        else datetime.fromisoformat(start.replace("Z", "+00:00")),
-        "distance_m": described.get("distance_m") or 0.0,
-        "counted_distance_m": described.get("counted_distance_m") or 0.0,
-        "elapsed_s": described.get("elapsed_s"),
-        "moving_s": described.get("moving_s"),
-        "outing": _number(described),
-        "sport": (described.get("sport") or None) and str(described["sport"])[:SPORT_CHARS],
-        "gps": described.get("gps") is not False,
-        "summary_json": json.dumps(described, allow_nan=False, separators=(",", ":")),
+        "format": described.format,
+        "kind": described.kind,
+        "start_time": described.start_time,
+        "distance_m": described.distance_m or 0.0,
+        "counted_distance_m": described.counted_distance_m or 0.0,
+        "elapsed_s": described.elapsed_s,
+        "moving_s": described.moving_s,
+        "outing": described.outing,
+        "sport": described.sport[:SPORT_CHARS] if described.sport else None,
+        "gps": described.gps,
+        "summary_json": text,
         "measured_with": __version__,
     }
 
@@ -382,8 +365,18 @@ def _stored(row: Run, firsts: dict[int, activity.Outing | None]) -> StoredRun:
         )
     else:
         reason = RunFacts(None, 0.0, None, sport=row.sport).off_foot
-    summary = json.loads(row.summary_json)
-    held = summary.get("outings")
+    measured = RunSummary.model_validate_json(row.summary_json)
+    # The row answers for these, so that runs stored before the summary held them answer too.
+    summary = measured.model_copy(
+        update={
+            "file": row.file_name,
+            "sport": row.sport,
+            "on_foot": sports.on_foot(row.sport),
+            "gps": row.gps,
+            "outing": row.outing,
+            "outings": max(measured.outings, row.outing),
+        }
+    )
     return StoredRun(
         id=row.id,
         runner_id=row.runner_id,
@@ -395,7 +388,7 @@ def _stored(row: Run, firsts: dict[int, activity.Outing | None]) -> StoredRun:
         overlaps_run_id=row.overlaps_run_id,
         not_counted=reason,
         outing=row.outing,
-        outings=max(held if isinstance(held, int) else 1, row.outing),
+        outings=summary.outings,
         sport=row.sport,
         gps=row.gps,
     )

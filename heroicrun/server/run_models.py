@@ -1,7 +1,7 @@
-"""The JSON shapes of the runs API: the fields of `heroicrun check --json`, plus what storing adds.
+"""The JSON shapes of the runs API: a run's summary (heroicrun.summary.RunSummary, the fields of
+`heroicrun check --json`) with what storing adds, and the answer to an upload.
 
-Units are in the names (metres, seconds, seconds per km); absent values are null. A field added
-to `heroicrun.summary.describe` must be added here too (a test compares the two).
+Units are in the names (metres, seconds, seconds per km); absent values are null.
 """
 
 from __future__ import annotations
@@ -12,91 +12,13 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from heroicrun.play.runs import StoredRun
+from heroicrun.summary import BestEffort, Dropped, RunSummary, Split, Unlisted
 
 
-class Sensor(BaseModel):
-    average: float | None
-    max: float | None
-
-
-class Split(BaseModel):
-    number: int
-    distance_m: float | None
-    elapsed_s: float | None
-    moving_s: float | None
-    pace_s_per_km: float | None
-    elevation_change_m: float | None
-
-
-class BestEffort(BaseModel):
-    name: str
-    distance_m: float
-    elapsed_s: float | None
-    start_offset_s: float | None
-    start_distance_m: float | None
-
-
-class Flag(BaseModel):
-    kind: str = Field(description='"glitch", "vehicle", …: what looked wrong')
-    detail: str
-    start_offset_s: float | None
-    end_offset_s: float | None
-    start_distance_m: float | None
-    end_distance_m: float | None
-    lat: float | None
-    lon: float | None
-    points: int | None
-
-
-class DroppedPoint(BaseModel):
-    index: int
-    line: int | None
-    reason: str
-
-
-class RunBrief(BaseModel):
-    """A stored run's headline figures."""
+class Stored(BaseModel):
+    """What storing a run adds to its summary."""
 
     id: int
-    file: str = Field(description="The file name the runner gave (display only).")
-    format: str = Field(description='"gpx", "tcx" or "fit"')
-    kind: str = Field(description='"run", or "route" for a file without times (no pace)')
-    name: str | None
-    sport: str | None = Field(
-        default=None,
-        description='The declared sport: "running", "walking", "hiking", "cycling", '
-        '"swimming", "transition", …; null when the file declares none (its speeds judge it)',
-    )
-    on_foot: bool | None = Field(
-        default=None,
-        description="Whether the declared sport is on foot (only those count for missions); "
-        "null when undeclared",
-    )
-    gps: bool = Field(
-        default=True,
-        description="False for a run recorded without positions (a treadmill, a footpod): "
-        "its distance is the device's, and it has no map and reaches no place",
-    )
-    outing: int = Field(default=1, description="Which outing of its file the run is, from 1")
-    outings: int = Field(
-        default=1, description="How many outings the file holds, each stored as a run"
-    )
-    start_time: str | None = Field(description="UTC, ISO 8601 (…Z); null for a route")
-    distance_m: float | None
-    counted_distance_m: float | None = Field(
-        description="The distance that counts for missions: without vehicle stretches"
-    )
-    elapsed_s: float | None
-    moving_s: float | None
-    pace_s_per_km: float | None
-    pace_s_per_mile: float | None
-    average_speed_m_s: float | None
-    elevation_gain_m: float | None
-    elevation_loss_m: float | None
-    heart_rate: Sensor | None
-    cadence: Sensor | None
-    flags: list[Flag]
-    notes: list[str]
     uploaded_at: datetime
     measured_with: str = Field(description="The heroicrun version that measured the run")
 
@@ -116,23 +38,18 @@ class Counting(BaseModel):
     )
 
 
-class RunDetail(RunBrief, Counting):
+class RunDetail(Counting, RunSummary, Stored):
     """Everything measured in a stored run: the fields of `heroicrun check --json`."""
 
-    points: int
-    dropped_points: int
-    max_speed_m_s: float | None
-    min_elevation_m: float | None
-    max_elevation_m: float | None
-    counted_moving_s: float | None
-    splits: list[Split]
-    splits_mile: list[Split]
-    best_efforts: list[BestEffort]
-    dropped: list[DroppedPoint]
-    unlisted: dict[str, int] = Field(
-        default_factory=dict,
-        description="How many splits, splits_mile, flags and dropped the lists above leave out",
-    )
+
+class RunBrief(RunSummary, Stored):
+    """A stored run's headline figures: its summary without the lists that can run long."""
+
+    splits: list[Split] = Field(default_factory=list, exclude=True)
+    splits_mile: list[Split] = Field(default_factory=list, exclude=True)
+    best_efforts: list[BestEffort] = Field(default_factory=list, exclude=True)
+    dropped: list[Dropped] = Field(default_factory=list, exclude=True)
+    unlisted: Unlisted = Field(default_factory=Unlisted, exclude=True)
 
 
 class UploadedRun(RunBrief, Counting):
@@ -181,18 +98,11 @@ class RunPage(BaseModel):
 
 
 def fields(run: StoredRun) -> dict[str, Any]:
-    """The stored summary with the run's id, display name, storage facts and whether it
-    counts."""
+    """The stored run's summary (the row's file name, sport and outing in it) with its id,
+    storage facts and whether it counts: the fields of RunDetail, RunBrief and UploadedRun."""
     return {
-        **run.summary,
+        **dict(run.summary),
         "id": run.id,
-        "file": run.file_name,
-        # From the row, so runs stored before these were measured answer too.
-        "sport": run.sport,
-        "on_foot": run.on_foot,
-        "gps": run.gps,
-        "outing": run.outing,
-        "outings": run.outings,
         "uploaded_at": run.uploaded_at,
         "measured_with": run.measured_with,
         "overlaps_run": run.overlaps_run_id,

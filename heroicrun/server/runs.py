@@ -100,21 +100,23 @@ def list_runs(
     session: ReadSession,
     limit: Annotated[int, Query(ge=1, le=500, description="Runs per page")] = 50,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1, description="Runs to skip")] = 0,
-) -> dict[str, Any]:
+) -> run_models.RunPage:
     """Your runs, newest first, a page at a time, with how many you have in all."""
     page = runs.list_runs(session, runner, limit, offset)
-    return {
-        "runs": [run_models.fields(run) for run in page.runs],
-        "total": page.total,
-        "limit": limit,
-        "offset": offset,
-    }
+    return run_models.RunPage(
+        runs=[run_models.RunBrief.model_validate(run_models.fields(run)) for run in page.runs],
+        total=page.total,
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get("/api/runs/{run_id}", response_model=run_models.RunDetail, responses=NOT_FOUND)
-def get_run(run_id: RunId, runner: CurrentRunner, session: ReadSession) -> dict[str, Any]:
+def get_run(run_id: RunId, runner: CurrentRunner, session: ReadSession) -> run_models.RunDetail:
     """Everything measured in one of your runs (the fields of `heroicrun check --json`)."""
-    return run_models.fields(runs.get_run(session, runner, run_id))
+    return run_models.RunDetail.model_validate(
+        run_models.fields(runs.get_run(session, runner, run_id))
+    )
 
 
 @router.delete("/api/runs/{run_id}", status_code=204, responses=NOT_FOUND)

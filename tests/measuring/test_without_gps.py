@@ -90,10 +90,10 @@ def test_the_summary_of_a_run_without_gps_holds_no_nan() -> None:
 
     described = summary.describe(track, measuring.measure(track))
 
-    text = json.dumps(described, allow_nan=False)
-    assert described["gps"] is False
-    assert described["distance_m"] == pytest.approx(8000, abs=0.1)
-    assert described["flags"][0]["lat"] is None and described["flags"][0]["lon"] is None
+    text = json.dumps(described.model_dump(mode="json"), allow_nan=False)
+    assert described.gps is False
+    assert described.distance_m == pytest.approx(8000, abs=0.1)
+    assert described.flags[0].lat is None and described.flags[0].lon is None
     assert "NaN" not in text
 
 

@@ -203,25 +203,6 @@ def _journey(
 # --- the runs list -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RunRow:
-    """One run in the list."""
-
-    id: int
-    start: datetime | None
-    title: str  # the name inside the file, else the file's name
-    file: str
-    kind: str
-    distance_m: float
-    moving_s: float | None
-    pace_s_per_km: float | None
-    sport: str | None = None
-    on_foot: bool | None = None
-    outing: int = 1
-    outings: int = 1
-    gps: bool = True
-
-
 @router.get("/runs")
 def runs_page(
     request: Request, runner: PageRunner, session: ReadSession, page: Page = 1
@@ -231,38 +212,18 @@ def runs_page(
     last = max(1, math.ceil(found.total / RUNS_PER_PAGE))
     if page > last:  # past the end (a bookmark, or runs deleted since): the last page instead
         return RedirectResponse(f"/runs?page={last}", status_code=303)
-    rows = [_row(run) for run in found.runs]
-    weeks, months = totals.period_totals(session, runner, [row.start for row in rows if row.start])
+    starts = [run.summary.start_time for run in found.runs if run.summary.start_time]
+    weeks, months = totals.period_totals(session, runner, starts)
     return _render(
         request,
         "runs.html",
         active="runs",
-        rows=rows,
+        runs=found.runs,
         total=found.total,
         page=page,
         pages=last,
         weeks=weeks,
         months=months,
-    )
-
-
-def _row(run: play_runs.StoredRun) -> RunRow:
-    summary = run.summary
-    start = summary.get("start_time")
-    return RunRow(
-        id=run.id,
-        start=None if start is None else play.as_utc(datetime.fromisoformat(start)),
-        title=summary.get("name") or run.file_name,
-        file=run.file_name,
-        kind=summary.get("kind", "run"),
-        distance_m=summary.get("distance_m") or 0.0,
-        moving_s=summary.get("moving_s"),
-        pace_s_per_km=summary.get("pace_s_per_km"),
-        sport=run.sport,
-        on_foot=run.on_foot,
-        outing=run.outing,
-        outings=run.outings,
-        gps=run.gps,
     )
 
 

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
-from heroicrun import measuring, units
+from heroicrun import measuring, summary, units
 from heroicrun.db.schema import Runner
 from heroicrun.measuring import course as courses
 from heroicrun.measuring import moving
@@ -114,7 +114,7 @@ def _pictures(session: ReadSession, runner: Runner, run: runs.StoredRun) -> Pict
         course = run_courses.course_of(session, runner, run.id, run.outing)
     except run_courses.NoCourse as error:
         return Pictures(problem=f"The map and charts cannot be drawn: {error}")
-    flags = run.summary.get("flags") or []
+    flags = run.summary.flags
     ridden = _ridden_steps(course, flags)
     # A run without GPS has no positions to draw: its charts follow the device's distance.
     placed = run.gps and bool(np.isfinite(course.lat_deg).all())
@@ -166,12 +166,12 @@ def _chart(xs: list[float], ys: FloatArray, css: str, title: str, **style: Any) 
     return drawing.chart_svg(drawing.Series(xs, ys.tolist(), css, title, **style), title=title)
 
 
-def _ridden_steps(course: measuring.Course, flags: list[dict[str, Any]]) -> BoolArray:
+def _ridden_steps(course: measuring.Course, flags: list[summary.Flag]) -> BoolArray:
     """Which steps (n - 1) lie in a stretch flagged as ridden at vehicle speed."""
     ridden = np.zeros(max(len(course) - 1, 0), dtype=bool)
     for flag in flags:
-        start_m, end_m = flag.get("start_distance_m"), flag.get("end_distance_m")
-        if flag["kind"] == "vehicle" and start_m is not None and end_m is not None:
+        start_m, end_m = flag.start_distance_m, flag.end_distance_m
+        if flag.kind == "vehicle" and start_m is not None and end_m is not None:
             ridden |= (course.distance_m[:-1] >= start_m) & (course.distance_m[1:] <= end_m)
     return ridden
 
@@ -224,7 +224,7 @@ def _mean_over(
     return np.asarray(mean, dtype=np.float64)
 
 
-def _map(course: measuring.Course, ridden: BoolArray, flags: list[dict[str, Any]]) -> Markup | None:
+def _map(course: measuring.Course, ridden: BoolArray, flags: list[summary.Flag]) -> Markup | None:
     """The track on a map: vehicle stretches and the jumps across pauses drawn apart, start
     and finish, and the GPS spikes that were dropped."""
     count = len(course)
@@ -255,9 +255,13 @@ def _map(course: measuring.Course, ridden: BoolArray, flags: list[dict[str, Any]
             drawing.Marker(start, "Start", "start"),
             drawing.Marker(finish, "Finish", "finish"),
         ]
-    spikes = [flag for flag in flags if flag["kind"] == "gps_spike" and flag.get("lat") is not None]
-    for flag in spikes[:8]:
-        markers.append(drawing.Marker((flag["lat"], flag["lon"]), "GPS spike", "flag"))
+    spikes = [
+        (flag.lat, flag.lon)
+        for flag in flags
+        if flag.kind == "gps_spike" and flag.lat is not None and flag.lon is not None
+    ]
+    for at in spikes[:8]:
+        markers.append(drawing.Marker(at, "GPS spike", "flag"))
     return drawing.map_svg(lines, markers, label="Map of the track")
 
 

@@ -109,21 +109,7 @@ def _result(tally: imports.Tally, catalog: Catalog) -> dict[str, Any]:
     """The upload for the page: each stored run (one per outing of a file) with the chapters it
     unlocked, story included."""
     stored = [
-        (
-            {
-                **item.recorded.run.summary,
-                "id": item.recorded.run.id,
-                "file": item.recorded.run.file_name,
-                "duplicate": item.recorded.duplicate,
-                "not_counted": item.recorded.run.not_counted,
-                "sport": item.recorded.run.sport,
-                "on_foot": item.recorded.run.on_foot,
-                "gps": item.recorded.run.gps,
-                "outing": item.recorded.run.outing,
-                "outings": item.recorded.run.outings,
-            },
-            [_chapter(unlocked, catalog) for unlocked in item.recorded.unlocked],
-        )
+        (item.recorded, [_chapter(unlocked, catalog) for unlocked in item.recorded.unlocked])
         for item in tally.runs
     ]
     return {
