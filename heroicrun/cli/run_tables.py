@@ -40,17 +40,19 @@ def render(console: Console, run: RunSummary, miles: bool = False) -> None:
     more_flags = max(len(run.flags) - MAX_FLAG_LINES, 0) + run.unlisted.flags
     if more_flags:
         parts.append(Text(f"⚑ and {more_flags:,} more flags (--json lists them)", style="yellow"))
+    console.print(Panel(Group(*parts), title=title, title_align="left", expand=False))
+    # The long lists print below the panel, not in it: a panel lays out its content twice (to
+    # size itself, then to draw), and a few hundred splits made that most of a long run's wait.
     splits, unlisted = (
         (run.splits_mile, run.unlisted.splits_mile) if miles else (run.splits, run.unlisted.splits)
     )
     if splits:
-        parts.append(_splits(splits[:MAX_SPLIT_ROWS], run.kind, miles))
+        console.print(_splits(splits[:MAX_SPLIT_ROWS], run.kind, miles))
         more_splits = max(len(splits) - MAX_SPLIT_ROWS, 0) + unlisted
         if more_splits:
-            parts.append(Text(f"… and {more_splits:,} more splits", style="dim"))
+            console.print(Text(f"… and {more_splits:,} more splits", style="dim"))
     if run.best_efforts:
-        parts.append(_efforts(run.best_efforts))
-    console.print(Panel(Group(*parts), title=title, title_align="left", expand=False))
+        console.print(_efforts(run.best_efforts))
 
 
 def _stats(run: RunSummary, miles: bool) -> Table:
@@ -99,16 +101,13 @@ def _sensor(sensor: Sensor, unit_name: str) -> str:
     return f"{sensor.average:.0f} avg, {sensor.max:.0f} max {unit_name}"
 
 
-def _splits(splits: list[Split], kind: str, miles: bool) -> Table:
+def _splits(splits: list[Split], kind: str, miles: bool) -> Text:
+    """The splits as aligned columns of plain text: a rich Table would measure every cell, and
+    a long run's few hundred rows would take a tenth of a second to lay out."""
     unit = "mi" if miles else "km"
-    table = Table(title=f"Splits per {unit}", title_justify="left", box=None, padding=(0, 2))
-    table.add_column(unit.upper(), justify="right")
-    table.add_column("Distance", justify="right")
-    if kind == "run":
-        table.add_column("Time", justify="right")
-        table.add_column("Pace", justify="right")
-    table.add_column("Elev", justify="right")
     unit_m = units.MILE_M if miles else units.KM_M
+    header = [unit.upper(), "Distance", *(["Time", "Pace"] if kind == "run" else []), "Elev"]
+    rows = []
     for split in splits:
         row = [str(split.number), f"{(split.distance_m or 0.0) / unit_m:.2f}"]
         if kind == "run":
@@ -118,8 +117,19 @@ def _splits(splits: list[Split], kind: str, miles: bool) -> Table:
             ]
         change = split.elevation_change_m
         row.append(units.UNKNOWN if change is None else f"{change:+.0f} m")
-        table.add_row(*row)
-    return table
+        rows.append(row)
+    widths = [max(len(cells[column]) for cells in (header, *rows)) for column in range(len(header))]
+    text = Text()
+    text.append(f"Splits per {unit}\n", style="italic")
+    text.append(
+        "  " + "  ".join(name.rjust(width) for name, width in zip(header, widths, strict=True)),
+        style="bold",
+    )
+    for cells in rows:
+        text.append(
+            "\n  " + "  ".join(cell.rjust(width) for cell, width in zip(cells, widths, strict=True))
+        )
+    return text
 
 
 def _efforts(efforts: list[BestEffort]) -> Table:
