@@ -4,20 +4,32 @@ with every run (`runs.summary_json`), and what the API answers and the pages sho
 Units are in the names (metres, seconds, seconds per km); absent values are None, never NaN.
 `model_dump(mode="json")` is the JSON form. A summary stored by an older heroicrun still
 loads: the fields added since then take their defaults.
+
+The values are frozen dataclasses with the calls of a pydantic model. Pydantic validates a
+stored summary into them (`RunSummary.model_validate_json`), but only when one is read back:
+`heroicrun check` measures and prints without importing it (it would double the command's start).
+The field descriptions in `metadata` are the ones the API's JSON Schema shows.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import math
 from collections import Counter
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Annotated, Literal
-
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self, cast
 
 from heroicrun import sports
 from heroicrun.measuring import results
 from heroicrun.track import Track
+
+if TYPE_CHECKING:
+    from pydantic import GetCoreSchemaHandler, TypeAdapter
+    from pydantic_core import CoreSchema
 
 # Lists a file can make as long as it likes are cut here, with a count of the rest in `unlisted`
 # and a note: the summary is stored with every run and drawn on its page, so it stays tens of
@@ -31,11 +43,97 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-class _Value(BaseModel):
-    # Frozen like every measured value; NaN is refused, so it can never reach the JSON.
-    model_config = ConfigDict(frozen=True, allow_inf_nan=False)
+class _InUtc:
+    """Marks a datetime that validating moves to UTC; pydantic reads the hook only then."""
+
+    __slots__ = ()
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        from pydantic_core import core_schema
+
+        return core_schema.no_info_after_validator_function(_utc, handler(source))
 
 
+class _Value:
+    """What every value of a summary shares: the calls of a pydantic model that callers use."""
+
+    __slots__ = ()
+    # Read by pydantic when it validates: NaN is refused, so it can never reach the JSON.
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"allow_inf_nan": False}
+
+    @classmethod
+    def model_validate(cls, document: Any) -> Self:
+        """The value a parsed document holds; pydantic.ValidationError if none."""
+        kind: type = cls
+        value: Self = _adapter(kind).validate_python(document)
+        return value
+
+    @classmethod
+    def model_validate_json(cls, text: str | bytes) -> Self:
+        """The value a JSON text holds (a stored summary); pydantic.ValidationError if none."""
+        kind: type = cls
+        value: Self = _adapter(kind).validate_json(text)
+        return value
+
+    def model_dump(
+        self,
+        mode: Literal["python", "json"] = "python",
+        include: Collection[str] | None = None,
+        exclude: Collection[str] | None = None,
+    ) -> dict[str, Any]:
+        """The fields as a dict (nested values too), in order; with mode="json", JSON-ready:
+        datetimes as ISO 8601 text ending in Z. `include`/`exclude` pick top-level fields."""
+        as_json = mode == "json"
+        kind: type = type(self)
+        return {
+            name: _dumped(getattr(self, name), as_json)
+            for name in _names(kind)
+            if (include is None or name in include) and (exclude is None or name not in exclude)
+        }
+
+    def model_dump_json(self) -> str:
+        """The JSON form as compact text."""
+        dumped = self.model_dump(mode="json")
+        return json.dumps(dumped, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None) -> Self:
+        """The same value with these fields changed."""
+        copied: Self = dataclasses.replace(cast(Any, self), **(update or {}))
+        return copied
+
+
+@cache
+def _names(kind: type) -> tuple[str, ...]:
+    return tuple(each.name for each in dataclasses.fields(kind))
+
+
+def _dumped(value: Any, as_json: bool) -> Any:
+    if isinstance(value, _Value):
+        kind: type = type(value)
+        return {name: _dumped(getattr(value, name), as_json) for name in _names(kind)}
+    if isinstance(value, list):
+        return [_dumped(item, as_json) for item in value]
+    if as_json and isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    return value
+
+
+@cache
+def _adapter(kind: type) -> TypeAdapter[Any]:
+    """Pydantic's validator for a value class, built the first time a summary is read back."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(kind)
+
+
+def _about(text: str) -> dict[str, str]:
+    # The field's description in the API's JSON Schema (pydantic reads `metadata`).
+    return {"description": text}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Sensor(_Value):
     """Average and maximum of a sensor over the points that carry it (bpm or rpm)."""
 
@@ -43,10 +141,11 @@ class Sensor(_Value):
     max: float | None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Split(_Value):
     """One km or mile of the run; times are None for a route."""
 
-    number: int = Field(description="From 1")
+    number: int = field(metadata=_about("From 1"))
     distance_m: float | None
     elapsed_s: float | None
     moving_s: float | None
@@ -54,20 +153,22 @@ class Split(_Value):
     elevation_change_m: float | None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BestEffort(_Value):
     """The fastest time over a standard distance, found anywhere in the run."""
 
-    name: str = Field(description='"400 m", "1 mile", "Half marathon", …')
+    name: str = field(metadata=_about('"400 m", "1 mile", "Half marathon", …'))
     distance_m: float
     elapsed_s: float | None
     start_offset_s: float | None
     start_distance_m: float | None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Flag(_Value):
     """Something implausible in the file, and where."""
 
-    kind: str = Field(description='"gps_spike" or "vehicle": what looked wrong')
+    kind: str = field(metadata=_about('"gps_spike" or "vehicle": what looked wrong'))
     detail: str
     start_offset_s: float | None
     end_offset_s: float | None
@@ -78,14 +179,16 @@ class Flag(_Value):
     points: int | None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Dropped(_Value):
     """A point the reader left out, and why."""
 
-    index: int = Field(description="Position among the file's points, from 0")
-    line: int | None = Field(description="Line in the file, from 1, when the format has lines")
+    index: int = field(metadata=_about("Position among the file's points, from 0"))
+    line: int | None = field(metadata=_about("Line in the file, from 1, when the format has lines"))
     reason: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Unlisted(_Value):
     """How many entries each cut list leaves out."""
 
@@ -95,36 +198,43 @@ class Unlisted(_Value):
     dropped: int = 0
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RunSummary(_Value):
     """Every figure of one run (one outing of a file), in SI units and seconds."""
 
-    file: str = Field(description="The file name (display only)")
-    format: str = Field(description='"gpx", "tcx" or "fit"')
-    kind: Literal["run", "route"] = Field(
-        description='"run", or "route" for a file without times (no pace)'
+    file: str = field(metadata=_about("The file name (display only)"))
+    format: str = field(metadata=_about('"gpx", "tcx" or "fit"'))
+    kind: Literal["run", "route"] = field(
+        metadata=_about('"run", or "route" for a file without times (no pace)')
     )
     name: str | None
-    sport: str | None = Field(
+    sport: str | None = field(
         default=None,
-        description='The declared sport: "running", "walking", "hiking", "cycling", '
-        '"swimming", "transition", …; null when the file declares none (its speeds judge it)',
+        metadata=_about(
+            'The declared sport: "running", "walking", "hiking", "cycling", '
+            '"swimming", "transition", …; null when the file declares none (its speeds judge it)'
+        ),
     )
-    on_foot: bool | None = Field(
+    on_foot: bool | None = field(
         default=None,
-        description="Whether the declared sport is on foot (only those count for missions); "
-        "null when undeclared",
+        metadata=_about(
+            "Whether the declared sport is on foot (only those count for missions); "
+            "null when undeclared"
+        ),
     )
-    gps: bool = Field(
+    gps: bool = field(
         default=True,
-        description="False for a run recorded without positions (a treadmill, a footpod): "
-        "its distance is the device's, and it has no map and reaches no place",
+        metadata=_about(
+            "False for a run recorded without positions (a treadmill, a footpod): "
+            "its distance is the device's, and it has no map and reaches no place"
+        ),
     )
-    outing: int = Field(default=1, description="Which outing of its file the run is, from 1")
-    outings: int = Field(
-        default=1, description="How many outings the file holds, each stored as a run"
+    outing: int = field(default=1, metadata=_about("Which outing of its file the run is, from 1"))
+    outings: int = field(
+        default=1, metadata=_about("How many outings the file holds, each stored as a run")
     )
-    start_time: Annotated[datetime, AfterValidator(_utc)] | None = Field(
-        description="UTC, ISO 8601 (…Z); null for a route"
+    start_time: Annotated[datetime, _InUtc()] | None = field(
+        metadata=_about("UTC, ISO 8601 (…Z); null for a route")
     )
     points: int
     dropped_points: int
@@ -141,19 +251,21 @@ class RunSummary(_Value):
     max_elevation_m: float | None
     heart_rate: Sensor | None
     cadence: Sensor | None
-    counted_distance_m: float | None = Field(
-        description="The distance that counts for missions: without vehicle stretches"
+    counted_distance_m: float | None = field(
+        metadata=_about("The distance that counts for missions: without vehicle stretches")
     )
     counted_moving_s: float | None
-    splits: list[Split] = Field(description="Per km, the first 1,000")
-    splits_mile: list[Split] = Field(description="Per mile, the first 1,000")
+    splits: list[Split] = field(metadata=_about("Per km, the first 1,000"))
+    splits_mile: list[Split] = field(metadata=_about("Per mile, the first 1,000"))
     best_efforts: list[BestEffort]
-    flags: list[Flag] = Field(description=f"The first {MAX_FLAGS}")
-    dropped: list[Dropped] = Field(description=f"The first {MAX_DROPPED}")
+    flags: list[Flag] = field(metadata=_about(f"The first {MAX_FLAGS}"))
+    dropped: list[Dropped] = field(metadata=_about(f"The first {MAX_DROPPED}"))
     notes: list[str]
-    unlisted: Unlisted = Field(
+    unlisted: Unlisted = field(
         default_factory=Unlisted,
-        description="How many splits, splits_mile, flags and dropped the lists above leave out",
+        metadata=_about(
+            "How many splits, splits_mile, flags and dropped the lists above leave out"
+        ),
     )
 
 
@@ -175,7 +287,7 @@ def describe(track: Track, measures: results.Measures) -> RunSummary:
         gps=track.gps,
         outing=track.outing,
         outings=track.outings,
-        start_time=measures.start_time,
+        start_time=None if measures.start_time is None else _utc(measures.start_time),
         points=measures.points,
         dropped_points=len(track.dropped) + measures.spikes_dropped,
         distance_m=_round(measures.distance_m, 1),

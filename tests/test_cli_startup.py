@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import typer
 
 from heroicrun import cli
@@ -44,6 +45,16 @@ def test_check_imports_neither_the_server_nor_the_database() -> None:
     assert {"heroicrun.cli.check", "heroicrun.missions.progress", "numpy"} <= modules
     assert {name.split(".")[0] for name in modules} & SERVER_STACK == set()
     assert not any(name.startswith(("heroicrun.server", "heroicrun.db")) for name in modules)
+
+
+@pytest.mark.parametrize("shown", [[], ["--json"]], ids=["tables", "json"])
+def test_check_imports_no_pydantic(shown: list[str]) -> None:
+    # The first check of a catalog validates its missions with pydantic and caches them;
+    # every later one, like this user's next run, reads the cache.
+    imported_by("check", str(SAMPLE), "--json")
+    modules = imported_by("check", str(SAMPLE), *shown)
+    assert {"heroicrun.cli.check", "heroicrun.summary", "heroicrun.cli.run_tables"} <= modules
+    assert not any(name.split(".")[0] in ("pydantic", "pydantic_core") for name in modules)
 
 
 def test_the_command_table_names_the_module_of_every_command() -> None:

@@ -3,6 +3,7 @@ claims, that an older heroicrun's stored summaries still load into."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import pickle
@@ -13,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from heroicrun import measuring, outings, reading, summary
 from heroicrun.measuring import splits
@@ -164,17 +165,32 @@ SYNTHETIC = {
     "wild": lambda: reading.read_bytes(
         gpx([WILD["glitch every sixth"](i) for i in range(2999)]), "wild.gpx"
     ),
+    "300 points dropped": lambda: reading.read_bytes(
+        gpx([(47 + i / 10_000, 8.0) for i in range(1000)]).replace(
+            b'lon="8.000000000"><ele>', b'lon="800"><ele>', 300
+        ),
+        "dropped.gpx",
+    ),
+    "route cut at 1,000 splits": lambda: reading.read_bytes(
+        gpx([CITIES[i % 2] for i in range(30)], timed=False), "far.gpx"
+    ),
 }
 # What summaries lacked before heroicrun measured outings, sports and cut lists.
 NEWER_KEYS = ("sport", "on_foot", "gps", "outing", "outings", "unlisted")
 
 
 def stored_and_loaded(track: Track) -> None:
-    """The summary's JSON holds every field in order, no NaN, and loads back the same."""
+    """The summary's JSON holds every field in order, no NaN, is the JSON pydantic writes of
+    it, and loads back the same."""
     typed = summary.describe(track, measuring.measure(track))
     dumped = typed.model_dump(mode="json")
-    assert list(dumped) == list(RunSummary.model_fields)
+    assert list(dumped) == [field.name for field in dataclasses.fields(RunSummary)]
     text = json.dumps(dumped, allow_nan=False, separators=(",", ":"))
+    # Written without pydantic, digit for digit (5.0 stays 5.0, datetimes end in Z).
+    adapter = TypeAdapter(RunSummary)
+    assert text == json.dumps(adapter.dump_python(typed, mode="json"), separators=(",", ":"))
+    assert json.loads(typed.model_dump_json()) == json.loads(adapter.dump_json(typed))
+    assert typed.model_dump() == adapter.dump_python(typed)
     assert RunSummary.model_validate_json(text) == typed
     assert pickle.loads(pickle.dumps(typed)) == typed  # it crosses from the reading workers
 
@@ -212,3 +228,26 @@ def test_a_summary_refuses_nan() -> None:
     fine = summary.describe(track, measuring.measure(track)).model_dump()
     with pytest.raises(ValidationError, match="distance_m"):
         RunSummary.model_validate({**fine, "distance_m": math.nan})
+
+
+def test_a_copy_changes_only_the_fields_given() -> None:
+    track = straight_north(5000, 1500)
+    described = summary.describe(track, measuring.measure(track))
+
+    copied = described.model_copy(update={"file": "renamed.gpx", "outings": 2})
+
+    assert (copied.file, copied.outings, described.file) == ("renamed.gpx", 2, track.source)
+    assert copied.model_dump(exclude={"file", "outings"}) == described.model_dump(
+        exclude={"file", "outings"}
+    )
+
+
+def test_a_stored_start_time_is_read_back_in_utc() -> None:
+    track = straight_north(5000, 1500)
+    fine = summary.describe(track, measuring.measure(track)).model_dump(mode="json")
+
+    loaded = RunSummary.model_validate({**fine, "start_time": "2024-05-01T09:00:00+02:00"})
+
+    assert loaded.start_time == datetime(2024, 5, 1, 7, 0, tzinfo=UTC)
+    assert loaded.start_time is not None and loaded.start_time.tzinfo is UTC
+    assert loaded.model_dump(mode="json")["start_time"] == "2024-05-01T07:00:00Z"

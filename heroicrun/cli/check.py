@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from heroicrun import measuring, reading
+from heroicrun import measuring, reading, summary
 from heroicrun.cli import app, mission_tables, print_json, run_tables
 from heroicrun.cli.missions import MissionsDir, load_catalog
 from heroicrun.missions import describe, loading, progress
 from heroicrun.missions.model import Mission
 from heroicrun.missions.runs import CountedRun
 from heroicrun.track import Track
-
-if TYPE_CHECKING:
-    from heroicrun.summary import RunSummary
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -90,13 +87,9 @@ def check(
 
 def _checked(
     name: str, track: Track, chosen: list[tuple[Mission, Path]]
-) -> tuple[RunSummary, list[dict[str, Any]]]:
+) -> tuple[summary.RunSummary, list[dict[str, Any]]]:
     """One outing described, and what it earns in each chosen mission counted from its
     start."""
-    # Here, not at the top: the summary's pydantic models would slow every other command's
-    # start, --help included, by a third.
-    from heroicrun import summary
-
     measures = measuring.measure(track)
     run = CountedRun(name, track, measures)
     # The mission begins with the run; a route, having no time, begins nothing and counts

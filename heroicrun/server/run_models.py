@@ -6,13 +6,76 @@ Units are in the names (metres, seconds, seconds per km); absent values are null
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, get_type_hints
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from heroicrun import summary
 from heroicrun.play.runs import StoredRun
-from heroicrun.summary import BestEffort, Dropped, RunSummary, Split, Unlisted
+
+# The lists a run's headline leaves out (RunBrief): they can run long.
+LONG_LISTS = ("splits", "splits_mile", "best_efforts", "dropped", "unlisted")
+
+
+def _models(
+    kinds: list[type], known: dict[str, type[BaseModel]], left_out: tuple[str, ...] = ()
+) -> type[BaseModel]:
+    """Pydantic models of the summary's dataclasses (the last of `kinds` returned), with their
+    fields, defaults, descriptions and docstrings: the API's JSON and JSON Schema are the
+    summary's. The fields named in `left_out` are not shown."""
+    model: type[BaseModel] = BaseModel
+    for kind in kinds:
+        # The nested values' names resolve to their models, built just before.
+        hints = get_type_hints(kind, localns=dict(known), include_extras=True)
+        shapes: dict[str, Any] = {}
+        for each in dataclasses.fields(kind):
+            if each.name in left_out:
+                factory = _factory(each, known)
+                shapes[each.name] = (hints[each.name], Field(default_factory=factory, exclude=True))
+                continue
+            default: dict[str, Any] = {}
+            if each.default is not dataclasses.MISSING:
+                default["default"] = each.default
+            if each.default_factory is not dataclasses.MISSING:
+                default["default_factory"] = _factory(each, known)
+            shapes[each.name] = (hints[each.name], Field(**default, **each.metadata))
+        model = create_model(
+            kind.__name__,
+            __config__=ConfigDict(frozen=True, allow_inf_nan=False),
+            __doc__=kind.__doc__,
+            __module__=__name__,
+            **shapes,
+        )
+        known[kind.__name__] = model
+    return model
+
+
+def _factory(each: dataclasses.Field[Any], known: dict[str, type[BaseModel]]) -> Callable[[], Any]:
+    # A default a value class makes (Unlisted) is made by its model; a list left out is empty.
+    return known.get(getattr(each.default_factory, "__name__", ""), list)
+
+
+if TYPE_CHECKING:
+
+    class _Summary(BaseModel): ...
+
+    class _Headline(BaseModel): ...
+
+else:
+    _values = [
+        summary.Sensor,
+        summary.Split,
+        summary.BestEffort,
+        summary.Flag,
+        summary.Dropped,
+        summary.Unlisted,
+    ]
+    _known: dict[str, type[BaseModel]] = {}
+    _Summary = _models([*_values, summary.RunSummary], _known)
+    _Headline = _models([summary.RunSummary], _known, LONG_LISTS)
 
 
 class Stored(BaseModel):
@@ -38,18 +101,12 @@ class Counting(BaseModel):
     )
 
 
-class RunDetail(Counting, RunSummary, Stored):
+class RunDetail(Counting, _Summary, Stored):
     """Everything measured in a stored run: the fields of `heroicrun check --json`."""
 
 
-class RunBrief(RunSummary, Stored):
+class RunBrief(_Headline, Stored):
     """A stored run's headline figures: its summary without the lists that can run long."""
-
-    splits: list[Split] = Field(default_factory=list, exclude=True)
-    splits_mile: list[Split] = Field(default_factory=list, exclude=True)
-    best_efforts: list[BestEffort] = Field(default_factory=list, exclude=True)
-    dropped: list[Dropped] = Field(default_factory=list, exclude=True)
-    unlisted: Unlisted = Field(default_factory=Unlisted, exclude=True)
 
 
 class UploadedRun(RunBrief, Counting):
@@ -101,7 +158,7 @@ def fields(run: StoredRun) -> dict[str, Any]:
     """The stored run's summary (the row's file name, sport and outing in it) with its id,
     storage facts and whether it counts: the fields of RunDetail, RunBrief and UploadedRun."""
     return {
-        **dict(run.summary),
+        **run.summary.model_dump(),
         "id": run.id,
         "uploaded_at": run.uploaded_at,
         "measured_with": run.measured_with,
