@@ -13,7 +13,7 @@ class Limits:
     """
 
     max_bytes: int = 256 * 1024 * 1024  # after decompression
-    # FIT decodes at about 1 MB/s in Python, and a 36-hour run at 1 Hz is about 5 MB of FIT.
+    # A 36-hour run at 1 Hz is about 5 MB of FIT (read in a fifth of a second), a week about 25.
     max_fit_bytes: int = 32 * 1024 * 1024
     max_compressed_ratio: int = 200  # decompressed bytes per compressed byte
     max_points: int = 1_000_000
