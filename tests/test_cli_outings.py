@@ -13,6 +13,7 @@ from heroicrun.cli import app
 from heroicrun.cli import check as _registers_check  # noqa: F401
 from tests.helpers import outing_files
 from tests.helpers.outing_files import SEASON, START
+from tests.helpers.real import real
 
 WIDE = {"COLUMNS": "200"}  # no wrapping inside the tables' cells
 
@@ -132,3 +133,12 @@ def test_a_run_without_gps_says_so_and_counts_its_device_distance(treadmill: Pat
     assert described["missions"][0]["progress_km"] == pytest.approx(
         described["counted_distance_m"] / 1000, abs=0.01
     )
+
+
+def test_a_ride_with_fast_stretches_shows_no_count_for_missions() -> None:
+    # MapMyRide's real ride has stretches flagged at a vehicle's speed: its distance on foot
+    # (14 km) is no count when the file says it was a ride.
+    result = check(real("tcxreader/mapmyride_biking.tcx"))
+    assert result.exit_code == 0, result.output
+    assert "cycling — does not count for missions" in result.stdout
+    assert "Counts for missions" not in result.stdout

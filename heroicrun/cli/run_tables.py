@@ -92,8 +92,10 @@ def _stats(run: RunSummary, miles: bool) -> Table:
     if run.dropped_points:
         points += f" ({run.dropped_points} dropped)"
     table.add_row("Points", points)
-    if run.counted_distance_m is not None and run.counted_distance_m < distance_m - 1:
-        table.add_row("Counts for missions", f"{run.counted_distance_m / unit_m:.2f} {unit}")
+    # A ride or a swim counts nothing, as its Sport row says: its distance on foot is no count.
+    counted = run.counted_distance_m
+    if run.on_foot is not False and counted is not None and counted < distance_m - 1:
+        table.add_row("Counts for missions", f"{counted / unit_m:.2f} {unit}")
     return table
 
 
