@@ -26,9 +26,10 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self, cast
 from heroicrun import sports
 from heroicrun.measuring import results
 from heroicrun.track import Track
+from heroicrun.validated import Validated
 
 if TYPE_CHECKING:
-    from pydantic import GetCoreSchemaHandler, TypeAdapter
+    from pydantic import GetCoreSchemaHandler
     from pydantic_core import CoreSchema
 
 # Lists a file can make as long as it likes are cut here, with a count of the rest in `unlisted`
@@ -56,26 +57,12 @@ class _InUtc:
         return core_schema.no_info_after_validator_function(_utc, handler(source))
 
 
-class _Value:
+class _Value(Validated):
     """What every value of a summary shares: the calls of a pydantic model that callers use."""
 
     __slots__ = ()
     # Read by pydantic when it validates: NaN is refused, so it can never reach the JSON.
     __pydantic_config__: ClassVar[dict[str, Any]] = {"allow_inf_nan": False}
-
-    @classmethod
-    def model_validate(cls, document: Any) -> Self:
-        """The value a parsed document holds; pydantic.ValidationError if none."""
-        kind: type = cls
-        value: Self = _adapter(kind).validate_python(document)
-        return value
-
-    @classmethod
-    def model_validate_json(cls, text: str | bytes) -> Self:
-        """The value a JSON text holds (a stored summary); pydantic.ValidationError if none."""
-        kind: type = cls
-        value: Self = _adapter(kind).validate_json(text)
-        return value
 
     def model_dump(
         self,
@@ -118,14 +105,6 @@ def _dumped(value: Any, as_json: bool) -> Any:
     if as_json and isinstance(value, datetime):
         return value.isoformat().replace("+00:00", "Z")
     return value
-
-
-@cache
-def _adapter(kind: type) -> TypeAdapter[Any]:
-    """Pydantic's validator for a value class, built the first time a summary is read back."""
-    from pydantic import TypeAdapter
-
-    return TypeAdapter(kind)
 
 
 def _about(text: str) -> dict[str, str]:

@@ -16,13 +16,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields, is_dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self, get_args, get_type_hints
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args, get_type_hints
 
 from heroicrun import units
 from heroicrun.missions.formats import Checks, Tagged, Written
+from heroicrun.validated import Validated, adapter
 
 if TYPE_CHECKING:
-    from pydantic import TypeAdapter
+    pass
 
 EFFORT_DISTANCES_M = {
     "400 m": 400.0,
@@ -125,19 +126,12 @@ EffortName = Literal[
 ]
 
 
-class _Value:
-    """What every value of a mission file shares: no unknown fields, and the two calls of a
+class _Value(Validated):
+    """What every value of a mission file shares: no unknown fields, and the calls of a
     pydantic model, so that callers need not know these are dataclasses."""
 
     # Read by pydantic when it validates the dataclass: a misspelt field is an error.
     __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
-
-    @classmethod
-    def model_validate(cls, document: Any) -> Self:
-        """The value a parsed document (TOML, JSON) holds; pydantic.ValidationError if none."""
-        kind: type = cls
-        value: Self = _adapter(kind).validate_python(document)
-        return value
 
     def model_dump(self, mode: Literal["json"] = "json") -> dict[str, Any]:
         """The value as a file writes it: JSON-ready, paces and durations as text."""
@@ -463,7 +457,7 @@ class Mission(_Value):
 
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a mission file, for editors (TOML files validate against it too)."""
-    schema = _adapter(Mission).json_schema()
+    schema = adapter(Mission).json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://heroicrun.example/mission.schema.json"
     schema["title"] = "heroicrun mission"
@@ -493,11 +487,3 @@ def _writers(kind: type) -> dict[str, Callable[[Any], Any]]:
         for marker in get_args(hint)[1:]
         if isinstance(marker, Written)
     }
-
-
-@cache
-def _adapter(kind: type) -> TypeAdapter[Any]:
-    """Pydantic's validator for a value class, built the first time a file needs it."""
-    from pydantic import TypeAdapter
-
-    return TypeAdapter(kind)
