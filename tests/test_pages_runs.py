@@ -311,3 +311,11 @@ def test_a_pace_chart_has_clock_ticks_with_faster_higher() -> None:
     by_height = sorted((float(y), int(m) * 60 + int(s)) for y, m, s in ticks)
     assert [seconds for _, seconds in by_height] == sorted(s for _, s in by_height)
     assert all(seconds % 10 == 0 for _, seconds in by_height)  # 4:40, 5:00, 5:20
+
+
+def test_the_descent_reads_as_metres_down_without_a_minus(client: TestClient) -> None:
+    signed_in(client)
+    html = page(client, upload(client, runfiles.short_run()))
+    climb = re.search(r"climb · (\S+) m down", html)
+    # "20 m down", not "−20 m down" (the word says which way), nor "−0 m down" on the flat.
+    assert climb is not None and climb.group(1).isdigit(), html
