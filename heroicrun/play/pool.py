@@ -23,6 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from heroicrun import activity, measuring, outings, reading, summary
+
+# The readers of every format, imported here so the fork server has them before any worker starts.
+from heroicrun.reading import fit, gpx, tcx  # noqa: F401
 from heroicrun.track import Track
 
 # An outing's summary, and what activity it is (activity.of; None when unknown).

@@ -6,7 +6,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from heroicrun.reading import fit, gpx, pointscan, tcx, unpacking, xmlsafety
+from heroicrun.reading import pointscan, unpacking, xmlsafety
 from heroicrun.reading.assembly import TrackAssembler
 from heroicrun.reading.errors import ReadError
 from heroicrun.reading.limits import DEFAULT, Limits
@@ -35,15 +35,23 @@ def read_bytes(data: bytes, source: str, limits: Limits = DEFAULT) -> Track:
     if not head and not data.strip():
         raise ReadError(source, "is empty")
     if data[8:12] == FIT_SIGNATURE:
+        # Each format's reader is imported when a file needs it: a command reading one GPX
+        # does not pay for the FIT decoder at start-up.
+        from heroicrun.reading import fit
+
         return fit.read(data, source, limits)
     if not head.startswith((b"<", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         raise ReadError(source, "is not a GPX, TCX or FIT file (it does not start like one)")
     checked = xmlsafety.check(data, source, limits.max_depth)
     if checked.root == "gpx":
         assembler = TrackAssembler(source, "gpx", limits.max_points)
+        from heroicrun.reading import gpx
+
         dialect = gpx.read_into(checked.data, assembler)
     elif checked.root == "TrainingCenterDatabase":
         assembler = TrackAssembler(source, "tcx", limits.max_points)
+        from heroicrun.reading import tcx
+
         dialect = tcx.read_into(checked.data, assembler)
     elif checked.root == "kml":
         raise ReadError(source, "is a KML file (Google Earth); heroicrun reads GPX, TCX and FIT")
