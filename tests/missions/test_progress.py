@@ -12,7 +12,8 @@ from heroicrun import measuring
 from heroicrun.missions import progress
 from heroicrun.missions.model import Mission
 from heroicrun.missions.runs import CountedRun
-from tests.factory import START, TrackBuilder
+from tests.factory import TrackBuilder
+from tests.helpers.missions import a_mission, north_of_start
 
 ENROLLED = datetime(2024, 5, 1, 6, 0, tzinfo=UTC)
 FAILURE = {"title": "Too late", "text": "The train has gone."}
@@ -34,38 +35,6 @@ def a_run(
         .build()
     )
     return CountedRun(name or f"{km:g} km on day {days:g}", track, measuring.measure(track))
-
-
-def a_mission(*goals: dict[str, Any], route_km: list[float] | None = None, **extra: Any) -> Mission:
-    """A mission whose beats have these goals, on a route due north of START marked route_km."""
-    document: dict[str, Any] = {
-        "id": "test",
-        "title": "Test",
-        "inspired_by": "A test",
-        "summary": "A mission for tests.",
-        "level": "steady",
-        "beats": [
-            {"id": f"beat-{n}", "title": f"Beat {n}", "text": "Onwards.", "goal": goal}
-            for n, goal in enumerate(goals, start=1)
-        ],
-        "sources": [{"fact": "None", "source": "This test"}],
-        **extra,
-    }
-    if route_km is not None:
-        document["route"] = {
-            "waypoints": [
-                {"name": name, "lat": lat, "lon": lon, "km": km}
-                for name, (lat, lon), km in zip(
-                    "ABCDEFG", map(north_of_start, route_km), route_km, strict=False
-                )
-            ]
-        }
-    return Mission.model_validate(document)
-
-
-def north_of_start(km: float) -> tuple[float, float]:
-    point = geodesic(kilometers=km).destination(START, 0.0)
-    return point.latitude, point.longitude
 
 
 def statuses(result: progress.MissionProgress) -> list[str]:

@@ -14,10 +14,11 @@ from pydantic import TypeAdapter
 from heroicrun import measuring, outings, reading
 from heroicrun.missions import goals, progress
 from heroicrun.missions.checks import GoalCheck
-from heroicrun.missions.model import Mission, SingleRunGoal
+from heroicrun.missions.model import SingleRunGoal
 from heroicrun.missions.runs import CountedRun, RunFacts
 from heroicrun.track import Leg, Track
 from tests.factory import START, TrackBuilder, without_gps
+from tests.helpers.missions import a_mission
 from tests.helpers.real import real
 
 GOALS: TypeAdapter[SingleRunGoal] = TypeAdapter(SingleRunGoal)
@@ -49,32 +50,6 @@ def steady(sport: str | None, days: float = 0.0, back: bool = False) -> Track:
     else:
         builder.run(3000, 910, step_s=5).run(3000, 890, step_s=5)
     return builder.build(source=f"{sport or 'undeclared'}.gpx")
-
-
-def a_mission(*goals: dict[str, Any], route_km: list[float] | None = None, **extra: Any) -> Mission:
-    """A mission whose beats have these goals, on a route due north of START marked route_km."""
-    document: dict[str, Any] = {
-        "id": "test",
-        "title": "Test",
-        "inspired_by": "A test",
-        "summary": "A mission for tests.",
-        "level": "steady",
-        "beats": [
-            {"id": f"beat-{n}", "title": f"Beat {n}", "text": "Onwards.", "goal": goal}
-            for n, goal in enumerate(goals, start=1)
-        ],
-        "sources": [{"fact": "None", "source": "This test"}],
-        **extra,
-    }
-    if route_km is not None:
-        marks = [geodesic(kilometers=km).destination(START, 0.0) for km in route_km]
-        document["route"] = {
-            "waypoints": [
-                {"name": f"km {km:g}", "lat": mark.latitude, "lon": mark.longitude, "km": km}
-                for km, mark in zip(route_km, marks, strict=True)
-            ]
-        }
-    return Mission.model_validate(document)
 
 
 def counted(track: Track, name: str = "run.gpx") -> CountedRun:
