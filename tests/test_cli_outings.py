@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from heroicrun.cli import app
-from heroicrun.cli import check as _registers_check  # noqa: F401
+from heroicrun.cli.commands import app
 from tests.helpers import outing_files
 from tests.helpers.outing_files import SEASON, START
 from tests.helpers.real import real

@@ -1,4 +1,5 @@
-"""What the command line loads: `check` starts without the server, and every command is found."""
+"""What the command line loads: `check` starts without the server, typer or rich, and every
+command is found."""
 
 from __future__ import annotations
 
@@ -11,22 +12,31 @@ from pathlib import Path
 import pytest
 import typer
 
-from heroicrun import cli
+from heroicrun.cli import commands
 
 SAMPLE = Path(__file__).parents[1] / "heroicrun" / "samples" / "athens-dawn-run.gpx"
 SERVER_STACK = {"fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic", "jinja2", "argon2"}
 
 
 # Runs the command as the console script does, then lists every module the process holds.
+# `check` leaves through os._exit, so the listing is printed on the way out either way.
 AFTER = """
-import json, sys
+import json, os, sys
 from heroicrun.cli import main
+
+def listed(code):
+    assert not code, code
+    print(json.dumps(sorted(sys.modules)), file=sys.stderr, flush=True)
+
+leave = os._exit
+os._exit = lambda code: (listed(code), leave(code))
 sys.argv = ["heroicrun", *sys.argv[1:]]
 try:
     main()
 except SystemExit as leaving:
-    assert not leaving.code, leaving.code
-print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+    listed(leaving.code)
+else:
+    listed(0)
 """
 
 
@@ -48,29 +58,44 @@ def test_check_imports_neither_the_server_nor_the_database() -> None:
 
 
 @pytest.mark.parametrize("shown", [[], ["--json"]], ids=["tables", "json"])
-def test_check_imports_no_pydantic(shown: list[str]) -> None:
+def test_check_imports_neither_pydantic_nor_typer_nor_rich(shown: list[str]) -> None:
     # The first check of a catalog validates its missions with pydantic and caches them;
     # every later one, like this user's next run, reads the cache.
     imported_by("check", str(SAMPLE), "--json")
     modules = imported_by("check", str(SAMPLE), *shown)
     assert {"heroicrun.cli.check", "heroicrun.summary", "heroicrun.cli.run_tables"} <= modules
-    assert not any(name.split(".")[0] in ("pydantic", "pydantic_core") for name in modules)
+    heavy = {"pydantic", "pydantic_core", "typer", "click", "rich", "platformdirs"}
+    assert {name.split(".")[0] for name in modules} & heavy == set()
 
 
 def test_the_command_table_names_the_module_of_every_command() -> None:
-    for module in cli.MODULES:
+    for module in commands.MODULES:
         importlib.import_module(f"heroicrun.cli.{module}")
     found: dict[str, str] = {}
-    for command in cli.app.registered_commands:
+    for command in commands.app.registered_commands:
         assert command.callback is not None
         name = command.name or command.callback.__name__.replace("_", "-")
         found[name] = command.callback.__module__
-    for group in cli.app.registered_groups:
+    for group in commands.app.registered_groups:
         instance = group.typer_instance
         assert group.name is not None and instance is not None
         callbacks = [c.callback for c in instance.registered_commands]
         callback = instance.registered_callback.callback if instance.registered_callback else None
         defined = next(c for c in [callback, *callbacks] if c is not None)
         found[group.name] = defined.__module__
-    assert found == {name: f"heroicrun.cli.{module}" for name, module in cli.COMMANDS.items()}
-    assert isinstance(cli.register(["check"]), typer.Typer)
+    # `check` reads its own options; the app only hands them over.
+    assert found.pop("check") == "heroicrun.cli.commands"
+    assert found == {name: f"heroicrun.cli.{module}" for name, module in commands.COMMANDS.items()}
+    assert isinstance(commands.register(["check"]), typer.Typer)
+
+
+def test_the_typer_app_hands_check_its_arguments() -> None:
+    from typer.testing import CliRunner
+
+    helped = CliRunner().invoke(commands.app, ["check", "--help"])
+    assert helped.exit_code == 0
+    assert "usage: heroicrun check" in helped.stdout and "--missions-dir DIR" in helped.stdout
+    assert CliRunner().invoke(commands.app, ["check", str(SAMPLE), "--no-such"]).exit_code == 2
+    done = CliRunner().invoke(commands.app, ["check", str(SAMPLE), "--json", "--miles"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["file"] == str(SAMPLE)

@@ -22,8 +22,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from heroicrun import reading
-from heroicrun.cli import app
-from heroicrun.cli import check as _registers_check  # noqa: F401
+from heroicrun.cli.commands import app
 from heroicrun.db import engine as db_engine
 from heroicrun.db import migrate
 from heroicrun.db.schema import Original, Run, Runner

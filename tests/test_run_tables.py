@@ -5,17 +5,16 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from rich.console import Console
-
 from heroicrun import measuring, summary
 from heroicrun.cli import run_tables
+from heroicrun.cli.terminal import Terminal
 from heroicrun.summary import RunSummary
 from tests.factory import straight_north, with_spike
 
 
 def printed(run: RunSummary, miles: bool = False) -> str:
     out = io.StringIO()
-    run_tables.render(Console(file=out, width=100, highlight=False), run, miles=miles)
+    run_tables.render(Terminal(out, width=100, colour=False), run, miles=miles)
     return out.getvalue()
 
 

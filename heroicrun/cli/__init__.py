@@ -1,84 +1,54 @@
 """The `heroicrun` command: thin shells over the library, one module per group of commands.
 
-A command's module is imported only when that command runs (all of them for `--help`), so
-`heroicrun check` never pays for the server, the database or the other commands.
+`heroicrun check` runs on its own (heroicrun.cli.check: argparse and plain text, the command a
+runner waits on); every other command is a typer app (heroicrun.cli.commands) that imports only
+the module of the command it runs.
 """
 
 from __future__ import annotations
 
 import gc
-import importlib
-import json
+import os
 import sys
-from collections.abc import Sequence
-from typing import Annotated
-
-import typer
-
-from heroicrun import __version__
-
-app = typer.Typer(
-    help="heroicrun: your real runs, measured honestly, turned into a story.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-
-# Which module registers each command on `app`, in the order `--help` lists them.
-MODULES = ("accounts", "missions", "check", "runs", "server")
-COMMANDS = {
-    "runner": "accounts",
-    "token": "accounts",
-    "db": "accounts",
-    "missions": "missions",
-    "validate": "missions",
-    "check": "check",
-    "import": "runs",
-    "runs": "runs",
-    "serve": "server",
-}
-
-
-def _version(value: bool) -> None:
-    if value:
-        print(f"heroicrun {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def root(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
-    ] = False,
-) -> None:
-    """heroicrun: your real runs, measured honestly, turned into a story."""
-
-
-def print_json(value: object) -> None:
-    """Write `value` as indented JSON to stdout; NaN can never slip through."""
-    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
-
-
-def register(args: Sequence[str] = ()) -> typer.Typer:
-    """`app` with the command that `args` names registered, or every command when they name
-    none that is known (help, a typo: the answer lists them all)."""
-    name = next((arg for arg in args if not arg.startswith("-")), None)
-    chosen = (COMMANDS[name],) if name in COMMANDS else MODULES
-    for module in chosen:
-        importlib.import_module(f"heroicrun.cli.{module}")
-    return app
+from typing import NoReturn
 
 
 def main() -> None:
     """Console-script entry point."""
+    args = sys.argv[1:]
     # A command's imports build hundreds of thousands of objects that live as long as the
     # process: collecting while importing finds nothing, and frozen afterwards they are never
     # scanned again, so reading a file is not slowed by sweeps over the libraries.
     gc.disable()
     try:
-        command = register(sys.argv[1:])
+        if args[:1] == ["check"]:
+            from heroicrun.cli import check
+        else:
+            from heroicrun.cli import commands
+
+            commands.register(args)
         gc.freeze()
     finally:
         gc.enable()
-    command()
+    if args[:1] != ["check"]:
+        commands.app()
+        return
+    try:
+        status = check.main(args[1:])
+        sys.stdout.flush()
+    except BrokenPipeError:  # `heroicrun check run.gpx | head`: the reader has had enough
+        _leave(1)
+    except KeyboardInterrupt:
+        _leave(130)
+    _leave(status)
+
+
+def _leave(status: int) -> NoReturn:
+    """Exit now: freeing a measured run's arrays and every module one by one would add a
+    tenth to the command's time, and the system frees the whole process at once."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+    os._exit(status)

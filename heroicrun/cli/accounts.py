@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from heroicrun.cli import app
+from heroicrun.cli.commands import app
 from heroicrun.play import PlayError
 from heroicrun.settings import from_environment
 

@@ -1,4 +1,4 @@
-"""How missions look in a terminal: the catalog, one mission, what runs earned."""
+"""How missions look in a terminal: the catalog, and one mission."""
 
 from __future__ import annotations
 
@@ -58,22 +58,3 @@ def render_mission(console: Console, mission: dict[str, Any]) -> None:
     title = Text(f"{mission['title']}  ", style="bold")
     title.append(f"{mission['id']} · {mission['kind']} · {mission['level']}", style="dim")
     console.print(Panel(Group(*parts), title=title, title_align="left"))
-
-
-def render_earned(console: Console, missions: list[dict[str, Any]]) -> None:
-    """What one file earns in each mission, counted from the mission's start."""
-    table = Table(title="Missions", title_justify="left", box=None, padding=(0, 2))
-    table.add_column("Mission")
-    table.add_column("Unlocked", justify="right")
-    table.add_column("Km", justify="right")
-    table.add_column("Next", overflow="fold")
-    for mission in missions:
-        next_goal = next((g for g in mission["goals"] if not g["met"]), None)
-        km = "–" if mission["progress_km"] is None else f"{mission['progress_km']:.1f}"
-        table.add_row(
-            mission["title"],
-            f"{len(mission['unlocked'])}/{len(mission['goals'])}",
-            km,
-            "complete!" if next_goal is None else next_goal["detail"],
-        )
-    console.print(table)

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from heroicrun.cli import app, print_json
+from heroicrun.cli.commands import app
+from heroicrun.cli.terminal import print_json
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -33,23 +34,12 @@ MissionsDir = Annotated[
 
 
 def load_catalog(missions_dir: Path | None, err: Console) -> loading.Catalog:
-    """The catalog to play with; broken files are reported on stderr and left out.
+    """The catalog to play with; broken files are reported on stderr and left out."""
+    from heroicrun.cli import catalogs
 
-    Checked missions are kept in the user's cache folder and used again until a file changes.
-    """
-    import platformdirs
-
-    from heroicrun.missions import catalog, catalog_cache
-
-    if missions_dir is not None and not missions_dir.is_dir():
-        err.print(f"error: {missions_dir}: is not a folder of missions", soft_wrap=True)
-        raise typer.Exit(1)
-    cache = Path(platformdirs.user_cache_dir("heroicrun", appauthor=False))
-    found = catalog_cache.load_all(missions_dir or catalog.directory(), cache)
-    for error in found.errors:
-        for problem in error.problems:
-            err.print(f"warning: {error.source}: {problem} (mission left out)", soft_wrap=True)
-    return found
+    return catalogs.load_catalog(
+        missions_dir, lambda text: err.print(text, soft_wrap=True, markup=False)
+    )
 
 
 @missions_app.callback(invoke_without_command=True)

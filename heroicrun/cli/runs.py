@@ -11,8 +11,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from heroicrun.cli import app
 from heroicrun.cli.accounts import DatabaseUrl, fail, opened
+from heroicrun.cli.commands import app
 from heroicrun.play import PlayError
 from heroicrun.reading import archives
 from heroicrun.settings import Settings, from_environment

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from heroicrun.cli import app
 from heroicrun.cli.accounts import DatabaseUrl, database_url, fail, opened, shown
+from heroicrun.cli.commands import app
 from heroicrun.cli.missions import MissionsDir
 from heroicrun.settings import from_environment
 
