@@ -18,7 +18,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self, cast
@@ -27,6 +27,7 @@ from heroicrun import sports
 from heroicrun.measuring import results
 from heroicrun.track import Track
 from heroicrun.validated import Validated
+from heroicrun.values import frozen
 
 if TYPE_CHECKING:
     from pydantic import GetCoreSchemaHandler
@@ -60,7 +61,6 @@ class _InUtc:
 class _Value(Validated):
     """What every value of a summary shares: the calls of a pydantic model that callers use."""
 
-    __slots__ = ()
     # Read by pydantic when it validates: NaN is refused, so it can never reach the JSON.
     __pydantic_config__: ClassVar[dict[str, Any]] = {"allow_inf_nan": False}
 
@@ -112,7 +112,7 @@ def _about(text: str) -> dict[str, str]:
     return {"description": text}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen(kw_only=True)
 class Sensor(_Value):
     """Average and maximum of a sensor over the points that carry it (bpm or rpm)."""
 
@@ -120,7 +120,7 @@ class Sensor(_Value):
     max: float | None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen(kw_only=True)
 class Split(_Value):
     """One km or mile of the run; times are None for a route."""
 
@@ -132,7 +132,7 @@ class Split(_Value):
     elevation_change_m: float | None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen(kw_only=True)
 class BestEffort(_Value):
     """The fastest time over a standard distance, found anywhere in the run."""
 
@@ -143,7 +143,7 @@ class BestEffort(_Value):
     start_distance_m: float | None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen(kw_only=True)
 class Flag(_Value):
     """Something implausible in the file, and where."""
 
@@ -158,7 +158,7 @@ class Flag(_Value):
     points: int | None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen(kw_only=True)
 class Dropped(_Value):
     """A point the reader left out, and why."""
 
@@ -167,7 +167,7 @@ class Dropped(_Value):
     reason: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen(kw_only=True)
 class Unlisted(_Value):
     """How many entries each cut list leaves out."""
 
@@ -177,7 +177,7 @@ class Unlisted(_Value):
     dropped: int = 0
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen(kw_only=True)
 class RunSummary(_Value):
     """Every figure of one run (one outing of a file), in SI units and seconds."""
 

@@ -8,10 +8,14 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from heroicrun.values import frozen
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 
+# Made once per dropped point, which can be every point of a file: dataclass's own __init__ is
+# the faster one (see heroicrun.values).
 @dataclass(frozen=True)
 class DroppedPoint:
     """A point the reader left out, and why."""
@@ -21,7 +25,7 @@ class DroppedPoint:
     reason: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Leg:
     """A stretch of one declared sport: from point `first` to the next leg's first point."""
 
@@ -29,7 +33,7 @@ class Leg:
     sport: str  # heroicrun's name for it (heroicrun.sports.normalize)
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Track:
     """All kept points of a file in time order, as parallel arrays.
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
@@ -24,6 +23,7 @@ from heroicrun.measuring import (
 from heroicrun.measuring.course import BoolArray, Course
 from heroicrun.measuring.results import BestEffort, Flag, Measures, SensorSummary, Split
 from heroicrun.track import FloatArray, Track
+from heroicrun.values import frozen
 
 __all__ = [
     "BestEffort",
@@ -148,7 +148,7 @@ def measure(track: Track) -> Measures:
     )
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class _Timing:
     """The time-based measures of a run (a route has none)."""
 

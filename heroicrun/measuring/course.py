@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -10,6 +9,7 @@ import numpy.typing as npt
 
 from heroicrun import geodesy
 from heroicrun.track import FloatArray, IntArray, Track
+from heroicrun.values import frozen
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -18,7 +18,7 @@ BoolArray = npt.NDArray[np.bool_]
 BLOCK = 8192
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Course:
     """Kept points as parallel arrays (n), their steps (n - 1) and the distance run so far (n).
 
@@ -94,7 +94,7 @@ def build(track: Track, keep: BoolArray, steps_m: FloatArray) -> Course:
     )
 
 
-@dataclass(frozen=True)
+@frozen
 class Position:
     """Places along the course: between point index - 1 and index, a fraction of the way."""
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
+
+from heroicrun.values import frozen
 
 FlagKind = Literal["gps_spike", "vehicle"]
 
 
-@dataclass(frozen=True)
+@frozen
 class Split:
     """One km or mile of the run; times in seconds, None for a route."""
 
@@ -21,7 +22,7 @@ class Split:
     elevation_change_m: float | None  # smoothed elevation at its end minus at its start
 
 
-@dataclass(frozen=True)
+@frozen
 class BestEffort:
     """The fastest elapsed time over a standard distance, found anywhere in the run."""
 
@@ -32,7 +33,7 @@ class BestEffort:
     start_distance_m: float  # run distance at the effort's start
 
 
-@dataclass(frozen=True)
+@frozen
 class Flag:
     """Something implausible in the file, where it happened and what heroicrun did about it."""
 
@@ -47,7 +48,7 @@ class Flag:
     points: int  # how many points it covers
 
 
-@dataclass(frozen=True)
+@frozen
 class SensorSummary:
     """Average and maximum over the points that carry a reading (bpm or rpm)."""
 
@@ -55,7 +56,7 @@ class SensorSummary:
     maximum: float
 
 
-@dataclass(frozen=True)
+@frozen
 class Measures:
     """Everything heroicrun measures in one run or route.
 

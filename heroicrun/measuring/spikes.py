@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from heroicrun import geodesy
 from heroicrun.measuring import results
 from heroicrun.measuring.course import BoolArray, Course
 from heroicrun.track import FloatArray, IntArray, Track
+from heroicrun.values import frozen
 
 # Bolt's 100 m top speed was 12.4 m/s, held for a few metres: no runner's step is faster, so a
 # point reached and left faster than this, while its neighbours agree, is a glitch.
@@ -27,7 +26,7 @@ ROUTE_MIN_LEG_M = 20.0
 ROUTE_MIN_BRIDGE_SHARE = 0.5
 
 
-@dataclass(frozen=True)
+@frozen
 class Glitch:
     """Consecutive dropped points first..last (indices in the track)."""
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
 from heroicrun.measuring import results
 from heroicrun.measuring.course import BoolArray, Course
 from heroicrun.track import FloatArray
+from heroicrun.values import frozen
 
 # The 400 m world record averages 9.3 m/s for 43 s and the 800 m one 7.9 m/s; only a world-class
 # 600 m (8.2 m/s for 73 s) comes near holding 8 m/s for a minute. A car in town does 8-14 m/s.
@@ -41,7 +41,7 @@ FASTEST_VEHICLE_M_S = 350.0
 EDGE_SPEED_M_S = 6.0
 
 
-@dataclass(frozen=True)
+@frozen
 class Stretch:
     """A ride between kept points first and last (the steps first .. last - 1)."""
 

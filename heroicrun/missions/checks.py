@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from heroicrun.values import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class GoalCheck:
     """One goal against a run (or the runs so far): "4.1 of 5.0 km", "pace 5:42 /km, needed 5:30".
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from heroicrun.missions import routes
 from heroicrun.missions.model import Mission
+from heroicrun.values import frozen
 
 MAX_FILE_BYTES = 1 << 20
 
@@ -24,7 +24,7 @@ class MissionError(Exception):
         super().__init__("\n".join(f"{source}: {problem}" for problem in self.problems))
 
 
-@dataclass(frozen=True)
+@frozen
 class Catalog:
     """The missions that loaded, in id order, and the errors of those that did not."""
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import fields, is_dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args, get_type_hints
 
 from heroicrun import units
 from heroicrun.missions.formats import Checks, Tagged, Written
 from heroicrun.validated import Validated, adapter
+from heroicrun.values import frozen
 
 if TYPE_CHECKING:
     pass
@@ -142,7 +143,7 @@ class _Value(Validated):
 # --- goals one run can meet ---------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class DistanceGoal(_Value):
     """Run at least `km` in one run."""
 
@@ -150,7 +151,7 @@ class DistanceGoal(_Value):
     km: PositiveKm
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class MovingTimeGoal(_Value):
     """Keep moving for at least `minutes` in one run."""
 
@@ -158,7 +159,7 @@ class MovingTimeGoal(_Value):
     minutes: Annotated[float, Checks(gt=0, le=6000)]
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class FinishWithinGoal(_Value):
     """Cover at least `km`, the whole run (start to finish, stops included) within `within`."""
 
@@ -167,7 +168,7 @@ class FinishWithinGoal(_Value):
     within: Duration
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class PaceGoal(_Value):
     """An average pace of `pace` per km or faster, over a run of at least `km`."""
 
@@ -176,7 +177,7 @@ class PaceGoal(_Value):
     km: PositiveKm = 1.0
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class BestEffortGoal(_Value):
     """Somewhere in one run, cover one of the standard distances within `within`."""
 
@@ -185,7 +186,7 @@ class BestEffortGoal(_Value):
     within: Duration
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class ClimbGoal(_Value):
     """Climb at least `metres` in one run."""
 
@@ -193,7 +194,7 @@ class ClimbGoal(_Value):
     metres: Annotated[float, Checks(gt=0, le=20_000)]
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class NegativeSplitGoal(_Value):
     """Run the second half of a run of at least `km` faster than the first."""
 
@@ -201,7 +202,7 @@ class NegativeSplitGoal(_Value):
     km: PositiveKm = 3.0
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class SurgesGoal(_Value):
     """Surge `count` times: speed up by `boost` over the previous `baseline` and hold it for `hold`.
 
@@ -215,7 +216,7 @@ class SurgesGoal(_Value):
     hold: Duration = 100.0
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class ChaseGoal(_Value):
     """At minute `at_minute` of the run, cover `metres` within `within` (a scripted chase)."""
 
@@ -225,7 +226,7 @@ class ChaseGoal(_Value):
     within: Duration
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class ReachPlaceGoal(_Value):
     """Pass within `radius_m` of a real place; with `return_to_start`, finish where you began."""
 
@@ -237,7 +238,7 @@ class ReachPlaceGoal(_Value):
     return_to_start: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class OutAndBackGoal(_Value):
     """Go at least `km` from where the run started, turn, and finish within `radius_m` of the start.
 
@@ -249,7 +250,7 @@ class OutAndBackGoal(_Value):
     radius_m: Annotated[float, Checks(gt=0, le=5_000)] = 200.0
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class TimeOfDayGoal(_Value):
     """Run at least `km` with the whole run between `start_after` and `finish_before`.
 
@@ -283,13 +284,13 @@ SingleRunGoal = Annotated[_SingleRunGoals, Tagged("kind")]
 # --- goals across runs (a journey) ---------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class _Deadline(_Value):
     within_days: Annotated[float, Checks(gt=0, le=36_500)] | None = None
     within_running_hours: Annotated[float, Checks(gt=0, le=100_000)] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class RouteKmGoal(_Deadline):
     """Reach kilometre `km` of the mission's route, all counted runs since enrolment summed."""
 
@@ -297,7 +298,7 @@ class RouteKmGoal(_Deadline):
     km: Annotated[float, Checks(ge=0, le=100_000)]
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class RunsGoal(_Deadline):
     """Complete `count` runs of at least `km` each since enrolment."""
 
@@ -306,7 +307,7 @@ class RunsGoal(_Deadline):
     km: Annotated[float, Checks(ge=0, le=1000)] = 1.0
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class StreakGoal(_Deadline):
     """Run at least `km` on each of `days` consecutive days (UTC calendar days)."""
 
@@ -315,7 +316,7 @@ class StreakGoal(_Deadline):
     km: Annotated[float, Checks(ge=0, le=1000)] = 1.0
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class BestOfGoal(_Value):
     """Meet `goal` in one of your next `attempts` runs; miss them all and the mission is lost."""
 
@@ -332,7 +333,7 @@ Goal = Annotated[
 # --- the mission ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class Beat(_Value):
     """One chapter of the story, locked behind a goal; beats unlock in order."""
 
@@ -342,7 +343,7 @@ class Beat(_Value):
     goal: Goal
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class Waypoint(_Value):
     """A named real place on the route, with how far along the route it lies."""
 
@@ -352,7 +353,7 @@ class Waypoint(_Value):
     km: Annotated[float, Checks(ge=0, le=100_000)]
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class Route(_Value):
     """Real geography: waypoints in order with their kilometre marks (the first at 0).
 
@@ -379,7 +380,7 @@ class Route(_Value):
         return self.waypoints[-1].km
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class Ending(_Value):
     """What happens when the mission is lost (a deadline passed, the attempts ran out)."""
 
@@ -387,7 +388,7 @@ class Ending(_Value):
     text: Annotated[str, Checks(min_length=1, max_length=4000)]
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class Source(_Value):
     """Where a fact in the mission comes from."""
 
@@ -398,7 +399,7 @@ class Source(_Value):
 Level = Literal["first steps", "steady", "hard", "epic"]
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class Mission(_Value):
     """A story drawn from one example of the Big Heroic Run, as runs can unlock it."""
 

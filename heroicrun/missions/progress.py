@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
@@ -57,6 +56,7 @@ from heroicrun.missions.model import (
     StreakGoal,
 )
 from heroicrun.missions.runs import CountedRun
+from heroicrun.values import frozen
 
 BeatStatus = Literal["unlocked", "next", "locked", "failed"]
 MissionStatus = Literal["in_progress", "completed", "failed"]
@@ -66,7 +66,7 @@ Checker = Callable[[SingleRunGoal, CountedRun], GoalCheck]
 WEEKLY_WINDOW = timedelta(days=28)
 
 
-@dataclass(frozen=True)
+@frozen
 class BeatProgress:
     """One beat as it stands: its status, and how close in words ("km 131.0 of 160.0")."""
 
@@ -79,7 +79,7 @@ class BeatProgress:
     unlocked_at: datetime | None  # when that run ended (UTC); enrolment for a beat at km 0
 
 
-@dataclass(frozen=True)
+@frozen
 class RoutePosition:
     """Where the runner is on a journey's route: km by its marks, degrees on the map."""
 
@@ -92,7 +92,7 @@ class RoutePosition:
     share: float  # 0 at the start, 1 at the end
 
 
-@dataclass(frozen=True)
+@frozen
 class MissionProgress:
     """A mission as it stands for one runner; km are counted km, times UTC."""
 
@@ -107,7 +107,7 @@ class MissionProgress:
     failure: Ending | None  # the failure ending, when the mission is lost
 
 
-@dataclass(frozen=True)
+@frozen
 class _Outcome:
     status: Literal["unlocked", "next", "failed"]
     detail: str

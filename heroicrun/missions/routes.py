@@ -12,7 +12,6 @@ that is about 3 m off the geodesic, on a 4,000 km one about 1 km, fine for a mar
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +19,7 @@ import numpy as np
 from heroicrun import geodesy, reading
 from heroicrun.missions.model import Route, Waypoint
 from heroicrun.track import FloatArray
+from heroicrun.values import frozen
 
 # Marks are written to a kilometre or a tenth; a leg may read this much shorter than the
 # straight line between its places before it is an error.
@@ -41,7 +41,7 @@ class RouteError(Exception):
     """A route whose line cannot be built (its GPX file is missing, unreadable or disagrees)."""
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class RouteLine:
     """A route's line with its marks: points (degrees), metres along the line at each point, and
     where along the line (metres) each waypoint lies."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
@@ -13,9 +12,10 @@ from heroicrun import measuring, sports
 from heroicrun.measuring import Measures
 from heroicrun.measuring.course import BoolArray, Course
 from heroicrun.track import Track
+from heroicrun.values import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class RunFacts:
     """What journeys read from a run, small enough to keep in a table beside it."""
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from heroicrun.values import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Limits:
     """What heroicrun agrees to read from one file.
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from heroicrun.reading import tags
 from heroicrun.reading.assembly import NAN, TrackAssembler
+from heroicrun.values import frozen
 
 CHUNK_BYTES = 1 << 20
 # Real points have a few dozen tags. Compiling a layout costs about 9 µs per tag (9 ms at this
@@ -31,7 +32,7 @@ POSITION_FIELDS = ("lat", "lon")
 NUMBER_FIELDS = ("lat", "lon", "elevation", "heart_rate", "cadence", "distance")
 
 
-@dataclass(frozen=True)
+@frozen
 class Dialect:
     """What a format calls its points, segments and fields (local names, bytes)."""
 
@@ -45,7 +46,7 @@ class Dialect:
     needs_position: bool = True
 
 
-@dataclass
+@frozen(eq=False)
 class _Layout:
     pattern: re.Pattern[bytes]
     groups: list[str | None]  # field of each capture group, None when ignored

@@ -14,13 +14,13 @@ a document whose parse position stays in one token for longer is refused.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import NoReturn
 from xml.parsers import expat
 
 import numpy as np
 
 from heroicrun.reading.errors import ReadError
+from heroicrun.values import frozen
 
 FEED_BYTES = 1 << 20
 MAX_TOKEN_BYTES = 4 << 20  # a 30,000-namespace root tag is under 1 MiB
@@ -33,7 +33,7 @@ SPECIAL = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>", re.DOTALL)
 DECLARED_ENCODING = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)")
 
 
-@dataclass(frozen=True)
+@frozen
 class Checked:
     """A document expat accepted: its bytes ready for scanning and its root element."""
 
