@@ -1,9 +1,10 @@
 """A checked catalog kept between runs of the command line, so `heroicrun check` starts fast.
 
 Checking mission files (TOML, pydantic, route geometry) costs more than measuring an hour's
-run. The missions that came out of it are kept in a file in a cache folder and used again for
-as long as nothing they were read from has changed: the same mission files (names, sizes,
-modification times), the same route files, the same heroicrun code that checked them. A
+run. The missions that came out of it, with the lines of their routes, are kept in a file in a
+cache folder and used again for as long as nothing they were read from has changed: the same
+mission files (names, sizes, modification times), the same route files, the same heroicrun
+code that checked them. A
 catalog with errors is never kept, so a mission being written is checked, and reported, on
 every run. The cache folder is the caller's (the user's own); a file in it that cannot be read
 back is simply a miss.
@@ -40,6 +41,11 @@ def load_all(directory: Path, folder: Path) -> loading.Catalog:
     catalog = loading.load_all(directory)
     if not catalog.errors:
         line_files = [where / m.route.gpx for m in catalog.missions if m.route and m.route.gpx]
+        for mission in catalog.missions:
+            if mission.route is not None:
+                # Kept with the route, so kept here too: a check then judges journeys without
+                # building their lines again.
+                routes.build(mission.route, directory)
         _write(kept, (_code(), files, _stamps(line_files), catalog.missions))
     return catalog
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -46,13 +45,15 @@ def load(path: Path, source: str | None = None) -> Mission:
         raise MissionError(name, [f"cannot be read ({error.strerror or error})"]) from None
     if len(raw) > MAX_FILE_BYTES:
         raise MissionError(name, ["is larger than 1 MiB; a mission file is a page of text"])
+    # Imported here, as pydantic is below: missions kept checked in the cache need neither.
+    import tomllib
+
     try:
         document = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise MissionError(name, ["is not UTF-8 text"]) from None
     except tomllib.TOMLDecodeError as error:
         raise MissionError(name, [f"is not valid TOML: {error}"]) from None
-    # Imported here: pydantic is needed only to validate a file, not to judge a run.
     from pydantic import ValidationError
 
     try:

@@ -11,6 +11,7 @@ that is about 3 m off the geodesic, on a 4,000 km one about 1 km, fine for a mar
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -80,7 +81,23 @@ class RouteLine:
 
 
 def build(route: Route, base: Path | None = None) -> RouteLine:
-    """The route's line: its GPX file's (relative to `base`) when both are given, else straight."""
+    """The route's line: its GPX file's (relative to `base`) when both are given, else straight.
+
+    A route keeps every line built from it, by folder, for as long as it lives, and a catalog
+    kept checked in the cache keeps them with it: judging a run against a journey needs its
+    line, and building one costs more than the judging.
+    """
+    folder = None if route.gpx is None or base is None else os.path.abspath(base)
+    # Beside the route's fields, where functools.cached_property keeps its values: never
+    # compared, never written to a mission file.
+    lines: dict[str | None, RouteLine] = vars(route).setdefault("_lines", {})
+    line = lines.get(folder)
+    if line is None:
+        line = lines[folder] = _built(route, base)
+    return line
+
+
+def _built(route: Route, base: Path | None) -> RouteLine:
     waypoints = tuple(route.waypoints)
     if route.gpx is None or base is None:
         lat = np.array([waypoint.lat for waypoint in waypoints])

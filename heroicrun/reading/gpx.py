@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from heroicrun.reading import legs, pointscan
+from heroicrun.reading import legs, pointscan, tags
 from heroicrun.reading.assembly import TrackAssembler
 from heroicrun.reading.pointscan import Dialect
 
@@ -57,6 +57,4 @@ def read_into(data: bytes, assembler: TrackAssembler) -> Dialect:
 
 
 def _text(raw: bytes) -> str:
-    import html
-
-    return html.unescape(raw.decode("utf-8", "replace")).strip()
+    return tags.text(raw).strip()

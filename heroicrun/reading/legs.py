@@ -9,7 +9,6 @@ reaches each offset.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 
 from heroicrun.reading import tags
@@ -98,5 +97,5 @@ def _child_text(data: bytes, at: int, child: bytes, stop: Sequence[bytes]) -> st
 
 
 def _text(raw: bytes) -> str | None:
-    text = html.unescape(raw.decode("utf-8", "replace")).strip()
+    text = tags.text(raw).strip()
     return text if text and len(text) <= MAX_NAME_CHARS else None

@@ -11,7 +11,6 @@ starts a tag.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import field
@@ -283,7 +282,7 @@ def _number(text: bytes, target: str, index: int, bad: dict[int, str]) -> float:
     """One value as a float; blank is absent, anything else unreadable rejects the point."""
     cleaned = text.strip()
     if b"&" in cleaned:
-        cleaned = html.unescape(cleaned.decode("utf-8", "replace")).encode()
+        cleaned = tags.text(cleaned).encode()
     if not cleaned:
         if target in POSITION_FIELDS:
             bad.setdefault(index, "has no position")
@@ -333,7 +332,7 @@ def _walk(
                 bad.setdefault(0, "has no position")
         time = values.get("time") if with_times else None
         if time is not None and b"&" in time:
-            time = html.unescape(time.decode("utf-8", "replace")).encode()
+            time = tags.text(time).encode()
         assembler.add(
             numbers["lat"],
             numbers["lon"],

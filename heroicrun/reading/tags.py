@@ -73,3 +73,14 @@ def last_start_tag(data: bytes, names: Sequence[bytes], start: int, end: int) ->
                 break
             at = data.rfind(name, start, at)
     return last
+
+
+def text(raw: bytes) -> str:
+    """Text between tags or in an attribute, decoded (bytes that are not UTF-8 replaced) and
+    with its character references ("&amp;", "&#233;") resolved."""
+    decoded = raw.decode("utf-8", "replace")
+    if "&" not in decoded:
+        return decoded  # all html.unescape would do, and html costs a millisecond to import
+    import html
+
+    return html.unescape(decoded)

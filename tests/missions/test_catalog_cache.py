@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from heroicrun.missions import catalog_cache, loading
+from heroicrun.missions import catalog_cache, loading, routes
 
 MISSION = """
 id = "{id}"
@@ -113,6 +113,32 @@ def test_a_changed_route_file_is_checked_again(folders: tuple[Path, Path]) -> No
     line.write_text(LINE.format(east="24.3"))
     touched(line)
     assert catalog_cache.load_all(missions, cache).errors != ()
+
+
+def test_route_lines_are_kept_with_the_missions(
+    folders: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missions, cache = folders
+    route = ROUTE.format(km=1.1)
+    (missions / "journey.toml").write_text(
+        MISSION.format(id="journey", title="J", kind="distance", route=route)
+    )
+    (missions / "line.gpx").write_text(LINE.format(east="23.72"))
+    first = catalog_cache.load_all(missions, cache).missions[0].route
+    assert first is not None
+    built = routes.build(first, missions)
+    forbid_checking(monkeypatch)
+
+    def refuse(*_: object) -> routes.RouteLine:
+        raise AssertionError("a line was built again")
+
+    monkeypatch.setattr(routes, "_built", refuse)
+    again = catalog_cache.load_all(missions, cache).missions[0].route
+    assert again is not None and again is not first
+    line = routes.build(again, missions)
+    assert line.along_m.tolist() == built.along_m.tolist()
+    assert line.anchors_m.tolist() == built.anchors_m.tolist()
+    assert line.waypoints == built.waypoints
 
 
 def test_a_catalog_with_errors_is_checked_every_time(

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Annotated
 
 import pytest
 from pydantic import TypeAdapter
 
 from heroicrun.missions import catalog, model
+from heroicrun.missions.formats import Written
+from heroicrun.values import frozen
 
 MISSIONS = catalog.bundled().missions
 
@@ -44,3 +47,21 @@ def test_values_are_frozen_and_refuse_unknown_fields() -> None:
         goal.km = 10  # type: ignore[misc]
     with pytest.raises(ValueError, match="kms"):
         model.DistanceGoal.model_validate({"kind": "distance", "km": 5, "kms": 5})
+
+
+Minutes = Annotated[float, Written(float, lambda value: f"{value:g} min", {"type": "string"})]
+
+
+@frozen(kw_only=True)
+class Timed:
+    """A value of another module, its fields written as text through an alias or spelt out."""
+
+    alias: Minutes
+    spelt: Annotated[float, Written(float, lambda value: f"{value:g} s", {"type": "string"})]
+    maybe: Minutes | None = None  # only a field's own Annotated is written as text
+    plain: float = 1.0
+
+
+def test_fields_are_written_as_text_however_their_type_is_spelt() -> None:
+    value = Timed(alias=5.0, spelt=30.0, maybe=2.0)
+    assert model.dump(value) == {"alias": "5 min", "spelt": "30 s", "maybe": 2.0, "plain": 1.0}

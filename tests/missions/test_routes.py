@@ -253,3 +253,19 @@ def test_waypoints_out_of_order_along_the_gpx_line(tmp_path: Path) -> None:
     )
     with pytest.raises(routes.RouteError, match="Mill comes before Bridge"):
         routes.build(route, tmp_path)
+
+
+def test_a_route_keeps_each_line_built_from_it(tmp_path: Path) -> None:
+    write_gpx(tmp_path / "l.gpx", walk(L_LEGS))
+    route = l_route()
+    gpx_line = routes.build(route, tmp_path)
+    assert routes.build(route, tmp_path) is gpx_line
+    straight = routes.build(route, None)
+    assert straight is not gpx_line and routes.build(route) is straight
+    (tmp_path / "l.gpx").unlink()
+    assert routes.build(route, tmp_path) is gpx_line  # read once, as the mission was
+    # The lines are no part of the route's value: an equal route is equal, and builds its own.
+    fresh = l_route()
+    assert fresh == route and fresh.model_dump() == route.model_dump()
+    with pytest.raises(routes.RouteError, match="is not there"):
+        routes.build(fresh, tmp_path)
