@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import numpy.typing as npt
 
 from heroicrun import geodesy
 from heroicrun.track import FloatArray, IntArray, Track
 from heroicrun.values import frozen
 
-BoolArray = npt.NDArray[np.bool_]
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+BoolArray = np.ndarray[tuple[Any, ...], np.dtype[np.bool_]]  # as in heroicrun.track
 
 # Points per block when working through long arrays: 64 KB per column stays in the CPU cache,
 # which makes searches and temporaries over 130,000 points two to three times faster.

@@ -6,10 +6,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 # Nothing a GPS receiver recorded can predate the GPS epoch; anything later than this is a clock
 # fault. Week-rollover dates (1999, 2019) fall inside and stay: they are wrong, but consistently.
