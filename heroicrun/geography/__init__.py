@@ -1,0 +1,1 @@
+"""Real geography for maps: land, sea and borders, from data bundled with heroicrun."""
