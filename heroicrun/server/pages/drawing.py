@@ -1,8 +1,13 @@
 """Maps and charts as inline SVG, drawn on the server: no tiles, no script, no internet needed.
 
-Maps use a local equirectangular projection (x scaled by the cosine of the mid latitude), which
-is true enough for a run or a route up to a few thousand kilometres; the world lap is drawn the
-same way and looks like what it is, a line round the globe.
+A map is drawn in layers: the sea, the land and the borders (pages/basemap.py, from the
+bundled Natural Earth data), the lines, km ticks along a route, the markers, and on top the
+labels, placed so that none covers another or a marker (pages/labels.py). Each map is drawn in
+its own projection (pages/frames.py), fitted to what it shows unless given one.
+
+A map that shrinks to half its size on a phone carries its labels twice, laid out for each
+size, and the stylesheet shows the one that fits the screen: a label that fits at 14 units on a
+wide screen may not at 24 on a phone, and neither may cover another.
 """
 
 from __future__ import annotations
@@ -11,9 +16,13 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from markupsafe import Markup, escape
 
-Point = tuple[float, float]  # (lat, lon) in degrees
+from heroicrun.server.pages import basemap, frames, labels
+from heroicrun.server.pages.frames import Frame
+
+Point = frames.Point  # (lat, lon) in degrees
 
 # However long the run and however often its line changes style, a map or chart is drawn from at
 # most this many vertices, so a page stays light: 640 px wide shows no more detail than this.
@@ -21,6 +30,11 @@ MAP_POINTS = 2000  # vertices shared by all the lines of a map ...
 MAP_LINES = 200  # ... plus the two ends of each of at most this many lines (the longest)
 MAP_MARKERS = 100
 CHART_POINTS = 1500
+MAP_PAD = 24  # the fitted lines and markers keep this far from the map's edge
+MIN_SPAN_KM = 0.2  # a fitted map shows at least this much ground each way
+TICK_HALF = 5.0  # half the length of a km tick's mark
+SCALE_SHARE = 0.22  # the scale bar is at most this share of the map's width
+SCALE_MAX_LAT = 40.0  # a map taller than this many degrees has no one scale: no bar
 
 
 @dataclass(frozen=True)
@@ -33,50 +47,24 @@ class Line:
 
 @dataclass(frozen=True)
 class Marker:
-    """A labelled point: a named place, or the runner ("you")."""
+    """A labelled point: a named place, or the runner ("you"); `rank` says how much its label
+    matters (labels.Spot), `shorter` gives shorter forms of the label for a crowded map."""
 
     point: Point
     label: str
     css: str = "place"
+    rank: int = 2
+    shorter: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
-class _Frame:
-    width: float
-    height: float
-    pad: float
-    lat0: float
-    lon0: float
-    scale: float
-    cos_lat: float
+class Tick:
+    """A km mark on a route: the point, a point just after it along the route (its direction),
+    and the number to write beside it."""
 
-    def xy(self, point: Point) -> tuple[float, float]:
-        lat, lon = point
-        x = self.pad + (lon - self.lon0) * self.cos_lat * self.scale
-        y = self.height - self.pad - (lat - self.lat0) * self.scale
-        return x, y
-
-
-def _frame(points: Sequence[Point], width: float, height: float, pad: float) -> _Frame:
-    lats = [p[0] for p in points] or [0.0]
-    lons = [p[1] for p in points] or [0.0]
-    lat0, lat1, lon0, lon1 = min(lats), max(lats), min(lons), max(lons)
-    cos_lat = max(math.cos(math.radians((lat0 + lat1) / 2)), 0.05)
-    span_x = max((lon1 - lon0) * cos_lat, 1e-6)
-    span_y = max(lat1 - lat0, 1e-6)
-    scale = min((width - 2 * pad) / span_x, (height - 2 * pad) / span_y)
-    # Centre the drawing in the box.
-    extra_x = (width - 2 * pad - span_x * scale) / 2
-    extra_y = (height - 2 * pad - span_y * scale) / 2
-    return _Frame(
-        width,
-        height,
-        pad,
-        lat0 - extra_y / scale,
-        lon0 - extra_x / (scale * cos_lat),
-        scale,
-        cos_lat,
-    )
+    point: Point
+    toward: Point
+    text: str
 
 
 def map_svg(
@@ -85,30 +73,147 @@ def map_svg(
     width: int = 640,
     height: int = 400,
     label: str = "Map",
+    *,
+    frame: Frame | None = None,
+    ticks: Sequence[Tick] = (),
+    layouts: Sequence[labels.Layout] = (labels.WIDE, labels.NARROW),
 ) -> Markup:
-    """An SVG map of the lines and markers, fitted to the box; `label` is its accessible name."""
+    """An SVG map of the lines and markers on land and sea, fitted to the box unless a `frame`
+    is given; `label` is its accessible name, `layouts` the label sizes it carries."""
     markers = markers[:MAP_MARKERS]
-    everything = [p for line in lines for p in line.points] + [m.point for m in markers]
-    frame = _frame(everything, width, height, pad=24)
+    if frame is None:
+        everything = [p for line in lines for p in line.points] + [m.point for m in markers]
+        frame = frames.fit(everything, width, height, MAP_PAD, MIN_SPAN_KM)
+    shrinks = " shrinks" if labels.NARROW in layouts else ""
     parts = [
-        f'<svg class="map" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg class="map{shrinks}" viewBox="0 0 {frame.width:g} {frame.height:g}" role="img" '
         f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">',
-        f'<rect class="map-ground" width="{width}" height="{height}" rx="8"/>',
+        basemap.ground(frame),
     ]
+    drawn: list[tuple[np.ndarray, np.ndarray]] = []
     for line in _fewer_lines(lines):
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in map(frame.xy, line.points))
+        lat = np.array([p[0] for p in line.points])
+        lon = np.array([p[1] for p in line.points])
+        xs, ys = frame.xy_arrays(lat, lon)
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs.tolist(), ys.tolist(), strict=True))
         parts.append(f'<polyline class="{escape(line.css)}" points="{path}"/>')
+        drawn.append((xs, ys))
+    placed_ticks = [found for found in (_tick(frame, tick) for tick in ticks) if found]
+    if placed_ticks:
+        marks = "".join(
+            f"M{t.x - t.normal[0] * t.half_length:.1f} {t.y - t.normal[1] * t.half_length:.1f}"
+            f"l{2 * t.normal[0] * t.half_length:.1f} {2 * t.normal[1] * t.half_length:.1f}"
+            for t in placed_ticks
+        )
+        parts.append(f'<path class="tick-marks" d="{marks}"/>')
+    first = layouts[0]
+    circles: list[labels.Circle] = []
+    spots: list[labels.Spot] = []
     for marker in markers:
         x, y = frame.xy(marker.point)
-        anchor = "end" if x > width * 0.7 else "start"
-        dx = -8 if anchor == "end" else 8
+        you = marker.css == "you"
+        radius = first.you_r if you else first.place_r
         parts.append(
-            f'<g class="marker {escape(marker.css)}"><circle cx="{x:.1f}" cy="{y:.1f}" r="5"/>'
-            f'<text x="{x + dx:.1f}" y="{y - 8:.1f}" text-anchor="{anchor}">'
-            f"{escape(marker.label)}</text></g>"
+            f'<g class="marker {escape(marker.css)}"><circle cx="{x:.1f}" cy="{y:.1f}" '
+            f'r="{radius:g}"/></g>'
         )
+        circles.append(labels.Circle(x, y, you))
+        if marker.label:
+            texts = (marker.label, *marker.shorter)
+            spots.append(labels.Spot(x, y, texts, marker.rank, marker.css, you))
+    for layout in layouts:
+        parts.append(_labels(frame, layout, circles, drawn, spots, placed_ticks))
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _labels(
+    frame: Frame,
+    layout: labels.Layout,
+    circles: Sequence[labels.Circle],
+    drawn: Sequence[tuple[np.ndarray, np.ndarray]],
+    spots: Sequence[labels.Spot],
+    ticks: Sequence[labels.Tick],
+) -> str:
+    """One layout's labels, with the scale bar and any leader lines."""
+    halo = 2 * labels.HALO * layout.font
+    parts = [
+        f'<g class="labels {layout.css}" font-size="{layout.font:g}" stroke-width="{halo:.1f}">'
+    ]
+    reserved: list[labels.Box] = []
+    bar = _scale_bar(frame, layout)
+    if bar is not None:
+        svg, box = bar
+        parts.append(svg)
+        reserved.append(box)
+    placer = labels.Placer(frame.width, frame.height, layout, circles, drawn, reserved)
+    placed = placer.spots(spots)
+    leaders = "".join(
+        f"M{t.leader[0]:.1f} {t.leader[1]:.1f}L{t.leader[2]:.1f} {t.leader[3]:.1f}"
+        for t in placed
+        if t.leader is not None
+    )
+    if leaders:
+        parts.append(f'<path class="leader" d="{leaders}"/>')
+    for text in placed:
+        parts.append(_text(text))
+    numbers = placer.ticks(ticks)
+    if numbers:
+        size = layout.tick_font
+        parts.append(
+            f'<g class="km" font-size="{size:g}" stroke-width="{2 * labels.HALO * size:.1f}">'
+        )
+        parts.extend(_text(text) for text in numbers)
+        parts.append("</g>")
+    parts.append("</g>")
+    return "".join(parts)
+
+
+def _text(text: labels.Text) -> str:
+    return (
+        f'<text class="{escape(text.css)}" x="{text.x:.1f}" y="{text.y:.1f}" '
+        f'text-anchor="{text.anchor}">{escape(text.text)}</text>'
+    )
+
+
+def _tick(frame: Frame, tick: Tick) -> labels.Tick | None:
+    """The tick in map units, across the route; None outside the map or where the route has no
+    direction."""
+    x, y = frame.xy(tick.point)
+    if not (0 <= x <= frame.width and 0 <= y <= frame.height):
+        return None
+    ahead_x, ahead_y = frame.xy(tick.toward)
+    length = math.hypot(ahead_x - x, ahead_y - y)
+    if length < 1e-9:
+        return None
+    normal = (-(ahead_y - y) / length, (ahead_x - x) / length)
+    return labels.Tick(x, y, normal, tick.text, TICK_HALF)
+
+
+def _scale_bar(frame: Frame, layout: labels.Layout) -> tuple[str, labels.Box] | None:
+    """A bar of a round length in the map's bottom-left corner, and the box it takes."""
+    if frame.north - frame.south > SCALE_MAX_LAT:
+        return None
+    most_km = frame.width * SCALE_SHARE * frame.km_per_unit
+    power = 10 ** math.floor(math.log10(most_km))
+    length_km = max(m * power for m in (1, 2, 5) if m * power <= most_km)
+    length = length_km / frame.km_per_unit
+    words = f"{length_km * 1000:g} m" if length_km < 1 else f"{length_km:,.0f} km"
+    font = layout.tick_font
+    left, bottom = 10.0, frame.height - 10.0
+    width = max(length, labels.text_width(words, font))
+    box = (
+        left - 2,
+        bottom - 6 - (labels.ASCENT + labels.DESCENT) * font - 2,
+        left + width + 2,
+        bottom + 2,
+    )
+    svg = (
+        f'<g class="scale"><path d="M{left:.1f} {bottom - 4:.1f}v4h{length:.1f}v-4"/>'
+        f'<text x="{left:.1f}" y="{bottom - 7:.1f}" font-size="{font:g}" '
+        f'stroke-width="{2 * labels.HALO * font:.1f}">{words}</text></g>'
+    )
+    return svg, box
 
 
 def _fewer_lines(lines: Sequence[Line]) -> list[Line]:

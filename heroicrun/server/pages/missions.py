@@ -122,10 +122,12 @@ class Place:
 
 @dataclass(frozen=True)
 class JourneyView:
-    """A journey's map and where the runner is on it (km by the route's marks)."""
+    """A journey's maps and where the runner is on it (km by the route's marks): the whole
+    route, and for a long journey a closer look around the runner."""
 
     svg: Markup
     places: tuple[Place, ...]
+    around: Markup | None = None
 
 
 @router.get("/missions/{mission_id}")
@@ -197,7 +199,11 @@ def _journey(
         Place(point.name, point.km, at_km is not None and point.km <= at_km)
         for point in mission.route.waypoints
     )
-    return JourneyView(route_maps.route_map(mission.title, line, at_km), places)
+    return JourneyView(
+        route_maps.route_map(mission.title, line, at_km),
+        places,
+        route_maps.around_map(mission.title, line, at_km),
+    )
 
 
 # --- the runs list -------------------------------------------------------------------------

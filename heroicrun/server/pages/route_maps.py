@@ -1,122 +1,269 @@
-"""A mission's route as a map: the part run, the part to come, the places, and the runner.
+"""A mission's route as maps: the whole route, and for a long journey a closer look around you.
 
-Labels are placed so they do not overlap: the runner first, then the next place, the start and
-the finish, then the others while there is room; a dropped label's name is in the page's text.
+Both show the part run and the part to come on land and sea, the places, km ticks along the
+route and the runner. The runner's label is placed first, then the last place passed and the
+next one, which are always named (shortened or moved rather than dropped), then the start and
+the finish, then any other place with room for its name; places the route passes twice (out
+and back) are named once. Every place is listed in the page's text as well.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from markupsafe import Markup
 
 from heroicrun.missions import routes
-from heroicrun.server.pages import drawing
+from heroicrun.server.pages import drawing, frames, labels
+from heroicrun.server.pages.frames import Frame, Point
 
 MAP_STEP_KM = 50.0  # a straight leg longer than this is drawn through points on its great circle
 MAP_SAMPLES = 300  # ...but never more points than this along the whole route
-MAP_SIZE = (640, 420)  # the map's viewBox
-MAP_PAD = 24  # as drawing.map_svg pads it
-LABEL_SIZE = 24  # a label's height in viewBox units on a phone (see heroicrun.css)
-LABEL_ROOM = 0.12  # room above the route for labels, as a share of its north-south extent
+WIDTH = 640  # the whole route's map: its viewBox width, and the heights it may take
+HEIGHTS = (300.0, 460.0)
+WORLD_HEIGHTS = (200.0, 460.0)
+PAD = 28.0  # the route keeps this far from the map's edge (its labels need the room)
+MIN_SPAN_KM = 0.3  # a court's loop is drawn on at least this much ground
+WORLD_SPAN_DEG = 150.0  # a route across more longitude than this is drawn on the whole world
+WORLD_LATS = (-56.0, 75.0)  # the world's map shows at least these latitudes (Cape Horn, Arctic)
+LONG_JOURNEY_KM = 200.0  # a journey longer than this gets a closer look around the runner
+AROUND_SIZE = (400.0, 300.0)  # shown at about its own size, wide screen or phone alike
+AROUND_PAD = 36.0
+AROUND_MIN_KM = 4.0  # across the closer look at least
+AROUND = labels.Layout("one-size", 15.0, 5.0, 8.0)
+TICK_STEPS_KM = (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
+MOST_TICKS = 10
+SHORT_NAME = 14  # a place's name longer than this is shortened first when the map is crowded
+SHORT_PART = 18  # "Vasilissis Sofias": a part of a name short enough to stand for it
+LINKING_WORDS = {"and", "of", "the", "on", "de", "del", "do", "das", "la", "le"}
+
+
+@dataclass(frozen=True)
+class _Route:
+    """The route as drawn: points with their km marks (longitudes continuous), the places on
+    that line, and the runner's place on it when enrolled."""
+
+    line: routes.RouteLine
+    kms: list[float]
+    points: list[Point]
+    places: list[Point]
 
 
 def route_map(title: str, line: routes.RouteLine, at_km: float | None) -> Markup:
-    """The route as an SVG map: done in one style, the rest in another, places, and the runner.
-
-    Without `at_km` (not enrolled) the whole route is still to run and there is no runner.
-    """
-    kms, points = _drawn(line)
-    places = [_near((point.lat, point.lon), points, kms, point.km) for point in line.waypoints]
+    """The whole route as an SVG map: done in one style, the rest in another, places, km ticks
+    and the runner. Without `at_km` (not enrolled) the whole route is still to run."""
+    route = _route(line)
+    world = _is_world(route.points)
+    content = list(route.points)
+    if world:
+        middle = (min(p[1] for p in content) + max(p[1] for p in content)) / 2
+        content += [(WORLD_LATS[0], middle), (WORLD_LATS[1], middle)]
+    low, high = WORLD_HEIGHTS if world else HEIGHTS
+    height = frames.height_for(content, WIDTH, PAD, low, high)
+    frame = frames.fit(content, WIDTH, height, PAD, MIN_SPAN_KM)
+    lines = _lines(route, at_km)
     if at_km is None:
-        lines = [drawing.Line(points, "todo")]
         label = f"Map of the route of {title}, {line.length_km:,.1f} km"
-        wanted = [0, len(places) - 1]
     else:
         _, ahead, to_next_km = line.places_around(at_km)
-        here = _near(line.position_at(at_km), points, kms, at_km)
-        before = bisect.bisect_left(kms, at_km)
-        after = bisect.bisect_right(kms, at_km)
-        lines = [
-            drawing.Line([here, *points[after:]], "todo"),
-            drawing.Line([*points[:before], here], "done"),
-        ]
         label = f"Map of the route of {title}: you are at km {at_km:,.1f} of {line.length_km:,.1f}"
         if ahead is not None:
             label += f", {to_next_km:,.1f} km before {ahead.name}"
-        wanted = [0, len(places) - 1]
-        if ahead is not None:
-            wanted.insert(0, line.waypoints.index(ahead))
-    wanted += range(len(places))  # then every other place that has room for its name
-    # Labels sit above their markers: room above the route's northernmost point for them.
-    lats = [lat for lat, _ in points]
-    headroom = (max(lats) + LABEL_ROOM * (max(lats) - min(lats)), points[0][1])
-    lines.insert(0, drawing.Line([headroom, headroom], "headroom"))
-    names = [point.name for point in line.waypoints]
-    runner = None if at_km is None else here
-    named = _labelled([*points, headroom], places, names, wanted, runner)
-    markers = [
-        drawing.Marker(place, point.name if index in named else "")
-        for index, (place, point) in enumerate(zip(places, line.waypoints, strict=True))
+        around = _around_frame(route, at_km)
+        if around is not None:  # where the closer look is, as a box on the whole map
+            lines.insert(0, drawing.Line(_outline(around), "zoom"))
+    ticks = _ticks(route, 0.0, line.length_km, _step(line.length_km))
+    markers = _markers(route, at_km)
+    return drawing.map_svg(lines, markers, label=label, frame=frame, ticks=ticks)
+
+
+def around_map(title: str, line: routes.RouteLine, at_km: float | None) -> Markup | None:
+    """A closer map centred on the runner, showing the last place passed and the next one;
+    None when not enrolled or when the journey is short enough for one map."""
+    if at_km is None:
+        return None
+    route = _route(line)
+    frame = _around_frame(route, at_km)
+    if frame is None:
+        return None
+    last, ahead, _ = line.places_around(at_km)
+    first_km = last.km
+    end_km = ahead.km if ahead is not None else line.length_km
+    span_km = frame.width * frame.km_per_unit
+    ticks = _ticks(route, first_km, end_km, _step(span_km, most=6))
+    label = f"Map around you in {title}: km {at_km:,.1f}, past {last.name}"
+    if ahead is not None:
+        label += f", on the way to {ahead.name}"
+    return drawing.map_svg(
+        _lines(route, at_km),
+        _markers(route, at_km),
+        label=label,
+        frame=frame,
+        ticks=ticks,
+        layouts=(AROUND,),
+    )
+
+
+def _route(line: routes.RouteLine) -> _Route:
+    kms, points = _drawn(line)
+    places = [_near((point.lat, point.lon), points, kms, point.km) for point in line.waypoints]
+    return _Route(line, kms, points, places)
+
+
+def _is_world(points: Sequence[Point]) -> bool:
+    lons = [p[1] for p in points]
+    return max(lons) - min(lons) > WORLD_SPAN_DEG
+
+
+def _lines(route: _Route, at_km: float | None) -> list[drawing.Line]:
+    """The route to run, and over it the part run."""
+    if at_km is None:
+        return [drawing.Line(route.points, "todo")]
+    here = _here(route, at_km)
+    before = bisect.bisect_left(route.kms, at_km)
+    after = bisect.bisect_right(route.kms, at_km)
+    return [
+        drawing.Line([here, *route.points[after:]], "todo"),
+        drawing.Line([*route.points[:before], here], "done"),
     ]
+
+
+def _here(route: _Route, at_km: float) -> Point:
+    return _near(route.line.position_at(at_km), route.points, route.kms, at_km)
+
+
+def _markers(route: _Route, at_km: float | None) -> list[drawing.Marker]:
+    """A marker for every place, and the runner's; each spot named once, by the place that
+    matters most there."""
+    waypoints = route.line.waypoints
+    last_index = len(waypoints) - 1
+    ranks = [3] * len(waypoints)
+    for index in (0, last_index):
+        ranks[index] = 2 if at_km is not None else 1
     if at_km is not None:
-        markers.append(drawing.Marker(here, "You", "you"))
-    width, height = MAP_SIZE
-    return drawing.map_svg(lines, markers, width=width, height=height, label=label)
+        last, ahead, _ = route.line.places_around(at_km)
+        ranks[waypoints.index(last)] = 1
+        if ahead is not None:
+            ranks[waypoints.index(ahead)] = 1
+    named: dict[tuple[float, float], int] = {}
+    for index, place in enumerate(route.places):
+        spot = (round(place[0], 4), round(place[1], 4))
+        if spot not in named or ranks[index] < ranks[named[spot]]:
+            named[spot] = index
+    chosen = set(named.values())
+    markers = []
+    for index, (place, waypoint) in enumerate(zip(route.places, waypoints, strict=True)):
+        if index in chosen:
+            forms = shorter_names(waypoint.name)
+            markers.append(drawing.Marker(place, forms[0], "place", ranks[index], tuple(forms[1:])))
+        else:
+            markers.append(drawing.Marker(place, "", "place"))
+    if at_km is not None:
+        markers.append(drawing.Marker(_here(route, at_km), "You", "you", 0))
+    return markers
 
 
-def _labelled(
-    points: Sequence[drawing.Point],
-    places: Sequence[drawing.Point],
-    names: Sequence[str],
-    wanted: Sequence[int],
-    runner: drawing.Point | None,
-) -> set[int]:
-    """Which of the `wanted` places (in order of preference) get a label: those whose label
-    would not cover one already placed (the runner's first), at a phone's label size."""
-    box = _Boxes(points)
-    given = [] if runner is None else [box.label(runner, "You")]
-    named: set[int] = set()
-    for index in wanted:
-        proposed = box.label(places[index], names[index])
-        if index not in named and not any(_overlap(proposed, other) for other in given):
-            named.add(index)
-            given.append(proposed)
-    return named
+def shorter_names(name: str) -> list[str]:
+    """The name, then ever shorter forms of it for a crowded map: without its parentheses,
+    the telling part of a comma list, a few whole words, a few letters."""
+    forms = [name]
+    plain = re.sub(r"\s*\([^)]*\)", "", name).strip() or name
+    forms.append(plain)
+    parts = [part.strip() for part in plain.split(",") if part.strip()]
+    if len(parts) > 1:
+        if len(parts[0]) <= SHORT_PART:  # "Sparta, statue of Leonidas"
+            forms.append(parts[0])
+        else:  # "Foot of the Acropolis, Athens": the next part names the place
+            named = [p for p in parts[1:] if len(p) <= SHORT_PART and not re.search(r"\d", p)]
+            forms.append(named[0] if named else min(parts, key=len))
+    words = forms[-1].split()
+    kept = words[0]
+    for word in words[1:]:
+        if len(kept) + 1 + len(word) > SHORT_NAME - 2:
+            break
+        kept += " " + word
+    while " " in kept and kept.rsplit(" ", 1)[1].lower() in LINKING_WORDS:
+        kept = kept.rsplit(" ", 1)[0]  # not "São Tomé and"
+    forms.append(kept)
+    if len(kept) > SHORT_NAME - 2:
+        forms.append(kept[: SHORT_NAME - 4] + "…")
+    found: list[str] = []
+    for form in forms:
+        if not found or len(form) < len(found[-1]):
+            found.append(form)
+    return found
 
 
-class _Boxes:
-    """Where map_svg will put a marker's label, in its viewBox units (its projection and
-    placement, repeated; labels at the phone size, the largest in user units)."""
-
-    def __init__(self, points: Sequence[drawing.Point]) -> None:
-        lats, lons = [p[0] for p in points], [p[1] for p in points]
-        self.cos_lat = max(math.cos(math.radians((min(lats) + max(lats)) / 2)), 0.05)
-        self.lat1, self.lon0 = max(lats), min(lons)
-        span_x = max((max(lons) - self.lon0) * self.cos_lat, 1e-6)
-        span_y = max(self.lat1 - min(lats), 1e-6)
-        inner_w, inner_h = MAP_SIZE[0] - 2 * MAP_PAD, MAP_SIZE[1] - 2 * MAP_PAD
-        self.scale = min(inner_w / span_x, inner_h / span_y)
-        self.left = MAP_PAD + (inner_w - span_x * self.scale) / 2
-        self.top = MAP_PAD + (inner_h - span_y * self.scale) / 2
-
-    def label(self, point: drawing.Point, text: str) -> tuple[float, float, float, float]:
-        """The label's box: left, top, right, bottom."""
-        x = self.left + (point[1] - self.lon0) * self.cos_lat * self.scale
-        y = self.top + (self.lat1 - point[0]) * self.scale
-        width = 0.6 * LABEL_SIZE * len(text)
-        left = x - 8 - width if x > MAP_SIZE[0] * 0.7 else x + 8
-        return left, y - 8 - LABEL_SIZE, left + width, y - 8 + 4
-
-
-def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+def _around_frame(route: _Route, at_km: float) -> Frame | None:
+    """The closer look: centred on the runner, wide enough for the last place and the next
+    (or, at the finish, the one before it); None for a short journey."""
+    line = route.line
+    if line.length_km <= LONG_JOURNEY_KM:
+        return None
+    here = _here(route, at_km)
+    last, ahead, _ = line.places_around(at_km)
+    index = line.waypoints.index(last)
+    if ahead is None:
+        ahead = line.waypoints[max(index - 1, 0)]
+    shown = [route.places[index], route.places[line.waypoints.index(ahead)]]
+    cos_lat = max(math.cos(math.radians(here[0])), frames.MIN_COS_LAT)
+    reach_x = max(abs(p[1] - here[1]) * cos_lat for p in shown)
+    reach_y = max(abs(p[0] - here[0]) for p in shown)
+    least = AROUND_MIN_KM / 2 / frames.KM_PER_DEG_LAT
+    width, height = AROUND_SIZE
+    scale = min(
+        (width / 2 - AROUND_PAD) / max(reach_x, least),
+        (height / 2 - AROUND_PAD) / max(reach_y, least),
+    )
+    return frames.centred(here[0], here[1], scale, width, height)
 
 
-def _drawn(line: routes.RouteLine) -> tuple[list[float], list[drawing.Point]]:
+def _outline(frame: Frame) -> list[Point]:
+    return [
+        (frame.south, frame.west),
+        (frame.north, frame.west),
+        (frame.north, frame.east),
+        (frame.south, frame.east),
+        (frame.south, frame.west),
+    ]
+
+
+def _step(span_km: float, most: int = MOST_TICKS) -> float:
+    """A round km step giving at most `most` ticks over `span_km`."""
+    return next((s for s in TICK_STEPS_KM if span_km / s <= most), TICK_STEPS_KM[-1])
+
+
+def _ticks(route: _Route, first_km: float, end_km: float, step: float) -> list[drawing.Tick]:
+    """A tick at every whole `step` of km strictly between `first_km` and `end_km`."""
+    kms = np.array(route.kms)
+    lat = np.array([p[0] for p in route.points])
+    lon = np.array([p[1] for p in route.points])
+
+    def at(km: float) -> Point:
+        return float(np.interp(km, kms, lat)), float(np.interp(km, kms, lon))
+
+    nudge = step / 50
+    ticks: list[drawing.Tick] = []
+    number = math.floor(first_km / step) + 1
+    while number * step < end_km - 1e-9 and len(ticks) < 4 * MOST_TICKS:
+        km = number * step
+        (lat0, lon0), (lat1, lon1), (lat2, lon2) = at(km - nudge), at(km), at(km + nudge)
+        toward = (lat1 + lat2 - lat0, lon1 + lon2 - lon0)  # the route's direction there
+        text = f"{km:,.1f}" if step < 1 else f"{km:,.0f}"
+        ticks.append(drawing.Tick((lat1, lon1), toward, text))
+        number += 1
+    if ticks:  # the first number says what the numbers are
+        first = ticks[0]
+        ticks[0] = drawing.Tick(first.point, first.toward, f"{first.text} km")
+    return ticks
+
+
+def _drawn(line: routes.RouteLine) -> tuple[list[float], list[Point]]:
     """The points to draw the route through and their km marks, longitudes made continuous.
 
     A straight leg is a great circle, which a flat map bends: long legs get points on it, so
@@ -126,7 +273,7 @@ def _drawn(line: routes.RouteLine) -> tuple[list[float], list[drawing.Point]]:
     point_km = np.interp(line.along_m, line.anchors_m, marks)
     step_km = max(MAP_STEP_KM, line.length_km / MAP_SAMPLES)
     kms: list[float] = [float(point_km[0])]
-    points: list[drawing.Point] = [(float(line.lat_deg[0]), float(line.lon_deg[0]))]
+    points: list[Point] = [(float(line.lat_deg[0]), float(line.lon_deg[0]))]
     long_legs = set(np.flatnonzero(np.diff(point_km) > step_km).tolist())
     for index in range(1, len(point_km)):
         if index - 1 in long_legs:
@@ -144,9 +291,7 @@ def _drawn(line: routes.RouteLine) -> tuple[list[float], list[drawing.Point]]:
     return kms, points
 
 
-def _near(
-    point: drawing.Point, points: Sequence[drawing.Point], kms: Sequence[float], km: float
-) -> drawing.Point:
+def _near(point: Point, points: Sequence[Point], kms: Sequence[float], km: float) -> Point:
     """`point` with its longitude shifted by whole turns to sit by the line at `km`."""
     index = min(bisect.bisect_left(kms, km), len(points) - 1)
     return point[0], _beside(point[1], points[index][1])

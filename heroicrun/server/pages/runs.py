@@ -261,7 +261,7 @@ def _map(course: measuring.Course, ridden: BoolArray, flags: list[summary.Flag])
         if flag.kind == "gps_spike" and flag.lat is not None and flag.lon is not None
     ]
     for at in spikes[:8]:
-        markers.append(drawing.Marker(at, "GPS spike", "flag"))
+        markers.append(drawing.Marker(at, "GPS spike", "flag", rank=3))  # named when there is room
     return drawing.map_svg(lines, markers, label="Map of the track")
 
 
