@@ -28,7 +28,6 @@ DEPTH_BLOCK_BYTES = 8 << 20
 
 _LT, _GT, _SLASH, _BANG, _QUESTION = 60, 62, 47, 33, 63
 # Comments, CDATA sections and processing instructions: the only places a "<" may not start a tag.
-UNUSUAL = re.compile(rb"<[!?]")
 SPECIAL = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>", re.DOTALL)
 DECLARED_ENCODING = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)")
 
@@ -90,9 +89,11 @@ def check(data: bytes, source: str, max_depth: int) -> Checked:
     declaration_end = (
         text.find(b"?>", 0, 512) + 2 if text[:8].lstrip(b"\xef\xbb\xbf").startswith(b"<?") else 0
     )
-    if UNUSUAL.search(text, declaration_end):
+    depth, marked = _deepest(text, declaration_end)
+    if marked:
+        # A comment or CDATA section may hold a "<" that starts no tag: blank them, measure again.
         text = SPECIAL.sub(_blank, text)
-    depth = deepest(text)
+        depth = deepest(text)
     if depth > max_depth:
         raise ReadError(
             source, f"nests elements {depth} deep; no GPX or TCX file goes past {max_depth}"
@@ -154,8 +155,15 @@ def deepest(data: bytes) -> int:
     A "/>" inside an attribute value would be miscounted as a close; the count only guards
     against absurd nesting, so that is an acceptable blur.
     """
+    return _deepest(data, len(data))[0]
+
+
+def _deepest(data: bytes, marked_from: int) -> tuple[int, bool]:
+    """`deepest`, and whether a comment, CDATA section, DOCTYPE or processing instruction
+    ("<!", "<?") starts at or after `marked_from`: the same pass finds both."""
     depth = 0
     deepest_seen = 0
+    marked = False
     view = np.frombuffer(data, dtype=np.uint8)
     for start in range(0, view.shape[0], DEPTH_BLOCK_BYTES):
         block = view[start : start + DEPTH_BLOCK_BYTES + 1]
@@ -164,10 +172,12 @@ def deepest(data: bytes) -> int:
             continue
         after = block[opens + 1]
         step = np.where(after == _SLASH, -1, 1)
-        step[(after == _BANG) | (after == _QUESTION)] = 0
+        unusual = (after == _BANG) | (after == _QUESTION)
+        step[unusual] = 0
+        marked = marked or bool((opens[unusual] >= marked_from - start).any())
         slashes = np.flatnonzero(block[:-1] == _SLASH)
         self_closes = slashes[block[slashes + 1] == _GT]
         levels = depth + np.cumsum(step) - np.searchsorted(self_closes, opens)
         deepest_seen = max(deepest_seen, int(levels.max()))
         depth = int(levels[-1]) - int(np.count_nonzero(self_closes > opens[-1]))
-    return deepest_seen
+    return deepest_seen, marked

@@ -191,6 +191,14 @@ def test_comments_and_cdata_are_neutralised_line_for_line() -> None:
     assert b"<name>A &amp; &lt;B>\n</name>" in checked.data
 
 
+def test_tags_written_inside_comments_or_cdata_do_not_nest() -> None:
+    points = b"<trkpt/>" * 2_000_000  # 16 MB: the comment comes past the first block
+    for hidden in (b"<!-- " + b"<a>" * 100 + b" -->", b"<x><![CDATA[" + b"<a>" * 100 + b"]]></x>"):
+        data = b'<?xml version="1.0"?><gpx>' + points + hidden + b"</gpx>"
+        assert xmlsafety.check(data, "run.gpx", 64).root == "gpx"
+    assert refusal(b"<gpx>" + points + b"<!-- -->" + b"<a>" * 70 + b"</a>" * 70 + b"</gpx>")
+
+
 def test_utf16_is_transcoded_to_utf8() -> None:
     text = '<?xml version="1.0" encoding="UTF-16"?>\n<gpx><name>Łódź</name></gpx>'
     for data in (text.encode("utf-16"), b"\xfe\xff" + text.encode("utf-16-be")):
