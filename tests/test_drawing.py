@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 import re
 
-from heroicrun.server.pages import drawing
+from heroicrun.geography import land
+from heroicrun.server.pages import basemap, drawing, frames, labels
+from tests.helpers import svgmaps
 
 NAN = float("nan")
 
@@ -58,3 +60,73 @@ def test_a_chart_keeps_its_last_value() -> None:
     assert vertices(svg) <= drawing.CHART_POINTS + 1
     last_x = float(re.findall(r'points="([^"]*)"', svg)[-1].split()[-1].split(",")[0])
     assert last_x == 640 - 12  # the right edge of the plot: x = 1000 km is drawn
+
+
+# --- geography and labels --------------------------------------------------------------------
+
+ATHENS = (37.9715, 23.7257)  # by the Acropolis
+SARONIC = (37.86, 23.62)  # the gulf off Piraeus
+
+
+def test_a_run_map_has_land_and_the_sea_off_a_coast() -> None:
+    assert land.is_land(*ATHENS) and not land.is_land(*SARONIC)
+    track = drawing.Line([ATHENS, SARONIC], "track")
+    markers = [
+        drawing.Marker(ATHENS, "Start", "start"),
+        drawing.Marker(SARONIC, "Finish", "finish"),
+    ]
+    found = svgmaps.read(str(drawing.map_svg([track], markers)))
+    assert '<rect class="sea"' in found.source and '<g class="land"' in found.source
+    start, finish = found.markers
+    assert found.on_land(start.x, start.y) and not found.on_land(finish.x, finish.y)
+
+
+def test_a_map_in_a_city_is_all_land() -> None:
+    track = drawing.Line([(52.2063, 0.1164), (52.2072, 0.1175)], "track")  # Cambridge
+    found = svgmaps.read(str(drawing.map_svg([track])))
+    assert len(found.land) == 1  # one ring: the map's own box, cut from Great Britain
+    assert found.on_land(5, 5) and found.on_land(found.width - 5, found.height - 5)
+
+
+def test_a_short_track_is_drawn_on_a_deliberate_scale() -> None:
+    # 100 m of track is drawn on at least 200 m of ground, with a scale bar.
+    track = drawing.Line([(52.2063, 0.1164), (52.2072, 0.1164)], "track")
+    found = svgmaps.read(str(drawing.map_svg([track])))
+    ys = [
+        float(y) for y in re.findall(r",([\d.]+)", found.source.split('class="track" points="')[1])
+    ]
+    assert max(ys) - min(ys) < found.height / 2
+    [scale] = [label.text for label in found.layers["wide"] if label.css == "scale"]
+    assert scale in ("20 m", "50 m")
+
+
+def test_crowded_labels_cover_nothing_and_the_wanted_ones_stay() -> None:
+    # Start, finish and eight GPS spikes within a few metres of each other.
+    here = (46.05, 14.5)
+    track = drawing.Line([here, (46.06, 14.51)], "track")
+    spikes = [
+        drawing.Marker((46.05 + i * 2e-5, 14.5 + i * 2e-5), "GPS spike", "flag", rank=3)
+        for i in range(8)
+    ]
+    must = drawing.Marker(
+        (46.0501, 14.5001),
+        "A place that must be named, however crowded",
+        rank=1,
+        shorter=("A place",),
+    )
+    markers = [drawing.Marker(here, "Start", "start"), *spikes, must]
+    found = svgmaps.read(str(drawing.map_svg([track], markers)))
+    for layout in (labels.WIDE, labels.NARROW):
+        assert svgmaps.problems(found, layout) == []
+        texts = found.texts(layout.css)
+        assert any(text.startswith("A place") for text in texts)
+        assert texts.count("GPS spike") < 8  # those that had room
+
+
+def test_the_land_under_a_frame_is_drawn_once() -> None:
+    frame = frames.fit([(37.9, 23.6), (38.0, 23.8)], 640, 400, 24)
+    basemap.ground.cache_clear()
+    first = basemap.ground(frame)
+    again = basemap.ground(frames.fit([(37.9, 23.6), (38.0, 23.8)], 640, 400, 24))
+    assert again is first
+    assert basemap.ground.cache_info().hits == 1

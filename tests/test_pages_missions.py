@@ -200,7 +200,7 @@ def test_a_real_run_unlocks_a_chapter_and_moves_the_runner_on_the_map(
     assert "estimated arrival at this pace" in shown
     assert re.search(r'<time datetime="2027-03-\d\dT', page)  # 36.2 km to go at 1.5 km a week
 
-    assert '<svg class="map' in page
+    assert page.count('<svg class="map') == 1  # 42 km: one map is close enough
     assert 'aria-label="Map of the route of The Original Marathon: you are at km 5.9 ' in page
     assert '<polyline class="done"' in page and '<polyline class="todo"' in page
     found = markers(page)
@@ -210,6 +210,18 @@ def test_a_real_run_unlocks_a_chapter_and_moves_the_runner_on_the_map(
     assert min(tomb_x, makri_x) <= x <= max(tomb_x, makri_x)
     assert tomb_y < y < makri_y
     assert y - tomb_y < (makri_y - tomb_y) / 2
+
+
+def test_a_long_journey_shows_a_closer_map_around_the_runner(client: TestClient) -> None:
+    token = sign_in(client)
+    enrol(client, "reach-sparta")
+    upload(client, token, "athens-dawn-run.gpx", ATHENS.read_bytes())
+    page = client.get("/missions/reach-sparta").text
+    assert page.count('<svg class="map') == 2
+    assert '<div class="where with-around">' in page
+    assert 'aria-label="Map around you in Reach Sparta: km 5.9, past Foot of the Acropolis' in page
+    assert "Around you: from Foot of the Acropolis, Athens to Megara." in text_of(page)
+    assert '<polyline class="zoom"' in page  # where the closer map is, on the whole route
 
 
 def test_a_challenge_shows_its_best_attempt_and_a_lost_one_its_ending(

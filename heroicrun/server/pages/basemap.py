@@ -45,7 +45,12 @@ def _path(frame: Frame, outline: land.Outline, closed: bool) -> str:
     steps = steps[moved]
     if len(steps) < (2 if closed else 1):
         return ""
-    if closed and not np.any(steps.sum(axis=0)):
-        steps = steps[:-1]  # back at the start: `z` says so
+    if closed:
+        xs, ys = at[:, 0], at[:, 1]
+        twice_area = abs(int(np.dot(xs, np.roll(ys, -1)) - np.dot(ys, np.roll(xs, -1))))
+        if twice_area < 2 * SUBUNITS**2:
+            return ""  # less than a unit of area: a ring only grazing the map, cut to a sliver
+        if not np.any(steps.sum(axis=0)):
+            steps = steps[:-1]  # back at the start: `z` says so
     numbers = " ".join(map(str, steps.ravel().tolist())).replace(" -", "-")
     return f"M{at[0][0]} {at[0][1]}l{numbers}{'z' if closed else ''}"

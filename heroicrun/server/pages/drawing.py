@@ -43,6 +43,7 @@ class Line:
 
     points: Sequence[Point]
     css: str
+    avoid: bool = True  # labels keep off it (they may cross an outline)
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,8 @@ def map_svg(
         xs, ys = frame.xy_arrays(lat, lon)
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs.tolist(), ys.tolist(), strict=True))
         parts.append(f'<polyline class="{escape(line.css)}" points="{path}"/>')
-        drawn.append((xs, ys))
+        if line.avoid:
+            drawn.append((xs, ys))
     placed_ticks = [found for found in (_tick(frame, tick) for tick in ticks) if found]
     if placed_ticks:
         marks = "".join(
@@ -226,7 +228,7 @@ def _fewer_lines(lines: Sequence[Line]) -> list[Line]:
     step = math.ceil(sum(len(line.points) for line in drawn) / MAP_POINTS)
     if step <= 1:
         return drawn
-    return [Line(_every(line.points, step), line.css) for line in drawn]
+    return [Line(_every(line.points, step), line.css, line.avoid) for line in drawn]
 
 
 def _every(points: Sequence[Point], step: int) -> list[Point]:

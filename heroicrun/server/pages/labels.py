@@ -43,7 +43,8 @@ DIRECTIONS = (
     ((0.0, 1.0), 1.6, "middle"),
 )
 RING_COST = 4.0  # for each step further out
-SHORTER_COST = 3.0  # for each shortening of the text
+SHORTER_COST = 2.0  # for each shortening of the text
+WIDTH_COST = 0.004  # for each unit of the label's width: a short name near beats a long one far
 CROWD_COST = 0.5  # for each grid cell of line a label covers
 FORCED = 1  # ranks up to this one are always shown (0: the runner, 1: last and next place)
 SEARCHED = 2  # ranks up to this one may move further out or shorten; the rest may only shorten
@@ -68,6 +69,7 @@ class Layout:
 # where its text and markers are drawn twice as large (see heroicrun.css, svg.map.shrinks).
 WIDE = Layout("wide", 14.0, 5.0, 8.0)
 NARROW = Layout("narrow", 24.0, 8.0, 13.0)
+SMALL = Layout("wide", 12.0, 5.0, 8.0)  # a run's map, shown wider than the route's on a screen
 
 
 @dataclass(frozen=True)
@@ -236,27 +238,37 @@ class Placer:
 
     def _best(self, spot: Spot) -> Text | None:
         radius = self.layout.you_r if spot.you else self.layout.place_r
+        # A marker under or beside another (a place and the runner at it) is labelled clear of
+        # both.
+        for x, y, other in self.circles:
+            apart = math.hypot(x - spot.x, y - spot.y)
+            if apart < radius + other:
+                radius = max(radius, apart + other)
         rings = range(4) if spot.rank <= SEARCHED else range(1)
+        # Each text at each distance costs at least this much: try the cheapest first, and
+        # stop once a free spot costs less than anything left could.
+        tries = sorted(
+            (level * SHORTER_COST + ring * RING_COST, level, ring)
+            for level in range(len(spot.texts))
+            for ring in rings
+        )
         best: tuple[float, Text] | None = None
         fallback: tuple[float, Text] | None = None
-        for level, text in enumerate(spot.texts):
-            for ring in rings:
-                for candidate, preference in self._candidates(spot, text, radius, ring):
-                    cost = (
-                        preference
-                        + ring * RING_COST
-                        + level * SHORTER_COST
-                        + self.crowd.cost(candidate.box) * CROWD_COST
-                    )
-                    if self._free(candidate.box):
-                        if best is None or cost < best[0]:
-                            best = (cost, candidate)
-                    elif spot.rank <= FORCED:
-                        clash = cost + 100.0 * self._clashes(candidate.box)
-                        if fallback is None or clash < fallback[0]:
-                            fallback = (clash, candidate)
-            if best is not None and best[0] < (level + 1) * SHORTER_COST:
-                break  # a free spot near the marker with this text: shorter ones cost more
+        for least, level, ring in tries:
+            if best is not None and best[0] <= least:
+                break
+            for candidate, preference in self._candidates(spot, spot.texts[level], radius, ring):
+                crowd = self.crowd.cost(candidate.box) * CROWD_COST
+                width = candidate.box[2] - candidate.box[0]
+                cost = least + preference + crowd + WIDTH_COST * width
+                if best is not None and cost >= best[0]:
+                    continue
+                if self._free(candidate.box):
+                    best = (cost, candidate)
+                elif spot.rank <= FORCED:
+                    clash = cost + 100.0 * self._clashes(candidate.box)
+                    if fallback is None or clash < fallback[0]:
+                        fallback = (clash, candidate)
         if best is not None:
             return best[1]
         return fallback[1] if fallback is not None else None
@@ -270,18 +282,21 @@ class Placer:
         height = (ASCENT + DESCENT) * font + 2 * pad
         clear = radius + GAP + ring * font * 1.2
         for (dx, dy), preference, anchor in DIRECTIONS:
-            diagonal = dx != 0 and dy != 0
-            reach = clear * (math.sqrt(0.5) if diagonal else 1.0)
+            # Above or below, a label clears the marker's row (its neighbours on a line across
+            # the map are as large); beside it, the marker itself.
+            side = clear * (math.sqrt(0.5) if dy else 1.0)
             if dx > 0:
-                left = spot.x + reach
+                left = spot.x + side
             elif dx < 0:
-                left = spot.x - reach - width
-            else:
+                left = spot.x - side - width
+            else:  # centred, or slid along to stay inside the map while still over the marker
                 left = spot.x - width / 2
+                left = min(max(left, EDGE), self.width - EDGE - width)
+                left = min(max(left, spot.x - width + radius), spot.x - radius)
             if dy < 0:
-                top = spot.y - reach - height
+                top = spot.y - clear - height
             elif dy > 0:
-                top = spot.y + reach
+                top = spot.y + clear
             else:
                 top = spot.y - height / 2
             box = (left, top, left + width, top + height)
@@ -337,7 +352,10 @@ class _Crowd:
             px, py = _densified(xs, ys, CELL / 2)
             inside = (px >= 0) & (px <= width) & (py >= 0) & (py <= height)
             grid[(py[inside] / CELL).astype(int), (px[inside] / CELL).astype(int)] = 1.0
-        self.sums = np.pad(grid.cumsum(axis=0).cumsum(axis=1), ((1, 0), (1, 0)))
+        # Plain lists: a thousand lookups a map are quicker than numpy's scalar indexing.
+        self.sums: list[list[float]] = np.pad(
+            grid.cumsum(axis=0).cumsum(axis=1), ((1, 0), (1, 0))
+        ).tolist()
         self.columns, self.rows = columns, rows
 
     def cost(self, box: Box) -> float:
@@ -345,8 +363,8 @@ class _Crowd:
         right = min(max(math.ceil(box[2] / CELL), 0), self.columns)
         top = min(max(int(box[1] // CELL), 0), self.rows)
         bottom = min(max(math.ceil(box[3] / CELL), 0), self.rows)
-        sums = self.sums
-        return float(sums[bottom, right] - sums[top, right] - sums[bottom, left] + sums[top, left])
+        low, high = self.sums[top], self.sums[bottom]
+        return high[right] - low[right] - high[left] + low[left]
 
 
 def _densified(xs: FloatArray, ys: FloatArray, step: float) -> tuple[FloatArray, FloatArray]:

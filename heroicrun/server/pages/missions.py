@@ -199,11 +199,8 @@ def _journey(
         Place(point.name, point.km, at_km is not None and point.km <= at_km)
         for point in mission.route.waypoints
     )
-    return JourneyView(
-        route_maps.route_map(mission.title, line, at_km),
-        places,
-        route_maps.around_map(mission.title, line, at_km),
-    )
+    whole, around = route_maps.maps(mission.title, line, at_km)
+    return JourneyView(whole, places, around)
 
 
 # --- the runs list -------------------------------------------------------------------------

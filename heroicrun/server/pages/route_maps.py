@@ -27,7 +27,7 @@ MAP_SAMPLES = 300  # ...but never more points than this along the whole route
 WIDTH = 640  # the whole route's map: its viewBox width, and the heights it may take
 HEIGHTS = (300.0, 460.0)
 WORLD_HEIGHTS = (200.0, 460.0)
-PAD = 28.0  # the route keeps this far from the map's edge (its labels need the room)
+PAD = 40.0  # the route keeps this far from the map's edge: room for the labels of its places
 MIN_SPAN_KM = 0.3  # a court's loop is drawn on at least this much ground
 WORLD_SPAN_DEG = 150.0  # a route across more longitude than this is drawn on the whole world
 WORLD_LATS = (-56.0, 75.0)  # the world's map shows at least these latitudes (Cape Horn, Arctic)
@@ -54,10 +54,26 @@ class _Route:
     places: list[Point]
 
 
+def maps(title: str, line: routes.RouteLine, at_km: float | None) -> tuple[Markup, Markup | None]:
+    """The whole route's map and, for a long journey, the closer one around the runner."""
+    route = _route(line)
+    return _whole(title, route, at_km), _around(title, route, at_km)
+
+
 def route_map(title: str, line: routes.RouteLine, at_km: float | None) -> Markup:
     """The whole route as an SVG map: done in one style, the rest in another, places, km ticks
     and the runner. Without `at_km` (not enrolled) the whole route is still to run."""
-    route = _route(line)
+    return _whole(title, _route(line), at_km)
+
+
+def around_map(title: str, line: routes.RouteLine, at_km: float | None) -> Markup | None:
+    """A closer map centred on the runner, showing the last place passed and the next one;
+    None when not enrolled or when the journey is short enough for one map."""
+    return _around(title, _route(line), at_km)
+
+
+def _whole(title: str, route: _Route, at_km: float | None) -> Markup:
+    line = route.line
     world = _is_world(route.points)
     content = list(route.points)
     if world:
@@ -76,18 +92,16 @@ def route_map(title: str, line: routes.RouteLine, at_km: float | None) -> Markup
             label += f", {to_next_km:,.1f} km before {ahead.name}"
         around = _around_frame(route, at_km)
         if around is not None:  # where the closer look is, as a box on the whole map
-            lines.insert(0, drawing.Line(_outline(around), "zoom"))
+            lines.insert(0, drawing.Line(_outline(around, frame), "zoom", avoid=False))
     ticks = _ticks(route, 0.0, line.length_km, _step(line.length_km))
     markers = _markers(route, at_km)
     return drawing.map_svg(lines, markers, label=label, frame=frame, ticks=ticks)
 
 
-def around_map(title: str, line: routes.RouteLine, at_km: float | None) -> Markup | None:
-    """A closer map centred on the runner, showing the last place passed and the next one;
-    None when not enrolled or when the journey is short enough for one map."""
+def _around(title: str, route: _Route, at_km: float | None) -> Markup | None:
     if at_km is None:
         return None
-    route = _route(line)
+    line = route.line
     frame = _around_frame(route, at_km)
     if frame is None:
         return None
@@ -223,14 +237,13 @@ def _around_frame(route: _Route, at_km: float) -> Frame | None:
     return frames.centred(here[0], here[1], scale, width, height)
 
 
-def _outline(frame: Frame) -> list[Point]:
-    return [
-        (frame.south, frame.west),
-        (frame.north, frame.west),
-        (frame.north, frame.east),
-        (frame.south, frame.east),
-        (frame.south, frame.west),
-    ]
+def _outline(inner: Frame, outer: Frame) -> list[Point]:
+    """The inner frame's box as a closed line, cut to the outer frame (a hair inside it)."""
+    hair = 1.0 / outer.scale
+    south, north = max(inner.south, outer.south + hair), min(inner.north, outer.north - hair)
+    hair_lon = hair / outer.cos_lat
+    west, east = max(inner.west, outer.west + hair_lon), min(inner.east, outer.east - hair_lon)
+    return [(south, west), (north, west), (north, east), (south, east), (south, west)]
 
 
 def _step(span_km: float, most: int = MOST_TICKS) -> float:

@@ -28,7 +28,7 @@ from heroicrun.play import courses as run_courses
 from heroicrun.play import missions as play
 from heroicrun.server import csrf
 from heroicrun.server.deps import PageRunner, ReadSession, WriteSession
-from heroicrun.server.pages import drawing, render
+from heroicrun.server.pages import drawing, labels, render
 from heroicrun.server.params import RunId
 from heroicrun.track import FloatArray
 
@@ -262,7 +262,9 @@ def _map(course: measuring.Course, ridden: BoolArray, flags: list[summary.Flag])
     ]
     for at in spikes[:8]:
         markers.append(drawing.Marker(at, "GPS spike", "flag", rank=3))  # named when there is room
-    return drawing.map_svg(lines, markers, label="Map of the track")
+    return drawing.map_svg(
+        lines, markers, label="Map of the track", layouts=(labels.SMALL, labels.NARROW)
+    )
 
 
 def _add_line(lines: list[drawing.Line], points: list[drawing.Point], style: int) -> None:
