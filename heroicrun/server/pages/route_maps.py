@@ -21,6 +21,7 @@ from markupsafe import Markup
 from heroicrun.missions import routes
 from heroicrun.server.pages import drawing, frames, labels
 from heroicrun.server.pages.frames import Frame, Point
+from heroicrun.track import FloatArray
 
 MAP_STEP_KM = 50.0  # a straight leg longer than this is drawn through points on its great circle
 MAP_SAMPLES = 300  # ...but never more points than this along the whole route
@@ -292,16 +293,39 @@ def _drawn(line: routes.RouteLine) -> tuple[list[float], list[Point]]:
         if index - 1 in long_legs:
             start, end = float(point_km[index - 1]), float(point_km[index])
             pieces = math.ceil((end - start) / step_km)
-            for piece in range(1, pieces):
-                km = start + (end - start) * piece / pieces
-                kms.append(km)
-                points.append(line.position_at(km))
+            shares = np.arange(1, pieces) / pieces
+            kms.extend((start + (end - start) * shares).tolist())
+            lat, lon = _great_circle(
+                (float(line.lat_deg[index - 1]), float(line.lon_deg[index - 1])),
+                (float(line.lat_deg[index]), float(line.lon_deg[index])),
+                shares,
+            )
+            points.extend(zip(lat.tolist(), lon.tolist(), strict=True))
         kms.append(float(point_km[index]))
         points.append((float(line.lat_deg[index]), float(line.lon_deg[index])))
     for index in range(1, len(points)):  # no jump across the antimeridian
         lat, lon = points[index]
         points[index] = (lat, _beside(lon, points[index - 1][1]))
     return kms, points
+
+
+def _great_circle(a: Point, b: Point, shares: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Points `shares` of the way from a to b along the great circle (as the route's own
+    line interpolates them), in degrees."""
+    va, vb = _unit(a), _unit(b)
+    angle = float(np.arccos(np.clip(va @ vb, -1.0, 1.0)))
+    if angle < 1e-12:
+        return np.full(len(shares), a[0]), np.full(len(shares), a[1])
+    v = (
+        np.sin((1 - shares) * angle)[:, None] * va + np.sin(shares * angle)[:, None] * vb
+    ) / np.sin(angle)
+    lat = np.degrees(np.arctan2(v[:, 2], np.hypot(v[:, 0], v[:, 1])))
+    return lat, np.degrees(np.arctan2(v[:, 1], v[:, 0]))
+
+
+def _unit(point: Point) -> FloatArray:
+    lat, lon = math.radians(point[0]), math.radians(point[1])
+    return np.array([math.cos(lat) * math.cos(lon), math.cos(lat) * math.sin(lon), math.sin(lat)])
 
 
 def _near(point: Point, points: Sequence[Point], kms: Sequence[float], km: float) -> Point:
