@@ -4,15 +4,15 @@ For every class, `dataclass(frozen=True)` writes the source of six methods and c
 one apart (Python 3.11 runs one `exec` a method): a third of a millisecond a class, and
 `heroicrun check` imports some sixty of them, a sixth of its own start. `frozen` has dataclasses
 write only `__init__`; `__repr__`, `__eq__`, `__hash__` and the refusal to assign or delete are
-functions made once, here, and bound to the class's fields.
+closures over the class's fields, made from code compiled once, with this module.
 
 Instances behave as a frozen dataclass's do: equal when of the same class with equal fields
 (compared as a tuple, in order), hashed by that tuple, shown as `Name(field=value, ...)`, and
 assigning or deleting a field raises `dataclasses.FrozenInstanceError`. `dataclasses.fields`,
 `replace`, pickling, copying and pydantic's validation see an ordinary dataclass. Two things
 differ: `__init__` sets each field through the class's `__setattr__` (which lets a field be set
-while it has no value yet), about 0.1 µs a field more than a frozen dataclass takes, so values
-made by the hundred thousand (one per point of a file) stay plain frozen dataclasses; and a
+while it has no value yet), about 0.1 µs a field more than a frozen dataclass takes, so a value
+made by the hundred thousand (one per point of a file) stays a plain frozen dataclass; and a
 subclass of a `frozen` class is made with `frozen` too, not with `dataclass(frozen=True)`.
 """
 
