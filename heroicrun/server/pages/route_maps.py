@@ -295,12 +295,12 @@ def _drawn(line: routes.RouteLine) -> tuple[list[float], list[Point]]:
             pieces = math.ceil((end - start) / step_km)
             shares = np.arange(1, pieces) / pieces
             kms.extend((start + (end - start) * shares).tolist())
-            lat, lon = _great_circle(
+            bent_lat, bent_lon = _great_circle(
                 (float(line.lat_deg[index - 1]), float(line.lon_deg[index - 1])),
                 (float(line.lat_deg[index]), float(line.lon_deg[index])),
                 shares,
             )
-            points.extend(zip(lat.tolist(), lon.tolist(), strict=True))
+            points.extend(zip(bent_lat.tolist(), bent_lon.tolist(), strict=True))
         kms.append(float(point_km[index]))
         points.append((float(line.lat_deg[index]), float(line.lon_deg[index])))
     for index in range(1, len(points)):  # no jump across the antimeridian
