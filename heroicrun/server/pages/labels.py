@@ -7,8 +7,8 @@ is never dropped; the others are when nothing is free. A free spot overlaps no o
 marker (the runner's included) and no reserved box (the scale bar), and stays inside the map;
 crossing the route's line only costs, since a label's halo keeps it readable there.
 
-Text is measured with the advance widths of a common sans-serif (a little generous), so that
-what is computed here holds in any browser's font.
+Text is measured with the advance widths of DejaVu Sans, which is wider than the usual system
+faces (Roboto, San Francisco, Segoe UI), so that what is computed here holds in any of them.
 """
 
 from __future__ import annotations
