@@ -4,10 +4,9 @@ Checking mission files (TOML, pydantic, route geometry) costs more than measurin
 run. The missions that came out of it, with the lines of their routes, are kept in a file in a
 cache folder and used again for as long as nothing they were read from has changed: the same
 mission files (names, sizes, modification times), the same route files, the same heroicrun
-code that checked them. A
-catalog with errors is never kept, so a mission being written is checked, and reported, on
-every run. The cache folder is the caller's (the user's own); a file in it that cannot be read
-back is simply a miss.
+code that checked them. A catalog with errors is never kept, so a mission being written is
+checked, and reported, on every run. The cache folder is the caller's (the user's own); a file
+in it that cannot be read back is simply a miss.
 """
 
 from __future__ import annotations
