@@ -249,11 +249,11 @@ def _map(course: measuring.Course, ridden: BoolArray, flags: list[summary.Flag])
     _add_line(lines, points, styles[-1] if styles else 0)
     start, finish = (lat[0], lon[0]), (lat[-1], lon[-1])
     if _near(start, finish):
-        markers = [drawing.Marker(start, "Start and finish", "start")]
-    else:
+        markers = [drawing.Marker(start, "Start and finish", "start", rank=1)]
+    else:  # always named, moved aside rather than dropped when the map is crowded
         markers = [
-            drawing.Marker(start, "Start", "start"),
-            drawing.Marker(finish, "Finish", "finish"),
+            drawing.Marker(start, "Start", "start", rank=1),
+            drawing.Marker(finish, "Finish", "finish", rank=1),
         ]
     spikes = [
         (flag.lat, flag.lon)
