@@ -13,6 +13,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 
 from fastapi.testclient import TestClient
 
@@ -58,7 +59,7 @@ def main() -> None:
                 started = time.perf_counter()
                 html = client.get(url).text
                 first_s = time.perf_counter() - started
-                page_s = best(lambda url=url: client.get(url))
+                page_s = best(partial(client.get, url))
                 line = routes.build(mission.route, bundled.directory)
                 kms = [share * line.length_km for share in SHARES]
 

@@ -100,7 +100,7 @@ def test_the_last_place_passed_and_the_next_are_always_named(km: float) -> None:
     line = line_of("reach-sparta")
     last, ahead, _ = line.places_around(km)
     whole, around = route_maps.maps("Reach Sparta", line, km)
-    maps = [(svgmaps.read(str(whole)), WHOLE)]
+    maps: list[tuple[svgmaps.Map, tuple[labels.Layout, ...]]] = [(svgmaps.read(str(whole)), WHOLE)]
     assert around is not None  # a long journey: the closer look too
     maps.append((svgmaps.read(str(around)), (route_maps.AROUND,)))
     for found, layouts in maps:

@@ -49,7 +49,7 @@ def main() -> None:
     topology = _read(args.source)
     arrays = derive(topology)
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)
+    np.savez_compressed(buffer, allow_pickle=False, **arrays)
     args.target.write_bytes(buffer.getvalue())
     points = len(arrays["weight"])
     print(
@@ -134,8 +134,8 @@ def _weights(lonlat: np.ndarray) -> np.ndarray:
     weight = np.full(count, KEEP, dtype=np.uint8)
     if count <= 2:
         return weight
-    x = lonlat[:, 0] * np.cos(np.radians(lonlat[:, 1]))
-    y = lonlat[:, 1]
+    x: list[float] = (lonlat[:, 0] * np.cos(np.radians(lonlat[:, 1]))).tolist()
+    y: list[float] = lonlat[:, 1].tolist()
     previous = list(range(-1, count - 1))
     following = list(range(1, count + 1))
     area = [math.inf] * count
