@@ -130,3 +130,14 @@ def test_the_land_under_a_frame_is_drawn_once() -> None:
     again = basemap.ground(frames.fit([(37.9, 23.6), (38.0, 23.8)], 640, 400, 24))
     assert again is first
     assert basemap.ground.cache_info().hits == 1
+
+
+def test_a_run_across_the_antimeridian_is_drawn_where_it_is() -> None:
+    # Taveuni, Fiji: 179.99° E to 179.99° W is 2 km, not a lap of the world.
+    track = drawing.Line([(-16.8, 179.99), (-16.8, -179.99)], "track")
+    markers = [drawing.Marker((-16.8, -179.99), "Finish", "finish")]
+    found = svgmaps.read(str(drawing.map_svg([track], markers)))
+    xs = [float(p.split(",")[0]) for p in found.source.split('points="')[1].split('"')[0].split()]
+    assert 300 < max(xs) - min(xs) < 640  # the 2 km fill the map's width
+    [finish] = found.markers
+    assert math.isclose(finish.x, max(xs), abs_tol=0.1)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from markupsafe import Markup, escape
@@ -83,6 +83,7 @@ def map_svg(
     is given; `label` is its accessible name, `layouts` the label sizes it carries."""
     markers = markers[:MAP_MARKERS]
     if frame is None:
+        lines, markers = _unwrapped(lines, markers)
         everything = [p for line in lines for p in line.points] + [m.point for m in markers]
         frame = frames.fit(everything, width, height, MAP_PAD, MIN_SPAN_KM)
     shrinks = " shrinks" if labels.NARROW in layouts else ""
@@ -127,6 +128,30 @@ def map_svg(
         parts.append(_labels(frame, layout, circles, drawn, spots, placed_ticks))
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _unwrapped(
+    lines: Sequence[Line], markers: Sequence[Marker]
+) -> tuple[Sequence[Line], Sequence[Marker]]:
+    """Lines and markers with longitudes within half a turn of the first point's, so that a run
+    across the antimeridian (Taveuni, Fiji) is drawn where it is, not round the world."""
+    first = next((p for line in lines for p in line.points), None)
+    if first is None and markers:
+        first = markers[0].point
+    if first is None:
+        return lines, markers
+    west, east = first[1] - 180.0, first[1] + 180.0
+    points = [p for line in lines for p in line.points] + [m.point for m in markers]
+    if all(west <= lon < east for _, lon in points):
+        return lines, markers
+
+    def near(point: Point) -> Point:
+        return point[0], point[1] + 360.0 * round((first[1] - point[1]) / 360.0)
+
+    return (
+        [Line([near(p) for p in line.points], line.css, line.avoid) for line in lines],
+        [replace(marker, point=near(marker.point)) for marker in markers],
+    )
 
 
 def _labels(
