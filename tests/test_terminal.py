@@ -62,3 +62,15 @@ def test_wide_characters_count_two_columns() -> None:
     out.panel([("箱根駅伝.gpx", "")], [[("Distance  ", ""), ("107.5 km", "")]])
     top, middle, bottom = stream.getvalue().splitlines()
     assert cells(top) == cells(middle) == cells(bottom)
+
+
+def test_a_long_flag_wraps_inside_the_frame_under_its_first_word() -> None:
+    stream = io.StringIO()
+    out = Terminal(stream, width=40, colour=False)
+    flag = "⚑ vehicle: covered 954 m in 1 min 54 s at 30 km/h, a vehicle's speed"
+    out.panel([("ride.tcx", "bold")], [[("Kind  ", "dim"), ("run, TCX", "")], [(flag, "red")]])
+    lines = stream.getvalue().splitlines()
+    assert all(cells(line) == cells(lines[0]) <= 40 for line in lines)
+    assert lines[2].startswith("│ ⚑ vehicle:") and lines[3].startswith("│   ")
+    words = " ".join(line.strip("│ ") for line in lines[2:-1])
+    assert words == flag

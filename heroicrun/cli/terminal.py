@@ -38,9 +38,11 @@ def cells(text: str) -> int:
     )
 
 
-def wrap(text: str, width: int) -> list[str]:
-    """`text` cut into lines of at most `width` columns (at spaces, or inside a long word)."""
-    return textwrap.wrap(text, max(width, 8), break_on_hyphens=False) or [""]
+def wrap(text: str, width: int, hang: str = "") -> list[str]:
+    """`text` cut into lines of at most `width` columns (at spaces, or inside a long word),
+    the lines after the first starting with `hang`."""
+    lines = textwrap.wrap(text, max(width, 8), subsequent_indent=hang, break_on_hyphens=False)
+    return lines or [""]
 
 
 class Terminal:
@@ -94,7 +96,9 @@ class Terminal:
                 fitted.append(segments)
             else:  # one style for the wrapped sentence: the first segment's
                 text = "".join(text for text, _ in segments)
-                fitted.extend([(part, segments[0][1])] for part in wrap(text, inner))
+                # A bulleted sentence ("• …", "⚑ …") continues under its first word.
+                hang = "  " if text[1:2] == " " and not text[0].isalnum() else ""
+                fitted.extend([(part, segments[0][1])] for part in wrap(text, inner, hang))
         size = max([sum(cells(text) for text, _ in line) for line in fitted] or [0])
         title_cells = sum(cells(text) for text, _ in title)
         size = min(max(size, title_cells + 2), inner)
