@@ -11,21 +11,19 @@ cache imports no pydantic (see heroicrun.missions.formats).
 
 from __future__ import annotations
 
-import json
-import re
-import sys
-from collections.abc import Callable
-from dataclasses import fields, is_dataclass
-from functools import cache
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args, get_type_hints
+from typing import Annotated, Any, Literal
 
 from heroicrun import units
-from heroicrun.missions.formats import Checks, Tagged, Written
-from heroicrun.validated import Validated, adapter
+from heroicrun.missions.formats import (
+    Checks,
+    ClockTime,
+    Duration,
+    Pace,
+    Tagged,
+    Value,
+)
+from heroicrun.validated import adapter
 from heroicrun.values import frozen
-
-if TYPE_CHECKING:
-    pass
 
 EFFORT_DISTANCES_M = {
     "400 m": 400.0,
@@ -44,68 +42,8 @@ EFFORT_DISTANCES_M = {
     "50 km": 50000.0,
 }
 
-_TIME_OF_DAY = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
-
-def _seconds(value: Any, what: str) -> float:
-    total = units.clock_seconds(value) if isinstance(value, str) else None
-    if total:
-        return float(total)
-    raise ValueError(f"expected {what}, got {_shown(value)}")
-
-
-def _shown(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
-
-
-def _pace(value: Any) -> float:
-    return _seconds(value, '"m:ss" per km')
-
-
-def _duration(value: Any) -> float:
-    return _seconds(value, 'a duration "h:mm:ss" or "mm:ss"')
-
-
-def _clock_minutes(value: Any) -> int:
-    if isinstance(value, str):
-        match = _TIME_OF_DAY.match(value.strip())
-        if match:
-            return int(match.group(1)) * 60 + int(match.group(2))
-    raise ValueError(f'expected a time of day "HH:MM", got {_shown(value)}')
-
-
-def _as_time_of_day(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-# A pace written "5:30" (per km), held as seconds per km.
-Pace = Annotated[
-    float,
-    Written(
-        _pace,
-        units.clock,
-        {"type": "string", "pattern": r"^\d{1,2}:[0-5]\d$", "examples": ["5:30"]},
-    ),
-]
-# A duration written "1:02:03" or "20:00", held as seconds.
-Duration = Annotated[
-    float,
-    Written(
-        _duration,
-        units.clock,
-        {"type": "string", "pattern": r"^(\d+:)?[0-5]?\d:[0-5]\d$", "examples": ["20:00"]},
-    ),
-]
-# A time of day written "21:30", held as minutes after midnight.
-ClockTime = Annotated[
-    int,
-    Written(
-        _clock_minutes,
-        _as_time_of_day,
-        {"type": "string", "pattern": r"^([01]?\d|2[0-3]):[0-5]\d$"},
-    ),
-]
 PositiveKm = Annotated[float, Checks(gt=0, le=100_000)]
 Latitude = Annotated[float, Checks(ge=-90, le=90)]
 Longitude = Annotated[float, Checks(ge=-180, le=180)]
@@ -128,24 +66,11 @@ EffortName = Literal[
 ]
 
 
-class _Value(Validated):
-    """What every value of a mission file shares: no unknown fields, and the calls of a
-    pydantic model, so that callers need not know these are dataclasses."""
-
-    # Read by pydantic when it validates the dataclass: a misspelt field is an error.
-    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
-
-    def model_dump(self, mode: Literal["json"] = "json") -> dict[str, Any]:
-        """The value as a file writes it: JSON-ready, paces and durations as text."""
-        shown: dict[str, Any] = dump(self)
-        return shown
-
-
 # --- goals one run can meet ---------------------------------------------------------------
 
 
 @frozen(kw_only=True)
-class DistanceGoal(_Value):
+class DistanceGoal(Value):
     """Run at least `km` in one run."""
 
     kind: Literal["distance"]
@@ -153,7 +78,7 @@ class DistanceGoal(_Value):
 
 
 @frozen(kw_only=True)
-class MovingTimeGoal(_Value):
+class MovingTimeGoal(Value):
     """Keep moving for at least `minutes` in one run."""
 
     kind: Literal["moving_time"]
@@ -161,7 +86,7 @@ class MovingTimeGoal(_Value):
 
 
 @frozen(kw_only=True)
-class FinishWithinGoal(_Value):
+class FinishWithinGoal(Value):
     """Cover at least `km`, the whole run (start to finish, stops included) within `within`."""
 
     kind: Literal["finish_within"]
@@ -170,7 +95,7 @@ class FinishWithinGoal(_Value):
 
 
 @frozen(kw_only=True)
-class PaceGoal(_Value):
+class PaceGoal(Value):
     """An average pace of `pace` per km or faster, over a run of at least `km`."""
 
     kind: Literal["pace"]
@@ -179,7 +104,7 @@ class PaceGoal(_Value):
 
 
 @frozen(kw_only=True)
-class BestEffortGoal(_Value):
+class BestEffortGoal(Value):
     """Somewhere in one run, cover one of the standard distances within `within`."""
 
     kind: Literal["best_effort"]
@@ -188,7 +113,7 @@ class BestEffortGoal(_Value):
 
 
 @frozen(kw_only=True)
-class ClimbGoal(_Value):
+class ClimbGoal(Value):
     """Climb at least `metres` in one run."""
 
     kind: Literal["climb"]
@@ -196,7 +121,7 @@ class ClimbGoal(_Value):
 
 
 @frozen(kw_only=True)
-class NegativeSplitGoal(_Value):
+class NegativeSplitGoal(Value):
     """Run the second half of a run of at least `km` faster than the first."""
 
     kind: Literal["negative_split"]
@@ -204,7 +129,7 @@ class NegativeSplitGoal(_Value):
 
 
 @frozen(kw_only=True)
-class SurgesGoal(_Value):
+class SurgesGoal(Value):
     """Surge `count` times: speed up by `boost` over the previous `baseline` and hold it for `hold`.
 
     Zombies, Run! style: the default is +20 % over the speed of the previous 30 s, for 100 s.
@@ -218,7 +143,7 @@ class SurgesGoal(_Value):
 
 
 @frozen(kw_only=True)
-class ChaseGoal(_Value):
+class ChaseGoal(Value):
     """At minute `at_minute` of the run, cover `metres` within `within` (a scripted chase)."""
 
     kind: Literal["chase"]
@@ -228,7 +153,7 @@ class ChaseGoal(_Value):
 
 
 @frozen(kw_only=True)
-class ReachPlaceGoal(_Value):
+class ReachPlaceGoal(Value):
     """Pass within `radius_m` of a real place; with `return_to_start`, finish where you began."""
 
     kind: Literal["reach_place"]
@@ -240,7 +165,7 @@ class ReachPlaceGoal(_Value):
 
 
 @frozen(kw_only=True)
-class OutAndBackGoal(_Value):
+class OutAndBackGoal(Value):
     """Go at least `km` from where the run started, turn, and finish within `radius_m` of the start.
 
     The place needs no coordinates, so runners anywhere can fetch the doctor.
@@ -252,7 +177,7 @@ class OutAndBackGoal(_Value):
 
 
 @frozen(kw_only=True)
-class TimeOfDayGoal(_Value):
+class TimeOfDayGoal(Value):
     """Run at least `km` with the whole run between `start_after` and `finish_before`.
 
     Times are local solar time at the start of the run (longitude / 15 hours from UTC), so "a run
@@ -286,7 +211,7 @@ SingleRunGoal = Annotated[_SingleRunGoals, Tagged("kind")]
 
 
 @frozen(kw_only=True)
-class _Deadline(_Value):
+class _Deadline(Value):
     within_days: Annotated[float, Checks(gt=0, le=36_500)] | None = None
     within_running_hours: Annotated[float, Checks(gt=0, le=100_000)] | None = None
 
@@ -318,7 +243,7 @@ class StreakGoal(_Deadline):
 
 
 @frozen(kw_only=True)
-class BestOfGoal(_Value):
+class BestOfGoal(Value):
     """Meet `goal` in one of your next `attempts` runs; miss them all and the mission is lost."""
 
     kind: Literal["best_of"]
@@ -335,7 +260,7 @@ Goal = Annotated[
 
 
 @frozen(kw_only=True)
-class Beat(_Value):
+class Beat(Value):
     """One chapter of the story, locked behind a goal; beats unlock in order."""
 
     id: Slug
@@ -345,7 +270,7 @@ class Beat(_Value):
 
 
 @frozen(kw_only=True)
-class Waypoint(_Value):
+class Waypoint(Value):
     """A named real place on the route, with how far along the route it lies."""
 
     name: Annotated[str, Checks(min_length=1, max_length=120)]
@@ -355,7 +280,7 @@ class Waypoint(_Value):
 
 
 @frozen(kw_only=True)
-class Route(_Value):
+class Route(Value):
     """Real geography: waypoints in order with their kilometre marks (the first at 0).
 
     With `gpx`, the route's line comes from that GPX file (relative to the mission file) and the
@@ -382,7 +307,7 @@ class Route(_Value):
 
 
 @frozen(kw_only=True)
-class Ending(_Value):
+class Ending(Value):
     """What happens when the mission is lost (a deadline passed, the attempts ran out)."""
 
     title: Annotated[str, Checks(min_length=1, max_length=120)]
@@ -390,7 +315,7 @@ class Ending(_Value):
 
 
 @frozen(kw_only=True)
-class Source(_Value):
+class Source(Value):
     """Where a fact in the mission comes from."""
 
     fact: Annotated[str, Checks(min_length=1, max_length=300)]
@@ -401,7 +326,7 @@ Level = Literal["first steps", "steady", "hard", "epic"]
 
 
 @frozen(kw_only=True)
-class Mission(_Value):
+class Mission(Value):
     """A story drawn from one example of the Big Heroic Run, as runs can unlock it."""
 
     id: Slug
@@ -464,36 +389,3 @@ def json_schema() -> dict[str, Any]:
     schema["$id"] = "https://heroicrun.example/mission.schema.json"
     schema["title"] = "heroicrun mission"
     return schema
-
-
-def dump(value: Any) -> Any:
-    """A mission value as its file writes it: dicts, lists and text ("5:30", not 330.0)."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {name: write(getattr(value, name)) for name, write in _writers(type(value))}
-    if isinstance(value, list | tuple):
-        return [dump(item) for item in value]
-    return value
-
-
-@cache
-def _writers(kind: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
-    """Each field of a value class, in order, with the function that writes it.
-
-    A field is written as text when its type is `Annotated[..., Written(...)]`, through an
-    alias (`Pace`) or spelt out. Annotations are text here (PEP 563); a name is looked up where
-    its class was written, and only text spelling out `Written` is evaluated: evaluating every
-    annotation (typing.get_type_hints) costs a check 3 ms, most of judging 17 missions.
-    """
-    hints: dict[str, Any] | None = None
-    found: list[tuple[str, Callable[[Any], Any]]] = []
-    for each in fields(kind):
-        hint = each.type
-        if isinstance(hint, str) and hint.isidentifier():
-            owner = next(c for c in kind.__mro__ if each.name in vars(c).get("__annotations__", {}))
-            hint = vars(sys.modules[owner.__module__]).get(hint)
-        elif isinstance(hint, str) and "Written" in hint:
-            hints = hints or get_type_hints(kind, include_extras=True)
-            hint = hints[each.name]
-        markers = [m for m in get_args(hint)[1:] if isinstance(m, Written)]
-        found.append((each.name, markers[0].show if markers else dump))
-    return tuple(found)

@@ -8,7 +8,7 @@ from typing import Annotated
 import pytest
 from pydantic import TypeAdapter
 
-from heroicrun.missions import catalog, model
+from heroicrun.missions import catalog, formats, model
 from heroicrun.missions.formats import Written
 from heroicrun.values import frozen
 
@@ -30,7 +30,7 @@ def test_times_are_written_back_as_the_file_wrote_them() -> None:
         {"kind": "time_of_day", "start_after": "21:30", "finish_before": "5:00"}
     )
     assert (night.start_after, night.finish_before) == (21 * 60 + 30, 5 * 60)
-    assert model.dump(night)["finish_before"] == "05:00"
+    assert formats.dump(night)["finish_before"] == "05:00"
     chase = model.BestOfGoal.model_validate(
         {
             "kind": "best_of",
@@ -58,10 +58,16 @@ class Timed:
 
     alias: Minutes
     spelt: Annotated[float, Written(float, lambda value: f"{value:g} s", {"type": "string"})]
-    maybe: Minutes | None = None  # only a field's own Annotated is written as text
+    maybe: Minutes | None = None  # written as text too, when it is there
     plain: float = 1.0
 
 
 def test_fields_are_written_as_text_however_their_type_is_spelt() -> None:
     value = Timed(alias=5.0, spelt=30.0, maybe=2.0)
-    assert model.dump(value) == {"alias": "5 min", "spelt": "30 s", "maybe": 2.0, "plain": 1.0}
+    assert formats.dump(value) == {
+        "alias": "5 min",
+        "spelt": "30 s",
+        "maybe": "2 min",
+        "plain": 1.0,
+    }
+    assert formats.dump(Timed(alias=5.0, spelt=30.0))["maybe"] is None
