@@ -1,6 +1,10 @@
 """How long a journey's mission page and its maps take to draw, and how heavy they are.
 
     python benchmarks/mission_page.py
+    PYTHONPATH=/tmp/older python benchmarks/mission_page.py   # another version, to compare
+
+(/tmp/older: `git archive REV | tar -x -C /tmp/older`, with heroicrun/catalog and heroicrun/web
+linked to ../missions and ../web as an install maps them.)
 
 Three measures, in this process: the mission page through the app in-process (signed in,
 enrolled, no network; best of five), the route's maps alone (the whole route and the closer look)
@@ -66,7 +70,10 @@ def main() -> None:
                 def draw_all(line: routes.RouteLine = line, kms: list[float] = kms) -> int:
                     drawn = 0
                     for km in kms:
-                        whole, around = route_maps.maps("bench", line, km)
+                        if hasattr(route_maps, "maps"):
+                            whole, around = route_maps.maps("bench", line, km)
+                        else:  # a version before the closer look: one map
+                            whole, around = route_maps.route_map("bench", line, km), None
                         drawn += len(whole) + len(around or "")
                     return drawn
 
