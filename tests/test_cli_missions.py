@@ -36,7 +36,7 @@ def test_missions_json_lists_the_promised_fields() -> None:
 def test_show_hides_the_story_unless_asked() -> None:
     hidden = json.loads(heroicrun("missions", "show", "reach-sparta", "--json").stdout)
     assert all("text" not in beat for beat in hidden["beats"])
-    assert hidden["beats"][0]["id"] == "megara"
+    assert hidden["beats"][0]["id"] == "dipylon"
     assert hidden["beats"][0]["goal"]["kind"] == "route_km"
     shown = json.loads(heroicrun("missions", "show", "reach-sparta", "--json", "--spoilers").stdout)
     assert all(beat["text"] for beat in shown["beats"])
@@ -62,11 +62,13 @@ def test_check_reports_what_a_run_earns_in_one_mission() -> None:
     (earned,) = json.loads(done.stdout)["missions"]
     assert earned["id"] == "reach-sparta"
     assert 5.5 < earned["progress_km"] < 6.5  # the sample run is about 5.9 km
-    assert earned["unlocked"] == []
-    first = earned["goals"][0]
-    assert first["beat"] == "megara" and first["met"] is False
-    assert first["detail"].startswith("km 5.9 of")
-    assert earned["position"]["last_place"]
+    # A first run unlocks the first chapter: the Dipylon gate is 1.2 km out of Athens.
+    assert earned["unlocked"] == ["dipylon"]
+    first, second = earned["goals"][:2]
+    assert first["beat"] == "dipylon" and first["met"] is True
+    assert second["beat"] == "eleusis" and second["met"] is False
+    assert second["detail"].startswith("km 5.9 of 24.2 (Eleusis)")
+    assert earned["position"]["last_place"] == "Dipylon Gate, Kerameikos"
 
 
 def test_check_with_every_mission_and_a_bad_mission_id() -> None:

@@ -211,7 +211,7 @@ Elapsed = Annotated[
         _as_elapsed,
         {
             "type": "string",
-            "pattern": r"^(\d+ ?days?)? ?((\d+:)?[0-5]?\d:[0-5]\d)?$",
+            "pattern": r"^(?=.)(\d+ ?days?)? ?((\d+:)?[0-5]?\d:[0-5]\d)?$",
             "examples": ["36:00:00", "4 days", "1170 days 16:00:00"],
         },
     ),

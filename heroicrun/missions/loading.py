@@ -64,6 +64,7 @@ def load(path: Path, source: str | None = None) -> Mission:
     problems = []
     if mission.id != expected_id:
         problems.append(f'id: expected "{expected_id}" (the file name), got "{mission.id}"')
+    problems += _untold(mission)
     if mission.route is not None:
         problems += routes.check(mission.route, path.parent)
     if problems:
@@ -102,6 +103,23 @@ def load_paths(paths: Iterable[Path]) -> Catalog:
             errors.append(error)
     first = paths[0] if paths else Path(".")
     return Catalog(tuple(missions), tuple(errors), first if first.is_dir() else first.parent)
+
+
+def _untold(mission: Mission) -> list[str]:
+    """The story a file must tell and this one leaves out: its briefing, each beat's teaser."""
+    problems = []
+    if mission.briefing is None:
+        problems.append(
+            "briefing: is required (a paragraph or two that opens the story, read on"
+            " enrolling; no goal in it)"
+        )
+    problems += [
+        f"beats[{number}].teaser: is required (one line shown while the beat is locked:"
+        " what is at stake, not what happens)"
+        for number, beat in enumerate(mission.beats)
+        if beat.teaser is None
+    ]
+    return problems
 
 
 def _describe(error: Any, document: dict[str, Any]) -> str:

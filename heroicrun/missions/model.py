@@ -11,13 +11,16 @@ cache imports no pydantic (see heroicrun.missions.formats).
 
 from __future__ import annotations
 
+import itertools
 from typing import Annotated, Any, Literal
 
 from heroicrun import units
+from heroicrun.missions import formats
 from heroicrun.missions.formats import (
     Checks,
     ClockTime,
     Duration,
+    Elapsed,
     Pace,
     Tagged,
     Value,
@@ -48,6 +51,7 @@ PositiveKm = Annotated[float, Checks(gt=0, le=100_000)]
 Latitude = Annotated[float, Checks(ge=-90, le=90)]
 Longitude = Annotated[float, Checks(ge=-180, le=180)]
 Slug = Annotated[str, Checks(pattern=_SLUG, max_length=60)]
+OneLine = Annotated[str, Checks(min_length=1, max_length=160, pattern=r"^[^\n]+$")]
 EffortName = Literal[
     "400 m",
     "1/2 mile",
@@ -265,6 +269,9 @@ class Beat(Value):
 
     id: Slug
     title: Annotated[str, Checks(min_length=1, max_length=120)]
+    # One line shown while the beat is locked: what is at stake, never what happens. A file
+    # must give one (loading checks); a mission made in code for a test may leave it out.
+    teaser: OneLine | None = None
     text: Annotated[str, Checks(min_length=1, max_length=4000)]
     goal: Goal
 
@@ -322,6 +329,54 @@ class Source(Value):
     source: Annotated[str, Checks(min_length=1, max_length=300)]
 
 
+@frozen(kw_only=True)
+class LegendMark(Value):
+    """Where the legend was on the route (`km`), and how long after setting out (`time`)."""
+
+    km: PositiveKm
+    time: Elapsed
+
+
+@frozen(kw_only=True)
+class Legend(Value):
+    """A historical or fictional runner of this road to race: the whole route in `time`, or a
+    `schedule` of km marks and times since setting out (the legend may stop short of the
+    route's end, as Pheidippides' timed run ends at Sparta). Between marks the legend runs at
+    an even pace. `sets_out` is the time of day they left, when it is known ("on the first
+    night").
+    """
+
+    name: Annotated[str, Checks(min_length=1, max_length=80)]
+    time: Elapsed | None = None
+    schedule: Annotated[list[LegendMark], Checks(min_length=1)] | None = None
+    sets_out: ClockTime | None = None
+
+    def __post_init__(self) -> None:
+        if (self.time is None) == (self.schedule is None):
+            raise ValueError(
+                "a legend needs either a `time` for the whole route or a `schedule` of km"
+                " marks and times, not both"
+                if self.time is not None
+                else "a legend needs either a `time` for the whole route or a `schedule` of"
+                " km marks and times"
+            )
+        marks = self.schedule or []
+        for before, after in itertools.pairwise(marks):
+            if after.km <= before.km or after.time <= before.time:
+                raise ValueError(
+                    f"the schedule's km marks and times must rise: km {after.km:g} at"
+                    f" {formats.dump(after)['time']} comes after km {before.km:g} at"
+                    f" {formats.dump(before)['time']}"
+                )
+
+    def marks(self, route_km: float) -> tuple[tuple[float, float], ...]:
+        """The legend's (km, seconds since setting out) from (0, 0), on a route this long."""
+        if self.schedule is None:
+            assert self.time is not None
+            return ((0.0, 0.0), (route_km, self.time))
+        return ((0.0, 0.0), *((mark.km, mark.time) for mark in self.schedule))
+
+
 Level = Literal["first steps", "steady", "hard", "epic"]
 
 
@@ -333,8 +388,12 @@ class Mission(Value):
     title: Annotated[str, Checks(min_length=1, max_length=120)]
     inspired_by: Annotated[str, Checks(min_length=1, max_length=300)]
     summary: Annotated[str, Checks(min_length=1, max_length=1000)]
+    # The story's opening, read on enrolling: the mission's voice, no goal. Required of a file
+    # (loading checks), like each beat's teaser.
+    briefing: Annotated[str, Checks(min_length=1, max_length=2000)] | None = None
     level: Level
     route: Route | None = None
+    legend: Legend | None = None
     beats: Annotated[list[Beat], Checks(min_length=1)]
     failure: Ending | None = None
     sources: Annotated[list[Source], Checks(min_length=1)]
@@ -364,6 +423,15 @@ class Mission(Value):
             raise ValueError(
                 "a mission that can be lost (a deadline or attempts) needs a failure ending"
             )
+        if self.legend is not None:
+            if self.route is None:
+                raise ValueError("legend: a legend races along a route, and there is none")
+            last_km = self.legend.marks(self.route.length_km)[-1][0]
+            if last_km > self.route.length_km:
+                raise ValueError(
+                    f"legend: the schedule reaches km {last_km:g} of a"
+                    f" {self.route.length_km:g} km route"
+                )
 
     @property
     def kind(self) -> Literal["journey", "challenge"]:
@@ -382,9 +450,20 @@ class Mission(Value):
         return kinds
 
 
+# What a mission file must say that a mission made in code may leave out (see loading).
+REQUIRED_OF_FILES = {"Mission": "briefing", "Beat": "teaser"}
+
+
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a mission file, for editors (TOML files validate against it too)."""
     schema = adapter(Mission).json_schema()
+    for name, field in REQUIRED_OF_FILES.items():
+        kind = schema if name == "Mission" else schema["$defs"][name]
+        kind["required"] = [*kind["required"], field]
+        # A file writes the text; null is only the model's way of saying it was left out.
+        kind["properties"][field] = kind["properties"][field]["anyOf"][0] | {
+            "title": kind["properties"][field].get("title", field.title())
+        }
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://heroicrun.example/mission.schema.json"
     schema["title"] = "heroicrun mission"

@@ -166,7 +166,16 @@ class Runner:
 @pytest.mark.parametrize("mission", MISSIONS, ids=lambda mission: mission.id)
 def test_every_mission_can_be_completed(mission: Mission) -> None:
     runner = Runner()
-    for beat in mission.beats:
+    first, *rest = mission.beats
+    # A first chapter a few km out is passed on the way to a deadline further on, in the same
+    # run: the generator's runs are a day apart, and a day may be all there is.
+    passed_on_the_way = (
+        isinstance(first.goal, RouteKmGoal)
+        and bool(rest)
+        and isinstance(rest[0].goal, RouteKmGoal)
+        and rest[0].goal.within_days is not None
+    )
+    for beat in rest if passed_on_the_way else mission.beats:
         runner.meet(beat.goal)
     now = ENROLLED + timedelta(days=runner.day)
     earned = progress.evaluate(mission, runner.runs, ENROLLED, now=now, base=catalog.directory())

@@ -16,6 +16,7 @@ id = "{id}"
 title = "{title}"
 inspired_by = "A test"
 summary = "A mission for tests."
+briefing = "It begins."
 level = "steady"
 {route}
 [[sources]]
@@ -25,6 +26,7 @@ source = "the test"
 [[beats]]
 id = "first"
 title = "First"
+teaser = "The first step."
 text = "Go."
 goal = {{ kind = "{kind}", km = 1 }}
 """

@@ -16,6 +16,7 @@ id = "{id}"
 title = "Test"
 inspired_by = "A test"
 summary = "A mission for tests."
+briefing = "It begins."
 level = "steady"
 
 [[sources]]
@@ -25,6 +26,7 @@ source = "the test"
 [[beats]]
 id = "first"
 title = "First"
+teaser = "The first step."
 text = "Go."
 goal = {goal}
 """
@@ -105,6 +107,104 @@ def test_toml_syntax_errors_give_the_line(tmp_path: Path) -> None:
     path.write_text('id = "broken"\ntitle = "unclosed\n')
     (problem,) = problems(path)
     assert problem.startswith("is not valid TOML") and "line 2" in problem
+
+
+def test_a_file_must_give_its_briefing_and_every_teaser(tmp_path: Path) -> None:
+    path = write(tmp_path, '{ kind = "distance", km = 5 }')
+    untold = path.read_text().replace('briefing = "It begins."\n', "")
+    untold = untold.replace('teaser = "The first step."\n', "")
+    second = (
+        '\n[[beats]]\nid = "second"\ntitle = "Second"\ntext = "On."\n'
+        'goal = { kind = "distance", km = 6 }\n'
+    )
+    path.write_text(untold + second)
+    found = problems(path)
+    assert [problem.split(":")[0] for problem in found] == [
+        "briefing",
+        "beats[0].teaser",
+        "beats[1].teaser",
+    ]
+    assert all("is required" in problem for problem in found)
+
+
+def test_a_teaser_is_one_line(tmp_path: Path) -> None:
+    path = write(tmp_path, '{ kind = "distance", km = 5 }')
+    two_lines = "teaser = '''\nOne line,\nthen another.'''"
+    path.write_text(path.read_text().replace('teaser = "The first step."', two_lines))
+    (found,) = problems(path)
+    assert found.startswith("beats[0].teaser: string should match pattern")
+
+
+ROAD = """
+[route]
+waypoints = [
+  { name = "Here", lat = 37.97, lon = 23.72, km = 0 },
+  { name = "There", lat = 38.06, lon = 23.72, km = 12 },
+]
+"""
+NEEDS = "legend: a legend needs either a `time` for the whole route or a `schedule` of km marks"
+
+
+@pytest.mark.parametrize(
+    ("legend", "expected"),
+    [
+        ('name = "Ghost"', f"{NEEDS} and times"),
+        (
+            'name = "Ghost"\ntime = "1:00:00"\nschedule = [{ km = 5, time = "0:30:00" }]',
+            f"{NEEDS} and times, not both",
+        ),
+        (
+            'name = "Ghost"\ntime = "soon"',
+            'legend.time: expected a time "h:mm:ss", "N days" or "N days h:mm:ss", got "soon"',
+        ),
+        (
+            'name = "Ghost"\n'
+            'schedule = [{ km = 8, time = "1:00:00" }, { km = 5, time = "2:00:00" }]',
+            "legend: the schedule's km marks and times must rise: km 5 at 2:00:00 comes after"
+            " km 8 at 1:00:00",
+        ),
+        (
+            'name = "Ghost"\n'
+            'schedule = [{ km = 5, time = "2 days" }, { km = 8, time = "20:00:00" }]',
+            "legend: the schedule's km marks and times must rise: km 8 at 20:00:00 comes after"
+            " km 5 at 2 days",
+        ),
+        (
+            'name = "Ghost"\nschedule = [{ km = 20, time = "2:00:00" }]',
+            "legend: the schedule reaches km 20 of a 12 km route",
+        ),
+        ('name = "Ghost"\ntime = "1:00:00"\npace = "5:00"', "legend.pace: is not a field here"),
+        ('name = "Ghost"\nschedule = [{ km = 5 }]', "legend.schedule[0].time: is required"),
+        ('time = "1:00:00"', "legend.name: is required"),
+    ],
+)
+def test_a_bad_legend_is_named_by_file_and_field(
+    tmp_path: Path, legend: str, expected: str
+) -> None:
+    extra = f"{ROAD}\n[legend]\n{legend}\n"
+    found = problems(write(tmp_path, '{ kind = "route_km", km = 12 }', extra=extra))
+    assert any(problem.startswith(expected) for problem in found), found
+
+
+def test_a_legend_needs_a_route(tmp_path: Path) -> None:
+    extra = '\n[legend]\nname = "Ghost"\ntime = "1:00:00"\n'
+    found = problems(write(tmp_path, '{ kind = "distance", km = 5 }', extra=extra))
+    assert found == ["legend: a legend races along a route, and there is none"]
+
+
+def test_a_legend_reads_back_as_written(tmp_path: Path) -> None:
+    legend = (
+        '[legend]\nname = "Ghost"\nsets_out = "6:00"\nschedule = [{ km = 12, time = "4 days" }]\n'
+    )
+    mission = loading.load(write(tmp_path, '{ kind = "route_km", km = 12 }', extra=ROAD + legend))
+    assert mission.legend is not None
+    assert mission.legend.marks(12.0) == ((0, 0), (12, 4 * 86400))
+    assert mission.model_dump()["legend"] == {
+        "name": "Ghost",
+        "time": None,
+        "schedule": [{"km": 12.0, "time": "4 days"}],
+        "sets_out": "06:00",
+    }
 
 
 def test_route_km_goal_needs_a_route_that_long(tmp_path: Path) -> None:
