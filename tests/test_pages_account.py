@@ -14,6 +14,7 @@ from heroicrun.play import accounts, throttle
 from heroicrun.server.pages import uploads
 from tests.conftest import bearer, make_runner
 from tests.helpers import runfiles
+from tests.helpers.enrolling import SAMPLE_DAWN, enrol
 from tests.helpers.web import PASSWORD, form_token, sign_in
 
 ROOT = Path(__file__).parents[1]
@@ -225,8 +226,7 @@ def test_an_upload_without_javascript_shows_the_run_and_the_story_it_unlocked(
     secret = make_runner(client, "ann")
     token = sign_in(client)
     assert "not in a mission yet" in client.get("/upload").text
-    enrolled = client.post("/api/missions/run-from-the-horde/enrol", headers=bearer(secret))
-    assert enrolled.status_code == 201
+    enrol(client, secret, "run-from-the-horde", SAMPLE_DAWN)
     assert "not in a mission yet" not in client.get("/upload").text
     answer = client.post(
         "/upload",

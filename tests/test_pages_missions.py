@@ -22,6 +22,7 @@ from heroicrun.server.pages import formats, route_maps
 from heroicrun.server.pages import missions as mission_pages
 from tests.conftest import bearer, make_runner
 from tests.helpers import runfiles
+from tests.helpers.enrolling import SAMPLE_DAWN
 from tests.helpers.web import form_token
 from tests.test_play_missions import ENROLLED, a_track, add_run, gpx_of
 
@@ -57,12 +58,15 @@ def text_of(page: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 
 
-def enrol(client: TestClient, mission_id: str) -> httpx.Response:
-    """Press the Enrol button on the dashboard."""
+def enrol(client: TestClient, mission_id: str, at: datetime | None = None) -> httpx.Response:
+    """Press the Enrol button on the dashboard (at the moment `at`, when given)."""
     token = form_token(client.get("/").text)
-    return client.post(
-        f"/missions/{mission_id}/enrol", data={"csrf": token}, follow_redirects=False
-    )
+    with pytest.MonkeyPatch.context() as clock:
+        if at is not None:
+            clock.setattr(mission_pages, "_now", lambda: at)
+        return client.post(
+            f"/missions/{mission_id}/enrol", data={"csrf": token}, follow_redirects=False
+        )
 
 
 def upload(client: TestClient, token: str, name: str, data: bytes) -> None:
@@ -180,7 +184,7 @@ def test_a_real_run_unlocks_a_chapter_and_moves_the_runner_on_the_map(
     # Four days after the run, so the weekly distance (the last 28 days) and an ETA show.
     monkeypatch.setattr(mission_pages, "_now", lambda: datetime(2026, 9, 30, tzinfo=UTC))
     token = sign_in(client)
-    enrol(client, "original-marathon")
+    enrol(client, "original-marathon", SAMPLE_DAWN)
     upload(client, token, "athens-dawn-run.gpx", ATHENS.read_bytes())
     page = client.get("/missions/original-marathon").text
     shown = text_of(page)
@@ -214,7 +218,7 @@ def test_a_real_run_unlocks_a_chapter_and_moves_the_runner_on_the_map(
 
 def test_a_long_journey_shows_a_closer_map_around_the_runner(client: TestClient) -> None:
     token = sign_in(client)
-    enrol(client, "reach-sparta")
+    enrol(client, "reach-sparta", SAMPLE_DAWN)
     upload(client, token, "athens-dawn-run.gpx", ATHENS.read_bytes())
     page = client.get("/missions/reach-sparta").text
     assert page.count('<svg class="map') == 2
@@ -228,8 +232,8 @@ def test_a_challenge_shows_its_best_attempt_and_a_lost_one_its_ending(
     client: TestClient,
 ) -> None:
     token = sign_in(client)
-    enrol(client, "twenty-minutes")
     morning = datetime(2024, 5, 1, 6, 0, tzinfo=UTC)  # 07:00 local solar time in Ljubljana
+    enrol(client, "twenty-minutes", morning)
     # Quick enough for the first three chapters at once: 3.2 km at 4:40 a km.
     upload(client, token, "fast.gpx", gpx_of(a_track(3.2, morning, pace_s_per_km=280)))
     shown = text_of(client.get("/missions/twenty-minutes").text)
@@ -335,7 +339,7 @@ def test_no_runs_yet_invites_an_upload(client: TestClient) -> None:
 
 def test_what_came_from_a_file_stays_text(client: TestClient) -> None:
     token = sign_in(client)
-    enrol(client, "original-marathon")
+    enrol(client, "original-marathon", SAMPLE_DAWN)
     named = ATHENS.read_bytes().replace(
         b"Dawn run from Syntagma", b"&lt;script&gt;alert(2)&lt;/script&gt;"
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import gzip
 import math
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +16,7 @@ from heroicrun import units
 from heroicrun.server.pages import drawing, formats
 from tests.conftest import bearer, make_runner
 from tests.helpers import runfiles
+from tests.helpers.enrolling import FIRST_MORNING, enrol
 from tests.helpers.reference import distance_m
 from tests.helpers.web import form_token
 
@@ -195,8 +196,7 @@ def test_a_36_hour_run_page_stays_light(client: TestClient) -> None:
 
 def test_what_the_run_counted_for_in_each_mission(client: TestClient) -> None:
     token = signed_in(client)
-    enrolled = client.post("/api/missions/original-marathon/enrol", headers=bearer(token))
-    assert enrolled.status_code == 201, enrolled.text
+    enrol(client, token, "original-marathon")
     html = page(client, upload(client, WITH_HEART_RATE))
     missions = section(html, "Missions")
     assert '<a href="/missions/original-marathon">The Original Marathon</a>' in missions
@@ -208,14 +208,17 @@ def test_what_the_run_counted_for_in_each_mission(client: TestClient) -> None:
     assert "Counted for" in second and "unlocked" not in section(second, "Missions")
 
 
-def test_a_run_handed_in_before_enrolling_counts_for_nothing(client: TestClient) -> None:
+def test_a_run_recorded_long_before_enrolling_counts_for_nothing(client: TestClient) -> None:
+    # Handed in before enrolling or after, what counts is when it was recorded.
     token = signed_in(client)
     run_id = upload(client, WITH_HEART_RATE)
-    enrolled = client.post("/api/missions/reach-sparta/enrol", headers=bearer(token))
-    assert enrolled.status_code == 201, enrolled.text
+    enrol(client, token, "reach-sparta", FIRST_MORNING + timedelta(days=30))
     missions = section(page(client, run_id), "Missions")
     assert "Not counted for" in missions and "Reach Sparta" in missions
+    assert "recorded 4 weeks before you enrolled" in missions
     assert "Counted for" not in missions
+    later = page(client, upload(client, WITH_CAR))
+    assert "recorded 3 weeks before you enrolled" in section(later, "Missions")
 
 
 def test_no_mission_yet(client: TestClient) -> None:

@@ -397,10 +397,14 @@ def journey_km(writers: sessionmaker[Session], runner_id: int) -> float:
         return progress[1].progress_km
 
 
-def enrolled(writers: sessionmaker[Session], name: str) -> int:
+# The bundled sample run's morning: runs recorded more than a day before enrolling never count.
+ATHENS_DAWN = datetime(2026, 9, 26, 5, 0, tzinfo=UTC)
+
+
+def enrolled(writers: sessionmaker[Session], name: str, at: datetime = ATHENS_DAWN) -> int:
     with writers() as session:
         runner = accounts.add_runner(session, name, None)
-        missions.enrol(session, CATALOG, runner, "reach-sparta", datetime.now(UTC))
+        missions.enrol(session, CATALOG, runner, "reach-sparta", at)
         session.commit()
         return runner.id
 
@@ -539,7 +543,7 @@ PHONE = outing(MORNING + timedelta(seconds=60), 4.7, 1700, 3.0, 4.0)
 def test_a_watch_and_a_phone_on_one_outing_count_once(
     writers: sessionmaker[Session], parser: pool.Parser
 ) -> None:
-    ann = enrolled(writers, "ann")
+    ann = enrolled(writers, "ann", MORNING - timedelta(hours=1))
     watch = record_bytes(writers, ann, "watch.gpx", WATCH, parser, CATALOG).run
     phone = record_bytes(writers, ann, "phone.gpx", PHONE, parser, CATALOG)
     assert not phone.duplicate and phone.unlocked == []

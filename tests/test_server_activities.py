@@ -14,6 +14,7 @@ from geopy.distance import geodesic
 
 from tests.conftest import bearer, make_runner
 from tests.factory import START, TrackBuilder
+from tests.helpers.enrolling import SAMPLE_DAWN, enrol
 from tests.helpers.files import gpx_text
 
 ATHENS = Path(__file__).parents[1] / "heroicrun" / "samples" / "athens-dawn-run.gpx"
@@ -44,8 +45,7 @@ def outing(start: datetime, km: float, duration_s: float, step_s: float, east_m:
 
 def test_one_run_sent_in_six_wrappings_is_one_run(client: TestClient) -> None:
     token = make_runner(client, "ann")
-    enrolled = client.post("/api/missions/reach-sparta/enrol", headers=bearer(token))
-    assert enrolled.status_code in (200, 201), enrolled.text
+    enrol(client, token, "reach-sparta", SAMPLE_DAWN)
     data = ATHENS.read_bytes()
     found = upload(
         client,

@@ -131,7 +131,7 @@ def test_enrolling_and_restarting(game: TestClient) -> None:
 def test_progress_moves_with_runs_and_tells_the_story_so_far(game: TestClient) -> None:
     token = make_runner(game, "ann")
     enrol(game, token, "test-road")
-    give_run(game, "ann", 4.0, days=-1, name="before.gpx")  # before enrolling: ignored
+    give_run(game, "ann", 4.0, days=-1.5, name="before.gpx")  # over a day before: ignored
     response = game.get("/api/missions/test-road/progress", headers=bearer(token))
     assert response.status_code == 200
     shown = response.json()
@@ -177,7 +177,8 @@ def test_restarting_resets_progress(game: TestClient) -> None:
     token = make_runner(game, "ann")
     enrol(game, token, "test-road")
     give_run(game, "ann", 5.5, days=1)
-    enrol(game, token, "test-road", ENROLLED + timedelta(days=2))
+    # Over a day after the run: a run recorded within a day before enrolling would count.
+    enrol(game, token, "test-road", ENROLLED + timedelta(days=3))
     shown = game.get("/api/missions/test-road/progress", headers=bearer(token)).json()
     assert shown["progress_km"] == 0.0 and shown["unlocked"] == ["set-out"]
 

@@ -431,10 +431,34 @@ def test_the_openapi_document_describes_the_runs_routes(client: TestClient) -> N
     document = client.get("/openapi.json").json()
     paths = document["paths"]
     assert set(paths["/api/runs"]) == {"get", "post"}
-    assert set(paths["/api/runs/{run_id}"]) == {"get", "delete"}
+    assert set(paths["/api/runs/{run_id}"]) == {"get", "patch", "delete"}
     assert "get" in paths["/api/runs/{run_id}/original"]
     schemas = document["components"]["schemas"]
     assert {"Upload", "UploadedRun", "RunDetail", "RunPage", "FileError"} <= set(schemas)
+    assert {"MissionCredit", "UploadSummary", "Chapter", "RunChanges"} <= set(schemas)
+    credit = schemas["MissionCredit"]["properties"]
+    assert {
+        "mission",
+        "counted_km",
+        "km_before",
+        "km_after",
+        "next_place",
+        "to_next_km",
+        "unlocked",
+        "reason",
+    } <= set(credit)
+    assert set(schemas["UploadSummary"]["properties"]) == {
+        "stored",
+        "duplicates",
+        "refused",
+        "not_counted",
+    }
+    assert "progress" in schemas["UploadedRun"]["properties"]
+    assert "summary" in schemas["Upload"]["required"]
+    patched = paths["/api/runs/{run_id}"]["patch"]
+    assert patched["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/RunChanges"
+    )
     posted = paths["/api/runs"]["post"]["responses"]
     assert posted["201"]["content"]["application/json"]["schema"]["$ref"].endswith("/Upload")
     assert posted["422"]["content"]["application/json"]["schema"]["$ref"].endswith("/Upload")

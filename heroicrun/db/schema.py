@@ -1,7 +1,9 @@
-"""The tables: runners and their tokens, original files, runs, enrolments, remembered verdicts.
+"""The tables: runners and their tokens, original files, runs, enrolments, remembered verdicts,
+and the ledger of unlocks.
 
-Progress is never stored: it is derived from the runs, so an edited mission file needs no
-migration. Verdicts (one run against one goal) are a cache keyed by the goal's content.
+Progress is derived from the runs, so an edited mission file needs no migration; only the
+chapters already unlocked are kept (Unlock), so that a later upload never takes one from the
+run that earned it. Verdicts (one run against one goal) are a cache keyed by the goal's content.
 """
 
 from __future__ import annotations
@@ -99,10 +101,14 @@ class Run(Base):
     counted_distance_m: Mapped[float] = mapped_column(Float)
     elapsed_s: Mapped[float | None] = mapped_column(Float)
     moving_s: Mapped[float | None] = mapped_column(Float)
+    counted_moving_s: Mapped[float | None] = mapped_column(Float)  # vehicle stretches left out
     # The declared sport (heroicrun.sports), None when the file declares none; and whether it
     # was recorded with positions. Missions read both here without reading the file again.
     sport: Mapped[str | None] = mapped_column(String(32))
     gps: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    # The sport the runner marked the run as (heroicrun.sports), over the file's: the missions
+    # follow it, and the summary keeps what the file said. None: not marked.
+    marked_sport: Mapped[str | None] = mapped_column(String(32))
     summary_json: Mapped[str] = mapped_column(Text)  # heroicrun.summary.describe(), as JSON
     measured_with: Mapped[str] = mapped_column(String(32))  # heroicrun version that measured it
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -137,3 +143,24 @@ class Verdict(Base):
     met: Mapped[bool] = mapped_column(Boolean)
     detail: Mapped[str] = mapped_column(String(500))
     closeness: Mapped[float] = mapped_column(Float)
+
+
+class Unlock(Base):
+    """A chapter unlocked in an enrolment, and its credit: the run that earned it and when. Once
+    here it stays, until that run is deleted or re-marked (its rows go with it)."""
+
+    __tablename__ = "unlocks"
+    __table_args__ = (UniqueConstraint("enrolment_id", "beat", name="one_unlock_per_beat"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrolments.id", ondelete="CASCADE"), index=True
+    )
+    beat: Mapped[str] = mapped_column(String(64))  # the beat's id in the mission file
+    # None for a beat at km 0 of the route, unlocked on enrolment.
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("runs.id", ondelete="CASCADE"), index=True
+    )
+    unlocked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # the run's end
+    detail: Mapped[str] = mapped_column(String(500))  # how the goal was met, in words
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

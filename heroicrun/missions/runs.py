@@ -1,9 +1,11 @@
-"""A run as missions see it: its points, its measures, and which of its steps count."""
+"""A run as missions see it: its points, its measures, which of its steps count, and whether it
+counts at all for an enrolment (and, when not, why, in a line a runner reads)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 
 import numpy as np
@@ -14,19 +16,32 @@ from heroicrun.measuring.course import BoolArray, Course
 from heroicrun.track import Track
 from heroicrun.values import frozen
 
+# A run counts for an enrolment if it was recorded no earlier than this before it: enrol, then
+# upload this morning's run. A back catalogue never plays the story.
+GRACE = timedelta(hours=24)
+# An outing whose file names no sport is judged by its speeds. A runner who hops on a car jogs
+# the rest; a rider between the stretches at vehicle speed still climbs and coasts faster than
+# most runners race. So: a third or more of its distance at vehicle speed, and the rest, over
+# ten minutes or more, faster than 4:10 /km, and it was ridden.
+RIDE_VEHICLE_SHARE = 1 / 3
+RIDE_REST_SPEED_M_S = 4.0
+RIDE_REST_S = 600.0
+
 
 @frozen
 class RunFacts:
-    """What journeys read from a run, small enough to keep in a table beside it."""
+    """What missions read from a run, small enough to keep in a table beside it."""
 
     start: datetime | None  # UTC; None for a route
     counted_km: float  # the run without its vehicle stretches
     elapsed_s: float | None
-    # When the runner handed it in: a run recorded before enrolling but uploaded after counts
-    # (enrol in Reach Sparta, then upload this morning's run). None: only the start decides.
-    uploaded_at: datetime | None = None
-    sport: str | None = None  # declared (heroicrun.sports); None: its speeds judge it
+    # The sport that counts: the runner's mark when `marked`, else the file's (heroicrun.sports);
+    # None: undeclared, its speeds judge it.
+    sport: str | None = None
     gps: bool = True  # False: recorded without positions (a treadmill), so it reaches no place
+    marked: bool = False  # `sport` is the runner's mark, not the file's
+    distance_km: float | None = None  # the whole recording, vehicle stretches included
+    counted_moving_s: float | None = None  # moving time, vehicle stretches left out
 
     @classmethod
     def of(cls, measures: Measures) -> RunFacts:
@@ -37,16 +52,70 @@ class RunFacts:
             measures.elapsed_s,
             sport=measures.sport,
             gps=measures.gps,
+            distance_km=measures.distance_m / 1000.0,
+            counted_moving_s=measures.counted_moving_s,
         )
 
     @property
     def off_foot(self) -> str | None:
-        """Why the run counts for no mission, when its declared sport is not on foot:
-        "a ride (the file says cycling)"; None when it is on foot or undeclared."""
-        if sports.on_foot(self.sport) is not False:
+        """Why the run counts for no mission when it was not on foot: "a ride (the file says
+        cycling)", "a ride (you marked it so)", or a ride by its speeds when it names no sport;
+        None when it is on foot."""
+        found = sports.on_foot(self.sport)
+        if found is True:
             return None
-        noun = _NOT_ON_FOOT.get(self.sport or "", "not a run")
-        return f"{noun} (the file says {self.sport}): only runs, walks and hikes count"
+        if found is False:
+            noun = _NOT_ON_FOOT.get(self.sport or "", "not a run")
+            said = "you marked it so" if self.marked else f"the file says {self.sport}"
+            return f"{noun} ({said}): only runs, walks and hikes count"
+        if self.ridden:
+            assert self.distance_km is not None and self.counted_moving_s is not None
+            rest_kmh = self.counted_km / self.counted_moving_s * 3600
+            return (
+                f"a ride, by its speeds ({self.distance_km - self.counted_km:.1f} of"
+                f" {self.distance_km:.1f} km at a vehicle's speed, the rest at {rest_kmh:.1f}"
+                " km/h): if it was a run, mark it so"
+            )
+        return None
+
+    @property
+    def ridden(self) -> bool:
+        """Whether its speeds say it was ridden: a third at vehicle speed, the rest fast."""
+        distance_km, rest_s = self.distance_km, self.counted_moving_s
+        if distance_km is None or rest_s is None or rest_s < RIDE_REST_S or distance_km <= 0:
+            return False
+        ridden_share = 1 - self.counted_km / distance_km
+        rest_m_s = self.counted_km * 1000 / rest_s
+        return ridden_share >= RIDE_VEHICLE_SHARE and rest_m_s >= RIDE_REST_SPEED_M_S
+
+    def not_counted(self, enrolled_at: datetime | None) -> str | None:
+        """Why the run counts for no mission of an enrolment at `enrolled_at`, in a line:
+        "a route: it has no times", "a ride (the file says cycling)…", "recorded 3 years before
+        you enrolled"; None when it counts. Without an enrolment, only what the run is decides."""
+        if self.start is None:
+            return "a route: it has no times"
+        off_foot = self.off_foot
+        if off_foot is not None:
+            return off_foot
+        if enrolled_at is not None and self.start < enrolled_at - GRACE:
+            return f"recorded {before_words(enrolled_at - self.start)} before you enrolled"
+        return None
+
+
+def before_words(gap: timedelta) -> str:
+    """How long before, as a runner says it, rounded down: "3 years", "5 weeks", "30 hours"."""
+    days = math.floor(gap.total_seconds() / 86400)
+    if days >= 730:
+        return f"{days // 365} years"
+    if days >= 365:
+        return "a year"
+    if days >= 60:
+        return f"{days // 30} months"
+    if days >= 14:
+        return f"{days // 7} weeks"
+    if days >= 2:
+        return f"{days} days"
+    return f"{math.floor(gap.total_seconds() / 3600)} hours"
 
 
 # What a runner calls an outing of each sport that does not count.
@@ -67,7 +136,8 @@ _NOT_ON_FOOT = {
 
 class CountedRun:
     """One measured run. `name` says which in details ("run.gpx"); vehicle stretches never count,
-    nor does a run whose declared sport is not on foot.
+    nor does a run that was not on foot. `ref` is a store's own name for the run (its id), by
+    which unlocks already granted name it.
 
     The track and measures may be given, or loaded on first use (a stored run whose goals were
     already judged never needs its file read again); `facts` then answer the journey questions.
@@ -79,8 +149,10 @@ class CountedRun:
         track: Track | Callable[[], Track],
         measures: Measures | Callable[[], Measures],
         facts: RunFacts | None = None,
+        ref: int | None = None,
     ) -> None:
         self.name = name
+        self.ref = ref
         self._track = track
         self._measures = measures
         self._facts = facts
@@ -108,12 +180,12 @@ class CountedRun:
     @property
     def counted_km(self) -> float:
         """Distance that counts for missions: the run without its vehicle stretches, in km;
-        0 for a declared sport not on foot (a ride, a swim)."""
-        return 0.0 if self.facts.off_foot else self.facts.counted_km
+        0 for a run not on foot (a ride, a swim)."""
+        return self.facts.counted_km if self.on_foot else 0.0
 
-    @property
+    @cached_property
     def on_foot(self) -> bool:
-        """Whether the run may count: declared on foot, or undeclared (its speeds judge it)."""
+        """Whether the run may count: on foot by its sport, or by its speeds when it names none."""
         return self.facts.off_foot is None
 
     @property
@@ -121,12 +193,9 @@ class CountedRun:
         """Whether the run has positions: without them it counts distance, but reaches no place."""
         return self.facts.gps
 
-    def counts_since(self, moment: datetime) -> bool:
-        """Whether the run counts for an enrolment at `moment`: run or handed in since then."""
-        start, uploaded = self.facts.start, self.facts.uploaded_at
-        if start is None:
-            return False
-        return start >= moment or (uploaded is not None and uploaded >= moment)
+    def counts_for(self, enrolled_at: datetime) -> bool:
+        """Whether the run counts for an enrolment at `enrolled_at` (RunFacts.not_counted)."""
+        return self.on_foot and self.facts.not_counted(enrolled_at) is None
 
     @property
     def elapsed_s(self) -> float | None:

@@ -1,35 +1,56 @@
-"""What one stored run did in each mission its runner is enrolled in: counted or not, the km
-it added to a journey, and the chapters it unlocked."""
+"""What one stored run did in each mission its runner is enrolled in: whether it counts (and,
+when not, why), the km it added to a journey and where that left the runner, and the chapters
+it unlocked. The answer to an upload says this of each run it stored; the run page, of one run.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from heroicrun.db.schema import Runner
 from heroicrun.missions.loading import Catalog
-from heroicrun.play import missions, runs
+from heroicrun.missions.model import Beat
+from heroicrun.missions.progress import Unlocked
+from heroicrun.play import missions
+
+if TYPE_CHECKING:
+    from heroicrun.play.runs import StoredRun
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A beat a run unlocked."""
+
+    beat: str  # its id
+    title: str
 
 
 @dataclass(frozen=True)
 class Credit:
-    """What the run did in one mission the runner is enrolled in."""
+    """What the run did in one mission the runner is enrolled in; km are counted km."""
 
     mission_id: str
     title: str
-    counts: bool  # False: before the enrolment, or another recording of a counted outing
-    km: float | None  # journeys: the run's counted km
-    unlocked: tuple[str, ...]  # titles of the beats it unlocked
-    reason: str | None = None  # why it does not count, in words
+    counts: bool  # False: see `reason`
+    km: float | None  # journeys: the run's share of the route (0 when it does not count)
+    unlocked: tuple[Chapter, ...]
+    reason: str | None = None  # why it does not count, in a line
+    km_before: float | None = None  # journeys: where the runner was before this run
+    km_after: float | None = None  # and after it
+    next_place: str | None = None  # journeys: the next place after it, None at the end
+    to_next_km: float | None = None  # how far that is
 
     @property
     def words(self) -> str:
         """ "+12.3 km, unlocked ‘Megara’ and ‘Corinth’", or "" when there is nothing to say."""
         said = [] if self.km is None else [f"+{self.km:.1f} km"]
         if self.unlocked:
-            titles = [f"‘{title}’" for title in self.unlocked]
+            titles = [f"‘{chapter.title}’" for chapter in self.unlocked]
             listed = (
                 titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " and " + titles[-1]
             )
@@ -37,42 +58,107 @@ class Credit:
         return ", ".join(said)
 
 
+def reason_for(run: StoredRun, enrolled_at: datetime) -> str | None:
+    """Why the run counts for no mission of an enrolment at `enrolled_at`; None when it counts."""
+    return run.repeats or run.facts.not_counted(enrolled_at)
+
+
+def of_upload(before: missions.Standing, after: missions.Standing, run: StoredRun) -> Credit:
+    """What a run just stored did in one mission: the standings before and after storing it."""
+    reason = reason_for(run, after.enrolled_at)
+    journey = after.progress.position
+    km_before, km_after = before.progress.progress_km, after.progress.progress_km
+    share = None
+    if journey is not None and km_before is not None and km_after is not None:
+        share = km_after - km_before if reason is None else 0.0
+    return Credit(
+        mission_id=after.mission.id,
+        title=after.mission.title,
+        counts=reason is None,
+        km=share,
+        unlocked=_chapters(after.mission.beats, after.fresh),
+        reason=reason,
+        km_before=km_before,
+        km_after=km_after,
+        next_place=None if journey is None else journey.next_place,
+        to_next_km=None if journey is None else journey.to_next_km,
+    )
+
+
+def of_unjudged(standing: missions.Standing, run: StoredRun) -> Credit:
+    """What a run did in one mission when the missions were judged once for several runs (a
+    file of many outings): its own km, and no place of its own on the road."""
+    reason = reason_for(run, standing.enrolled_at)
+    journey = standing.progress.position is not None
+    km = (run.summary.counted_distance_m or 0.0) / 1000.0 if reason is None else 0.0
+    return Credit(
+        standing.mission.id,
+        standing.mission.title,
+        reason is None,
+        km if journey else None,
+        (),
+        reason,
+    )
+
+
+def of_duplicate(standing: missions.Standing, run: StoredRun) -> Credit:
+    """What sending a run already stored did in one mission: nothing; it counted, or not, when
+    it was first stored."""
+    position = standing.progress.position
+    km = standing.progress.progress_km
+    return Credit(
+        mission_id=standing.mission.id,
+        title=standing.mission.title,
+        counts=False,
+        km=None if position is None else 0.0,
+        unlocked=(),
+        reason=f"already uploaded, as run {run.id}",
+        km_before=km,
+        km_after=km,
+        next_place=None if position is None else position.next_place,
+        to_next_km=None if position is None else position.to_next_km,
+    )
+
+
 def credits_of(
     session: Session,
     catalog: Catalog,
     runner: Runner,
-    run: runs.StoredRun,
+    run: StoredRun,
     now: datetime,
     learned: missions.Learned,
 ) -> list[Credit]:
-    """For each mission the runner is in, whether this run counts and what it unlocked;
-    verdicts judged afresh are added to `learned` (keep them with `missions.remember`)."""
-    start = run.summary.start_time
-    if start is None:
+    """For each mission the runner is in, whether this run counts and what it unlocked (as the
+    ledger credits it); verdicts judged afresh are added to `learned` (keep them with
+    `missions.remember`)."""
+    if run.summary.start_time is None:
         return []  # a route counts for no mission
-    ended = start + timedelta(seconds=run.summary.elapsed_s or 0.0)
     pairs = missions.enrolled_missions(session, catalog, runner)
-    earned = missions.evaluate_enrolled(session, catalog, runner, pairs, now, learned)
     found = []
-    for (mission, enrolment), progress in zip(pairs, earned, strict=True):
-        since = missions.enrolled_at(enrolment)
-        early = not (start >= since or run.uploaded_at >= since)
-        reason = "run and uploaded before you enrolled" if early else run.not_counted
+    for standing in missions.standings(session, catalog, runner, pairs, now, learned):
+        reason = reason_for(run, standing.enrolled_at)
         counts = reason is None
         unlocked = tuple(
-            beat.title
-            for beat in progress.beats
-            if beat.met and beat.unlocked_by == run.file_name and beat.unlocked_at == ended
+            Chapter(beat.beat, beat.title)
+            for beat in standing.progress.beats
+            if beat.met and beat.run == run.id
         )
         km = (run.summary.counted_distance_m or 0.0) / 1000.0
+        journey = standing.mission.route is not None
         found.append(
             Credit(
-                mission.id,
-                mission.title,
+                standing.mission.id,
+                standing.mission.title,
                 counts,
-                km if counts and mission.route is not None else None,
+                km if counts and journey else None,
                 unlocked if counts else (),
                 reason,
             )
         )
     return found
+
+
+def _chapters(beats: Sequence[Beat], unlocked: Sequence[Unlocked]) -> tuple[Chapter, ...]:
+    """The unlocked beats as chapters, in the mission's order."""
+    wanted = {entry.beat for entry in unlocked}
+    return tuple(Chapter(beat.id, beat.title) for beat in beats if beat.id in wanted)

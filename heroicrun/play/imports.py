@@ -51,6 +51,32 @@ class Tally:
         """Every chapter the import unlocked, in the order it happened."""
         return [item for imported in self.runs for item in imported.recorded.unlocked]
 
+    @property
+    def not_counted(self) -> list[Imported]:
+        """The runs stored that count for none of the runner's missions (each says why)."""
+        return [item for item in self.stored if item.recorded.run.not_counted is not None]
+
+    @property
+    def summary(self) -> Summary:
+        """How many runs were stored, already there, refused, and stored but not counted."""
+        return Summary(
+            stored=len(self.stored),
+            duplicates=len(self.duplicates),
+            refused=len(self.refused),
+            not_counted=len(self.not_counted),
+        )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A whole import in four numbers, as a status line tells it ("3 stored · 1 already here
+    · 1 refused")."""
+
+    stored: int  # runs stored anew (a file of several outings stores several)
+    duplicates: int  # runs already stored, from this file or another of the same activity
+    refused: int  # files refused (each says why)
+    not_counted: int  # of the stored runs, those that count for no mission
+
 
 def entries(
     file: IO[bytes],

@@ -1,16 +1,19 @@
-"""Enrolments and progress: a runner's missions, derived from their stored runs.
+"""Enrolments and progress: a runner's missions, derived from their stored runs and the ledger
+of what they already unlocked.
 
-Progress is never stored. Each request reads the facts of the runner's runs (start, counted km,
-elapsed time, declared sport, GPS or not) from their rows and evaluates the mission afresh, so
-an edited mission file needs no migration. Only the slow part is remembered: one run judged
-against one single-run goal, a Verdict row keyed by a hash of the goal's content and the
-heroicrun version (`goal_key`), so an edited goal or a new release is simply judged again. A
-run's file is read only to judge a verdict that is not yet remembered, and then only its outing.
+Each request reads the facts of the runner's runs (start, counted km, elapsed time, sport, GPS
+or not) from their rows and evaluates the mission afresh, so an edited mission file needs no
+migration; the chapters already unlocked stand with their credit (heroicrun.play.ledger). Only
+the slow part is remembered: one run judged against one single-run goal, a Verdict row keyed by
+a hash of the goal's content and the heroicrun version (`goal_key`), so an edited goal or a new
+release is simply judged again. A run's file is read only to judge a verdict that is not yet
+remembered, and then only its outing.
 
-Who stores verdicts: storing an upload collects what its snapshots (before and after each
-run) had to judge and keeps it with one `remember` before committing, so a new run is judged
-once, at upload. `progress` and `dashboard` only read: verdicts they had to judge (after a
-mission was edited, or heroicrun upgraded) are collected in `learned`, and the caller may keep
+Who writes: storing an upload, enrolling, deleting or re-marking a run judge the missions with
+`standings` and write down what they newly unlocked with `settle`; they collect the verdicts
+their judging needed and keep them with one `remember` before committing, so a new run is
+judged once, at upload. `progress` and `dashboard` only read: verdicts they had to judge (after
+a mission was edited, or heroicrun upgraded) are collected in `learned`, and the caller may keep
 them with `remember` in a write session.
 
 A run marked as the same outing as an earlier one (`Run.overlaps_run_id`) counts for nothing.
@@ -22,11 +25,12 @@ import gzip
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property, lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Insert, Select, insert, select
+from sqlalchemy import ColumnElement, Insert, Select, and_, func, insert, not_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -46,9 +50,16 @@ from heroicrun.missions.model import (
     SingleRunGoal,
     StreakGoal,
 )
-from heroicrun.missions.progress import MissionProgress
-from heroicrun.missions.runs import CountedRun, RunFacts
-from heroicrun.play import NotFound, pool
+from heroicrun.missions.progress import MissionProgress, Unlocked
+from heroicrun.missions.runs import (
+    GRACE,
+    RIDE_REST_S,
+    RIDE_REST_SPEED_M_S,
+    RIDE_VEHICLE_SHARE,
+    CountedRun,
+    RunFacts,
+)
+from heroicrun.play import NotFound, ledger, pool
 from heroicrun.track import Track
 
 Snapshot = dict[str, tuple[str, ...]]  # mission id → unlocked beat ids, for active enrolments
@@ -77,6 +88,10 @@ def enrol(
     )
     session.add(enrolment)
     session.flush()
+    # A beat at km 0 unlocks on enrolment, and this morning's run, stored already, counts now.
+    learned: Learned = {}
+    settle(session, standings(session, catalog, runner, [(mission, enrolment)], now, learned))
+    remember(session, learned)
     return enrolment
 
 
@@ -120,54 +135,89 @@ def progress(
     enrolment = active_enrolment(session, catalog, runner, mission_id)
     mission = _mission(catalog, mission_id)
     pairs = [(mission, enrolment)]
-    [earned] = evaluate_enrolled(session, catalog, runner, pairs, as_utc(now), learned)
+    books = ledger.read(session, [enrolment.id])
+    [earned] = evaluate_enrolled(session, catalog, runner, pairs, as_utc(now), learned, books)
     return mission, earned
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A mission as it stands for the runner, and what it unlocks that the ledger lacks."""
+
+    mission: Mission
+    enrolment_id: int
+    enrolled_at: datetime  # UTC
+    progress: MissionProgress
+    fresh: tuple[Unlocked, ...]  # unlocked now, not written down yet
+
+
+def standings(
+    session: Session,
+    catalog: Catalog,
+    runner: Runner,
+    pairs: Sequence[tuple[Mission, Enrolment]],
+    now: datetime,
+    learned: Learned,
+) -> list[Standing]:
+    """Each mission of `pairs` as it stands at `now`, with what it newly unlocks; verdicts
+    judged afresh are collected in `learned` (those already in it are reused)."""
+    found: list[Standing] = []
+    books = ledger.read(session, [enrolment.id for _, enrolment in pairs])
+    earned = evaluate_enrolled(session, catalog, runner, pairs, as_utc(now), learned, books)
+    for (mission, enrolment), progress_now in zip(pairs, earned, strict=True):
+        fresh = mission_progress.newly_unlocked(progress_now, books[enrolment.id])
+        found.append(
+            Standing(mission, enrolment.id, enrolled_at(enrolment), progress_now, tuple(fresh))
+        )
+    return found
+
+
+def settle(session: Session, found: Sequence[Standing]) -> None:
+    """Write down what the standings newly unlocked (flushed, not committed)."""
+    for standing in found:
+        ledger.append(session, standing.enrolment_id, standing.fresh)
 
 
 def snapshot(
     session: Session, catalog: Catalog, runner: Runner, learned: Learned | None = None
 ) -> Snapshot:
-    """The beats the runner has unlocked in each mission they are enrolled in.
+    """The beats the runner has unlocked in each mission they are enrolled in (read only).
 
     Verdicts judged afresh are kept in `session`; or, given `learned`, collected there (and
     those already in it reused) for the caller to `remember` once.
     """
     pairs = enrolled_missions(session, catalog, runner)
     judged: Learned = {} if learned is None else learned
-    earned = evaluate_enrolled(session, catalog, runner, pairs, datetime.now(UTC), judged)
+    found = standings(session, catalog, runner, pairs, datetime.now(UTC), judged)
     if learned is None:
         remember(session, judged)
-    return {mission.id: found.unlocked for (mission, _), found in zip(pairs, earned, strict=True)}
+    return {standing.mission.id: standing.progress.unlocked for standing in found}
 
 
-def unlocks(catalog: Catalog, before: Snapshot, after: Snapshot) -> list[dict[str, str]]:
-    """What changed between two snapshots, as messages:
+def messages(mission: Mission, unlocked: Sequence[Unlocked]) -> list[dict[str, str]]:
+    """Unlocks as messages, in beat order:
     "Reach Sparta: Megara reached — 'The Dust of the Sacred Way' unlocked"."""
+    wanted = {entry.beat for entry in unlocked}
     found: list[dict[str, str]] = []
-    for mission_id, unlocked in after.items():
-        mission = catalog.get(mission_id)
-        if mission is None:
+    for number, beat in enumerate(mission.beats, start=1):
+        if beat.id not in wanted:
             continue
-        earlier = set(before.get(mission_id, ()))
-        for number, beat in enumerate(mission.beats, start=1):
-            if beat.id not in unlocked or beat.id in earlier:
-                continue
-            place = _place(mission, beat.goal)
-            reached = f"{place} reached — " if place else ""
-            message = f"{mission.title}: {reached}'{beat.title}' unlocked"
-            if beat is mission.beats[-1]:
-                message += "; mission complete"
-            item = {
-                "mission": mission.id,
-                "mission_title": mission.title,
-                "beat": beat.id,
-                "title": beat.title,
-                "chapter": str(number),
-                "message": message,
-            }
-            if place:
-                item["place"] = place
-            found.append(item)
+        place = _place(mission, beat.goal)
+        reached = f"{place} reached — " if place else ""
+        message = f"{mission.title}: {reached}'{beat.title}' unlocked"
+        if beat is mission.beats[-1]:
+            message += "; mission complete"
+        item = {
+            "mission": mission.id,
+            "mission_title": mission.title,
+            "beat": beat.id,
+            "title": beat.title,
+            "chapter": str(number),
+            "message": message,
+        }
+        if place:
+            item["place"] = place
+        found.append(item)
     return found
 
 
@@ -231,7 +281,7 @@ class StoredRun(CountedRun):
         outing: int = 1,
         files: Files | None = None,
     ) -> None:
-        super().__init__(name, _never, _never, facts)
+        super().__init__(name, _never, _never, facts, ref=run_id)
         self.run_id = run_id
         self._session = session
         self._sha256 = sha256
@@ -287,55 +337,38 @@ def evaluate_enrolled(
     pairs: Sequence[tuple[Mission, Enrolment]],
     now: datetime,
     learned: Learned | None,
+    books: dict[int, ledger.Ledger] | None = None,
 ) -> list[MissionProgress]:
-    """Each mission's progress from one read of the runs and one of the remembered verdicts.
+    """Each mission's progress from one read of the runs, one of the remembered verdicts and
+    one of the ledger (`books`, by enrolment id, when the caller has read it already).
 
-    Both reads are plain column queries: no ORM objects for a thousand runs. Verdicts already
+    The reads are plain column queries: no ORM objects for a thousand runs. Verdicts already
     in `learned` are taken as judged. Runs of an outing already counted are left out.
     """
     if not pairs:
         return []
-    first = min(enrolled_at(enrolment) for _, enrolment in pairs)
-    # Runs before enrolment count for nothing but the weekly distance (the last 28 days).
+    if books is None:
+        books = ledger.read(session, [enrolment.id for _, enrolment in pairs])
+    first = min(enrolled_at(enrolment) for _, enrolment in pairs) - GRACE
+    # Runs recorded before that count for nothing but the weekly distance (the last 28 days).
     since = min(first, now - mission_progress.WEEKLY_WINDOW)
     runs_table, verdicts_table = Run.__table__.c, Verdict.__table__.c
-
-    def counts(moment: datetime) -> Any:
-        # Recorded since `moment`, or handed in since (see RunFacts.uploaded_at).
-        return (runs_table.start_time >= moment) | (
-            runs_table.start_time.is_not(None) & (runs_table.uploaded_at >= moment)
-        )
-
     rows = session.execute(
         select(
             runs_table.id,
             runs_table.file_name,
             runs_table.sha256,
-            runs_table.start_time,
-            runs_table.counted_distance_m,
-            runs_table.elapsed_s,
-            runs_table.uploaded_at,
             runs_table.outing,
-            runs_table.sport,
-            runs_table.gps,
+            *FACT_COLUMNS,
         )
-        .where(runs_table.runner_id == runner.id, counts(since))
+        .where(runs_table.runner_id == runner.id, runs_table.start_time >= since)
         .where(runs_table.overlaps_run_id.is_(None))
         .order_by(runs_table.start_time, runs_table.id)
     ).all()
     files: Files = {}
     runs = [
-        StoredRun(
-            session,
-            run_id,
-            name,
-            sha256,
-            RunFacts(as_utc(start), counted_m / 1000.0, elapsed_s, as_utc(uploaded), sport, gps),
-            outing,
-            files,
-        )
-        for run_id, name, sha256, start, counted_m, elapsed_s, uploaded, outing, sport, gps in rows
-        if start is not None
+        StoredRun(session, run_id, name, sha256, facts_of(*facts), outing, files)
+        for run_id, name, sha256, outing, *facts in rows
     ]
     keys = {goal_key(goal) for mission, _ in pairs for goal in _single_run_goals(mission)}
     known: dict[str, dict[int, GoalCheck]] = {key: {} for key in keys}
@@ -349,7 +382,7 @@ def evaluate_enrolled(
                 verdicts_table.closeness,
             )
             .join(Run.__table__, runs_table.id == verdicts_table.run_id)
-            .where(runs_table.runner_id == runner.id, counts(first))
+            .where(runs_table.runner_id == runner.id, runs_table.start_time >= first)
             .where(verdicts_table.goal_key.in_(sorted(keys)))
         ).all()
         for key, run_id, met, detail, closeness in verdicts:
@@ -359,10 +392,53 @@ def evaluate_enrolled(
     judge = _Judge(known, learned if learned is not None else {})
     return [
         mission_progress.evaluate(
-            mission, runs, enrolled_at(enrolment), now=now, base=catalog.directory, check=judge
+            mission,
+            runs,
+            enrolled_at(enrolment),
+            now=now,
+            base=catalog.directory,
+            check=judge,
+            ledger=books.get(enrolment.id, {}),
         )
         for mission, enrolment in pairs
     ]
+
+
+# The columns a run's RunFacts are made from, in facts_of's order.
+FACT_COLUMNS = (
+    Run.__table__.c.start_time,
+    Run.__table__.c.counted_distance_m,
+    Run.__table__.c.elapsed_s,
+    Run.__table__.c.sport,
+    Run.__table__.c.marked_sport,
+    Run.__table__.c.gps,
+    Run.__table__.c.distance_m,
+    Run.__table__.c.counted_moving_s,
+)
+
+
+def facts_of(
+    start: datetime | None,
+    counted_m: float,
+    elapsed_s: float | None,
+    sport: str | None,
+    marked_sport: str | None,
+    gps: bool,
+    distance_m: float | None,
+    counted_moving_s: float | None,
+) -> RunFacts:
+    """What missions read of a stored run, from its columns (FACT_COLUMNS): the runner's mark,
+    when there is one, is its sport."""
+    return RunFacts(
+        None if start is None else as_utc(start),
+        (counted_m or 0.0) / 1000.0,
+        elapsed_s,
+        sport=marked_sport if marked_sport is not None else sport,
+        gps=gps,
+        marked=marked_sport is not None,
+        distance_km=None if distance_m is None else distance_m / 1000.0,
+        counted_moving_s=counted_moving_s,
+    )
 
 
 def _single_run_goals(mission: Mission) -> Iterable[SingleRunGoal]:
@@ -418,9 +494,18 @@ def _place(mission: Mission, goal: object) -> str | None:
 
 
 def on_foot() -> ColumnElement[bool]:
-    """Runs whose declared sport may count: on foot, or undeclared (their speeds judge them);
-    for totals, which a ride or a swim must not swell."""
-    return Run.sport.is_(None) | Run.sport.not_in(sorted(sports.NOT_ON_FOOT))
+    """Runs that may count, as RunFacts.off_foot judges them: on foot by the runner's mark or
+    the file's sport, or naming none and not ridden by their speeds; for totals, which a ride or
+    a swim must not swell."""
+    sport = func.coalesce(Run.marked_sport, Run.sport)
+    rest_s = func.coalesce(Run.counted_moving_s, 0.0)
+    ridden = and_(
+        or_(sport.is_(None), sport.not_in(sorted(sports.ON_FOOT))),
+        rest_s >= RIDE_REST_S,
+        Run.counted_distance_m <= Run.distance_m * (1 - RIDE_VEHICLE_SHARE),
+        Run.counted_distance_m >= rest_s * RIDE_REST_SPEED_M_S,
+    )
+    return or_(sport.is_(None), sport.not_in(sorted(sports.NOT_ON_FOOT))) & not_(ridden)
 
 
 def enrolled_at(enrolment: Enrolment) -> datetime:

@@ -13,6 +13,10 @@ zip, other line endings, another app's export) are the run already stored (`acti
 second recording of the same outing (a watch and a phone at once) is stored, but marked with
 the run it repeats (`overlaps_run_id`) and counts for no mission; the first stored counts.
 
+Storing a run judges the runner's missions before and after it: what it newly unlocked is
+written down in the ledger (heroicrun.play.ledger) and said, with the km it added to each
+journey and where that left the runner (heroicrun.play.credits).
+
 `record` runs its own transactions: the file is read with no database lock held, then its runs
 are stored in one transaction, so a file's runs are either all there or not there at all. A
 transaction that PostgreSQL ends as a deadlock or a serialization failure is run again, once.
@@ -35,10 +39,11 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from heroicrun import __version__, activity, reading, sports
-from heroicrun.db.schema import Original, Run, Runner, Verdict
+from heroicrun.db.schema import Enrolment, Original, Run, Runner, Verdict
 from heroicrun.missions.loading import Catalog
+from heroicrun.missions.model import Mission
 from heroicrun.missions.runs import RunFacts
-from heroicrun.play import NotFound, PlayError, missions
+from heroicrun.play import NotFound, PlayError, credits, ledger, missions
 from heroicrun.play.pool import Described, Parser
 from heroicrun.reading import archives
 from heroicrun.summary import RunSummary
@@ -46,9 +51,9 @@ from heroicrun.summary import RunSummary
 # PostgreSQL ends one of two conflicting transactions with these; run again, it goes through.
 RETRIED_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
 SPORT_CHARS = 32  # Run.sport's width
-# What each outing of a file unlocked is told apart by judging the missions after each one.
-# Each judging reads all the runner's runs, so a file of more outings than this (a logger's
-# year of trips) is judged once, after them all, and its chapters go to its last new run.
+# What each outing of a file did is told apart by judging the missions after each one. Each
+# judging reads all the runner's runs, so a file of more outings than this (a logger's year of
+# trips) is judged once, after them all, and its chapters go to its last new run.
 TOLD_APART_OUTINGS = 20
 
 
@@ -63,7 +68,7 @@ class Damaged(PlayError):
 @dataclass(frozen=True)
 class StoredRun:
     """A stored run as plain values; `summary` is what measuring it said, with what the row
-    knows better (the file's display name, the sport, GPS, which outing)."""
+    knows better (the file's display name, the declared sport, GPS, which outing)."""
 
     id: int
     runner_id: int
@@ -73,11 +78,16 @@ class StoredRun:
     uploaded_at: datetime  # UTC
     measured_with: str
     overlaps_run_id: int | None = None  # the earlier run of the same outing: this one not counted
-    not_counted: str | None = None  # why it counts for no mission, in a sentence
+    # Why it counts for none of the runner's missions, in a line; None when it counts for one,
+    # or (enrolled in none) when nothing in the run itself keeps it from counting.
+    not_counted: str | None = None
     outing: int = 1  # which outing of its file, from 1
     outings: int = 1  # how many the file holds
     sport: str | None = None  # declared (heroicrun.sports); None when the file says nothing
     gps: bool = True  # False: recorded without positions, the distance is the device's
+    marked_sport: str | None = None  # the runner's mark, which missions follow over `sport`
+    facts: RunFacts = field(default_factory=lambda: RunFacts(None, 0.0, None))
+    repeats: str | None = None  # when it repeats another run's outing: which, in a sentence
 
     @property
     def on_foot(self) -> bool | None:
@@ -89,11 +99,12 @@ class StoredRun:
 @dataclass(frozen=True)
 class Recorded:
     """What storing one outing of a file did: the run, whether its activity was already there
-    (the run stored first), what it unlocked."""
+    (the run stored first), what it unlocked (as messages), and what it did in each mission."""
 
     run: StoredRun
     duplicate: bool
     unlocked: list[dict[str, str]] = field(default_factory=list)
+    progress: list[credits.Credit] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -119,9 +130,9 @@ def record(
     name = archives.display_name(file_name)
     digest = hashlib.sha256(data).hexdigest()
     existing = _stored_file(session, runner_id, digest)
-    session.rollback()  # nothing is held while the file is read
     if existing:
-        return [Recorded(run, duplicate=True) for run in existing]
+        return _duplicates(session, runner, existing, catalog)
+    session.rollback()  # nothing is held while the file is read
     try:
         described = parser.describe(data, name)
     except reading.ReadError as error:
@@ -176,13 +187,14 @@ def _store(
     catalog: Catalog | None,
 ) -> list[Recorded]:
     """One transaction: the original if new, a run for each outing not stored yet, and what
-    each unlocked, outing after outing (TOLD_APART_OUTINGS); the runs already stored for the
-    others."""
+    each did in the missions, outing after outing (TOLD_APART_OUTINGS); the runs already stored
+    for the others."""
     runner = locked_runner(session, runner_id)
-    # Verdicts of every snapshot are kept at the end, in one ordered statement.
+    pairs = missions.enrolled_missions(session, catalog, runner) if catalog else []
+    # Verdicts of every judging are kept at the end, in one ordered statement.
     learned: missions.Learned = {}
-    before: missions.Snapshot | None = None  # taken before the first new run, if any
-    found: list[StoredRun | tuple[Run, list[dict[str, str]]]] = []
+    before: list[missions.Standing] | None = None  # before the first new run, if any
+    found: list[StoredRun | _New] = []
     kept = False
     uploaded_at = datetime.now(UTC)
     told_apart = len(described) <= TOLD_APART_OUTINGS
@@ -196,30 +208,98 @@ def _store(
         if not kept:
             _keep_original(session, digest, len(data), content_gz)
             kept = True
-        if catalog and before is None:
-            before = missions.snapshot(session, catalog, runner, learned)
+        if before is None:
+            before = _judged(session, catalog, runner, pairs, learned)
+            # Chapters earned before (and not yet written down) are no credit of this file's.
+            missions.settle(session, before)
         row = new_run(session, runner_id, name, digest, summary, key, uploaded_at)
-        unlocked: list[dict[str, str]] = []
-        found.append((row, unlocked))
-        if catalog and before is not None and told_apart:
-            after = missions.snapshot(session, catalog, runner, learned)
-            unlocked.extend(missions.unlocks(catalog, before, after))
-            before = after
-    if catalog and before is not None and not told_apart:
-        last_new = [item for item in found if isinstance(item, tuple)][-1]
-        after = missions.snapshot(session, catalog, runner, learned)
-        last_new[1].extend(missions.unlocks(catalog, before, after))
+        new = _New(row, before)
+        found.append(new)
+        if told_apart:
+            new.after = before = _judged(session, catalog, runner, pairs, learned)
+            missions.settle(session, before)
+    news = [item for item in found if isinstance(item, _New)]
+    if news and not told_apart:
+        news[-1].after = _judged(session, catalog, runner, pairs, learned)
+        missions.settle(session, news[-1].after)
+    duplicates = [item for item in found if isinstance(item, StoredRun)]
+    current = news[-1].after if news else None
+    if duplicates and current is None:
+        current = _judged(session, catalog, runner, pairs, learned)
     missions.remember(session, learned)
-    rows = [item[0] for item in found if isinstance(item, tuple)]
-    stored = iter(_stored_all(session, rows))
+    stored = iter(_stored_all(session, [new.row for new in news]))
+    again = iter(_duplicates_of(duplicates, current))
     recorded = [
-        Recorded(next(stored), duplicate=False, unlocked=item[1])
-        if isinstance(item, tuple)
-        else Recorded(item, duplicate=True)
-        for item in found
+        item.recorded(next(stored)) if isinstance(item, _New) else next(again) for item in found
     ]
     session.commit()
     return recorded
+
+
+@dataclass
+class _New:
+    """A run stored by this request, and the missions as they stood before and after it."""
+
+    row: Run
+    before: list[missions.Standing]
+    after: list[missions.Standing] | None = None
+
+    def recorded(self, run: StoredRun) -> Recorded:
+        after = self.after
+        if after is None:  # judged once with the file's later outings
+            progress = [credits.of_unjudged(standing, run) for standing in self.before]
+            return Recorded(run, duplicate=False, progress=progress)
+        unlocked = [
+            item
+            for standing in after
+            for item in missions.messages(standing.mission, standing.fresh)
+        ]
+        progress = [
+            credits.of_upload(first, then, run)
+            for first, then in zip(self.before, after, strict=True)
+        ]
+        return Recorded(run, duplicate=False, unlocked=unlocked, progress=progress)
+
+
+def _judged(
+    session: Session,
+    catalog: Catalog | None,
+    runner: Runner,
+    pairs: list[tuple[Mission, Enrolment]],
+    learned: missions.Learned,
+) -> list[missions.Standing]:
+    """The missions as they stand now (none without a catalog)."""
+    if catalog is None or not pairs:
+        return []
+    return missions.standings(session, catalog, runner, pairs, datetime.now(UTC), learned)
+
+
+def _duplicates(
+    session: Session, runner: Runner, runs: list[StoredRun], catalog: Catalog | None
+) -> list[Recorded]:
+    """A file already stored: its runs, each saying that sending it again did nothing."""
+    pairs = missions.enrolled_missions(session, catalog, runner) if catalog else []
+    learned: missions.Learned = {}
+    current = _judged(session, catalog, runner, pairs, learned)
+    if learned:  # a mission edited or heroicrun upgraded since: keep what was judged
+        missions.remember(session, learned)
+        session.commit()
+    else:
+        session.rollback()
+    return _duplicates_of(runs, current)
+
+
+def _duplicates_of(
+    runs: list[StoredRun], current: list[missions.Standing] | None
+) -> list[Recorded]:
+    return [
+        Recorded(
+            run,
+            duplicate=True,
+            progress=[credits.of_duplicate(standing, run) for standing in current or []],
+        )
+        for run in runs
+    ]
 
 
 def new_run(
@@ -328,6 +408,7 @@ def measured_columns(described: RunSummary) -> dict[str, Any]:
         "counted_distance_m": described.counted_distance_m or 0.0,
         "elapsed_s": described.elapsed_s,
         "moving_s": described.moving_s,
+        "counted_moving_s": described.counted_moving_s,
         "outing": described.outing,
         "sport": described.sport[:SPORT_CHARS] if described.sport else None,
         "gps": described.gps,
@@ -342,7 +423,9 @@ def _utc(moment: datetime) -> datetime:
 
 
 def _stored_all(session: Session, rows: Sequence[Run]) -> list[StoredRun]:
-    """The rows as plain values, each run that does not count saying why."""
+    """The rows (one runner's) as plain values, each run that does not count saying why."""
+    if not rows:
+        return []
     wanted = {row.overlaps_run_id for row in rows if row.overlaps_run_id is not None}
     firsts: dict[int, activity.Outing | None] = {}
     if wanted:
@@ -350,21 +433,39 @@ def _stored_all(session: Session, rows: Sequence[Run]) -> list[StoredRun]:
             select(Run.id, Run.start_time, Run.elapsed_s).where(Run.id.in_(sorted(wanted)))
         )
         firsts = {run_id: _outing(run_id, start, elapsed) for run_id, start, elapsed in found}
-    return [_stored(row, firsts) for row in rows]
+    enrolled = [
+        missions.as_utc(moment)
+        for moment in session.scalars(
+            select(Enrolment.enrolled_at).where(
+                Enrolment.runner_id == rows[0].runner_id, Enrolment.active.is_(True)
+            )
+        )
+    ]
+    return [_stored(row, firsts, enrolled) for row in rows]
 
 
-def _stored(row: Run, firsts: dict[int, activity.Outing | None]) -> StoredRun:
-    reason = None
+def _stored(
+    row: Run, firsts: dict[int, activity.Outing | None], enrolled: list[datetime]
+) -> StoredRun:
+    repeats = None
     if row.overlaps_run_id is not None:
         outing = _outing(row.id, row.start_time, row.elapsed_s)
         first = firsts.get(row.overlaps_run_id)
-        reason = (
+        repeats = (
             activity.not_counted(outing, first)
             if outing is not None and first is not None
             else f"the same outing as run {row.overlaps_run_id}"
         )
-    else:
-        reason = RunFacts(None, 0.0, None, sport=row.sport).off_foot
+    facts = missions.facts_of(
+        row.start_time,
+        row.counted_distance_m,
+        row.elapsed_s,
+        row.sport,
+        row.marked_sport,
+        row.gps,
+        row.distance_m,
+        row.counted_moving_s,
+    )
     measured = RunSummary.model_validate_json(row.summary_json)
     # The row answers for these, so that runs stored before the summary held them answer too.
     summary = measured.model_copy(
@@ -386,12 +487,24 @@ def _stored(row: Run, firsts: dict[int, activity.Outing | None]) -> StoredRun:
         uploaded_at=_utc(row.uploaded_at),
         measured_with=row.measured_with,
         overlaps_run_id=row.overlaps_run_id,
-        not_counted=reason,
+        not_counted=repeats or _not_counted(facts, enrolled),
         outing=row.outing,
         outings=summary.outings,
         sport=row.sport,
         gps=row.gps,
+        marked_sport=row.marked_sport,
+        facts=facts,
+        repeats=repeats,
     )
+
+
+def _not_counted(facts: RunFacts, enrolled: list[datetime]) -> str | None:
+    """Why a run counts for none of the runner's enrolments (the one it comes closest to);
+    enrolled in none, why it could count for no mission at all."""
+    if not enrolled:
+        return facts.not_counted(None)
+    reasons = [facts.not_counted(moment) for moment in enrolled]
+    return None if None in reasons else facts.not_counted(min(enrolled))
 
 
 def _find(session: Session, runner_id: int, which: ColumnElement[bool]) -> StoredRun | None:
@@ -402,7 +515,7 @@ def _find(session: Session, runner_id: int, which: ColumnElement[bool]) -> Store
     return None if row is None else _stored_all(session, [row])[0]
 
 
-def _owned(session: Session, runner: Runner, run_id: int) -> Run:
+def owned(session: Session, runner: Runner, run_id: int) -> Run:
     """The run with this id if it is the runner's; NotFound alike when missing or not theirs."""
     row = session.scalar(select(Run).where(Run.id == run_id, Run.runner_id == runner.id))
     if row is None:
@@ -426,27 +539,42 @@ def list_runs(session: Session, runner: Runner, limit: int = 50, offset: int = 0
 
 def get_run(session: Session, runner: Runner, run_id: int) -> StoredRun:
     """One of the runner's runs; NotFound for a missing run and for another runner's alike."""
-    return _stored_all(session, [_owned(session, runner, run_id)])[0]
+    return _stored_all(session, [owned(session, runner, run_id)])[0]
 
 
-def delete_run(session: Session, runner: Runner, run_id: int) -> None:
+def delete_run(
+    session: Session, runner: Runner, run_id: int, catalog: Catalog | None = None
+) -> None:
     """Delete one of the runner's runs (and its original, once no runner has that file);
-    the caller commits. Progress is derived from runs, so it follows by itself; a run of the
-    same outing stored after this one counts in its place."""
+    the caller commits. The chapters it was credited with leave the ledger, and the missions
+    are judged again without it (written down now given a catalog, else at the next upload);
+    a run of the same outing stored after this one counts in its place."""
     locked_runner(session, runner.id)
-    row = _owned(session, runner, run_id)
+    row = owned(session, runner, run_id)
     digest = row.sha256
+    ledger.forget(session, row.id)
     session.execute(delete(Verdict).where(Verdict.run_id == row.id))
     session.execute(delete(Run).where(Run.id == row.id))
     session.execute(
         delete(Original).where(Original.sha256 == digest, ~exists().where(Run.sha256 == digest))
     )
     mark_outings(session, [runner.id])
+    rejudge(session, runner, catalog)
+
+
+def rejudge(session: Session, runner: Runner, catalog: Catalog | None) -> None:
+    """Judge the runner's missions again and write down what they now unlock (flushed)."""
+    if catalog is None:
+        return
+    learned: missions.Learned = {}
+    pairs = missions.enrolled_missions(session, catalog, runner)
+    missions.settle(session, _judged(session, catalog, runner, pairs, learned))
+    missions.remember(session, learned)
 
 
 def original(session: Session, runner: Runner, run_id: int) -> tuple[str, bytes]:
     """The file a run came from, as uploaded: its display name and its exact bytes."""
-    row = _owned(session, runner, run_id)
+    row = owned(session, runner, run_id)
     kept = session.get(Original, row.sha256)
     data = None if kept is None else unpacked(kept)
     if data is None:

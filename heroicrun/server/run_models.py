@@ -1,5 +1,6 @@
 """The JSON shapes of the runs API: a run's summary (heroicrun.summary.RunSummary, the fields of
-`heroicrun check --json`) with what storing adds, and the answer to an upload.
+`heroicrun check --json`) with what storing adds, the answer to an upload (what each run did in
+each mission, and the whole request in four numbers), and the changes a runner may make to a run.
 
 Units are in the names (metres, seconds, seconds per km); absent values are null.
 """
@@ -11,9 +12,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from heroicrun import summary
+from heroicrun.play import credits, imports, marks
 from heroicrun.play.runs import StoredRun
 
 # The lists a run's headline leaves out (RunBrief): they can run long.
@@ -96,8 +98,15 @@ class Counting(BaseModel):
     )
     not_counted: str | None = Field(
         default=None,
-        description="Why the run counts for no mission, in a sentence: "
-        '"the same outing as run 12 (overlaps 94 % of it)"; null when it counts',
+        description="Why the run counts for none of your missions, in a line: "
+        '"recorded 3 years before you enrolled", "a ride (the file says cycling): only runs, '
+        'walks and hikes count", "the same outing as run 12 (overlaps 94 % of it)"; null when '
+        "it counts for one of them (or, in none, when nothing in the run keeps it from counting)",
+    )
+    marked_sport: str | None = Field(
+        default=None,
+        description="The sport you marked the run as (PATCH /api/runs/{id}): missions follow "
+        "it over the file's `sport`; null when not marked",
     )
 
 
@@ -109,6 +118,56 @@ class RunBrief(_Headline, Stored):
     """A stored run's headline figures: its summary without the lists that can run long."""
 
 
+class Chapter(BaseModel):
+    """A chapter (a mission's beat) a run unlocked."""
+
+    beat: str = Field(description="The beat's id in the mission")
+    title: str
+
+
+class MissionCredit(BaseModel):
+    """What one run did in one mission you are enrolled in. Journeys fill the km fields (counted
+    km: vehicle stretches left out); other missions leave them null."""
+
+    mission: str = Field(description="The mission's id")
+    title: str = Field(description="The mission's title")
+    counts: bool = Field(description="Whether the run counts for this mission")
+    counted_km: float | None = Field(
+        description="This run's share of the journey, km (0 when it does not count)"
+    )
+    km_before: float | None = Field(description="Where you were on the route before this run")
+    km_after: float | None = Field(description="Where this run left you")
+    next_place: str | None = Field(description="The next place on the route; null at its end")
+    to_next_km: float | None = Field(description="How far the next place is, km")
+    unlocked: list[Chapter] = Field(description="The chapters this run unlocked, in order")
+    reason: str | None = Field(
+        description='Why the run does not count here, in a line: "recorded 3 years before you '
+        'enrolled", "a ride (the file says cycling): …", "already uploaded, as run 12"; null '
+        "when it counts"
+    )
+
+    @classmethod
+    def of(cls, credit: credits.Credit) -> MissionCredit:
+        """A play-layer credit in the API's terms."""
+        return cls(
+            mission=credit.mission_id,
+            title=credit.title,
+            counts=credit.counts,
+            counted_km=_km(credit.km),
+            km_before=_km(credit.km_before),
+            km_after=_km(credit.km_after),
+            next_place=credit.next_place,
+            to_next_km=_km(credit.to_next_km),
+            unlocked=[Chapter(beat=item.beat, title=item.title) for item in credit.unlocked],
+            reason=credit.reason,
+        )
+
+
+def _km(value: float | None) -> float | None:
+    # To the metre: the sums of floats behind them say nothing finer.
+    return None if value is None else round(value, 3)
+
+
 class UploadedRun(RunBrief, Counting):
     """One outing of a file of an upload, stored (or found already stored)."""
 
@@ -117,7 +176,14 @@ class UploadedRun(RunBrief, Counting):
         "another (gzip, zip, re-export): the run is the one stored first, and nothing changed"
     )
     unlocked: list[dict[str, str]] = Field(
-        description="What the run unlocked in the runner's missions"
+        description="What the run unlocked in the runner's missions, as messages: `mission`, "
+        "`mission_title`, `beat`, `title`, `chapter` (its number), `message`, and `place` for a "
+        "place reached"
+    )
+    progress: list[MissionCredit] = Field(
+        default_factory=list,
+        description="What the run did in each mission you are enrolled in; for a duplicate, "
+        "nothing (it counted, or not, when it was first stored)",
     )
 
 
@@ -131,6 +197,26 @@ class Skipped(BaseModel):
     reason: str
 
 
+class UploadSummary(BaseModel):
+    """The whole upload in four numbers."""
+
+    stored: int = Field(description="Runs stored anew (a file of several outings stores several)")
+    duplicates: int = Field(description="Runs you had already uploaded, in this file or another")
+    refused: int = Field(description="Files refused (`errors` says why)")
+    not_counted: int = Field(
+        description="Of the runs stored, those that count for none of your missions"
+    )
+
+    @classmethod
+    def of(cls, summary: imports.Summary) -> UploadSummary:
+        return cls(
+            stored=summary.stored,
+            duplicates=summary.duplicates,
+            refused=summary.refused,
+            not_counted=summary.not_counted,
+        )
+
+
 class Upload(BaseModel):
     """The result of an upload, file by file: some may be stored while others fail."""
 
@@ -142,9 +228,38 @@ class Upload(BaseModel):
     skipped: list[Skipped] = Field(
         default_factory=list, description="Notes on archive members that are not run files"
     )
+    summary: UploadSummary
     detail: str | None = Field(
         default=None, description="When nothing was stored (status 422): why, in a sentence"
     )
+
+
+class RunChanges(BaseModel):
+    """What to change in one of your runs; a field left out stays as it is."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sport: str | None = Field(
+        default=None,
+        description='The sport the run was: "running", "walking", "hiking" count for missions; '
+        '"cycling", "swimming" and the like do not. Names apps use work too ("Run", "Ride"). '
+        "null takes your mark away: the file's sport counts again",
+        examples=["cycling", "running", None],
+    )
+
+    @field_validator("sport")
+    @classmethod
+    def _known(cls, sport: str | None) -> str | None:
+        if sport is None:
+            return None
+        try:
+            return marks.sport_name(sport)
+        except marks.UnknownSport as error:
+            raise ValueError(str(error)) from None
+
+    def changes(self) -> marks.Marks:
+        """The changes asked for, in the play layer's terms."""
+        return marks.Marks(**{name: getattr(self, name) for name in self.model_fields_set})
 
 
 class RunPage(BaseModel):
@@ -164,4 +279,5 @@ def fields(run: StoredRun) -> dict[str, Any]:
         "measured_with": run.measured_with,
         "overlaps_run": run.overlaps_run_id,
         "not_counted": run.not_counted,
+        "marked_sport": run.marked_sport,
     }

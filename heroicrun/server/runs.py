@@ -1,4 +1,4 @@
-"""Routes for runs: upload files (or zip archives of them), list, read, download and delete.
+"""Routes for runs: upload files (or zip archives of them), list, read, mark, download and delete.
 
 Every run is looked up by id and owner: another runner's run is a 404 like a missing one.
 Uploads go through heroicrun.server.receiving, as the upload pages do.
@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from heroicrun.play import imports, runs
+from heroicrun.play import imports, marks, runs
 from heroicrun.server import receiving, run_models
 from heroicrun.server.deps import CurrentRunner, ReadSession, WriteSession
 from heroicrun.server.params import RunId
@@ -27,6 +27,8 @@ MEDIA_TYPES = {
 router = APIRouter(tags=["runs"])
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such run of yours"}}
+# A PATCH without a body changes nothing, and answers with the run as it is.
+NO_CHANGES = run_models.RunChanges()
 
 
 @router.post(
@@ -85,12 +87,16 @@ def _answer(tally: imports.Tally) -> run_models.Upload:
                     **run_models.fields(item.recorded.run),
                     "duplicate": item.recorded.duplicate,
                     "unlocked": item.recorded.unlocked,
+                    "progress": [
+                        run_models.MissionCredit.of(credit) for credit in item.recorded.progress
+                    ],
                 }
             )
             for item in tally.runs
         ],
         errors=[run_models.FileError(file=label, error=error) for label, error in tally.refused],
         skipped=[run_models.Skipped(file=label, reason=reason) for label, reason in tally.skipped],
+        summary=run_models.UploadSummary.of(tally.summary),
     )
 
 
@@ -119,10 +125,35 @@ def get_run(run_id: RunId, runner: CurrentRunner, session: ReadSession) -> run_m
     )
 
 
+@router.patch(
+    "/api/runs/{run_id}",
+    response_model=run_models.RunDetail,
+    responses={**NOT_FOUND, 422: {"description": "A field unknown, or a sport heroicrun lacks"}},
+)
+def change_run(
+    request: Request,
+    run_id: RunId,
+    runner: CurrentRunner,
+    session: WriteSession,
+    changes: Annotated[run_models.RunChanges, Body()] = NO_CHANGES,
+) -> run_models.RunDetail:
+    """Change what you say of one of your runs: `{"sport": "cycling"}` when the watch called a
+    ride a run, `{"sport": "running"}` the other way round, `{"sport": null}` to take the mark
+    away. Your missions follow: the chapters the run earned are judged again.
+
+    Example: curl -X PATCH -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json"
+    -d '{"sport": "cycling"}' http://host/api/runs/12
+    """
+    changed = marks.mark(session, request.app.state.catalog, runner, run_id, changes.changes())
+    return run_models.RunDetail.model_validate(run_models.fields(changed))
+
+
 @router.delete("/api/runs/{run_id}", status_code=204, responses=NOT_FOUND)
-def delete_run(run_id: RunId, runner: CurrentRunner, session: WriteSession) -> Response:
-    """Delete one of your runs; your mission progress no longer counts it."""
-    runs.delete_run(session, runner, run_id)
+def delete_run(
+    request: Request, run_id: RunId, runner: CurrentRunner, session: WriteSession
+) -> Response:
+    """Delete one of your runs; your missions are judged again without it."""
+    runs.delete_run(session, runner, run_id, request.app.state.catalog)
     return Response(status_code=204)
 
 

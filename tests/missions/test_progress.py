@@ -73,14 +73,23 @@ def test_a_car_ride_does_not_carry_the_runner_along_the_route() -> None:
     assert result.progress_km == pytest.approx(4.0, abs=0.3)
 
 
-def test_runs_before_enrolment_do_not_count() -> None:
+def test_runs_recorded_over_a_day_before_enrolment_do_not_count() -> None:
     mission = a_mission({"kind": "route_km", "km": 10}, route_km=[0, 10])
-    before = a_run(20, days=-1)
+    before = a_run(20, days=-1.05)
     result = progress.evaluate(mission, [before], ENROLLED)
     assert statuses(result) == ["next"]
     assert result.progress_km == 0.0
     # The runner's weekly distance is theirs, enrolled or not.
     assert result.weekly_km == pytest.approx(5.0)
+
+
+def test_a_run_recorded_within_a_day_before_enrolment_counts() -> None:
+    # Enrol, then upload this morning's run.
+    mission = a_mission({"kind": "route_km", "km": 10}, route_km=[0, 10])
+    this_morning = a_run(12, days=-0.95)
+    result = progress.evaluate(mission, [this_morning], ENROLLED)
+    assert result.status == "completed"
+    assert result.beats[0].unlocked_by == this_morning.name
 
 
 def test_routes_without_times_never_count() -> None:
@@ -127,11 +136,24 @@ def test_a_streak_broken_by_a_day() -> None:
     assert kept.beats[0].unlocked_by == third.name
 
 
-def test_a_streak_day_can_be_made_of_two_short_runs() -> None:
+def test_a_streak_day_needs_one_run_of_its_km_not_two_short_ones() -> None:
+    # A step-by-step plan counts one run a day: two short runs are not a day's step.
     mission = a_mission({"kind": "streak", "days": 2, "km": 5})
     runs = [a_run(6, days=0), a_run(3, days=1), a_run(3, days=1.2)]
-    assert progress.evaluate(mission, runs[:2], ENROLLED).status == "in_progress"
-    assert progress.evaluate(mission, runs, ENROLLED).status == "completed"
+    assert progress.evaluate(mission, runs, ENROLLED).status == "in_progress"
+    assert progress.evaluate(mission, [*runs, a_run(5, days=1.4)], ENROLLED).status == "completed"
+
+
+def test_a_count_of_runs_counts_one_run_a_day() -> None:
+    # Five files of one morning are one step of a five-run plan.
+    mission = a_mission({"kind": "runs", "count": 5, "km": 1})
+    morning = [a_run(2, days=hour / 24) for hour in range(5)]
+    result = progress.evaluate(mission, morning, ENROLLED)
+    assert result.beats[0].detail == "1 of 5 runs of 1 km or more"
+    week = [a_run(2, days=day) for day in range(5)]
+    done = progress.evaluate(mission, [*morning, *week[1:]], ENROLLED)
+    assert done.status == "completed"
+    assert done.beats[0].unlocked_by == week[4].name
 
 
 def test_a_streak_lives_on_until_the_day_is_over() -> None:
@@ -355,7 +377,9 @@ def test_a_store_can_judge_goals_itself_and_load_runs_lazily() -> None:
     assert earned.status == "completed" and earned.beats[0].detail == "5.2 of 5.0 km"
 
 
-def test_a_run_handed_in_after_enrolling_counts_whenever_it_was_run() -> None:
+def test_a_run_counts_by_when_it_was_recorded_not_when_it_was_handed_in() -> None:
+    # Handed in after enrolling or not, a run recorded a day or more before it plays no part;
+    # one from this morning does.
     from heroicrun.missions.runs import RunFacts
 
     mission = Mission.model_validate(
@@ -372,16 +396,98 @@ def test_a_run_handed_in_after_enrolling_counts_whenever_it_was_run() -> None:
         }
     )
     enrolled = datetime(2026, 5, 1, 9, tzinfo=UTC)
-    dawn = enrolled - timedelta(hours=3)
 
-    def run(name: str, uploaded: datetime) -> CountedRun:
-        facts = RunFacts(dawn, 5.0, 1800.0, uploaded)
+    def run(name: str, start: datetime) -> CountedRun:
+        facts = RunFacts(start, 5.0, 1800.0)
         return CountedRun(name, lambda: None, lambda: None, facts)  # type: ignore[arg-type,return-value]
 
-    earned = progress.evaluate(
-        mission,
-        [run("before.gpx", dawn), run("after.gpx", enrolled + timedelta(minutes=1))],
-        enrolled,
-        now=enrolled + timedelta(hours=1),
+    years_ago = run("2014.gpx", datetime(2014, 3, 2, 7, tzinfo=UTC))
+    this_morning = run("dawn.gpx", enrolled - timedelta(hours=3))
+    tomorrow = run("tomorrow.gpx", enrolled + timedelta(days=1))
+    soon = enrolled + timedelta(hours=1)
+
+    earned = progress.evaluate(mission, [years_ago, this_morning], enrolled, now=soon)
+    assert earned.beats[0].detail == "1 of 2 runs of 1 km or more"
+    earned = progress.evaluate(mission, [years_ago, this_morning, tomorrow], enrolled)
+    assert earned.status == "completed"
+    assert earned.beats[0].unlocked_by == "tomorrow.gpx"
+
+
+# --- the ledger ----------------------------------------------------------------------------------
+
+
+def with_ref(run: CountedRun, ref: int) -> CountedRun:
+    run.ref = ref
+    return run
+
+
+def test_an_unlock_in_the_ledger_keeps_its_credit_when_an_earlier_run_arrives() -> None:
+    mission = a_mission({"kind": "distance", "km": 5}, {"kind": "distance", "km": 5})
+    tuesday = with_ref(a_run(6, days=1, name="tuesday.gpx"), 2)
+    first = progress.evaluate(mission, [tuesday], ENROLLED)
+    granted = progress.newly_unlocked(first, {})
+    assert [(entry.beat, entry.run, entry.by) for entry in granted] == [
+        ("beat-1", 2, "tuesday.gpx"),
+        ("beat-2", 2, "tuesday.gpx"),
+    ]
+    ledger = {"beat-1": granted[0]}
+    # Monday's run, handed in afterwards, would have earned beat 1 first: the ledger says not.
+    monday = with_ref(a_run(7, days=0, name="monday.gpx"), 3)
+
+    result = progress.evaluate(mission, [monday, tuesday], ENROLLED, ledger=ledger)
+
+    assert [beat.unlocked_by for beat in result.beats] == ["tuesday.gpx", "tuesday.gpx"]
+    assert [beat.run for beat in result.beats] == [2, 2]
+    assert result.beats[0].unlocked_at == granted[0].at
+    assert progress.newly_unlocked(result, ledger) == granted[1:]
+    # Without the ledger, the runs decide by when they were run.
+    assert progress.evaluate(mission, [monday, tuesday], ENROLLED).beats[0].run == 3
+
+
+def test_the_next_beat_is_judged_from_the_run_the_ledger_credits() -> None:
+    mission = a_mission({"kind": "distance", "km": 5}, {"kind": "distance", "km": 10})
+    ten = with_ref(a_run(10.5, days=0, name="ten.gpx"), 1)
+    six = with_ref(a_run(6, days=1, name="six.gpx"), 2)
+    ledger = {
+        "beat-1": progress.Unlocked("beat-1", 2, "six.gpx", ENROLLED + timedelta(days=1), "6 km")
+    }
+    # Beat 2 needs a run from six.gpx on: ten.gpx was run before it.
+    result = progress.evaluate(mission, [ten, six], ENROLLED, ledger=ledger)
+    assert statuses(result) == ["unlocked", "next"]
+    assert result.beats[0].detail == "6 km"
+    later = with_ref(a_run(11, days=2, name="eleven.gpx"), 3)
+    done = progress.evaluate(mission, [ten, six, later], ENROLLED, ledger=ledger)
+    assert done.status == "completed" and done.beats[1].run == 3
+
+
+def test_a_chapter_whose_run_left_the_ledger_is_judged_again() -> None:
+    # The store removes a deleted (or re-marked) run's entries; what the remaining runs earn
+    # is judged afresh, and later chapters keep their own credit.
+    mission = a_mission(
+        {"kind": "route_km", "km": 5}, {"kind": "distance", "km": 8}, route_km=[0, 5, 10]
     )
-    assert earned.beats[0].detail.startswith("1 of 2 runs")
+    three = with_ref(a_run(3, days=0, name="three.gpx"), 1)
+    nine = with_ref(a_run(9, days=1, name="nine.gpx"), 2)
+    four = with_ref(a_run(4, days=2, name="four.gpx"), 3)
+    ledger = {
+        entry.beat: entry
+        for entry in progress.newly_unlocked(
+            progress.evaluate(mission, [three, nine], ENROLLED), {}
+        )
+    }
+    assert {entry.beat: entry.run for entry in ledger.values()} == {"beat-1": 2, "beat-2": 2}
+    # nine.gpx is deleted: its entries go, and the road is walked again with what is left.
+    result = progress.evaluate(mission, [three, four], ENROLLED, ledger={})
+    assert result.beats[0].run == 3 and result.beats[1].status == "next"
+    # A chapter granted by another run stays, even ahead of one that is no longer met.
+    kept = {"beat-2": ledger["beat-2"]}
+    result = progress.evaluate(mission, [three], ENROLLED, ledger=kept)
+    assert statuses(result) == ["next", "unlocked"]
+    assert result.status == "in_progress"
+
+
+def test_a_ledger_entry_for_a_beat_no_longer_in_the_mission_is_left_aside() -> None:
+    mission = a_mission({"kind": "distance", "km": 5})
+    gone = progress.Unlocked("edited-out", 1, "old.gpx", ENROLLED, "5 km")
+    result = progress.evaluate(mission, [], ENROLLED, ledger={"edited-out": gone})
+    assert statuses(result) == ["next"]
