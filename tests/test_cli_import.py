@@ -18,6 +18,7 @@ from heroicrun.db import engine as db_engine
 from heroicrun.db import migrate
 from heroicrun.db.schema import Original, Run
 from heroicrun.play import accounts
+from tests.factory import T0, TrackBuilder
 from tests.helpers import runfiles
 
 SMALL = runfiles.short_run()
@@ -168,3 +169,18 @@ def test_a_reader_fault_is_one_line_naming_the_file(
     said = capsys.readouterr().err.splitlines()
     assert len(said) == 1 and said[0].startswith("heroicrun: odd.gpx: could not be measured")
     assert "an index the reader did not expect" in said[0]
+
+
+def test_import_names_the_runs_that_count_for_no_mission(
+    database_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    cycled = tmp_path / "ride.tcx"
+    builder = TrackBuilder(start_time_s=T0 + 9 * 86_400)  # a day of its own: another outing
+    cycled.write_bytes(runfiles.tcx(builder.run(10_000, 1800, 5.0).build(), sport="Biking"))
+    done = heroicrun(database_url, "import", str(TCX), str(cycled), "--runner", "ann")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines() == [
+        "stored 2, duplicates 0, rejected 0, not counted 1",
+        f"  not counted: {cycled}: a ride (the file says cycling): only runs, walks and hikes"
+        " count",
+    ]

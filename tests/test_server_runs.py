@@ -470,7 +470,9 @@ def test_a_run_detail_has_every_field_of_check_json_and_a_brief_leaves_the_lists
     detail = run_models.RunDetail.model_json_schema(mode="serialization")["properties"]
     brief = run_models.RunBrief.model_json_schema(mode="serialization")["properties"]
     assert set(described) <= set(detail)
-    assert set(brief) - {"id", "uploaded_at", "measured_with"} <= set(described)
+    stored = {"id", "uploaded_at", "measured_with", "overlaps_run", "not_counted", "marked_sport"}
+    assert set(brief) - stored <= set(described)
+    assert {"not_counted", "marked_sport"} <= set(brief) & set(detail)
     assert {"splits", "splits_mile", "best_efforts", "dropped", "unlisted"}.isdisjoint(brief)
 
 

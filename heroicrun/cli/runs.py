@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 runs_app = typer.Typer(help="Stored runs: measure them again.", rich_markup_mode=None)
 app.add_typer(runs_app, name="runs", no_args_is_help=True)
 
+# A lifetime's export may hold thousands of runs that count for nothing: the first are named.
+LISTED_NOT_COUNTED = 20
 # Local files are the runner's own: archives may be as big as a lifetime's export, while each
 # member still has the reader's caps and no zip bomb gets past the ratio.
 LOCAL_ARCHIVES = archives.Limits(
@@ -54,8 +56,10 @@ def import_runs(
 
     Example: heroicrun import ~/Downloads/strava-export.zip watch-runs/ --runner pheidippides
 
-    A file already stored for the runner is counted as a duplicate and changes nothing. Exit
-    status: 0 when every file was stored or already there, 1 when any was rejected.
+    A file already stored for the runner is counted as a duplicate and changes nothing. A run
+    that counts for none of the runner's missions is named, with why ("recorded 3 years before
+    you enrolled", "a ride"). Exit status: 0 when every file was stored or already there, 1 when
+    any was rejected.
     """
     from heroicrun.db import engine as db_engine
     from heroicrun.play import accounts, imports
@@ -141,9 +145,11 @@ def _catalog(settings: Settings) -> Catalog:
 
 
 def _report(out: Console, tally: imports.Tally) -> None:
+    summary = tally.summary
+    uncounted = f", not counted {summary.not_counted}" if summary.not_counted else ""
     out.print(
-        f"stored {len(tally.stored)}, duplicates {len(tally.duplicates)}, "
-        f"rejected {len(tally.refused)}",
+        f"stored {summary.stored}, duplicates {summary.duplicates}, "
+        f"rejected {summary.refused}{uncounted}",
         soft_wrap=True,
     )
     for label, reason in tally.refused:
@@ -151,6 +157,12 @@ def _report(out: Console, tally: imports.Tally) -> None:
         out.print(f"  rejected: {shown}", soft_wrap=True, markup=False)
     for label, reason in tally.skipped:
         out.print(f"  skipped in {label}: {reason}", soft_wrap=True, markup=False)
+    for item in tally.not_counted[:LISTED_NOT_COUNTED]:
+        said = f"  not counted: {item.label}: {item.recorded.run.not_counted}"
+        out.print(said, soft_wrap=True, markup=False)
+    if len(tally.not_counted) > LISTED_NOT_COUNTED:
+        more = len(tally.not_counted) - LISTED_NOT_COUNTED
+        out.print(f"  not counted: {more} more", soft_wrap=True, markup=False)
     for item in tally.unlocked:
         out.print(f"  unlocked: {item['message']}", soft_wrap=True, markup=False)
 

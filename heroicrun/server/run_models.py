@@ -114,8 +114,9 @@ class RunDetail(Counting, _Summary, Stored):
     """Everything measured in a stored run: the fields of `heroicrun check --json`."""
 
 
-class RunBrief(_Headline, Stored):
-    """A stored run's headline figures: its summary without the lists that can run long."""
+class RunBrief(Counting, _Headline, Stored):
+    """A stored run's headline figures (its summary without the lists that can run long), and
+    whether it counts."""
 
 
 class Chapter(BaseModel):
@@ -168,7 +169,7 @@ def _km(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
-class UploadedRun(RunBrief, Counting):
+class UploadedRun(RunBrief):
     """One outing of a file of an upload, stored (or found already stored)."""
 
     duplicate: bool = Field(
