@@ -157,8 +157,8 @@ def _report(out: Console, tally: imports.Tally) -> None:
         out.print(f"  rejected: {shown}", soft_wrap=True, markup=False)
     for label, reason in tally.skipped:
         out.print(f"  skipped in {label}: {reason}", soft_wrap=True, markup=False)
-    for item in tally.not_counted[:LISTED_NOT_COUNTED]:
-        said = f"  not counted: {item.label}: {item.recorded.run.not_counted}"
+    for imported in tally.not_counted[:LISTED_NOT_COUNTED]:
+        said = f"  not counted: {imported.label}: {imported.recorded.run.not_counted}"
         out.print(said, soft_wrap=True, markup=False)
     if len(tally.not_counted) > LISTED_NOT_COUNTED:
         more = len(tally.not_counted) - LISTED_NOT_COUNTED
