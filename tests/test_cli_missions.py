@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,12 +11,15 @@ from pathlib import Path
 SAMPLE = Path(__file__).parents[1] / "heroicrun" / "samples" / "athens-dawn-run.gpx"
 
 
-def heroicrun(*args: str | Path) -> subprocess.CompletedProcess[str]:
+def heroicrun(
+    *args: str | Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "heroicrun", *map(str, args)],
         capture_output=True,
         text=True,
         timeout=120,
+        env=None if env is None else os.environ | env,
     )
 
 
@@ -38,10 +42,20 @@ def test_show_hides_the_story_unless_asked() -> None:
     assert all("text" not in beat for beat in hidden["beats"])
     assert hidden["beats"][0]["id"] == "dipylon"
     assert hidden["beats"][0]["goal"]["kind"] == "route_km"
+    assert hidden["beats"][0]["goal_words"] == "Reach Dipylon Gate (km 1.2)"
+    # What may be read before running: the briefing, and a teaser for every chapter.
+    assert hidden["briefing"].startswith("The Persians have come at last.")
+    assert all(beat["teaser"] for beat in hidden["beats"])
+    assert hidden["legend"]["words"] == "Pheidippides reached Sparta (km 246) in 36 hours"
+    assert hidden["length"]["words"] == "about 99 runs: 33 weeks at 3 runs a week"
     shown = json.loads(heroicrun("missions", "show", "reach-sparta", "--json", "--spoilers").stdout)
     assert all(beat["text"] for beat in shown["beats"])
-    table = heroicrun("missions", "show", "reach-sparta")
+    table = heroicrun("missions", "show", "reach-sparta", env={"COLUMNS": "200"})
     assert table.returncode == 0 and "Megara" in table.stdout
+    assert "The Persians have come at last." in table.stdout
+    assert "The city gate, and the road that leads away from everything you know." in table.stdout
+    assert "Race the legend: Pheidippides reached Sparta (km 246) in 36 hours" in table.stdout
+    assert "For a new runner, about 99 runs" in table.stdout
 
 
 def test_show_unknown_mission_names_the_known_ones() -> None:

@@ -9,6 +9,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from heroicrun.missions import formats
+
 
 def render_list(console: Console, missions: list[dict[str, Any]]) -> None:
     """The catalog as one table (what each draws on is in `missions show` and `--json`)."""
@@ -30,20 +32,31 @@ def render_list(console: Console, missions: list[dict[str, Any]]) -> None:
 
 
 def render_mission(console: Console, mission: dict[str, Any]) -> None:
-    """One mission: its pitch, route, and beats with their goals (and text, with spoilers)."""
+    """One mission: its pitch and briefing, what it takes, its route and legend, and beats
+    with their teasers and goals (and text, with spoilers)."""
     parts: list[Any] = [
         Text(mission["summary"]),
         Text(f"Drawn from: {mission['inspired_by']}", style="dim"),
     ]
+    for paragraph in formats.paragraphs(mission.get("briefing") or ""):
+        parts += [Text(""), Text(paragraph, style="italic")]
+    parts.append(Text(""))
+    parts.append(Text(f"{mission['level'].capitalize()}: {mission['level_means']}"))
+    parts.append(Text(f"For a new runner, {mission['length']['words']}", style="dim"))
     if mission["route"]:
         places = " → ".join(f"{p['name']} ({p['km']:g} km)" for p in mission["route"])
         parts.append(Text(f"Route: {places}"))
+    if mission.get("legend"):
+        parts.append(Text(f"Race the legend: {mission['legend']['words']}"))
     beats = Table(box=None, padding=(0, 2), header_style="bold")
     beats.add_column("#", justify="right")
-    beats.add_column("Beat")
+    beats.add_column("Beat", overflow="fold")
     beats.add_column("Goal", overflow="fold")
     for number, beat in enumerate(mission["beats"], start=1):
-        beats.add_row(str(number), beat["title"], beat["goal_words"])
+        title = Text(beat["title"])
+        if beat.get("teaser") and "text" not in beat:
+            title.append(f"\n{beat['teaser']}", style="dim")
+        beats.add_row(str(number), title, beat["goal_words"])
     parts.append(beats)
     for beat in mission["beats"]:
         if "text" in beat:

@@ -76,7 +76,8 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
     missions_dir: MissionsDir = None,
 ) -> None:
-    """Show one mission's beats and goals (the story stays hidden unless --spoilers).
+    """Show one mission: its briefing, what it takes, and each chapter's teaser and goal (the
+    chapters' story stays hidden unless --spoilers).
 
     Example: heroicrun missions show reach-sparta
     """

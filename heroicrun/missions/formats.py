@@ -218,6 +218,14 @@ Elapsed = Annotated[
 ]
 
 
+def paragraphs(text: str) -> tuple[str, ...]:
+    """A story text's paragraphs. A mission file writes one a line; a text with blank lines
+    between its paragraphs may wrap each over several lines, which are joined."""
+    text = text.replace("\r\n", "\n").strip()
+    parts = text.split("\n\n") if "\n\n" in text else text.split("\n")
+    return tuple(" ".join(part.split()) for part in parts if part.strip())
+
+
 # --- writing a value back ------------------------------------------------------------------
 
 

@@ -285,6 +285,12 @@ class Waypoint(Value):
     lon: Longitude
     km: Annotated[float, Checks(ge=0, le=100_000)]
 
+    @property
+    def short_name(self) -> str:
+        """The name as a sentence says it, up to its first comma: "Sparta", not "Sparta,
+        statue of Leonidas"."""
+        return self.name.split(",")[0].strip() or self.name
+
 
 @frozen(kw_only=True)
 class Route(Value):

@@ -25,6 +25,16 @@ from heroicrun.server.deps import CurrentRunner, ReadSession, WriteSession
 router = APIRouter(tags=["missions"])
 
 
+class LengthOut(BaseModel):
+    """What a mission takes a new runner (5 km runs, three a week, at 7:00 a km)."""
+
+    runs: int
+    weeks: float
+    longest_km: float
+    fits: bool  # False when a deadline asks for more than such a runner gives
+    words: str  # "about 99 runs: 33 weeks at 3 runs a week"
+
+
 class MissionListing(BaseModel):
     """One mission of the catalog, as `heroicrun missions --json` lists it."""
 
@@ -37,11 +47,14 @@ class MissionListing(BaseModel):
     beats: int
     goal_kinds: list[str]
     summary: str
+    level_means: str  # what the level asks of a runner, in one line
+    length: LengthOut
 
 
 class BeatDetails(BaseModel):
     id: str
     title: str
+    teaser: str | None  # one line, no spoilers: shown while the beat is locked
     goal: dict[str, Any]  # the goal as the mission file writes it
     goal_words: str
     text: str | None = None  # only with ?spoilers=true
@@ -64,6 +77,22 @@ class SourceOut(BaseModel):
     source: str
 
 
+class LegendMarkOut(BaseModel):
+    km: float
+    time_s: float  # since the legend set out
+    time: str  # as the mission file writes it: "36:00:00", "4 days"
+    place: str | None  # the waypoint at that km, if one is there
+
+
+class LegendOut(BaseModel):
+    """The historical or fictional runner a journey races (see `legend_race` in the domain)."""
+
+    name: str
+    sets_out: str | None  # the time of day the legend set out, when known
+    marks: list[LegendMarkOut]
+    words: str  # "Pheidippides reached Sparta (km 246) in 36 hours"
+
+
 class MissionDetails(BaseModel):
     """A whole mission, as `heroicrun missions show --json` prints it."""
 
@@ -76,7 +105,11 @@ class MissionDetails(BaseModel):
     beats: list[BeatDetails]
     goal_kinds: list[str]
     summary: str
+    level_means: str
+    length: LengthOut
+    briefing: str | None  # the story's opening, read on enrolling: no goal, no spoilers
     route: list[WaypointOut] | None
+    legend: LegendOut | None
     failure: EndingOut | None
     sources: list[SourceOut]
 
@@ -87,7 +120,7 @@ class GoalProgress(BaseModel):
     status: Literal["unlocked", "next", "locked", "failed"]
     met: bool
     detail: str
-    goal: str  # the goal in words
+    goal: str  # the goal in words: "Reach Nemea: 31.1 km to go"
     unlocked_by: str | None  # the file name of the run that unlocked it
     unlocked_at: datetime | None
 

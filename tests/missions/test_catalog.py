@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, datetime, timedelta
 from typing import get_args, get_type_hints
 
@@ -10,7 +11,7 @@ import pytest
 from geopy.distance import geodesic
 
 from heroicrun import measuring
-from heroicrun.missions import catalog, describe, progress
+from heroicrun.missions import catalog, describe, formats, progress
 from heroicrun.missions.model import (
     EFFORT_DISTANCES_M,
     BestEffortGoal,
@@ -184,6 +185,41 @@ def test_every_mission_can_be_completed(mission: Mission) -> None:
     assert earned.unlocked == tuple(beat.id for beat in mission.beats)
     if mission.route:
         assert earned.progress_km == pytest.approx(mission.route.length_km)
+
+
+# Missions played at real places (only runners there can meet their goals) are the exception.
+FIRST_RUN = [
+    mission
+    for mission in MISSIONS
+    if mission.route is not None
+    or (
+        mission.level in ("first steps", "steady")
+        and not isinstance(mission.beats[0].goal, ReachPlaceGoal)
+    )
+]
+
+
+@pytest.mark.parametrize("mission", FIRST_RUN, ids=lambda mission: mission.id)
+def test_a_new_runners_first_run_unlocks_a_chapter(mission: Mission) -> None:
+    # An ordinary first run: 5 km at 7:00 a km, at 07:34 local solar time, on enrolling day.
+    start = ENROLLED + timedelta(hours=7)
+    track = TrackBuilder(HOME, start.timestamp()).run(5000, 5 * 420).build()
+    run = CountedRun("first.gpx", track, measuring.measure(track))
+    earned = progress.evaluate(mission, [run], ENROLLED, base=catalog.directory())
+    assert earned.unlocked, [(beat.beat, beat.detail) for beat in earned.beats[:1]]
+    assert earned.beats[0].unlocked_by == "first.gpx"
+
+
+def test_every_mission_opens_with_a_briefing_and_teases_every_chapter_without_numbers() -> None:
+    counted = re.compile(
+        r"\d[\d.,]*\s*(km|kilomet|metres|m\b|min|hours?\b|days?\b|weeks?\b|runs?\b)"
+    )
+    for mission in MISSIONS:
+        assert mission.briefing and not counted.search(mission.briefing), mission.id
+        assert len(formats.paragraphs(mission.briefing)) <= 3, mission.id
+        for beat in mission.beats:
+            assert beat.teaser and not counted.search(beat.teaser), (mission.id, beat.id)
+            assert beat.teaser not in beat.text, (mission.id, beat.id)
 
 
 def test_the_catalog_uses_every_goal_kind_and_both_deadlines() -> None:
