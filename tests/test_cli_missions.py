@@ -40,9 +40,9 @@ def test_missions_json_lists_the_promised_fields() -> None:
 def test_show_hides_the_story_unless_asked() -> None:
     hidden = json.loads(heroicrun("missions", "show", "reach-sparta", "--json").stdout)
     assert all("text" not in beat for beat in hidden["beats"])
-    assert hidden["beats"][0]["id"] == "dipylon"
+    assert hidden["beats"][0]["id"] == "kerameikos"
     assert hidden["beats"][0]["goal"]["kind"] == "route_km"
-    assert hidden["beats"][0]["goal_words"] == "Reach Dipylon Gate (km 1.2)"
+    assert hidden["beats"][0]["goal_words"] == "Reach Kerameikos (km 1.2)"
     # What may be read before running: the briefing, and a teaser for every chapter.
     assert hidden["briefing"].startswith("The Persians have come at last.")
     assert all(beat["teaser"] for beat in hidden["beats"])
@@ -53,7 +53,7 @@ def test_show_hides_the_story_unless_asked() -> None:
     table = heroicrun("missions", "show", "reach-sparta", env={"COLUMNS": "200"})
     assert table.returncode == 0 and "Megara" in table.stdout
     assert "The Persians have come at last." in table.stdout
-    assert "The city gate, and the road that leads away from everything you know." in table.stdout
+    assert "The edge of the city, and the road that leads away from everything you" in table.stdout
     assert "Race the legend: Pheidippides reached Sparta (km 246) in 36 hours" in table.stdout
     assert "For a new runner, about 99 runs" in table.stdout
 
@@ -76,13 +76,13 @@ def test_check_reports_what_a_run_earns_in_one_mission() -> None:
     (earned,) = json.loads(done.stdout)["missions"]
     assert earned["id"] == "reach-sparta"
     assert 5.5 < earned["progress_km"] < 6.5  # the sample run is about 5.9 km
-    # A first run unlocks the first chapter: the Dipylon gate is 1.2 km out of Athens.
-    assert earned["unlocked"] == ["dipylon"]
+    # A first run unlocks the first chapter: the Kerameikos is 1.2 km out of Athens.
+    assert earned["unlocked"] == ["kerameikos"]
     first, second = earned["goals"][:2]
-    assert first["beat"] == "dipylon" and first["met"] is True
+    assert first["beat"] == "kerameikos" and first["met"] is True
     assert second["beat"] == "eleusis" and second["met"] is False
     assert second["detail"].startswith("km 5.9 of 24.2 (Eleusis)")
-    assert earned["position"]["last_place"] == "Dipylon Gate, Kerameikos"
+    assert earned["position"]["last_place"] == "Kerameikos, the potters' quarter"
 
 
 def test_check_with_every_mission_and_a_bad_mission_id() -> None:
