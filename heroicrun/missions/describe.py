@@ -116,9 +116,29 @@ def _route_words(km: float, route: Route, progress_km: float | None, deadlines: 
     return words if left is None or left <= 0 else f"{words}: {left:,.1f} km to go"
 
 
+_GOAL_WORDS = {
+    "distance": "Run {km:g} km in one run",
+    "moving_time": "Keep moving for {minutes:g} minutes in one run",
+    "finish_within": "Cover {km:g} km, start to finish within {within}",
+    "pace": "Average {pace} /km or faster over at least {km:g} km",
+    "best_effort": "Run {distance} within {within}, anywhere in a run",
+    "climb": "Climb {metres:g} m in one run",
+    "negative_split": "Run the second half faster than the first (at least {km:g} km)",
+    "surges": "Surge {count} times: {boost:.0%} faster than the previous {baseline}, held {hold}",
+    "chase": "At minute {at_minute:g}, cover {metres:g} m within {within}",
+    "reach_place": "Reach {place} (within {radius_m:g} m)",
+    "out_and_back": "Run out at least {km:g} km and finish back where you started",
+    "time_of_day": "Run {km:g} km between {start_after} and {finish_before}, local solar time",
+    "route_km": "Reach km {km:g} of the route",
+    "runs": "Complete {count} runs of at least {km:g} km",
+    "streak": "Run at least {km:g} km on {days} days in a row",
+    "best_of": "In one of your next {attempts} runs: ",
+}
+
+
 def legend(told: Legend, route: Route) -> dict[str, Any]:
     """A journey's legend as the API shows it: its name, its marks (with the places there)
-    and a line saying what it did ("Pheidippides reached Sparta (km 246) in 36:00:00")."""
+    and a line saying what it did ("Pheidippides reached Sparta (km 246) in 36 hours")."""
     written = told.model_dump(mode="json")
     marks: list[dict[str, Any]] = [
         {"km": km, "time_s": time_s, "place": _place(route, km)}
@@ -186,26 +206,6 @@ def _hours(hours: float, with_seconds: bool = False) -> str:
         return f"{whole} hour{'' if whole == 1 else 's'}"
     parts = (f"{whole} h" if whole else "", f"{minutes} min", f"{seconds} s" if seconds else "")
     return " ".join(part for part in parts if part)
-
-
-_GOAL_WORDS = {
-    "distance": "Run {km:g} km in one run",
-    "moving_time": "Keep moving for {minutes:g} minutes in one run",
-    "finish_within": "Cover {km:g} km, start to finish within {within}",
-    "pace": "Average {pace} /km or faster over at least {km:g} km",
-    "best_effort": "Run {distance} within {within}, anywhere in a run",
-    "climb": "Climb {metres:g} m in one run",
-    "negative_split": "Run the second half faster than the first (at least {km:g} km)",
-    "surges": "Surge {count} times: {boost:.0%} faster than the previous {baseline}, held {hold}",
-    "chase": "At minute {at_minute:g}, cover {metres:g} m within {within}",
-    "reach_place": "Reach {place} (within {radius_m:g} m)",
-    "out_and_back": "Run out at least {km:g} km and finish back where you started",
-    "time_of_day": "Run {km:g} km between {start_after} and {finish_before}, local solar time",
-    "route_km": "Reach km {km:g} of the route",
-    "runs": "Complete {count} runs of at least {km:g} km",
-    "streak": "Run at least {km:g} km on {days} days in a row",
-    "best_of": "In one of your next {attempts} runs: ",
-}
 
 
 def progress(mission: Mission, earned: MissionProgress) -> dict[str, Any]:
