@@ -167,14 +167,19 @@ def _labels(
     parts = [
         f'<g class="labels {layout.css}" font-size="{layout.font:g}" stroke-width="{halo:.1f}">'
     ]
-    reserved: list[labels.Box] = []
-    bar = _scale_bar(frame, layout)
-    if bar is not None:
-        svg, box = bar
-        parts.append(svg)
-        reserved.append(box)
-    placer = labels.Placer(frame.width, frame.height, layout, circles, drawn, reserved)
+    # The scale bar keeps its corner clear of labels; a label that must be shown and finds no
+    # other room wins it, and the bar moves to the other bottom corner, or goes.
+    bar = _scale_bar(frame, layout, right=False)
+    placer = labels.Placer(
+        frame.width, frame.height, layout, circles, drawn, [] if bar is None else [bar[1]]
+    )
     placed = placer.spots(spots)
+    for corner in (False, True):
+        bar = _scale_bar(frame, layout, right=corner)
+        if bar is not None and not any(_overlaps(bar[1], text.box) for text in placed):
+            parts.append(bar[0])
+            placer.taken.append(bar[1])
+            break
     leaders = "".join(
         f"M{t.leader[0]:.1f} {t.leader[1]:.1f}L{t.leader[2]:.1f} {t.leader[3]:.1f}"
         for t in placed
@@ -217,8 +222,13 @@ def _tick(frame: Frame, tick: Tick) -> labels.Tick | None:
     return labels.Tick(x, y, normal, tick.text, TICK_HALF)
 
 
-def _scale_bar(frame: Frame, layout: labels.Layout) -> tuple[str, labels.Box] | None:
-    """A bar of a round length in the map's bottom-left corner, and the box it takes."""
+def _overlaps(a: labels.Box, b: labels.Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _scale_bar(frame: Frame, layout: labels.Layout, right: bool) -> tuple[str, labels.Box] | None:
+    """A bar of a round length in the map's bottom-left (or right) corner, and the box it
+    takes."""
     if frame.north - frame.south > SCALE_MAX_LAT:
         return None
     most_km = frame.width * SCALE_SHARE * frame.km_per_unit
@@ -227,8 +237,8 @@ def _scale_bar(frame: Frame, layout: labels.Layout) -> tuple[str, labels.Box] | 
     length = length_km / frame.km_per_unit
     words = f"{length_km * 1000:g} m" if length_km < 1 else f"{length_km:,.0f} km"
     font = layout.tick_font
-    left, bottom = 10.0, frame.height - 10.0
     width = max(length, labels.text_width(words, font))
+    left, bottom = (frame.width - 10.0 - width if right else 10.0), frame.height - 10.0
     box = (
         left - 2,
         bottom - 6 - (labels.ASCENT + labels.DESCENT) * font - 2,
