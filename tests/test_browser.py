@@ -210,7 +210,8 @@ def test_a_real_gpx_unlocks_a_chapter(journey: Journey) -> None:
         expect(chapter).to_contain_text(text)
     # A 27.7 km file, 15.7 km of it on foot: the car ride counts for no mission.
     expect(result).to_contain_text(f"{ON_FOOT_M / 1000:.2f} km count for missions")
-    expect(journey.phone.page.locator("#upload-status")).to_have_text("Done.")
+    status = journey.phone.page.locator("#upload-status")
+    expect(status).to_have_text("1 run stored · 2 new chapters unlocked")
     journey.phone.shot("05-unlocked")
     journey.run_paths["phone"] = run_path(journey.phone.page)
 

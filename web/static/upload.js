@@ -82,10 +82,13 @@
       bar.hidden = true;
       var type = xhr.getResponseHeader("Content-Type") || "";
       if (type.indexOf("text/html") === 0) {
-        if (xhr.status === 401) say("You are signed out.", true);
-        else if (xhr.status < 300) say("Done.");
-        else say("Nothing was stored: see why below.", true);
         show(xhr.responseText);
+        // The status says what the answer's first line says: "3 runs stored · 1 refused".
+        var heading = document.getElementById("result-title");
+        var told = heading ? heading.textContent.replace(/\s+/g, " ").trim() : "";
+        if (xhr.status === 401) say("You are signed out.", true);
+        else if (xhr.status < 300) say(told || "Stored.");
+        else say((told || "Nothing stored") + ": see why below.", true);
         return;
       }
       var detail = "the server answered " + xhr.status;

@@ -6,16 +6,18 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
 from heroicrun.db.schema import Runner
+from heroicrun.missions import routes
 from heroicrun.missions.loading import Catalog
-from heroicrun.play import imports, missions
+from heroicrun.play import imports, missions, rewards
 from heroicrun.server import csrf, pages, receiving
 from heroicrun.server.deps import MaybeRunner, PageRunner, ReadSession
-from heroicrun.server.pages import formats
+from heroicrun.server.pages import reward_maps
 
 ACCEPT = (".gpx", ".tcx", ".fit", ".gz", ".zip", "application/gpx+xml", "application/octet-stream")
 THEME = "#7a1f12"
@@ -106,28 +108,26 @@ def _guarded(request: Request, form: FormData, guard: str) -> bool:
 
 
 def _result(tally: imports.Tally, catalog: Catalog) -> dict[str, Any]:
-    """The upload for the page: each stored run (one per outing of a file) with the chapters it
-    unlocked, story included."""
-    stored = [
-        (item.recorded, [_chapter(unlocked, catalog) for unlocked in item.recorded.unlocked])
-        for item in tally.runs
-    ]
+    """The upload for the page: the answer (rewards by mission, runs by line) with a map of
+    each journey the upload moved along."""
+    answer = rewards.answer(tally, catalog)
     return {
-        "stored": stored,
+        "answer": answer,
+        "maps": {reward.mission_id: _slide(reward, catalog) for reward in answer.rewards},
+        "postcards": {},
         "errors": [{"file": label, "error": error} for label, error in tally.refused],
         "skipped": [{"file": label, "reason": reason} for label, reason in tally.skipped],
-        "unlocked_count": sum(len(chapters) for _, chapters in stored),
     }
 
 
-def _chapter(unlocked: dict[str, str], catalog: Catalog) -> dict[str, Any]:
-    """An unlocked beat (as runs.record reports it) with its story text, in paragraphs."""
-    mission = catalog.get(unlocked.get("mission", ""))
-    beats = mission.beats if mission is not None else []
-    beat = next((beat for beat in beats if beat.id == unlocked.get("beat")), None)
-    last = beat is not None and beat is beats[-1]
-    paragraphs = formats.paragraphs(beat.text) if beat is not None else ()
-    return {**unlocked, "paragraphs": paragraphs, "complete": last}
+def _slide(reward: rewards.MissionReward, catalog: Catalog) -> Markup | None:
+    """The stretch of the route the upload ran, the marker sliding along it."""
+    mission = catalog.get(reward.mission_id)
+    if mission is None or mission.route is None or not reward.moved:
+        return None
+    assert reward.km_before is not None and reward.km_after is not None  # moved says so
+    line = routes.build(mission.route, catalog.directory)
+    return reward_maps.slide_map(mission.title, line, reward.km_before, reward.km_after)
 
 
 # --- the web app manifest -------------------------------------------------------------------
