@@ -15,7 +15,7 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from heroicrun.db.schema import Runner
-from heroicrun.missions import catalog, routes
+from heroicrun.missions import catalog, lengths, routes
 from heroicrun.missions.model import Mission
 from heroicrun.play import totals
 from heroicrun.server.pages import formats, route_maps
@@ -103,40 +103,94 @@ def test_the_first_visitor_of_an_empty_server_is_welcomed(client: TestClient) ->
 # --- the dashboard ---------------------------------------------------------------------------
 
 
-def test_the_dashboard_offers_every_mission_with_an_enrol_button(client: TestClient) -> None:
+def test_a_first_visit_says_how_the_game_works_and_suggests_a_first_mission(
+    client: TestClient,
+) -> None:
     sign_in(client)
     answer = client.get("/")
     assert answer.status_code == 200
     page = answer.text
-    for found in BUNDLED.missions:
-        assert f'action="/missions/{found.id}/enrol"' in page
-        assert str(escape(found.title)) in page
+    shown = text_of(page)
+    assert "How heroicrun works" in shown
+    assert "Each run moves your hero and unlocks the chapters it earns." in shown
+    # One button, for the suggested mission: a journey, the easiest there is.
+    assert page.count('action="/missions/') == 1
+    assert 'action="/missions/original-marathon/enrol"' in page
     assert 'aria-label="Enrol: The Original Marathon"' in page
     assert 'name="csrf"' in page
-    assert "No mission under way yet" in text_of(page)
-    easy = page.index("First steps")  # the easiest missions come first
-    assert easy < page.index("Epic")
+    assert shown.index("Suggested first mission The Original Marathon") < shown.index("First steps")
+    assert "About 9 runs: 3 weeks at 3 runs a week." in shown
+    for found in BUNDLED.missions:  # every other mission, listed once by level
+        assert page.count(f'href="/missions/{found.id}"') == (
+            2 if found.id == "original-marathon" else 1
+        )
+    levels = [
+        shown.index(f"{level.capitalize()} {means}") for level, means in lengths.LEVELS.items()
+    ]
+    assert levels == sorted(levels)  # the easiest missions first
+    assert "Challenge · about 5 runs: 2 weeks at 3 runs a week Run!" in shown
+    assert "Your running" not in shown  # nothing to total yet
 
 
-def test_enrolling_from_the_dashboard_opens_the_mission(client: TestClient) -> None:
+def test_enrolling_shows_the_briefing_and_that_the_next_run_counts(client: TestClient) -> None:
     sign_in(client)
     answer = enrol(client, "original-marathon")
     assert answer.status_code == 303
     assert answer.headers["location"] == "/missions/original-marathon"
-    shown = text_of(client.get("/missions/original-marathon").text)
+    page = client.get("/missions/original-marathon").text
+    shown = text_of(page)
+    assert shown.index(text_of(str(escape(MARATHON.summary)))) < shown.index("You are in")
+    assert "You are in Your next run counts" in shown
+    assert MARATHON.briefing is not None
+    for paragraph in formats.paragraphs(MARATHON.briefing):
+        assert str(escape(paragraph)) in page
     assert "The story so far" in shown
-    assert "Next: 1. The Mound on the Plain" in shown
-    assert "Goal: Reach km 5 of the route" in shown
-    assert "So far: km 0.0 of 5.0 (Tomb of the Athenians (the Soros))" in shown
+    first = MARATHON.beats[0]
+    assert f"Next: 1. {first.title} {first.teaser} Goal: Reach " in shown
+    assert "Reach km " not in shown  # goals name their places
     assert [item["mission"] for item in client.get("/api/enrolments").json()] == [MARATHON.id]
 
     dashboard = client.get("/").text
     assert 'action="/missions/original-marathon/enrol"' not in dashboard
+    assert "How heroicrun works" not in text_of(dashboard)
     assert 'role="progressbar"' in dashboard
     shown = text_of(dashboard)
     assert "Distance 0.0 of 42.2 km" in shown
     assert "Chapters 0 of 6 unlocked" in shown
-    assert "Next: The Mound on the Plain" in shown
+    assert f"Next: {first.title}" in shown
+    assert re.search(r": \d+\.\d km ≈ 1 run of 5 km Distance", shown)
+
+
+def test_the_dashboard_leads_with_the_closest_chapter_then_won_and_lost(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_in(client)
+    enrol(client, "original-marathon", ENROLLED)
+    with client.app.state.writers() as session:  # type: ignore[attr-defined]
+        runner = session.scalar(select(Runner).where(Runner.name == "ann"))
+        assert runner is not None
+        add_run(session, runner, 21.5, 0)  # the whole marathon, in two runs
+        add_run(session, runner, 21.5, 1)
+        session.commit()
+    later = ENROLLED + timedelta(days=3)
+    for mission_id in ("across-america", "reach-sparta", "after-the-train"):
+        enrol(client, mission_id, later)
+    with client.app.state.writers() as session:  # type: ignore[attr-defined]
+        runner = session.scalar(select(Runner).where(Runner.name == "ann"))
+        assert runner is not None
+        add_run(session, runner, 6.0, 3.5)
+        session.commit()
+    # A week on: After the Train's two days ran out; the runner's usual run is 21.5 km.
+    monkeypatch.setattr(mission_pages, "_now", lambda: ENROLLED + timedelta(days=10))
+    page = client.get("/").text
+    shown = text_of(page)
+    assert "Eleusis: 18 km ≈ 1 run at your pace" in shown
+    assert shown.index("Reach Sparta") < shown.index("Across America")
+    assert shown.index("Across America") < shown.index("Won") < shown.index("Lost")
+    assert "Won ★ The Original Marathon all 6 chapters · 42.2 km" in shown
+    assert 'aria-label="Try again: After the Train"' in page
+    assert "Start another" in shown and "Suggested first mission" not in shown
+    assert "Lengths at your usual runs." in shown
 
 
 def test_a_deadline_shows_the_time_left_on_the_dashboard(client: TestClient) -> None:
@@ -144,7 +198,7 @@ def test_a_deadline_shows_the_time_left_on_the_dashboard(client: TestClient) -> 
     enrol(client, "after-the-train")
     shown = text_of(client.get("/").text)
     assert "Time left 2 of 2 days" in shown
-    assert "Next: The Switch km 0.0 of 13.0 (Monza), 47 h left" in shown
+    assert re.search(r"Next: The Switch km 0\.0 of [\d.]+ \([^)]+\), 47 h left", shown)
 
 
 def test_an_enrol_form_without_its_token_enrols_nobody(client: TestClient) -> None:
@@ -168,10 +222,14 @@ def test_a_mission_not_started_shows_its_pitch_and_locked_chapters(client: TestC
     sparta = mission("reach-sparta")
     page = client.get("/missions/reach-sparta").text
     assert str(escape(sparta.summary)) in page
-    assert "Epic · a journey of 492.0 km · 10 chapters" in text_of(page)
+    shown = text_of(page)
+    assert f"Epic · a journey of 492.0 km · {len(sparta.beats)} chapters" in shown
+    assert "About 99 runs: 33 weeks at 3 runs a week." in shown
     for beat in sparta.beats:
         assert str(escape(beat.title)) in page
         assert str(escape(formats.paragraphs(beat.text)[0])) not in page
+        assert beat.teaser is not None and str(escape(beat.teaser)) in page
+    assert "Reach Nemea (km 122.7)" in shown  # goals name their places
     assert 'action="/missions/reach-sparta/enrol"' in page
     assert 'aria-label="Map of the route of Reach Sparta, 492.0 km"' in page
     assert sparta.route is not None
@@ -208,8 +266,8 @@ def test_a_real_run_unlocks_a_chapter_and_moves_the_runner_on_the_map(
     assert 'aria-label="Map of the route of The Original Marathon: you are at km 5.9 ' in page
     assert '<polyline class="done"' in page and '<polyline class="todo"' in page
     found = markers(page)
-    assert [css for css, _, _ in found] == ["place"] * 9 + ["you"]
-    (_, x, y), (_, tomb_x, tomb_y), (_, makri_x, makri_y) = found[-1], found[1], found[2]
+    assert [css for css, _, _ in found] == ["place"] * 9 + ["you", "ghost"]
+    (_, x, y), (_, tomb_x, tomb_y), (_, makri_x, makri_y) = found[-2], found[1], found[2]
     # km 5.9 lies between the Tomb (km 5) and Nea Makri (km 9), a quarter of the way.
     assert min(tomb_x, makri_x) <= x <= max(tomb_x, makri_x)
     assert tomb_y < y < makri_y
@@ -223,8 +281,8 @@ def test_a_long_journey_shows_a_closer_map_around_the_runner(client: TestClient)
     page = client.get("/missions/reach-sparta").text
     assert page.count('<svg class="map') == 2
     assert '<div class="where with-around">' in page
-    assert 'aria-label="Map around you in Reach Sparta: km 5.9, past Foot of the Acropolis' in page
-    assert "Around you: from Foot of the Acropolis, Athens to Megara." in text_of(page)
+    assert 'aria-label="Map around you in Reach Sparta: km 5.9, past Kerameikos' in page
+    assert "Around you: from Kerameikos, the potters' quarter to Eleusis." in text_of(page)
     assert '<polyline class="zoom"' in page  # where the closer map is, on the whole route
 
 
@@ -331,7 +389,7 @@ def test_the_runs_list_pages_and_totals_weeks_and_months(client: TestClient) -> 
 def test_no_runs_yet_invites_an_upload(client: TestClient) -> None:
     sign_in(client)
     assert "No runs yet" in text_of(client.get("/runs").text)
-    assert "No runs yet" in text_of(client.get("/").text)
+    assert '<a href="/upload">upload the file</a>' in client.get("/").text
 
 
 # --- what came from a file -------------------------------------------------------------------
@@ -395,4 +453,4 @@ def test_a_finished_journey_says_so_and_keeps_the_whole_story(
         assert str(escape(formats.paragraphs(beat.text)[-1])) in page
     assert "Next:" not in shown and "Still locked" not in shown
     assert '<polyline class="todo"' not in page and '<polyline class="done"' in page
-    assert "Mission complete" in text_of(client.get("/").text)
+    assert "Won ★ The Original Marathon all 6 chapters" in text_of(client.get("/").text)

@@ -289,6 +289,7 @@ def test_the_dashboard(game: TestClient) -> None:
             "next_detail": "1 of 2 runs of 1 km or more, 4 days left",
             "deadline_at": "2024-05-08T06:00:00Z",
             "days_left": 4.0,
+            "ahead": {"runs": 1, "km": None, "words": "Two Runs: 1 more run"},
         }
     ]
     assert board["totals"]["runs"] == 1

@@ -1,7 +1,14 @@
-"""A runner's dashboard: missions under way, lifetime totals, latest runs, missions to start."""
+"""A runner's dashboard: missions under way (the closest chapter first), then those won and
+lost, lifetime totals, latest runs, and missions to start with a suggested first one.
+
+How close a chapter is and how long a mission takes are told at the runner's own habits
+(heroicrun.play.habits): "Nemea: 31 km ≈ 3 runs at your pace".
+"""
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -9,9 +16,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from heroicrun.db.schema import Enrolment, Run, Runner
+from heroicrun.missions import describe, lengths
 from heroicrun.missions.loading import Catalog
-from heroicrun.missions.model import Mission
-from heroicrun.missions.progress import MissionProgress, MissionStatus
+from heroicrun.missions.model import Beat, Level, Mission, RouteKmGoal, RunsGoal, StreakGoal
+from heroicrun.missions.progress import BeatProgress, MissionProgress, MissionStatus
+from heroicrun.play import habits as runner_habits
 from heroicrun.play.missions import (
     Learned,
     as_utc,
@@ -23,6 +32,20 @@ from heroicrun.play.missions import (
 from heroicrun.summary import RunSummary
 
 LATEST_RUNS = 5
+LEVELS: tuple[Level, ...] = tuple(lengths.LEVELS)  # "first steps" to "epic"
+# The shelf's order: the missions still to play first, then those won, then those lost.
+SHELF: tuple[MissionStatus, ...] = ("in_progress", "completed", "failed")
+PLAN_DONE = re.compile(r"^(?:streak )?(\d+) of (\d+)")  # "4 of 10 runs…", "streak 3 of 7 days"
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """How far the next chapter is: at least `runs` runs at the runner's habits, `km` left
+    for a goal on the route, in words ("Nemea: 31 km ≈ 3 runs at your pace")."""
+
+    runs: int
+    km: float | None
+    words: str
 
 
 @dataclass(frozen=True)
@@ -42,6 +65,7 @@ class ActiveMission:
     next_detail: str | None  # how close it is: "km 31.2 of 42.5 (Megara), 12 days left"
     deadline_at: datetime | None  # when the next beat's deadline in days runs out
     days_left: float | None
+    ahead: Ahead | None = None  # how far the next chapter is, while in progress
 
 
 @dataclass(frozen=True)
@@ -75,6 +99,19 @@ class Unstarted:
     kind: str
     level: str
     summary: str  # the summary's first sentence
+    level_means: str  # what the level asks of a runner
+    runs: int  # the least runs it takes at the runner's habits ...
+    weeks: float  # ... and weeks
+    length: str  # "about 9 runs: 3 weeks at 3 runs a week"
+
+
+@dataclass(frozen=True)
+class LevelGroup:
+    """Missions to start of one level, and what the level asks of a runner."""
+
+    level: str
+    means: str
+    missions: tuple[Unstarted, ...]
 
 
 @dataclass(frozen=True)
@@ -85,7 +122,21 @@ class Dashboard:
     missions: tuple[ActiveMission, ...]
     totals: Totals
     latest_runs: tuple[RecentRun, ...]
-    not_started: tuple[Unstarted, ...]
+    not_started: tuple[Unstarted, ...]  # easiest first, then the fewest runs
+    suggested: str | None = None  # the mission to start with, when the runner is in none
+    habits_known: bool = False  # False: lengths are told for a new runner (5 km, 3 a week)
+
+    def levels(self) -> tuple[LevelGroup, ...]:
+        """The missions to start grouped by level, easiest first; the suggested one left out."""
+        return tuple(
+            LevelGroup(level, lengths.level_words(level), found)
+            for level in LEVELS
+            if (
+                found := tuple(
+                    m for m in self.not_started if m.level == level and m.id != self.suggested
+                )
+            )
+        )
 
 
 def dashboard(
@@ -99,9 +150,15 @@ def dashboard(
     now = as_utc(now)
     pairs = enrolled_missions(session, catalog, runner)
     earned = evaluate_enrolled(session, catalog, runner, pairs, now, learned)
+    usual = runner_habits.habits(session, runner, now)
     active = tuple(
-        _active_mission(mission, enrolment, found, now)
-        for (mission, enrolment), found in zip(pairs, earned, strict=True)
+        sorted(
+            (
+                _active_mission(mission, enrolment, found, now, usual)
+                for (mission, enrolment), found in zip(pairs, earned, strict=True)
+            ),
+            key=_closest_first,
+        )
     )
     # An outing recorded twice (watch and phone) adds to the totals once; a ride not at all.
     timed = (
@@ -125,6 +182,10 @@ def dashboard(
         .limit(LATEST_RUNS)
     ).all()
     enrolled = {mission.id for mission, _ in pairs}
+    to_start = sorted(
+        (_unstarted(mission, usual) for mission in catalog.missions if mission.id not in enrolled),
+        key=lambda m: (LEVELS.index(m.level), m.runs, m.title),
+    )
     return Dashboard(
         runner=runner.name,
         missions=active,
@@ -141,12 +202,80 @@ def dashboard(
             )
             for row in latest
         ),
-        not_started=tuple(
-            Unstarted(m.id, m.title, m.kind, m.level, first_sentence(m.summary))
-            for m in catalog.missions
-            if m.id not in enrolled
-        ),
+        not_started=tuple(to_start),
+        suggested=None if pairs else suggest(to_start),
+        habits_known=runner_habits.known(usual),
     )
+
+
+def suggest(to_start: list[Unstarted]) -> str | None:
+    """The mission to start with: a journey (a marker to move along a real road), the easiest,
+    then the one of the fewest runs; a challenge when no journey is left."""
+    ranked = sorted(
+        to_start,
+        key=lambda m: (m.kind != "journey", LEVELS.index(m.level), m.runs),
+    )
+    return ranked[0].id if ranked else None
+
+
+def _unstarted(mission: Mission, usual: lengths.Runner) -> Unstarted:
+    length = lengths.length(mission, usual)
+    return Unstarted(
+        mission.id,
+        mission.title,
+        mission.kind,
+        mission.level,
+        first_sentence(mission.summary),
+        level_means=lengths.level_words(mission.level),
+        runs=length.runs,
+        weeks=round(length.weeks, 1),
+        length=length.words,
+    )
+
+
+def _closest_first(mission: ActiveMission) -> tuple[int, float, float, str]:
+    """Missions under way by how close their next chapter is, then those won, then lost."""
+    ahead = mission.ahead
+    runs = math.inf if ahead is None else ahead.runs
+    km = math.inf if ahead is None or ahead.km is None else ahead.km
+    return SHELF.index(mission.status), runs, km, mission.title
+
+
+def ahead(
+    mission: Mission,
+    beat: Beat,
+    shown: BeatProgress,
+    progress_km: float | None,
+    usual: lengths.Runner,
+) -> Ahead:
+    """How far `beat`, the next to earn, is for a runner of habits `usual` at `progress_km`."""
+    goal = beat.goal
+    pace = "at your pace" if runner_habits.known(usual) else f"of {usual.run_km:g} km"
+    if isinstance(goal, RouteKmGoal):
+        left_km = max(goal.km - (progress_km or 0.0), 0.0)
+        runs = max(1, math.ceil(left_km / usual.run_km - 1e-9))
+        place = _place(mission, goal.km)
+        distance = f"{left_km:.1f} km" if left_km < 10 else f"{left_km:,.0f} km"
+        plural = "" if runs == 1 else "s"
+        return Ahead(runs, round(left_km, 3), f"{place}: {distance} ≈ {runs} run{plural} {pace}")
+    if isinstance(goal, RunsGoal | StreakGoal):
+        # The plan's count so far is in the judged detail; the goal itself gives the total.
+        total = goal.count if isinstance(goal, RunsGoal) else goal.days
+        done = PLAN_DONE.match(shown.detail)
+        runs = max(1, total - int(done.group(1)) if done else total)
+        plural = "" if runs == 1 else "s"
+        more = f"more run{plural}" if isinstance(goal, RunsGoal) else f"more day{plural} in a row"
+        return Ahead(runs, None, f"{beat.title}: {runs} {more}")
+    return Ahead(1, None, f"{beat.title}: one run away")
+
+
+def _place(mission: Mission, km: float) -> str:
+    """The place at `km` of the mission's route as a sentence names it, or "km 81"."""
+    if mission.route is not None:
+        for point in mission.route.waypoints:
+            if abs(point.km - km) < describe.PLACE_KM:
+                return point.short_name
+    return f"km {km:g}"
 
 
 def first_sentence(text: str) -> str:
@@ -158,7 +287,11 @@ def first_sentence(text: str) -> str:
 
 
 def _active_mission(
-    mission: Mission, enrolment: Enrolment, earned: MissionProgress, now: datetime
+    mission: Mission,
+    enrolment: Enrolment,
+    earned: MissionProgress,
+    now: datetime,
+    usual: lengths.Runner,
 ) -> ActiveMission:
     upcoming = next(
         (
@@ -188,4 +321,7 @@ def _active_mission(
         next_detail=None if upcoming is None else upcoming[1].detail,
         deadline_at=deadline_at,
         days_left=days_left,
+        ahead=None
+        if upcoming is None or earned.status != "in_progress"
+        else ahead(mission, upcoming[0], upcoming[1], earned.progress_km, usual),
     )

@@ -10,17 +10,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, get_args
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
-from heroicrun.missions import describe, routes
+from heroicrun.missions import describe, lengths, routes
 from heroicrun.missions.loading import Catalog
-from heroicrun.missions.model import Beat, Level, Mission, RouteKmGoal, RunsGoal, StreakGoal
+from heroicrun.missions.model import Beat, Mission, RouteKmGoal, RunsGoal, StreakGoal
 from heroicrun.missions.progress import BeatProgress, MissionProgress
-from heroicrun.play import NotFound, totals
+from heroicrun.play import NotFound, habits, races, totals
 from heroicrun.play import dashboard as dashboards
 from heroicrun.play import missions as play
 from heroicrun.play import runs as play_runs
@@ -33,7 +33,6 @@ from heroicrun.server.params import Page
 router = APIRouter(include_in_schema=False)
 
 RUNS_PER_PAGE = 25
-LEVELS: tuple[str, ...] = get_args(Level)  # "first steps" to "epic"
 
 
 def _now() -> datetime:
@@ -52,7 +51,8 @@ def _catalog(request: Request) -> Catalog:
 def dashboard_page(
     request: Request, runner: MaybeRunner, session: ReadSession, writing: WriteSession
 ) -> Response:
-    """Missions under way with their progress, lifetime totals, latest runs, missions to start."""
+    """Missions under way, the closest chapter first; missions to start (a first visit: how the
+    game works and a suggested first mission); missions won and lost; totals and latest runs."""
     welcome = account_pages.first_run_redirect(session)
     if welcome is not None:  # an empty server: the first visitor creates a runner
         return welcome
@@ -62,16 +62,17 @@ def dashboard_page(
     learned: play.Learned = {}
     board = dashboards.dashboard(session, catalog, runner, _now(), learned)
     play.remember(writing, learned)
-    # Easy ones first: a new runner should not have to scroll past the epics.
-    to_start = sorted(board.not_started, key=lambda m: (LEVELS.index(m.level), m.title))
-    lengths = {mission.id: mission.route.length_km for mission in catalog.missions if mission.route}
+    suggested = next((m for m in board.not_started if m.id == board.suggested), None)
     return _render(
         request,
         "dashboard.html",
         active="dashboard",
         board=board,
-        to_start=to_start,
-        route_km=lengths,
+        under_way=[m for m in board.missions if m.status == "in_progress"],
+        won=[m for m in board.missions if m.status == "completed"],
+        lost=[m for m in board.missions if m.status == "failed"],
+        suggested=suggested,
+        levels=board.levels(),
     )
 
 
@@ -102,7 +103,8 @@ class BeatView:
 
     number: int
     title: str
-    goal: str  # the goal in words
+    teaser: str  # one line to look forward to, without spoilers
+    goal: str  # the goal in words: "Reach Nemea: 31.1 km to go"
     status: str  # "unlocked", "next", "locked" or "failed"
     detail: str  # how close: "km 5.9 of 9.0 (Nea Makri)"
     so_far: str  # what the detail is: "So far" or "Best attempt so far"
@@ -128,6 +130,7 @@ class JourneyView:
     svg: Markup
     places: tuple[Place, ...]
     around: Markup | None = None
+    race: races.Race | None = None  # the legend raced, drawn as a second marker
 
 
 @router.get("/missions/{mission_id}")
@@ -138,32 +141,42 @@ def mission_page(
     session: ReadSession,
     writing: WriteSession,
 ) -> Response:
-    """The story so far, the next goal and how close it is; for journeys, the map."""
+    """The pitch, then the story so far (unlocked chapters in full, locked ones as teasers),
+    the next goal in words and how close it is; for journeys, the map and the legend raced.
+    Until a run counts, the briefing and "Your next run counts"."""
     catalog = _catalog(request)
     mission = catalog.get(mission_id)
     if mission is None:
         return _no_mission(request, mission_id)
+    now = _now()
+    length = lengths.length(mission, habits.habits(session, runner, now))
     try:
-        play.active_enrolment(session, catalog, runner, mission_id)
+        enrolment = play.active_enrolment(session, catalog, runner, mission_id)
     except NotFound:
-        beats = [_beat(n, source, None) for n, source in enumerate(mission.beats, start=1)]
+        beats = [_beat(n, mission, source, None) for n, source in enumerate(mission.beats, 1)]
         journey = _journey(mission, catalog, None)
-        return _render(request, "mission.html", mission=mission, beats=beats, journey=journey)
+        return _render(
+            request, "mission.html", mission=mission, beats=beats, journey=journey, length=length
+        )
     learned: play.Learned = {}
-    mission, earned = play.progress(session, catalog, runner, mission_id, _now(), learned)
+    mission, earned = play.progress(session, catalog, runner, mission_id, now, learned)
     play.remember(writing, learned)
     beats = [
-        _beat(n, source, shown)
+        _beat(n, mission, source, shown, earned.progress_km)
         for n, (source, shown) in enumerate(zip(mission.beats, earned.beats, strict=True), 1)
     ]
+    race = races.race(session, mission, enrolment, earned.progress_km, now)
     return _render(
         request,
         "mission.html",
         mission=mission,
         earned=earned,
         beats=beats,
+        length=length,
         next_beat=next((beat for beat in beats if beat.status in ("next", "failed")), None),
-        journey=_journey(mission, catalog, earned),
+        journey=_journey(mission, catalog, earned, race),
+        # Nothing earned yet: the runner has just enrolled, or no run has counted since.
+        fresh=earned.status == "in_progress" and not earned.unlocked and not earned.progress_km,
     )
 
 
@@ -171,14 +184,21 @@ def _no_mission(request: Request, mission_id: str) -> Response:
     return _render(request, "mission.html", status_code=404, mission=None, mission_id=mission_id)
 
 
-def _beat(number: int, source: Beat, shown: BeatProgress | None) -> BeatView:
+def _beat(
+    number: int,
+    mission: Mission,
+    source: Beat,
+    shown: BeatProgress | None,
+    progress_km: float | None = None,
+) -> BeatView:
     """A beat of the mission file with, when enrolled, its progress."""
     journey_goal = isinstance(source.goal, RouteKmGoal | RunsGoal | StreakGoal)
     status = "locked" if shown is None else shown.status
     return BeatView(
         number=number,
         title=source.title,
-        goal=describe.goal_words(source.goal),
+        teaser=source.teaser or "",
+        goal=describe.goal_words(source.goal, mission.route, progress_km),
         status=status,
         detail="" if shown is None else shown.detail,
         so_far="So far" if journey_goal else "Best attempt so far",
@@ -189,7 +209,10 @@ def _beat(number: int, source: Beat, shown: BeatProgress | None) -> BeatView:
 
 
 def _journey(
-    mission: Mission, catalog: Catalog, earned: MissionProgress | None
+    mission: Mission,
+    catalog: Catalog,
+    earned: MissionProgress | None,
+    race: races.Race | None = None,
 ) -> JourneyView | None:
     if mission.route is None:
         return None
@@ -199,8 +222,9 @@ def _journey(
         Place(point.name, point.km, at_km is not None and point.km <= at_km)
         for point in mission.route.waypoints
     )
-    whole, around = route_maps.maps(mission.title, line, at_km)
-    return JourneyView(whole, places, around)
+    ghost = None if race is None else route_maps.Ghost(race.name, race.legend_km)
+    whole, around = route_maps.maps(mission.title, line, at_km, ghost)
+    return JourneyView(whole, places, around, race)
 
 
 # --- the runs list -------------------------------------------------------------------------

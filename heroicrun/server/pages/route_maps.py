@@ -5,6 +5,9 @@ route and the runner. The runner's label is placed first, then the last place pa
 next one, which are always named (shortened or moved rather than dropped), then the start and
 the finish, then any other place with room for its name; places the route passes twice (out
 and back) are named once. Every place is listed in the page's text as well.
+
+A journey that races a legend shows it as a second marker (a `ghost`), named like the places
+that must be named: its label is placed by the same rules, so it covers nothing.
 """
 
 from __future__ import annotations
@@ -45,6 +48,14 @@ LINKING_WORDS = {"and", "of", "the", "on", "de", "del", "do", "das", "la", "le"}
 
 
 @dataclass(frozen=True)
+class Ghost:
+    """The legend a journey races: its name and where it is, in km along the route."""
+
+    name: str
+    km: float
+
+
+@dataclass(frozen=True)
 class _Route:
     """The route as drawn: points with their km marks (longitudes continuous), the places on
     that line, and the runner's place on it when enrolled."""
@@ -55,25 +66,32 @@ class _Route:
     places: list[Point]
 
 
-def maps(title: str, line: routes.RouteLine, at_km: float | None) -> tuple[Markup, Markup | None]:
-    """The whole route's map and, for a long journey, the closer one around the runner."""
+def maps(
+    title: str, line: routes.RouteLine, at_km: float | None, ghost: Ghost | None = None
+) -> tuple[Markup, Markup | None]:
+    """The whole route's map and, for a long journey, the closer one around the runner; with
+    a `ghost`, the legend raced on both (on the closer one when it is within it)."""
     route = _route(line)
-    return _whole(title, route, at_km), _around(title, route, at_km)
+    return _whole(title, route, at_km, ghost), _around(title, route, at_km, ghost)
 
 
-def route_map(title: str, line: routes.RouteLine, at_km: float | None) -> Markup:
+def route_map(
+    title: str, line: routes.RouteLine, at_km: float | None, ghost: Ghost | None = None
+) -> Markup:
     """The whole route as an SVG map: done in one style, the rest in another, places, km ticks
     and the runner. Without `at_km` (not enrolled) the whole route is still to run."""
-    return _whole(title, _route(line), at_km)
+    return _whole(title, _route(line), at_km, ghost)
 
 
-def around_map(title: str, line: routes.RouteLine, at_km: float | None) -> Markup | None:
+def around_map(
+    title: str, line: routes.RouteLine, at_km: float | None, ghost: Ghost | None = None
+) -> Markup | None:
     """A closer map centred on the runner, showing the last place passed and the next one;
     None when not enrolled or when the journey is short enough for one map."""
-    return _around(title, _route(line), at_km)
+    return _around(title, _route(line), at_km, ghost)
 
 
-def _whole(title: str, route: _Route, at_km: float | None) -> Markup:
+def _whole(title: str, route: _Route, at_km: float | None, ghost: Ghost | None = None) -> Markup:
     line = route.line
     world = _is_world(route.points)
     content = list(route.points)
@@ -96,10 +114,22 @@ def _whole(title: str, route: _Route, at_km: float | None) -> Markup:
             lines.insert(0, drawing.Line(_outline(around, frame), "zoom", avoid=False))
     ticks = _ticks(route, 0.0, line.length_km, _step(line.length_km))
     markers = _markers(route, at_km)
+    if ghost is not None:
+        markers.append(_ghost(route, ghost))
+        label += f"; {ghost.name} at km {ghost.km:,.1f}"
     return drawing.map_svg(lines, markers, label=label, frame=frame, ticks=ticks)
 
 
-def _around(title: str, route: _Route, at_km: float | None) -> Markup | None:
+def _ghost(route: _Route, ghost: Ghost) -> drawing.Marker:
+    """The legend's marker, named as a place that must be (labels.FORCED)."""
+    km = min(max(ghost.km, 0.0), route.line.length_km)
+    forms = shorter_names(ghost.name)
+    return drawing.Marker(_here(route, km), forms[0], "ghost", labels.FORCED, tuple(forms[1:]))
+
+
+def _around(
+    title: str, route: _Route, at_km: float | None, ghost: Ghost | None = None
+) -> Markup | None:
     if at_km is None:
         return None
     line = route.line
@@ -114,9 +144,18 @@ def _around(title: str, route: _Route, at_km: float | None) -> Markup | None:
     label = f"Map around you in {title}: km {at_km:,.1f}, past {last.name}"
     if ahead is not None:
         label += f", on the way to {ahead.name}"
+    markers = _markers(route, at_km)
+    if ghost is not None:
+        shown = _ghost(route, ghost)
+        x, y = frame.xy(shown.point)
+        margin = AROUND_PAD / 2  # a legend at the very edge would have no room for its name
+        inside_x = margin <= x <= frame.width - margin
+        if inside_x and margin <= y <= frame.height - margin:
+            markers.append(shown)
+            label += f"; {ghost.name} at km {ghost.km:,.1f}"
     return drawing.map_svg(
         _lines(route, at_km),
-        _markers(route, at_km),
+        markers,
         label=label,
         frame=frame,
         ticks=ticks,
