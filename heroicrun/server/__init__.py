@@ -25,6 +25,7 @@ from heroicrun.server import (
 )
 from heroicrun.server.pages import account as account_pages
 from heroicrun.server.pages import missions as mission_pages
+from heroicrun.server.pages import postcards as postcard_pages
 from heroicrun.server.pages import runs as run_pages
 from heroicrun.server.pages import uploads as upload_pages
 from heroicrun.settings import Settings
@@ -76,6 +77,7 @@ def create_app(settings: Settings) -> FastAPI:
         account_pages,
         upload_pages,
         mission_pages,
+        postcard_pages,
         run_pages,
     ):
         app.include_router(module.router)

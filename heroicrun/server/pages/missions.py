@@ -28,6 +28,7 @@ from heroicrun.server import csrf
 from heroicrun.server.deps import MaybeRunner, PageRunner, ReadSession, WriteSession
 from heroicrun.server.pages import account as account_pages
 from heroicrun.server.pages import formats, render, route_maps, to_sign_in
+from heroicrun.server.pages import postcards as postcard_pages
 from heroicrun.server.params import Page
 
 router = APIRouter(include_in_schema=False)
@@ -177,6 +178,7 @@ def mission_page(
         journey=_journey(mission, catalog, earned, race),
         # Nothing earned yet: the runner has just enrolled, or no run has counted since.
         fresh=earned.status == "in_progress" and not earned.unlocked and not earned.progress_km,
+        postcards=postcard_pages.of_mission(session, catalog, runner, mission, earned),
     )
 
 

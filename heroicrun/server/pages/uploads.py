@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -14,9 +15,10 @@ from starlette.exceptions import HTTPException
 from heroicrun.db.schema import Runner
 from heroicrun.missions import routes
 from heroicrun.missions.loading import Catalog
-from heroicrun.play import imports, missions, rewards
+from heroicrun.play import imports, missions, postcards, rewards
 from heroicrun.server import csrf, pages, receiving
 from heroicrun.server.deps import MaybeRunner, PageRunner, ReadSession
+from heroicrun.server.pages import postcards as postcard_pages
 from heroicrun.server.pages import reward_maps
 
 ACCEPT = (".gpx", ".tcx", ".fit", ".gz", ".zip", "application/gpx+xml", "application/octet-stream")
@@ -96,6 +98,9 @@ async def _store(
     elif not tally.runs and not tally.refused:
         context["problem"] = "There was no GPX, TCX or FIT file in the upload."
     view = _result(tally, request.app.state.catalog)
+    view["postcards"] = await run_in_threadpool(
+        _postcards, request, session, runner, view["answer"]
+    )
     return pages.render(request, template, 200 if tally.runs else 422, **view, **context)
 
 
@@ -114,10 +119,25 @@ def _result(tally: imports.Tally, catalog: Catalog) -> dict[str, Any]:
     return {
         "answer": answer,
         "maps": {reward.mission_id: _slide(reward, catalog) for reward in answer.rewards},
-        "postcards": {},
         "errors": [{"file": label, "error": error} for label, error in tally.refused],
         "skipped": [{"file": label, "reason": reason} for label, reason in tally.skipped],
     }
+
+
+def _postcards(
+    request: Request, session: ReadSession, runner: Runner, answer: rewards.Answer
+) -> dict[str, list[postcard_pages.Listed]]:
+    """The postcards the upload's runs earned (a place reached, a mission finished), by mission."""
+    run_ids = {
+        line.item.recorded.run.id for line in answer.runs if not line.item.recorded.duplicate
+    }
+    mission_ids = [reward.mission_id for reward in answer.rewards]
+    if not run_ids or not mission_ids:
+        return {}
+    found = postcards.earned_by(
+        session, request.app.state.catalog, runner, mission_ids, run_ids, datetime.now(UTC)
+    )
+    return {mission_id: postcard_pages.listed(cards) for mission_id, cards in found.items()}
 
 
 def _slide(reward: rewards.MissionReward, catalog: Catalog) -> Markup | None:
