@@ -39,6 +39,16 @@ from playwright.sync_api import FilePayload, expect, sync_playwright
 
 NAME, PASSWORD = "pheidippides", "rejoice we conquer"
 HOUR_S = 3600.0
+# A phone's Web Share API, as Chromium on Android has it (the desktop build here has none): it
+# notes what it was given in window.shared.
+WEB_SHARE = """
+navigator.canShare = (data) => Boolean(data && data.files && data.files.length);
+navigator.share = (data) => {
+    const file = data.files[0];
+    window.shared = {name: file.name, type: file.type, size: file.size};
+    return Promise.resolve();
+};
+"""
 
 
 def run_payload(name: str, hours_ago: float, km: float, sport: str = "running") -> FilePayload:
@@ -82,6 +92,7 @@ def phone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Device]:
 
 def test_the_upload_answer_on_a_phone(phone: Device) -> None:
     page = phone.page
+    phone.context.add_init_script(WEB_SHARE)
     result = page.locator("#upload-result")
     eight_km = run_payload("eight.gpx", 3, 8.0)
 
@@ -91,6 +102,13 @@ def test_the_upload_answer_on_a_phone(phone: Device) -> None:
         "1 run stored · 4 new chapters unlocked", timeout=30_000
     )
     expect(result.locator(".unlocked-chapter")).to_have_count(4)
+    # A postcard from each place passed: the newest shown, the other three named.
+    expect(result.locator(".postcard")).to_have_count(1)
+    expect(result.locator(".postcard")).to_contain_text("Corinth Canal bridge · km 78.5")
+    expect(result.locator(".more-postcards")).to_contain_text(
+        "And 3 more: Kerameikos, the potters' quarter, Eleusis, Megara."
+    )
+    expect(result.locator(".postcard img")).to_have_js_property("complete", True)
     phone.shot("upload-1-chapters")
 
     # The 8 km: the marker slides to km 91.6 and the words say so.
@@ -146,5 +164,19 @@ def test_the_upload_answer_on_a_phone(phone: Device) -> None:
     )
     expect(result).to_contain_text("No mission moved this time")
     phone.shot("upload-4-ride")
+    assert phone.scroll_width_px() <= PHONE[0] + 1
+
+    # The mission page lists the postcards; Share hands the PNG to the phone's share sheet.
+    phone.open("/missions/reach-sparta")
+    listed = page.locator("#postcards .postcard")
+    expect(listed).to_have_count(4)
+    expect(listed.last).to_contain_text("Corinth Canal bridge · km 78.5")
+    listed.last.scroll_into_view_if_needed()
+    phone.shot("upload-5-postcards")
+    listed.last.get_by_role("button", name="Share").click()
+    page.wait_for_function("() => window.shared !== undefined")
+    shared = page.evaluate("window.shared")
+    assert shared["type"] == "image/png" and shared["size"] > 10_000, shared
+    assert shared["name"] == "heroicrun-reach-sparta-4.png"
     assert phone.scroll_width_px() <= PHONE[0] + 1
     assert phone.outside() == []

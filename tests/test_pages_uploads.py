@@ -84,7 +84,7 @@ def test_a_chapter_is_sealed_with_its_first_lines_and_a_link_to_read_it(
     form_token = signed_in_runner(client, SPARTA)
     page = post(client, form_token, ("twenty-five.gpx", run_file(1, 25.0)))
     assert title(page) == "1 run stored · 2 new chapters unlocked"
-    chapters = re.findall(r'<div class="beat unlocked-chapter sealed">(.*?)</div>', page, re.S)
+    chapters = page.split('class="beat unlocked-chapter sealed')[1:]
     assert len(chapters) == 2
     assert "The Potters&#39; Quarter" in chapters[0]
     assert 'href="/missions/reach-sparta#chapter-1"' in chapters[0]
@@ -92,6 +92,15 @@ def test_a_chapter_is_sealed_with_its_first_lines_and_a_link_to_read_it(
     for chapter in chapters:
         opening = re.search(r'<p class="opening">(.*?)</p>', chapter, re.S)
         assert opening and 20 < len(opening.group(1)) <= 180, chapter
+
+
+def test_on_a_long_upload_only_the_newest_chapter_opens(client: TestClient) -> None:
+    form_token = signed_in_runner(client, SPARTA)
+    page = post(client, form_token, ("long.gpx", run_file(1, 83.6)))
+    chapters = page.split('class="beat unlocked-chapter sealed')[1:]
+    assert [part.startswith(" compact") for part in chapters] == [True, True, True, False]
+    assert [part.count('class="opening"') for part in chapters] == [0, 0, 0, 1]
+    assert all("Read<span" in part for part in chapters)
 
 
 def test_a_five_file_upload_stays_short(client: TestClient) -> None:

@@ -271,6 +271,7 @@ class Listed:
     svg_url: str
     png_url: str
     file_name: str  # the PNG's, when downloaded or shared
+    place_name: str  # "Megara", or "Mission complete"
     caption: str  # "Megara · km 42.5 · 2 May 2024"
     alt: str  # the whole card in words
     finish: bool
@@ -291,6 +292,7 @@ def listed(found: Sequence[cards.Postcard]) -> list[Listed]:
                 f"{base}.svg",
                 f"{base}.png",
                 f"heroicrun-{card.mission_id}-{card.number}.png",
+                said[0],
                 " · ".join(said),
                 _label(card),
                 card.finish,
