@@ -253,6 +253,13 @@ def test_a_real_run_unlocks_a_chapter_and_moves_the_runner_on_the_map(
     assert "Unlocked by athens-dawn-run.gpx, Sat 26 Sep 2026" in shown
     assert str(escape(formats.paragraphs(second.text)[0])) not in page
     assert "Next: 2. A Shield on the Hill" in shown
+    # The chapter opens in full with Listen (shown by listen.js where the browser can speak);
+    # the next and the locked ones show a teaser only.
+    assert '<button type="button" class="listen secondary" data-listen="chapter-1-text"' in page
+    assert page.count('class="listen secondary"') == 1 and "/static/listen.js" in page
+    for beat in MARATHON.beats[1:]:
+        assert beat.teaser is not None and str(escape(beat.teaser)) in page
+    assert "Spyridon Louis reached " in shown
     assert "So far: km 5.9 of 9.0 (Nea Makri)" in shown
     assert "Distance 5.9 of 42.2 km" in shown and "Chapters 1 of 6 unlocked" in shown
 
@@ -348,6 +355,25 @@ def test_a_lap_of_the_world_is_drawn_without_a_jump_at_the_antimeridian() -> Non
         assert all(abs(b - a) < 100 for a, b in itertools.pairwise(xs))
     [(_, x, _)] = [found for found in markers(page) if found[0] == "you"]
     assert 250 < x < 390  # half way round, in the middle of the map
+
+
+def test_the_legend_is_a_second_marker_named_without_covering_anything() -> None:
+    sparta = mission("reach-sparta")
+    assert sparta.route is not None
+    line = routes.build(sparta.route, BUNDLED.directory)
+    ghost = route_maps.Ghost("Pheidippides", 100.0)
+    whole, around = route_maps.maps(sparta.title, line, 91.6, ghost)
+    page = str(whole)
+    assert "; Pheidippides at km 100.0" in page
+    found = markers(page)
+    assert [css for css, _, _ in found][-2:] == ["you", "ghost"]
+    (_, you_x, you_y), (_, ghost_x, ghost_y) = found[-2], found[-1]
+    assert (ghost_x, ghost_y) != (you_x, you_y)
+    assert page.count('class="ghost"') == 2  # named in both label layouts
+    assert around is not None and 'class="marker ghost"' in str(around)  # 8 km on: in view
+    far = route_maps.Ghost("Pheidippides", 246.0)
+    _, around = route_maps.maps(sparta.title, line, 91.6, far)
+    assert around is not None and "ghost" not in str(around)
 
 
 # --- the runs list ---------------------------------------------------------------------------
