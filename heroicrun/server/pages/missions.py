@@ -151,13 +151,20 @@ def mission_page(
         return _no_mission(request, mission_id)
     now = _now()
     length = lengths.length(mission, habits.habits(session, runner, now))
+    level_means = lengths.level_words(mission.level)
     try:
         enrolment = play.active_enrolment(session, catalog, runner, mission_id)
     except NotFound:
         beats = [_beat(n, mission, source, None) for n, source in enumerate(mission.beats, 1)]
         journey = _journey(mission, catalog, None)
         return _render(
-            request, "mission.html", mission=mission, beats=beats, journey=journey, length=length
+            request,
+            "mission.html",
+            mission=mission,
+            beats=beats,
+            journey=journey,
+            length=length,
+            level_means=level_means,
         )
     learned: play.Learned = {}
     mission, earned = play.progress(session, catalog, runner, mission_id, now, learned)
@@ -174,6 +181,7 @@ def mission_page(
         earned=earned,
         beats=beats,
         length=length,
+        level_means=level_means,
         next_beat=next((beat for beat in beats if beat.status in ("next", "failed")), None),
         journey=_journey(mission, catalog, earned, race),
         # Nothing earned yet: the runner has just enrolled, or no run has counted since.
