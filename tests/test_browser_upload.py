@@ -22,7 +22,15 @@ import pytest
 from heroicrun.db import engine as db_engine
 from heroicrun.db import migrate
 from heroicrun.play import accounts
-from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS, PHONE, Device, open_device, served
+from tests.browser_helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    SCREENSHOTS,
+    Device,
+    open_device,
+    served,
+)
 from tests.factory import TrackBuilder
 from tests.helpers import runfiles
 
@@ -172,7 +180,9 @@ def test_the_upload_answer_on_a_phone(phone: Device) -> None:
     expect(listed).to_have_count(4)
     expect(listed.last).to_contain_text("Corinth Canal bridge · km 78.5")
     listed.last.scroll_into_view_if_needed()
-    phone.shot("upload-5-postcards")
+    expect(listed.last.locator("img")).to_have_js_property("complete", True)
+    phone.shot("upload-5-mission")
+    page.locator("#postcards").screenshot(path=str(SCREENSHOTS / "phone-upload-5-postcards.png"))
     listed.last.get_by_role("button", name="Share").click()
     page.wait_for_function("() => window.shared !== undefined")
     shared = page.evaluate("window.shared")

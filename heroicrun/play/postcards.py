@@ -25,7 +25,7 @@ from heroicrun.missions.progress import BeatProgress, MissionProgress
 from heroicrun.missions.runs import GRACE, RunFacts
 from heroicrun.play import NotFound, missions, rewards
 
-LINE_CHARS = 120  # a postcard's line of the story
+LINE_CHARS = 160  # a postcard's line of the story: a sentence, seldom cut
 
 
 @dataclass(frozen=True)
