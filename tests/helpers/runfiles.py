@@ -14,7 +14,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 import tempfile
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from html import escape
@@ -279,3 +281,22 @@ def fit_run() -> Path:
     builder = TrackBuilder(start_time_s=_day(8), elevation_m=150.0)
     track = builder.run(1500.0, 480.0, 2.0, climb_m=-4.0, heart_rate_bpm=152.0).build()
     return _written("watch-run.fit", fit(track))
+
+
+_TIME = re.compile(rb"<time>([^<]+)</time>")
+
+
+def recent(path: Path, ended_ago_s: float = 3600.0) -> Path:
+    """A copy of the GPX file `path`, of the same name, moved in time to have ended
+    `ended_ago_s` ago: a run a runner enrolled today may count (those recorded more than a day
+    before enrolling never do)."""
+    data = path.read_bytes()
+    moments = [datetime.fromisoformat(found.decode()) for found in _TIME.findall(data)]
+    shift = time.time() - ended_ago_s - max(moment.timestamp() for moment in moments)
+    shift = float(round(shift))  # whole seconds: each time keeps its own fraction
+
+    def moved(found: re.Match[bytes]) -> bytes:
+        seconds = datetime.fromisoformat(found.group(1).decode()).timestamp() + shift
+        return b"<time>" + _moment(seconds).encode() + b"</time>"
+
+    return _written(path.name, _TIME.sub(moved, data))
