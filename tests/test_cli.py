@@ -1,4 +1,4 @@
-"""The `heroicrun check` command as a user meets it: a real process, real files, exit codes."""
+"""The `heroicrun check` command as a user meets it: real files, exit codes; once as a process."""
 
 from __future__ import annotations
 
@@ -12,12 +12,18 @@ from pathlib import Path
 import gpxpy
 import pytest
 
-from tests.helpers import reference, runfiles
+from tests.helpers import reference, runfiles, shell
 
 SAMPLE = Path(__file__).parents[1] / "heroicrun" / "samples" / "athens-dawn-run.gpx"
 
 
-def run_check(*args: str | Path) -> subprocess.CompletedProcess[str]:
+def run_check(*args: str | Path) -> shell.Done:
+    """`heroicrun check ARGS`, in-process."""
+    return shell.heroicrun("check", *map(str, args))
+
+
+def run_check_process(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """`heroicrun check ARGS` as a process of its own, from the console entry point."""
     return subprocess.run(
         [sys.executable, "-m", "heroicrun", "check", *map(str, args)],
         capture_output=True,
@@ -32,7 +38,7 @@ def no_nan(value: str) -> float:
 
 def test_json_for_one_file_is_one_object_with_the_promised_keys() -> None:
     path = runfiles.short_run()
-    done = run_check(path, "--json")
+    done = run_check_process(path, "--json")  # the one check run as a whole process
     assert done.returncode == 0, done.stderr
     run = json.loads(done.stdout, parse_constant=no_nan)
     points = gpxpy.parse(path.read_text()).tracks[0].segments[0].points

@@ -1,4 +1,5 @@
-"""`heroicrun runner`, `token`, `db` and `serve` as a user meets them: real processes."""
+"""`heroicrun runner`, `token`, `db` and `serve` as a user meets them: in-process, and `serve`
+as a real process."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from fastapi.testclient import TestClient
 from heroicrun.server import create_app
 from heroicrun.settings import Settings
 from tests.conftest import bearer
+from tests.helpers import shell
 
 
 @pytest.fixture
@@ -26,21 +28,11 @@ def database_file(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'cli.db'}"
 
 
-def heroicrun(
-    url: str, *args: str, stdin: str | None = None, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    environ = {**os.environ, "HEROICRUN_DATABASE_URL": url}
-    return subprocess.run(
-        [sys.executable, "-m", "heroicrun", *args],
-        input=stdin if stdin is not None else "",
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=environ,
-    )
+def heroicrun(url: str, *args: str, stdin: str | None = None) -> shell.Done:
+    return shell.heroicrun(*args, env={"HEROICRUN_DATABASE_URL": url}, stdin=stdin or "")
 
 
-def one_error_line(done: subprocess.CompletedProcess[str]) -> str:
+def one_error_line(done: shell.Done) -> str:
     assert done.returncode == 1, done
     assert "Traceback" not in done.stderr
     lines = done.stderr.splitlines()

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import gzip
-import os
 import shutil
-import subprocess
-import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +16,7 @@ from heroicrun.db import migrate
 from heroicrun.db.schema import Original, Run
 from heroicrun.play import accounts
 from tests.factory import T0, TrackBuilder
-from tests.helpers import runfiles
+from tests.helpers import runfiles, shell
 
 SMALL = runfiles.short_run()
 FIT = runfiles.fit_run()
@@ -38,15 +35,9 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-def heroicrun(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HEROICRUN_DATABASE_URL": database_url, "HEROICRUN_PARSE_WORKERS": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "heroicrun", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+def heroicrun(database_url: str, *args: str) -> shell.Done:
+    env = {"HEROICRUN_DATABASE_URL": database_url, "HEROICRUN_PARSE_WORKERS": "1"}
+    return shell.heroicrun(*args, env=env)
 
 
 def run_count(engine: Engine) -> int:
