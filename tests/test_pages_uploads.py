@@ -152,6 +152,7 @@ def test_a_ride_says_why_it_does_not_count(client: TestClient) -> None:
     assert title(page) == "1 run stored"
     words = text(page)
     assert "Does not count: a ride" in words
+    assert "count for missions: a stretch" not in words  # none of a ride counts, fast or not
     assert "No mission moved this time" in words
     assert 'class="card reward"' not in page
 
