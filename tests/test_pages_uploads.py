@@ -26,9 +26,11 @@ def run_file(day: int, km: float, name: str = "Morning run", sport: str = "runni
 
 
 def ride_file(day: int) -> bytes:
-    """A 20 km ride (the file says cycling) at 25 km/h."""
+    """A 20 km ride (the file says cycling) at 25 km/h, then 5 km downhill at 45 km/h, a
+    vehicle's speed."""
     builder = TrackBuilder(start_time_s=T0 + day * DAY_S, elevation_m=100.0)
-    return runfiles.gpx(builder.run(20_000.0, 2880.0, 10.0).build(), "Evening ride", "cycling")
+    builder.run(20_000.0, 2880.0, 10.0).run(5000.0, 400.0, 10.0)
+    return runfiles.gpx(builder.build(), "Evening ride", "cycling")
 
 
 def signed_in_runner(client: TestClient, *missions: str) -> str:
