@@ -24,7 +24,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property, lru_cache
@@ -135,8 +135,7 @@ def progress(
     enrolment = active_enrolment(session, catalog, runner, mission_id)
     mission = _mission(catalog, mission_id)
     pairs = [(mission, enrolment)]
-    books = ledger.read(session, [enrolment.id])
-    [earned] = evaluate_enrolled(session, catalog, runner, pairs, as_utc(now), learned, books)
+    [earned] = evaluate_enrolled(session, catalog, runner, pairs, as_utc(now), learned)
     return mission, earned
 
 
@@ -161,15 +160,7 @@ def standings(
 ) -> list[Standing]:
     """Each mission of `pairs` as it stands at `now`, with what it newly unlocks; verdicts
     judged afresh are collected in `learned` (those already in it are reused)."""
-    found: list[Standing] = []
-    books = ledger.read(session, [enrolment.id for _, enrolment in pairs])
-    earned = evaluate_enrolled(session, catalog, runner, pairs, as_utc(now), learned, books)
-    for (mission, enrolment), progress_now in zip(pairs, earned, strict=True):
-        fresh = mission_progress.newly_unlocked(progress_now, books[enrolment.id])
-        found.append(
-            Standing(mission, enrolment.id, enrolled_at(enrolment), progress_now, tuple(fresh))
-        )
-    return found
+    return Judging(session, catalog, runner, pairs, now, learned).stand()
 
 
 def settle(session: Session, found: Sequence[Standing]) -> None:
@@ -337,71 +328,118 @@ def evaluate_enrolled(
     pairs: Sequence[tuple[Mission, Enrolment]],
     now: datetime,
     learned: Learned | None,
-    books: dict[int, ledger.Ledger] | None = None,
 ) -> list[MissionProgress]:
     """Each mission's progress from one read of the runs, one of the remembered verdicts and
-    one of the ledger (`books`, by enrolment id, when the caller has read it already).
+    one of the ledger. Verdicts judged afresh are added to `learned` when given."""
+    judged: Learned = {} if learned is None else learned
+    return [each.progress for each in Judging(session, catalog, runner, pairs, now, judged).stand()]
+
+
+class Judging:
+    """The runner's missions judged over their stored runs, as many times as a request needs
+    (before and after each run of an upload): the runs, the remembered verdicts and the ledger
+    are read once, when made.
 
     The reads are plain column queries: no ORM objects for a thousand runs. Verdicts already
-    in `learned` are taken as judged. Runs of an outing already counted are left out.
+    in `learned` are taken as judged, and those judged afresh are added to it. Runs of an
+    outing already counted are left out.
     """
-    if not pairs:
-        return []
-    if books is None:
-        books = ledger.read(session, [enrolment.id for _, enrolment in pairs])
-    first = min(enrolled_at(enrolment) for _, enrolment in pairs) - GRACE
-    # Runs recorded before that count for nothing but the weekly distance (the last 28 days).
-    since = min(first, now - mission_progress.WEEKLY_WINDOW)
-    runs_table, verdicts_table = Run.__table__.c, Verdict.__table__.c
-    rows = session.execute(
-        select(
-            runs_table.id,
-            runs_table.file_name,
-            runs_table.sha256,
-            runs_table.outing,
-            *FACT_COLUMNS,
-        )
-        .where(runs_table.runner_id == runner.id, runs_table.start_time >= since)
-        .where(runs_table.overlaps_run_id.is_(None))
-        .order_by(runs_table.start_time, runs_table.id)
-    ).all()
-    files: Files = {}
-    runs = [
-        StoredRun(session, run_id, name, sha256, facts_of(*facts), outing, files)
-        for run_id, name, sha256, outing, *facts in rows
-    ]
-    keys = {goal_key(goal) for mission, _ in pairs for goal in _single_run_goals(mission)}
-    known: dict[str, dict[int, GoalCheck]] = {key: {} for key in keys}
-    if keys and runs:
-        verdicts = session.execute(
+
+    def __init__(
+        self,
+        session: Session,
+        catalog: Catalog,
+        runner: Runner,
+        pairs: Sequence[tuple[Mission, Enrolment]],
+        now: datetime,
+        learned: Learned,
+    ) -> None:
+        self.catalog = catalog
+        self.pairs = list(pairs)
+        self.now = as_utc(now)
+        self.session = session
+        self.books = ledger.read(session, [enrolment.id for _, enrolment in pairs])
+        self.runs: list[StoredRun] = []
+        self.judge = _Judge({}, learned)
+        if pairs:
+            self._read(session, runner, learned)
+
+    def _read(self, session: Session, runner: Runner, learned: Learned) -> None:
+        first = min(enrolled_at(enrolment) for _, enrolment in self.pairs) - GRACE
+        # Runs recorded before that count for nothing but the weekly distance (28 days).
+        since = min(first, self.now - mission_progress.WEEKLY_WINDOW)
+        runs_table, verdicts_table = Run.__table__.c, Verdict.__table__.c
+        rows = session.execute(
             select(
-                verdicts_table.goal_key,
-                verdicts_table.run_id,
-                verdicts_table.met,
-                verdicts_table.detail,
-                verdicts_table.closeness,
+                runs_table.id,
+                runs_table.file_name,
+                runs_table.sha256,
+                runs_table.outing,
+                *FACT_COLUMNS,
             )
-            .join(Run.__table__, runs_table.id == verdicts_table.run_id)
-            .where(runs_table.runner_id == runner.id, runs_table.start_time >= first)
-            .where(verdicts_table.goal_key.in_(sorted(keys)))
+            .where(runs_table.runner_id == runner.id, runs_table.start_time >= since)
+            .where(runs_table.overlaps_run_id.is_(None))
+            .order_by(runs_table.start_time, runs_table.id)
         ).all()
-        for key, run_id, met, detail, closeness in verdicts:
-            known[key][run_id] = GoalCheck(met, detail, closeness)
-    for (run_id, key), verdict in (learned or {}).items():
-        known.setdefault(key, {})[run_id] = verdict
-    judge = _Judge(known, learned if learned is not None else {})
-    return [
-        mission_progress.evaluate(
-            mission,
-            runs,
-            enrolled_at(enrolment),
-            now=now,
-            base=catalog.directory,
-            check=judge,
-            ledger=books.get(enrolment.id, {}),
+        files: Files = {}
+        self.runs = [
+            StoredRun(session, run_id, name, sha256, facts_of(*facts), outing, files)
+            for run_id, name, sha256, outing, *facts in rows
+        ]
+        keys = {goal_key(goal) for mission, _ in self.pairs for goal in _single_run_goals(mission)}
+        known: dict[str, dict[int, GoalCheck]] = {key: {} for key in keys}
+        if keys and self.runs:
+            verdicts = session.execute(
+                select(
+                    verdicts_table.goal_key,
+                    verdicts_table.run_id,
+                    verdicts_table.met,
+                    verdicts_table.detail,
+                    verdicts_table.closeness,
+                )
+                .join(Run.__table__, runs_table.id == verdicts_table.run_id)
+                .where(runs_table.runner_id == runner.id, runs_table.start_time >= first)
+                .where(verdicts_table.goal_key.in_(sorted(keys)))
+            ).all()
+            for key, run_id, met, detail, closeness in verdicts:
+                known[key][run_id] = GoalCheck(met, detail, closeness)
+        for (run_id, key), verdict in learned.items():
+            known.setdefault(key, {})[run_id] = verdict
+        self.judge.known = known
+
+    def stand(self, leaving_out: Collection[int] = ()) -> list[Standing]:
+        """Each mission as it stands over the runs read, but those of `leaving_out` (ids):
+        its progress, and what it unlocks that the ledger lacks."""
+        runs = (
+            [run for run in self.runs if run.run_id not in leaving_out]
+            if leaving_out
+            else self.runs
         )
-        for mission, enrolment in pairs
-    ]
+        found = []
+        for mission, enrolment in self.pairs:
+            book = self.books.get(enrolment.id, {})
+            since = enrolled_at(enrolment)
+            progress_now = mission_progress.evaluate(
+                mission,
+                runs,
+                since,
+                now=self.now,
+                base=self.catalog.directory,
+                check=self.judge,
+                ledger=book,
+            )
+            fresh = tuple(mission_progress.newly_unlocked(progress_now, book))
+            found.append(Standing(mission, enrolment.id, since, progress_now, fresh))
+        return found
+
+    def settle(self, found: Sequence[Standing]) -> None:
+        """Write down what the standings newly unlocked (flushed, not committed), and judge
+        from now on with it in the ledger."""
+        settle(self.session, found)
+        for standing in found:
+            book = self.books.setdefault(standing.enrolment_id, {})
+            for entry in standing.fresh:
+                book.setdefault(entry.beat, entry)
 
 
 # The columns a run's RunFacts are made from, in facts_of's order.

@@ -31,6 +31,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, exists, func, insert, select, update
@@ -41,7 +42,6 @@ from sqlalchemy.orm import Session
 from heroicrun import __version__, activity, reading, sports
 from heroicrun.db.schema import Enrolment, Original, Run, Runner, Verdict
 from heroicrun.missions.loading import Catalog
-from heroicrun.missions.model import Mission
 from heroicrun.missions.runs import RunFacts
 from heroicrun.play import NotFound, PlayError, credits, ledger, missions
 from heroicrun.play.pool import Described, Parser
@@ -55,6 +55,7 @@ SPORT_CHARS = 32  # Run.sport's width
 # judging reads all the runner's runs, so a file of more outings than this (a logger's year of
 # trips) is judged once, after them all, and its chapters go to its last new run.
 TOLD_APART_OUTINGS = 20
+_NO_CATALOG = Catalog((), (), Path("."))
 
 
 class Unreadable(PlayError):
@@ -190,97 +191,84 @@ def _store(
     each did in the missions, outing after outing (TOLD_APART_OUTINGS); the runs already stored
     for the others."""
     runner = locked_runner(session, runner_id)
-    pairs = missions.enrolled_missions(session, catalog, runner) if catalog else []
-    # Verdicts of every judging are kept at the end, in one ordered statement.
-    learned: missions.Learned = {}
-    before: list[missions.Standing] | None = None  # before the first new run, if any
-    found: list[StoredRun | _New] = []
+    found: list[StoredRun | Run] = []
     kept = False
     uploaded_at = datetime.now(UTC)
-    told_apart = len(described) <= TOLD_APART_OUTINGS
     for summary, known in described:
         key = None if known is None else known.key
-        number = summary.outing
-        same = _find(session, runner_id, _same_activity(digest, number, key))
+        same = _find(session, runner_id, _same_activity(digest, summary.outing, key))
         if same is not None:
             found.append(same)
             continue
         if not kept:
             _keep_original(session, digest, len(data), content_gz)
             kept = True
-        if before is None:
-            before = _judged(session, catalog, runner, pairs, learned)
-            # Chapters earned before (and not yet written down) are no credit of this file's.
-            missions.settle(session, before)
-        row = new_run(session, runner_id, name, digest, summary, key, uploaded_at)
-        new = _New(row, before)
-        found.append(new)
-        if told_apart:
-            new.after = before = _judged(session, catalog, runner, pairs, learned)
-            missions.settle(session, before)
-    news = [item for item in found if isinstance(item, _New)]
-    if news and not told_apart:
-        news[-1].after = _judged(session, catalog, runner, pairs, learned)
-        missions.settle(session, news[-1].after)
-    duplicates = [item for item in found if isinstance(item, StoredRun)]
-    current = news[-1].after if news else None
-    if duplicates and current is None:
-        current = _judged(session, catalog, runner, pairs, learned)
+        found.append(new_run(session, runner_id, name, digest, summary, key, uploaded_at))
+    news = [item for item in found if isinstance(item, Run)]
+    # Verdicts judged on the way are kept at the end, in one ordered statement.
+    learned: missions.Learned = {}
+    judging = _judging(session, catalog, runner, learned)
+    # The missions as they stood before this file: what they unlocked and was not written down
+    # yet (earned before) is no credit of this file's.
+    before = judging.stand({row.id for row in news}) if news else []
+    judging.settle(before)
+    if len(news) > TOLD_APART_OUTINGS:  # judged once, after them all, told to the last run
+        steps = [(news[-1], set[int]())]
+    else:  # each run judged with the ones before it, its chapters written down with it
+        steps = [(row, {later.id for later in news[at + 1 :]}) for at, row in enumerate(news)]
+    afters: dict[int, list[missions.Standing]] = {}
+    for row, later in steps:
+        afters[row.id] = judging.stand(later)
+        judging.settle(afters[row.id])
+    current = afters[news[-1].id] if news else judging.stand()
     missions.remember(session, learned)
-    stored = iter(_stored_all(session, [new.row for new in news]))
-    again = iter(_duplicates_of(duplicates, current))
+    stored = iter(_stored_all(session, news))
+    duplicates = iter(
+        _duplicates_of([item for item in found if isinstance(item, StoredRun)], current)
+    )
     recorded = [
-        item.recorded(next(stored)) if isinstance(item, _New) else next(again) for item in found
+        _recorded(next(stored), before, afters.get(item.id))
+        if isinstance(item, Run)
+        else next(duplicates)
+        for item in found
     ]
     session.commit()
     return recorded
 
 
-@dataclass
-class _New:
-    """A run stored by this request, and the missions as they stood before and after it."""
-
-    row: Run
-    before: list[missions.Standing]
-    after: list[missions.Standing] | None = None
-
-    def recorded(self, run: StoredRun) -> Recorded:
-        after = self.after
-        if after is None:  # judged once with the file's later outings
-            progress = [credits.of_unjudged(standing, run) for standing in self.before]
-            return Recorded(run, duplicate=False, progress=progress)
-        unlocked = [
-            item
-            for standing in after
-            for item in missions.messages(standing.mission, standing.fresh)
-        ]
-        progress = [
-            credits.of_upload(first, then, run)
-            for first, then in zip(self.before, after, strict=True)
-        ]
-        return Recorded(run, duplicate=False, unlocked=unlocked, progress=progress)
+def _recorded(
+    run: StoredRun, before: list[missions.Standing], after: list[missions.Standing] | None
+) -> Recorded:
+    """A run just stored, with what it did in each mission: the standings before the file and
+    after the run (None when its file held too many outings to judge them one by one)."""
+    if after is None:
+        progress = [credits.of_unjudged(standing, run) for standing in before]
+        return Recorded(run, duplicate=False, progress=progress)
+    unlocked = [
+        item for standing in after for item in missions.messages(standing.mission, standing.fresh)
+    ]
+    progress = [
+        credits.of_upload(first, then, run) for first, then in zip(before, after, strict=True)
+    ]
+    return Recorded(run, duplicate=False, unlocked=unlocked, progress=progress)
 
 
-def _judged(
-    session: Session,
-    catalog: Catalog | None,
-    runner: Runner,
-    pairs: list[tuple[Mission, Enrolment]],
-    learned: missions.Learned,
-) -> list[missions.Standing]:
-    """The missions as they stand now (none without a catalog)."""
-    if catalog is None or not pairs:
-        return []
-    return missions.standings(session, catalog, runner, pairs, datetime.now(UTC), learned)
+def _judging(
+    session: Session, catalog: Catalog | None, runner: Runner, learned: missions.Learned
+) -> missions.Judging:
+    """The runner's missions to judge (none without a catalog), read now."""
+    pairs = missions.enrolled_missions(session, catalog, runner) if catalog else []
+    return missions.Judging(
+        session, catalog or _NO_CATALOG, runner, pairs, datetime.now(UTC), learned
+    )
 
 
 def _duplicates(
     session: Session, runner: Runner, runs: list[StoredRun], catalog: Catalog | None
 ) -> list[Recorded]:
     """A file already stored: its runs, each saying that sending it again did nothing."""
-    pairs = missions.enrolled_missions(session, catalog, runner) if catalog else []
     learned: missions.Learned = {}
-    current = _judged(session, catalog, runner, pairs, learned)
+    current = _judging(session, catalog, runner, learned).stand()
     if learned:  # a mission edited or heroicrun upgraded since: keep what was judged
         missions.remember(session, learned)
         session.commit()
@@ -289,14 +277,12 @@ def _duplicates(
     return _duplicates_of(runs, current)
 
 
-def _duplicates_of(
-    runs: list[StoredRun], current: list[missions.Standing] | None
-) -> list[Recorded]:
+def _duplicates_of(runs: list[StoredRun], current: list[missions.Standing]) -> list[Recorded]:
     return [
         Recorded(
             run,
             duplicate=True,
-            progress=[credits.of_duplicate(standing, run) for standing in current or []],
+            progress=[credits.of_duplicate(standing, run) for standing in current],
         )
         for run in runs
     ]
@@ -567,8 +553,8 @@ def rejudge(session: Session, runner: Runner, catalog: Catalog | None) -> None:
     if catalog is None:
         return
     learned: missions.Learned = {}
-    pairs = missions.enrolled_missions(session, catalog, runner)
-    missions.settle(session, _judged(session, catalog, runner, pairs, learned))
+    judging = _judging(session, catalog, runner, learned)
+    judging.settle(judging.stand())
     missions.remember(session, learned)
 
 
