@@ -16,7 +16,7 @@ from heroicrun.db import engine as db_engine
 from heroicrun.db.schema import Enrolment, Runner, Unlock
 from heroicrun.missions.loading import Catalog
 from heroicrun.missions.progress import MissionProgress
-from heroicrun.play import PlayError, accounts, marks, missions, pool, runs
+from heroicrun.play import PlayError, accounts, dashboard, marks, missions, pool, runs
 from heroicrun.play.credits import Credit
 from tests.factory import TrackBuilder
 from tests.helpers.files import gpx_text
@@ -193,6 +193,9 @@ def test_marking_a_run_a_ride_takes_its_chapters_and_marking_it_back_gives_them_
     assert ride.not_counted == "a ride (you marked it so): only runs, walks and hikes count"
     assert ledger_of(writers) == {"beat-1": None}
     assert progress(writers, ann).progress_km == 0.0
+    with writers() as session:
+        board = dashboard.dashboard(session, CATALOG, runner_of(session, ann), ENROLLED)
+    assert board.totals.runs == 0  # a ride adds to no total either
 
     with writers() as session:
         again = marks.mark(session, CATALOG, runner_of(session, ann), run.id, marks.Marks(None))
