@@ -141,3 +141,12 @@ def test_a_ride_with_fast_stretches_shows_no_count_for_missions() -> None:
     assert result.exit_code == 0, result.output
     assert "cycling — does not count for missions" in result.stdout
     assert "Counts for missions" not in result.stdout
+
+
+def test_a_ride_that_names_no_sport_is_called_ridden_by_its_speeds() -> None:
+    # A 2010 GPX of 40.7 km naming no sport: 24.9 km at a vehicle's speed, the rest at 15.7 km/h.
+    result = check(real("goldencheetah/1292585194-20906.gpx"), "--mission", "reach-sparta")
+    assert result.exit_code == 0, result.output
+    assert "none named; a ride, by its speeds (24.9 of 40.7 km" in result.stdout
+    assert "Counts for missions" not in result.stdout
+    assert "Reach Sparta" in result.stdout and "0/12" in result.stdout

@@ -95,11 +95,11 @@ def main(args: Sequence[str]) -> int:
             continue
         parts = [_checked(name, part, missions) for part in outings.split(track)]
         # The missions each outing earns stay out of its summary: they are the command's own.
-        shown = [{**run.model_dump(mode="json"), "missions": earned} for run, earned in parts]
+        shown = [{**run.model_dump(mode="json"), "missions": earned} for run, earned, _ in parts]
         results.append(shown[0] if len(shown) == 1 else shown)
         if not chosen.as_json:
-            for run, earned in parts:
-                run_tables.render(out, run, miles=chosen.miles)
+            for run, earned, off_foot in parts:
+                run_tables.render(out, run, miles=chosen.miles, off_foot=off_foot)
                 if earned:
                     run_tables.render_earned(out, earned)
     if chosen.as_json:
@@ -113,9 +113,9 @@ def main(args: Sequence[str]) -> int:
 
 def _checked(
     name: str, track: Track, chosen: list[tuple[Mission, Path]]
-) -> tuple[summary.RunSummary, list[dict[str, Any]]]:
-    """One outing described, and what it earns in each chosen mission counted from its
-    start."""
+) -> tuple[summary.RunSummary, list[dict[str, Any]], str | None]:
+    """One outing described, what it earns in each chosen mission counted from its start, and
+    why it counts for none when it was not on foot (a ride by its speeds, when undeclared)."""
     measures = measuring.measure(track)
     run = CountedRun(name, track, measures)
     # The mission begins with the run; a route, having no time, begins nothing and counts
@@ -128,7 +128,7 @@ def _checked(
         )
         for mission, base in chosen
     ]
-    return summary.describe(track, measures), earned
+    return summary.describe(track, measures), earned, run.facts.off_foot
 
 
 def _missions(

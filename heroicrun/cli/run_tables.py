@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from heroicrun import units
-from heroicrun.cli.terminal import Segment, Terminal
+from heroicrun.cli.terminal import Segment, Terminal, wrap
 
 if TYPE_CHECKING:  # the values come built: no need to load pydantic to print them
     from heroicrun.summary import BestEffort, RunSummary, Sensor, Split
@@ -16,20 +16,27 @@ MAX_SPLIT_ROWS = 300  # a 246 km Spartathlon shows every split
 MAX_FLAG_LINES = 10
 
 
-def render(out: Terminal, run: RunSummary, miles: bool = False) -> None:
+def render(
+    out: Terminal, run: RunSummary, miles: bool = False, off_foot: str | None = None
+) -> None:
     """Print one described run: headline, stats, notes and flags, splits, best efforts; an
-    outing of a file holding several under a heading of its own ("outing 2 of 3")."""
+    outing of a file holding several under a heading of its own ("outing 2 of 3"). `off_foot`
+    says why it counts for no mission when it names no sport but its speeds say ridden."""
     if run.outings > 1:
         # A line of its own, not the frame's title, which a narrow terminal would crop.
         out.line((run.file, "bold"), (f" — outing {run.outing} of {run.outings}", ""))
     title: list[Segment] = [(run.file, "bold")]
     if run.name:
         title.append((f"  {run.name}", "dim"))
-    stats = _stats(run, miles)
+    stats = _stats(run, miles, off_foot)
     label_width = max(len(label) for label, _ in stats)
-    lines: list[list[Segment]] = [
-        [(label.ljust(label_width + 2), "dim"), (value, "")] for label, value in stats
-    ]
+    # A long value wraps in its own column, under its first line.
+    value_width = out.width - 4 - (label_width + 2)
+    lines: list[list[Segment]] = []
+    for label, value in stats:
+        first, *rest = wrap(value, value_width)
+        lines.append([(label.ljust(label_width + 2), "dim"), (first, "")])
+        lines.extend([(" " * (label_width + 2), ""), (more, "")] for more in rest)
     for note in run.notes:
         lines.append([(f"• {note}", "yellow")])
     for flag in run.flags[:MAX_FLAG_LINES]:
@@ -73,7 +80,7 @@ def render_earned(out: Terminal, missions: list[dict[str, Any]]) -> None:
     )
 
 
-def _stats(run: RunSummary, miles: bool) -> list[tuple[str, str]]:
+def _stats(run: RunSummary, miles: bool, off_foot: str | None) -> list[tuple[str, str]]:
     kind = "run" if run.kind == "run" else "route (no timestamps)"
     if not run.gps:
         kind += " without GPS (distance from the device)"
@@ -81,6 +88,8 @@ def _stats(run: RunSummary, miles: bool) -> list[tuple[str, str]]:
     if run.sport:
         counts = "" if run.on_foot is not False else " — does not count for missions"
         rows.append(("Sport", f"{run.sport}{counts}"))
+    elif off_foot:
+        rows.append(("Sport", f"none named; {off_foot}"))
     if run.start_time:
         rows.append(("Start", f"{run.start_time:%Y-%m-%d %H:%M:%S} UTC"))
     unit, unit_m = ("mi", units.MILE_M) if miles else ("km", units.KM_M)
@@ -109,7 +118,8 @@ def _stats(run: RunSummary, miles: bool) -> list[tuple[str, str]]:
     rows.append(("Points", points))
     # A ride or a swim counts nothing, as its Sport row says: its distance on foot is no count.
     counted = run.counted_distance_m
-    if run.on_foot is not False and counted is not None and counted < distance_m - 1:
+    on_foot = run.on_foot is not False and not off_foot
+    if on_foot and counted is not None and counted < distance_m - 1:
         rows.append(("Counts for missions", f"{counted / unit_m:.2f} {unit}"))
     return rows
 
