@@ -194,3 +194,36 @@ def gpx_named(name: str, distance_m: float = 1000.0, duration_s: float = 360.0) 
         f"<trk><name>{escaped}</name><type>running</type><trkseg>{''.join(points)}"
         "</trkseg></trk></gpx>\n"
     ).encode()
+
+
+# Every visible label's and marker's box on every map, and what covers what, in CSS pixels.
+LABEL_CLASHES = """() => {
+  const found = [];
+  document.querySelectorAll("svg.map").forEach((svg, n) => {
+    const boxes = [];
+    for (const layer of svg.querySelectorAll("g.labels")) {
+      if (getComputedStyle(layer).display === "none") continue;
+      for (const text of layer.querySelectorAll("text"))
+        boxes.push({what: "label " + text.textContent, box: text.getBoundingClientRect()});
+    }
+    for (const circle of svg.querySelectorAll(".marker circle"))
+      boxes.push({what: "marker", box: circle.getBoundingClientRect(), marker: true});
+    const edge = svg.getBoundingClientRect();
+    boxes.forEach((a, i) => {
+      const r = a.box;
+      if (!a.marker && (r.left < edge.left - 0.5 || r.right > edge.right + 0.5 ||
+                        r.top < edge.top - 0.5 || r.bottom > edge.bottom + 0.5))
+        found.push(`map ${n}: ${a.what} leaves the map`);
+      boxes.slice(i + 1).forEach((b) => {
+        const s = b.box;
+        if (a.marker && b.marker) return;
+        // A pixel of slack: glyph boxes include the font's line gap, not only its ink.
+        const apart = r.left + 1 >= s.right || s.left + 1 >= r.right ||
+                      r.top + 1 >= s.bottom || s.top + 1 >= r.bottom;
+        if (!apart)
+          found.push(`map ${n}: ${a.what} covers ${b.what}`);
+      });
+    });
+  });
+  return found;
+}"""

@@ -18,6 +18,7 @@ from tests.browser_helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
     DESKTOP,
+    LABEL_CLASHES,
     PHONE,
     REPOSITORY,
     Device,
@@ -42,37 +43,6 @@ PASSWORD = "rejoice we conquer"
 # Moved to this morning: only runs recorded since the day before enrolling count.
 DAWN_RUN = runfiles.recent(REPOSITORY / "heroicrun/samples/athens-dawn-run.gpx")
 JOURNEYS = ("reach-sparta", "around-the-world", "original-marathon")
-# Every visible label's and marker's box on every map, and what covers what, in CSS pixels.
-CLASHES = """() => {
-  const found = [];
-  document.querySelectorAll("svg.map").forEach((svg, n) => {
-    const boxes = [];
-    for (const layer of svg.querySelectorAll("g.labels")) {
-      if (getComputedStyle(layer).display === "none") continue;
-      for (const text of layer.querySelectorAll("text"))
-        boxes.push({what: "label " + text.textContent, box: text.getBoundingClientRect()});
-    }
-    for (const circle of svg.querySelectorAll(".marker circle"))
-      boxes.push({what: "marker", box: circle.getBoundingClientRect(), marker: true});
-    const edge = svg.getBoundingClientRect();
-    boxes.forEach((a, i) => {
-      const r = a.box;
-      if (!a.marker && (r.left < edge.left - 0.5 || r.right > edge.right + 0.5 ||
-                        r.top < edge.top - 0.5 || r.bottom > edge.bottom + 0.5))
-        found.push(`map ${n}: ${a.what} leaves the map`);
-      boxes.slice(i + 1).forEach((b) => {
-        const s = b.box;
-        if (a.marker && b.marker) return;
-        // A pixel of slack: glyph boxes include the font's line gap, not only its ink.
-        const apart = r.left + 1 >= s.right || s.left + 1 >= r.right ||
-                      r.top + 1 >= s.bottom || s.top + 1 >= r.bottom;
-        if (!apart)
-          found.push(`map ${n}: ${a.what} covers ${b.what}`);
-      });
-    });
-  });
-  return found;
-}"""
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +110,7 @@ def test_every_map_has_land_and_labels_that_cover_nothing(
             for index in range(maps.count()):
                 assert maps.nth(index).locator("g.land path").count() >= 1
                 assert maps.nth(index).locator("rect.sea").count() == 1
-            assert page.evaluate(CLASHES) == [], (device.name, name)
+            assert page.evaluate(LABEL_CLASHES) == [], (device.name, name)
             device.shot(f"maps-{name}")
         assert device.outside() == []
 

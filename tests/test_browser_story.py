@@ -22,10 +22,17 @@ from heroicrun.db import migrate
 from heroicrun.missions import catalog
 from heroicrun.play import accounts
 from heroicrun.play import missions as play
-from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS, PHONE, Device, open_device, served
+from tests.browser_helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LABEL_CLASHES,
+    PHONE,
+    Device,
+    open_device,
+    served,
+)
 from tests.factory import TrackBuilder
 from tests.helpers import runfiles
-from tests.test_browser_maps import CLASHES
 
 pytest.importorskip(
     "playwright.sync_api", reason="Playwright for Python is missing: pip install -e '.[dev]'"
@@ -179,12 +186,12 @@ def test_a_first_visit_a_briefing_the_dashboard_listen_and_the_legend(server: st
             expect(page.locator(".race")).to_contain_text("Aragorn, Legolas and Gimli")
             ghost = page.locator("svg.map").first.locator(".marker.ghost")
             expect(ghost).to_have_count(1)
-            assert page.evaluate(CLASHES) == []  # the legend's name covers no other
+            assert page.evaluate(LABEL_CLASHES) == []  # the legend's name covers no other
             expect(page.locator(".beat.locked .teaser").first).to_be_visible()
             runner.shot("story-05-three-hunters")
             runner.open("/missions/reach-sparta")
             expect(page.locator("svg.map").first.locator(".marker.ghost")).to_have_count(1)
-            assert page.evaluate(CLASHES) == []
+            assert page.evaluate(LABEL_CLASHES) == []
             runner.shot("story-06-reach-sparta")
 
             mute = runner.context.new_page()

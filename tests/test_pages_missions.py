@@ -23,8 +23,8 @@ from heroicrun.server.pages import missions as mission_pages
 from tests.conftest import bearer, make_runner
 from tests.helpers import runfiles
 from tests.helpers.enrolling import SAMPLE_DAWN
+from tests.helpers.stored_runs import ENROLLED, a_track, add_run, gpx_of
 from tests.helpers.web import form_token
-from tests.test_play_missions import ENROLLED, a_track, add_run, gpx_of
 
 ROOT = Path(__file__).parents[1]
 ATHENS = ROOT / "heroicrun" / "samples" / "athens-dawn-run.gpx"  # 5.9 km, 26 Sep 2026

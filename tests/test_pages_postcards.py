@@ -15,15 +15,16 @@ from heroicrun.server.pages import postcards as postcard_pages
 from tests.conftest import make_runner
 from tests.factory import T0
 from tests.helpers.enrolling import enrol
+from tests.helpers.runfiles import day_run as run_file
+from tests.helpers.web import post_upload as post
 from tests.helpers.web import sign_in
-from tests.test_pages_uploads import post, run_file
 
 SPARTA = "reach-sparta"
 DAY_S = 86_400.0
 
 
 def run_ended(day: int, km: float) -> datetime:
-    """When test_pages_uploads.run_file(day, km) ends: 5:00/km from 7 in the morning."""
+    """When runfiles.day_run(day, km) ends: 5:00/km from 7 in the morning."""
     return datetime.fromtimestamp(T0 + day * DAY_S, UTC) + timedelta(seconds=km * 300.0)
 
 

@@ -13,16 +13,12 @@ from tests.conftest import make_runner
 from tests.factory import T0, TrackBuilder
 from tests.helpers import runfiles
 from tests.helpers.enrolling import enrol
+from tests.helpers.runfiles import day_run as run_file
+from tests.helpers.web import post_upload as post
 from tests.helpers.web import sign_in
 
 DAY_S = 86_400.0
 SPARTA = "reach-sparta"
-
-
-def run_file(day: int, km: float, name: str = "Morning run", sport: str = "running") -> bytes:
-    """A run of `km` at 5:00/km, heading north, starting at 7 on the day-th day after T0."""
-    builder = TrackBuilder(start_time_s=T0 + day * DAY_S, elevation_m=100.0)
-    return runfiles.gpx(builder.run(km * 1000.0, km * 300.0, 10.0).build(), name, sport)
 
 
 def ride_file(day: int) -> bytes:
@@ -39,16 +35,6 @@ def signed_in_runner(client: TestClient, *missions: str) -> str:
     for mission_id in missions:
         enrol(client, token, mission_id)
     return sign_in(client)
-
-
-def post(
-    client: TestClient, form_token: str, *files: tuple[str, bytes], fragment: bool = False
-) -> str:
-    sent = [("files", (name, data, "application/gpx+xml")) for name, data in files]
-    path = "/upload?fragment=1" if fragment else "/upload"
-    answer = client.post(path, data={"csrf": form_token}, files=sent)
-    assert answer.status_code in (200, 422), answer.text
-    return answer.text
 
 
 def title(page: str) -> str:

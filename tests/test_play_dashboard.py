@@ -18,7 +18,7 @@ from heroicrun.missions.progress import BeatProgress, MissionStatus
 from heroicrun.play import accounts, habits, races
 from heroicrun.play import dashboard as dashboards
 from heroicrun.play import missions as play
-from tests.test_play_missions import ENROLLED, add_run
+from tests.helpers.stored_runs import ENROLLED, add_run
 
 BUNDLED = catalog.bundled()
 STEADY = lengths.Runner(run_km=10.0, runs_per_week=4.0, pace_s_per_km=330.0)

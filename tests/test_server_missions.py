@@ -17,7 +17,7 @@ from heroicrun.play import missions as play
 from heroicrun.server import missions as routes
 from heroicrun.track import Track
 from tests.conftest import bearer, make_runner
-from tests.test_play_missions import CATALOG, ENROLLED, ROAD, a_track, add_run, gpx_of
+from tests.helpers.stored_runs import CATALOG, ENROLLED, ROAD, a_track, add_run, gpx_of
 
 NOW = ENROLLED + timedelta(days=3)
 

@@ -300,3 +300,9 @@ def recent(path: Path, ended_ago_s: float = 3600.0) -> Path:
         return b"<time>" + _moment(seconds).encode() + b"</time>"
 
     return _written(path.name, _TIME.sub(moved, data))
+
+
+def day_run(day: int, km: float, name: str = "Morning run", sport: str = "running") -> bytes:
+    """A run of `km` at 5:00/km, heading north, starting at 7 on the day-th day after T0."""
+    builder = TrackBuilder(start_time_s=T0 + day * DAY_S, elevation_m=100.0)
+    return gpx(builder.run(km * 1000.0, km * 300.0, 10.0).build(), name, sport)

@@ -28,3 +28,14 @@ def sign_in(client: TestClient, name: str = "ann", password: str = PASSWORD) -> 
     )
     assert answer.status_code == 303, answer.text
     return form_token(client.get("/upload").text)
+
+
+def post_upload(
+    client: TestClient, form_token: str, *files: tuple[str, bytes], fragment: bool = False
+) -> str:
+    """Send files through the upload page's form; the page that answers."""
+    sent = [("files", (name, data, "application/gpx+xml")) for name, data in files]
+    path = "/upload?fragment=1" if fragment else "/upload"
+    answer = client.post(path, data={"csrf": form_token}, files=sent)
+    assert answer.status_code in (200, 422), answer.text
+    return answer.text
