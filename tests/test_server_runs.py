@@ -98,6 +98,34 @@ def test_an_uploaded_gpx_is_measured_and_stored(client: TestClient) -> None:
     }
 
 
+def test_a_run_takes_a_title_and_notes_and_an_empty_title_is_the_default_again(
+    client: TestClient,
+) -> None:
+    token = make_runner(client, "ann")
+    [run] = upload(client, token, ("athens-dawn-run.gpx", ATHENS.read_bytes())).json()["runs"]
+    path = f"/api/runs/{run['id']}"
+    assert run["title"] is None and run["runner_notes"] is None
+    changed = client.patch(
+        path,
+        headers=bearer(token),
+        json={"title": "  Up to the\nAcropolis ", "notes": "Windy.\r\nNew shoes.\n"},
+    )
+    assert changed.status_code == 200, changed.text
+    body = changed.json()
+    assert (body["title"], body["runner_notes"]) == ("Up to the Acropolis", "Windy.\nNew shoes.")
+    assert body["notes"] == run["notes"]  # heroicrun's notes on measuring it are its own
+    shown = client.get(path, headers=bearer(token)).json()
+    assert shown["title"] == "Up to the Acropolis" and shown["marked_sport"] is None
+    sport_only = client.patch(path, headers=bearer(token), json={"sport": "walking"}).json()
+    assert sport_only["title"] == "Up to the Acropolis"  # a field left out stays
+    cleared = client.patch(path, headers=bearer(token), json={"title": " ", "notes": None})
+    assert (cleared.json()["title"], cleared.json()["runner_notes"]) == (None, None)
+    too_long = client.patch(path, headers=bearer(token), json={"title": "x" * 121})
+    assert too_long.status_code == 422
+    long_notes = client.patch(path, headers=bearer(token), json={"notes": "x" * 5001})
+    assert long_notes.status_code == 422
+
+
 def test_the_same_file_again_is_a_duplicate(client: TestClient) -> None:
     token = make_runner(client, "ann")
     first = upload(client, token, ("a.gpx", SMALL.read_bytes())).json()["runs"][0]
@@ -471,8 +499,9 @@ def test_a_run_detail_has_every_field_of_check_json_and_a_brief_leaves_the_lists
     brief = run_models.RunBrief.model_json_schema(mode="serialization")["properties"]
     assert set(described) <= set(detail)
     stored = {"id", "uploaded_at", "measured_with", "overlaps_run", "not_counted", "marked_sport"}
+    stored |= {"title", "runner_notes"}
     assert set(brief) - stored <= set(described)
-    assert {"not_counted", "marked_sport"} <= set(brief) & set(detail)
+    assert {"not_counted", "marked_sport", "title", "runner_notes"} <= set(brief) & set(detail)
     assert {"splits", "splits_mile", "best_efforts", "dropped", "unlisted"}.isdisjoint(brief)
 
 

@@ -262,7 +262,7 @@ def test_a_mark_must_name_a_sport_and_a_run_of_yours(game: TestClient) -> None:
     unknown = game.patch(path, headers=bearer(token), json={"sport": "juggling"})
     assert unknown.status_code == 422
     assert "'juggling' is not a sport heroicrun knows" in unknown.text
-    assert game.patch(path, headers=bearer(token), json={"title": "x"}).status_code == 422
+    assert game.patch(path, headers=bearer(token), json={"colour": "red"}).status_code == 422
     assert game.patch(path, headers=bearer(other), json={"sport": "cycling"}).status_code == 404
     unchanged = game.patch(path, headers=bearer(token), json={})
     assert unchanged.status_code == 200 and unchanged.json()["marked_sport"] is None

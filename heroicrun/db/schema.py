@@ -109,6 +109,10 @@ class Run(Base):
     # The sport the runner marked the run as (heroicrun.sports), over the file's: the missions
     # follow it, and the summary keeps what the file said. None: not marked.
     marked_sport: Mapped[str | None] = mapped_column(String(32))
+    # What the runner calls the run and says of it (heroicrun.localtime bounds both); a run
+    # without a title is shown with its default one, derived where it is shown.
+    title: Mapped[str | None] = mapped_column(String(120))
+    notes: Mapped[str | None] = mapped_column(Text)
     summary_json: Mapped[str] = mapped_column(Text)  # heroicrun.summary.describe(), as JSON
     measured_with: Mapped[str] = mapped_column(String(32))  # heroicrun version that measured it
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,7 +1,7 @@
-"""What a runner says of their own runs, over what the file says: for now, its sport (a ride the
-watch called a run, a run the app filed as a ride). The missions follow the mark: the run's
-chapters leave the ledger and the missions are judged again, as if it had just been stored.
-The summary keeps what the file declared.
+"""What a runner says of their own runs, over what the file says: its sport (a ride the watch
+called a run, a run the app filed as a ride), its title and notes. The missions follow the
+sport: the run's chapters leave the ledger and the missions are judged again, as if it had just
+been stored. The summary keeps what the file declared.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from types import EllipsisType
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from heroicrun import sports
+from heroicrun import localtime, sports
 from heroicrun.db.schema import Runner, Verdict
 from heroicrun.missions.loading import Catalog
 from heroicrun.play import PlayError, ledger, runs
@@ -31,6 +31,9 @@ class Marks:
     # heroicrun's name of a sport, or a name apps use for one ("Run", "Ride", "road_biking");
     # None: take the mark away, the file's sport counts again.
     sport: str | EllipsisType | None = ...
+    # The runner's title and notes; None or blank: none (the title is the default again).
+    title: str | EllipsisType | None = ...
+    notes: str | EllipsisType | None = ...
 
 
 def sport_name(said: str) -> str:
@@ -59,5 +62,9 @@ def mark(
             session.execute(delete(Verdict).where(Verdict.run_id == row.id))
             session.flush()
             runs.rejudge(session, runner, catalog)
+    if marks.title is not ...:
+        row.title = localtime.clean_title(marks.title)
+    if marks.notes is not ...:
+        row.notes = localtime.clean_notes(marks.notes)
     session.flush()
     return runs.get_run(session, runner, run_id)

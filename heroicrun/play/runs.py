@@ -89,6 +89,8 @@ class StoredRun:
     marked_sport: str | None = None  # the runner's mark, which missions follow over `sport`
     facts: RunFacts = field(default_factory=lambda: RunFacts(None, 0.0, None))
     repeats: str | None = None  # when it repeats another run's outing: which, in a sentence
+    title: str | None = None  # the runner's title; None: the default one is shown
+    notes: str | None = None  # the runner's notes
 
     @property
     def on_foot(self) -> bool | None:
@@ -479,6 +481,8 @@ def _stored(
         sport=row.sport,
         gps=row.gps,
         marked_sport=row.marked_sport,
+        title=row.title,
+        notes=row.notes,
         facts=facts,
         repeats=repeats,
     )

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
-from heroicrun import summary
+from heroicrun import localtime, summary
 from heroicrun.play import credits, imports, marks
 from heroicrun.play.runs import StoredRun
 
@@ -107,6 +107,16 @@ class Counting(BaseModel):
         default=None,
         description="The sport you marked the run as (PATCH /api/runs/{id}): missions follow "
         "it over the file's `sport`; null when not marked",
+    )
+    title: str | None = Field(
+        default=None,
+        description="The title you gave the run (PATCH /api/runs/{id}); null: the run page "
+        'shows a default one from its local time, sport and place ("Saturday dawn run in Athens")',
+    )
+    runner_notes: str | None = Field(
+        default=None,
+        description="Your notes on the run (PATCH /api/runs/{id} with `notes`); `notes` are "
+        "heroicrun's notes on measuring it",
     )
 
 
@@ -247,6 +257,18 @@ class RunChanges(BaseModel):
         "null takes your mark away: the file's sport counts again",
         examples=["cycling", "running", None],
     )
+    title: str | None = Field(
+        default=None,
+        max_length=localtime.TITLE_MAX,
+        description="Your title for the run, on one line; empty or null: the default title again",
+        examples=["Long run with Maria"],
+    )
+    notes: str | None = Field(
+        default=None,
+        max_length=localtime.NOTES_MAX,
+        description="Your notes on the run; empty or null takes them away",
+        examples=["Windy on the coast road; new shoes."],
+    )
 
     @field_validator("sport")
     @classmethod
@@ -281,4 +303,6 @@ def fields(run: StoredRun) -> dict[str, Any]:
         "overlaps_run": run.overlaps_run_id,
         "not_counted": run.not_counted,
         "marked_sport": run.marked_sport,
+        "title": run.title,
+        "runner_notes": run.notes,
     }

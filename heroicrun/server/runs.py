@@ -128,7 +128,10 @@ def get_run(run_id: RunId, runner: CurrentRunner, session: ReadSession) -> run_m
 @router.patch(
     "/api/runs/{run_id}",
     response_model=run_models.RunDetail,
-    responses={**NOT_FOUND, 422: {"description": "A field unknown, or a sport heroicrun lacks"}},
+    responses={
+        **NOT_FOUND,
+        422: {"description": "A field unknown, a sport heroicrun lacks, or too long"},
+    },
 )
 def change_run(
     request: Request,
@@ -139,10 +142,12 @@ def change_run(
 ) -> run_models.RunDetail:
     """Change what you say of one of your runs: `{"sport": "cycling"}` when the watch called a
     ride a run, `{"sport": "running"}` the other way round, `{"sport": null}` to take the mark
-    away. Your missions follow: the chapters the run earned are judged again.
+    away. Your missions follow: the chapters the run earned are judged again. `{"title": "Long
+    run with Maria", "notes": "Windy"}` names the run and says what it was; an empty title
+    brings back the default one ("Saturday dawn run in Athens").
 
     Example: curl -X PATCH -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json"
-    -d '{"sport": "cycling"}' http://host/api/runs/12
+    -d '{"sport": "cycling", "title": "Home by bike"}' http://host/api/runs/12
     """
     changed = marks.mark(session, request.app.state.catalog, runner, run_id, changes.changes())
     return run_models.RunDetail.model_validate(run_models.fields(changed))
