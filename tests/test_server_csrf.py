@@ -10,7 +10,7 @@ from starlette.requests import Request
 
 from heroicrun.server import csrf
 from tests.conftest import bearer, make_runner
-from tests.helpers.web import sign_in
+from tests.helpers.web import form_token, sign_in
 
 RUN = Path(__file__).parents[1] / "heroicrun" / "samples" / "athens-dawn-run.gpx"
 OTHER_SITES = [
@@ -79,3 +79,30 @@ def test_reading_needs_no_proof_of_origin(client: TestClient) -> None:
     make_runner(client, "ann")
     sign_in(client)
     assert client.get("/api/me", headers={"Sec-Fetch-Site": "cross-site"}).status_code == 200
+
+
+def test_form_tokens_differ_on_every_page_and_each_one_works(client: TestClient) -> None:
+    # Compressed pages must not carry one secret that reads the same on every page (BREACH).
+    make_runner(client, "ann")
+    first = sign_in(client)
+    second = form_token(client.get("/upload").text)
+    assert first != second and len(first) == len(second) == 128
+    for token in (first, second):
+        sent = client.post(
+            "/upload", data={"csrf": token}, files=[("files", ("run.gpx", RUN.read_bytes()))]
+        )
+        assert sent.status_code in (200, 422), sent.text
+        assert "This form has expired" not in sent.text
+    flipped = first[:64] + format(int(first[64:], 16) ^ 1, "064x")
+    refused = client.post("/upload", data={"csrf": flipped}, files=[("files", ("r.gpx", b"x"))])
+    assert refused.status_code == 400 and "This form has expired" in refused.text
+
+
+def test_pages_go_out_compressed_to_a_client_that_accepts_it(client: TestClient) -> None:
+    make_runner(client, "ann")
+    sign_in(client)
+    zipped = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    plain = client.get("/", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert int(zipped.headers["content-length"]) < len(plain.content) / 2

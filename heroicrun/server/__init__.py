@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.middleware.gzip import GZipMiddleware
 
 from heroicrun import __version__
 from heroicrun.db import engine as db_engine
@@ -84,6 +85,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", pages.static_files(), name="static")
     # Added last, so outermost: an oversized body is refused before anything reads or
     # authenticates it, and every answer, refusals included, carries the security headers.
+    # Pages, JSON and SVG go out gzip-compressed to a client that accepts it (a run page is
+    # a third of its size); form tokens are masked per page (csrf.form_token) for that.
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(bodylimit.BodyLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(headers.SecurityHeaders)
     return app

@@ -64,13 +64,34 @@ def same_origin_or_safe(request: Request) -> bool:
 def form_token(request: Request) -> str:
     """The hidden field every page form carries: HMAC-SHA256 of a fixed label, keyed by this
     browser's secret cookie (the session's, or before sign-in a random `heroicrun_csrf` one,
-    minted here and set by `render`). Nothing is stored."""
+    minted here and set by `render`), masked afresh for each page. Nothing is stored.
+
+    Pages are gzip-compressed and some show what a runner sent (a file's name): a secret that
+    read the same on every page could be guessed from compressed sizes (BREACH), so each page
+    carries it XORed with a random pad, the pad in front."""
+    pad = secrets.token_bytes(32)
+    masked = bytes(a ^ b for a, b in zip(pad, _unmasked(request), strict=True))
+    return (pad + masked).hex()
+
+
+def _unmasked(request: Request) -> bytes:
     key = request.cookies.get(SESSION_COOKIE) or request.cookies.get(CSRF_COOKIE)
     if key is None:  # a first visit: the page that shows the form sets the cookie
         key = getattr(request.state, "csrf_nonce", None)
         if key is None:
             key = request.state.csrf_nonce = secrets.token_urlsafe(32)
-    return hmac.new(key.encode(), b"heroicrun form", hashlib.sha256).hexdigest()
+    return hmac.new(key.encode(), b"heroicrun form", hashlib.sha256).digest()
+
+
+def _unmask(sent: str) -> bytes | None:
+    """The token a page's masked field carries; None when it is not one."""
+    try:
+        raw = bytes.fromhex(sent)
+    except ValueError:
+        return None
+    if len(raw) != 64:
+        return None
+    return bytes(a ^ b for a, b in zip(raw[:32], raw[32:], strict=True))
 
 
 def form_ok(request: Request, sent: str) -> bool:
@@ -79,8 +100,10 @@ def form_ok(request: Request, sent: str) -> bool:
     if bearer_secret(request) is not None:
         return True
     has_key = SESSION_COOKIE in request.cookies or CSRF_COOKIE in request.cookies
+    token = _unmask(sent)
     return (
         has_key
+        and token is not None
         and same_origin(request)
-        and hmac.compare_digest(sent.encode(), form_token(request).encode())
+        and hmac.compare_digest(token, _unmasked(request))
     )
