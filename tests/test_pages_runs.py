@@ -65,7 +65,8 @@ def test_a_run_with_heart_rate_shows_figures_tables_map_and_charts(client: TestC
     legs = runfiles.HEART_RATE_LEGS
     moving_s = sum(duration_s for _, duration_s, _ in legs)  # never slower than a walk
     title = html[html.index("<title>") + 7 : html.index(" · heroicrun</title>")]
-    assert title == "Friday morning run in Ljubljana" and f'<h1 class="run-title">{title}</h1>' in html
+    assert title == "Friday morning run in Ljubljana"
+    assert f'<h1 class="run-title">{title}</h1>' in html
     assert f"<dd>{WITH_HEART_RATE.name}" in html  # the file's name, among its details
     assert f"{total_m / 1000:.2f} km" in html and f"{total_m / units.MILE_M:.2f} mi" in html
     assert units.clock(moving_s) in html

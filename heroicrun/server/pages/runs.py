@@ -11,19 +11,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
-from heroicrun import measuring, summary, units
+from heroicrun import localtime, measuring, sports, summary, units
 from heroicrun.db.schema import Runner
 from heroicrun.measuring import course as courses
 from heroicrun.measuring import moving
 from heroicrun.measuring.course import BoolArray
-from heroicrun.play import NotFound, credits, runs
+from heroicrun.play import NotFound, credits, marks, runs
 from heroicrun.play import courses as run_courses
 from heroicrun.play import missions as play
 from heroicrun.server import csrf
@@ -38,6 +38,7 @@ CHART_POINTS = 1500  # values per chart, however long the run
 MAP_POINTS = 1500  # points per map, besides those where the line changes style
 PACE_WINDOW_M = 200.0  # pace is averaged over this much distance: GPS noise is metres a point
 WINDOW_M = 100.0  # elevation and heart rate likewise
+PER_LEG_BELOW = 120.0  # an average cadence below this is per leg (see _steps_per_minute)
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class Pictures:
     paused: bool = False  # the map has jumps across pauses
     problem: str | None = None  # why nothing could be drawn
     no_gps: bool = False  # recorded without positions: charts along the device's distance only
+    start: tuple[float, float] | None = None  # the first position (lat, lon), for the local time
 
 
 @router.get("/runs/{run_id}")
@@ -71,15 +73,70 @@ def run_page(
         session, request.app.state.catalog, runner, run, datetime.now(UTC), learned
     )
     play.remember(writing, learned)  # verdicts judged afresh are kept for the next page
+    pictures = _pictures(session, runner, run)
+    # The local time is derived here from the first position, which the page reads anyway for
+    # its map: nothing to store, and runs stored before time zones were known show it alike.
+    local = None
+    if run.summary.start_time is not None:
+        at = pictures.start or (None, None)
+        local = localtime.local_start(run.summary.start_time, at[0], at[1])
+    default = localtime.default_title(local, run.marked_sport or run.sport)
     return render(
         request,
         "run.html",
         active="runs",
         run=run,
         s=run.summary,
-        pictures=_pictures(session, runner, run),
+        pictures=pictures,
         counted=counted,
+        local=local,
+        title=run.title or default,
+        default_title=default,
+        cadence_spm=_steps_per_minute(run),
+        saved=request.query_params.get("form") == "saved",
+        title_max=localtime.TITLE_MAX,
+        notes_max=localtime.NOTES_MAX,
     )
+
+
+@router.post("/runs/{run_id}/about")
+def about_run(
+    request: Request,
+    run_id: RunId,
+    runner: PageRunner,
+    session: WriteSession,
+    title: Annotated[str, Form(max_length=localtime.TITLE_MAX * 2)] = "",
+    notes: Annotated[str, Form(max_length=localtime.NOTES_MAX * 2)] = "",
+    sent_token: csrf.FormToken = "",
+) -> Response:
+    """The run's title and notes from the form on its page; back to the page."""
+    try:
+        runs.get_run(session, runner, run_id)
+        if not csrf.form_ok(request, sent_token):  # a stale page, or another site's form
+            return RedirectResponse(f"/runs/{run_id}?form=expired", status_code=303)
+        # Longer than allowed (a pasted essay): kept to the limit rather than lost.
+        changes = marks.Marks(
+            title=title[: localtime.TITLE_MAX], notes=notes[: localtime.NOTES_MAX]
+        )
+        marks.mark(session, request.app.state.catalog, runner, run_id, changes)
+    except NotFound:
+        return _missing(request)
+    return RedirectResponse(f"/runs/{run_id}?form=saved", status_code=303)
+
+
+def _steps_per_minute(run: runs.StoredRun) -> tuple[float, float | None] | None:
+    """The cadence on foot in steps a minute (average, max); None when not on foot or unknown.
+
+    Watches write a runner's cadence per leg (a stride: 80-95) or per step (160-190); a walk
+    per leg can be 50-60. Below 120 the value is taken to be per leg and doubled: no one runs or
+    walks at fewer than 120 steps a minute for a whole outing, and no one strides at 120."""
+    cadence = run.summary.cadence
+    sport = run.marked_sport or run.sport
+    if cadence is None or cadence.average is None or sports.on_foot(sport) is False:
+        return None
+    factor = 2.0 if cadence.average < PER_LEG_BELOW else 1.0
+    highest = None if cadence.max is None else cadence.max * factor
+    return cadence.average * factor, highest
 
 
 @router.post("/runs/{run_id}/delete")
@@ -119,10 +176,11 @@ def _pictures(session: ReadSession, runner: Runner, run: runs.StoredRun) -> Pict
     # A run without GPS has no positions to draw: its charts follow the device's distance.
     placed = run.gps and bool(np.isfinite(course.lat_deg).all())
     the_map = _map(course, ridden, flags) if placed else None
+    start = (float(course.lat_deg[0]), float(course.lon_deg[0])) if placed and len(course) else None
     total_m = course.total_m
     paused = not course.joined.all()
     if len(course) < 2 or total_m <= 0:
-        return Pictures(map=the_map, paused=paused, no_gps=not placed)
+        return Pictures(map=the_map, paused=paused, no_gps=not placed, start=start)
     at_m = np.linspace(0.0, total_m, int(min(CHART_POINTS, max(2, total_m // 5))))
     spacing_m = 2 * total_m / len(at_m)  # no window falls between two values
     xs = (at_m / units.KM_M).tolist()
@@ -142,6 +200,7 @@ def _pictures(session: ReadSession, runner: Runner, run: runs.StoredRun) -> Pict
         map=the_map,
         paused=paused,
         no_gps=not placed,
+        start=start,
         pace=pace,
         elevation=_chart(
             xs,
