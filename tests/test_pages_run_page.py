@@ -11,7 +11,10 @@ from fastapi.testclient import TestClient
 
 import heroicrun
 from tests.conftest import bearer, make_runner
+from tests.helpers import runfiles
+from tests.helpers.enrolling import enrol
 from tests.helpers.real import real
+from tests.helpers.reference import distance_m
 from tests.helpers.web import form_token
 
 ATHENS = Path(heroicrun.__file__).parent / "samples" / "athens-dawn-run.gpx"
@@ -113,3 +116,15 @@ def test_cadence_on_foot_is_in_steps_a_minute(client: TestClient) -> None:
     ridden = page(client, athens)
     assert "86 rpm</b>" in ridden and " spm" not in ridden
     assert '<h1 class="run-title">Saturday morning ride in Athens</h1>' in ridden
+
+
+def test_what_the_run_did_for_the_missions_comes_before_the_figures(client: TestClient) -> None:
+    token = signed_in(client)
+    enrol(client, token, "original-marathon")
+    path = runfiles.heart_rate_run()
+    html = page(client, upload(client, path))
+    strip = html[html.index('<p class="run-strip"') : html.index("</p>", html.index("run-strip"))]
+    km = distance_m(path) / 1000
+    assert '<a href="/missions/original-marathon">The Original Marathon</a>' in strip
+    assert f": +{km:.1f} km, unlocked ‘The Mound on the Plain’ and ‘A Shield on the Hill’" in strip
+    assert html.index("run-strip") < html.index("run-headline") < html.index("<h2>Missions</h2>")
