@@ -178,3 +178,17 @@ def test_a_tiny_file_round_the_globe_is_a_short_answer(tmp_path: Path, points: i
     assert tables.returncode == 0, tables.stderr
     assert len(tables.stdout) < 20_000
     assert "Counts for missions  0.00 km" in tables.stdout
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full to write to")
+def test_a_full_disk_is_one_line_and_exit_1() -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "heroicrun", "check", str(SAMPLE), "--json"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 1
+    assert done.stderr == "error: could not write the output (No space left on device)\n"

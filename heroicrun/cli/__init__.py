@@ -38,6 +38,9 @@ def main() -> None:
         sys.stdout.flush()
     except BrokenPipeError:  # `heroicrun check run.gpx | head`: the reader has had enough
         _leave(1)
+    except OSError as error:  # the output's disk is full, say
+        print(f"error: could not write the output ({error.strerror})", file=sys.stderr)
+        _leave(1)
     except KeyboardInterrupt:
         _leave(130)
     _leave(status)
@@ -49,6 +52,6 @@ def _leave(status: int) -> NoReturn:
     try:
         sys.stdout.flush()
         sys.stderr.flush()
-    except (BrokenPipeError, ValueError):
+    except (OSError, ValueError):  # a closed pipe, a full disk: nothing more can be said
         pass
     os._exit(status)
