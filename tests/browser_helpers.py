@@ -42,6 +42,20 @@ PHONE = (360, 740)
 DESKTOP = (1280, 800)
 
 
+def skip_without_browser() -> None:
+    """Skip the calling test module, at import, where Playwright or Chromium is missing."""
+    import pytest
+
+    pytest.importorskip(
+        "playwright.sync_api", reason="Playwright for Python is missing: pip install -e '.[dev]'"
+    )
+    if not Path(CHROMIUM).exists():
+        pytest.skip(
+            f"no Chromium at {CHROMIUM}: apt-get install chromium (as .ci/run does)",
+            allow_module_level=True,
+        )
+
+
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
     with socket.socket() as probe:

@@ -8,20 +8,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
-from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS, PHONE, open_device, served
-
-pytest.importorskip(
-    "playwright.sync_api", reason="Playwright for Python is missing: pip install -e '.[dev]'"
+from tests.browser_helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    open_device,
+    served,
+    skip_without_browser,
 )
-if not Path(CHROMIUM).exists():
-    pytest.skip(
-        f"no Chromium at {CHROMIUM}: apt-get install chromium (as .ci/run does)",
-        allow_module_level=True,
-    )
 
-from playwright.sync_api import sync_playwright
+skip_without_browser()
+
+from playwright.sync_api import sync_playwright  # noqa: E402 (after the skip)
 
 NAME = "pheidippides"
 PASSWORD = "rejoice we conquer"

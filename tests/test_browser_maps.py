@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -24,19 +23,13 @@ from tests.browser_helpers import (
     Device,
     open_device,
     served,
+    skip_without_browser,
 )
 from tests.helpers import runfiles
 
-pytest.importorskip(
-    "playwright.sync_api", reason="Playwright for Python is missing: pip install -e '.[dev]'"
-)
-if not Path(CHROMIUM).exists():
-    pytest.skip(
-        f"no Chromium at {CHROMIUM}: apt-get install chromium (as .ci/run does)",
-        allow_module_level=True,
-    )
+skip_without_browser()
 
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect, sync_playwright  # noqa: E402 (after the skip)
 
 NAME = "pheidippides"
 PASSWORD = "rejoice we conquer"

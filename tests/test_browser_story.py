@@ -13,7 +13,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -30,20 +29,14 @@ from tests.browser_helpers import (
     Device,
     open_device,
     served,
+    skip_without_browser,
 )
 from tests.factory import TrackBuilder
 from tests.helpers import runfiles
 
-pytest.importorskip(
-    "playwright.sync_api", reason="Playwright for Python is missing: pip install -e '.[dev]'"
-)
-if not Path(CHROMIUM).exists():
-    pytest.skip(
-        f"no Chromium at {CHROMIUM}: apt-get install chromium (as .ci/run does)",
-        allow_module_level=True,
-    )
+skip_without_browser()
 
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402 (after the skip)
 
 PASSWORD = "rejoice we conquer"
 # Notes what the page asks the browser to say, and says nothing.

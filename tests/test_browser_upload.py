@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -30,20 +29,14 @@ from tests.browser_helpers import (
     Device,
     open_device,
     served,
+    skip_without_browser,
 )
 from tests.factory import TrackBuilder
 from tests.helpers import runfiles
 
-pytest.importorskip(
-    "playwright.sync_api", reason="Playwright for Python is missing: pip install -e '.[dev]'"
-)
-if not Path(CHROMIUM).exists():
-    pytest.skip(
-        f"no Chromium at {CHROMIUM}: apt-get install chromium (as .ci/run does)",
-        allow_module_level=True,
-    )
+skip_without_browser()
 
-from playwright.sync_api import FilePayload, expect, sync_playwright
+from playwright.sync_api import FilePayload, expect, sync_playwright  # noqa: E402 (after the skip)
 
 NAME, PASSWORD = "pheidippides", "rejoice we conquer"
 HOUR_S = 3600.0
