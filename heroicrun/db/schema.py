@@ -168,3 +168,44 @@ class Unlock(Base):
     unlocked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # the run's end
     detail: Mapped[str] = mapped_column(String(500))  # how the goal was met, in words
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RunProfile(Base):
+    """What the run page and lists draw of a run, derived from its points when it is measured
+    (heroicrun.play.derived), so that no page reads the original again."""
+
+    __tablename__ = "run_profiles"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    made_with: Mapped[str] = mapped_column(String(32))  # which way of deriving made it
+    # A mini map of the track: an SVG path in a 100 x 100 box, y down; None without positions.
+    sketch: Mapped[str | None] = mapped_column(Text)
+    content: Mapped[bytes] = mapped_column(LargeBinary)  # the profile itself, compressed
+
+
+class RunEffort(Base):
+    """A run's best time over one standard distance, kept apart from its summary so that
+    records across all runs are one query."""
+
+    __tablename__ = "run_efforts"
+    __table_args__ = (Index("run_efforts_by_distance", "distance_m", "elapsed_s"),)
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    distance_m: Mapped[float] = mapped_column(Float, primary_key=True)
+    name: Mapped[str] = mapped_column(String(32))
+    elapsed_s: Mapped[float] = mapped_column(Float)
+    start_distance_m: Mapped[float | None] = mapped_column(Float)
+
+
+class ProgressSnapshot(Base):
+    """A mission's progress as last worked out for one enrolment, kept while `key` (what it was
+    worked out from: the mission's content and the runner's runs) still holds."""
+
+    __tablename__ = "progress_snapshots"
+
+    enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrolments.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)  # JSON
+    made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

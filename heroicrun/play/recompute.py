@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from heroicrun import reading
 from heroicrun.db.schema import Original, Run, Verdict
-from heroicrun.play import NotFound, runs
+from heroicrun.play import NotFound, derived, runs
 from heroicrun.play.pool import Described, Parser
 
 
@@ -102,6 +102,7 @@ def _update(session: Session, run: _Listed, measured: Described, report: Recompu
         session.execute(delete(Verdict).where(Verdict.run_id == run.run_id))
     for column, value in columns.items():
         setattr(row, column, value)
+    derived.keep(session, run.run_id, described)
     key = None if found is None else found.key
     if key is not None and key != row.activity_key:
         first = _with_key(session, row.runner_id, key, run.run_id)

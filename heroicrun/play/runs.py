@@ -43,7 +43,7 @@ from heroicrun import __version__, activity, reading, sports
 from heroicrun.db.schema import Enrolment, Original, Run, Runner, Verdict
 from heroicrun.missions.loading import Catalog
 from heroicrun.missions.runs import RunFacts
-from heroicrun.play import NotFound, PlayError, credits, ledger, missions
+from heroicrun.play import NotFound, PlayError, credits, derived, ledger, missions
 from heroicrun.play.pool import Described, Parser
 from heroicrun.reading import archives
 from heroicrun.summary import RunSummary
@@ -315,6 +315,7 @@ def new_run(
     )
     session.add(row)
     session.flush()
+    derived.keep(session, row.id, described)
     return row
 
 
