@@ -1,4 +1,4 @@
-"""Pages for missions: the dashboard at /, a mission's story and map, and the runs list.
+"""Pages for missions: the dashboard at /, and a mission's story and map.
 
 Progress comes from the play layer, as the API's does, and verdicts it had to judge afresh are
 kept the same way. Numbers are formatted here, so templates only lay them out; everything from a
@@ -7,7 +7,6 @@ file or a mission reaches the page through Jinja's autoescaping.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,20 +19,16 @@ from heroicrun.missions import describe, lengths, routes
 from heroicrun.missions.loading import Catalog
 from heroicrun.missions.model import Beat, Mission, RouteKmGoal, RunsGoal, StreakGoal
 from heroicrun.missions.progress import BeatProgress, MissionProgress
-from heroicrun.play import NotFound, habits, races, totals
+from heroicrun.play import NotFound, habits, races
 from heroicrun.play import dashboard as dashboards
 from heroicrun.play import missions as play
-from heroicrun.play import runs as play_runs
 from heroicrun.server import csrf
 from heroicrun.server.deps import MaybeRunner, PageRunner, ReadSession, WriteSession
 from heroicrun.server.pages import account as account_pages
 from heroicrun.server.pages import formats, render, route_maps, to_sign_in
 from heroicrun.server.pages import postcards as postcard_pages
-from heroicrun.server.params import Page
 
 router = APIRouter(include_in_schema=False)
-
-RUNS_PER_PAGE = 25
 
 
 def _now() -> datetime:
@@ -235,33 +230,6 @@ def _journey(
     ghost = None if race is None else route_maps.Ghost(race.name, race.legend_km)
     whole, around = route_maps.maps(mission.title, line, at_km, ghost)
     return JourneyView(whole, places, around, race)
-
-
-# --- the runs list -------------------------------------------------------------------------
-
-
-@router.get("/runs")
-def runs_page(
-    request: Request, runner: PageRunner, session: ReadSession, page: Page = 1
-) -> Response:
-    """The runner's runs, newest first, a page at a time, with totals per week and month."""
-    found = play_runs.list_runs(session, runner, RUNS_PER_PAGE, (page - 1) * RUNS_PER_PAGE)
-    last = max(1, math.ceil(found.total / RUNS_PER_PAGE))
-    if page > last:  # past the end (a bookmark, or runs deleted since): the last page instead
-        return RedirectResponse(f"/runs?page={last}", status_code=303)
-    starts = [run.summary.start_time for run in found.runs if run.summary.start_time]
-    weeks, months = totals.period_totals(session, runner, starts)
-    return _render(
-        request,
-        "runs.html",
-        active="runs",
-        runs=found.runs,
-        total=found.total,
-        page=page,
-        pages=last,
-        weeks=weeks,
-        months=months,
-    )
 
 
 def _render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
