@@ -1,21 +1,30 @@
-"""A runner's running added up by week (from Monday, UTC) and by calendar month."""
+"""A runner's running added up: by day (a year's calendar), week (from Monday), calendar month
+and year, over all their runs, not one page of them.
+
+Days, weeks, months and years are UTC's. Only running counts: on foot, not a second recording of
+an outing already stored, and counted metres (stretches at vehicle speed left out), as missions
+count them. Sums come from the database grouped by day, so a page asks for a year's calendar in
+one query whatever the number of runs.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Integer, and_, cast, func, select
 from sqlalchemy.orm import Session
 
 from heroicrun.db.schema import Run, Runner
-from heroicrun.play.missions import as_utc, on_foot
+from heroicrun.play.missions import on_foot
+
+WEEKS = 12  # the weeks a calendar adds up, up to its last day
 
 
 @dataclass(frozen=True)
 class Period:
-    """A week or a calendar month of running: runs, counted metres, moving seconds."""
+    """A day, week, calendar month or year of running: runs, counted metres, moving seconds."""
 
     start: date
     runs: int
@@ -23,13 +32,91 @@ class Period:
     moving_s: float
 
 
+@dataclass(frozen=True)
+class Calendar:
+    """A year of running day by day, its months, the weeks up to its end (or today), and every
+    year the runner ran."""
+
+    year: int
+    days: dict[date, Period]  # the days of the year with running
+    months: list[Period]  # January to December, empty months included
+    weeks: list[Period]  # the last WEEKS weeks, oldest first, empty ones included
+    years: list[Period] = field(default_factory=list)  # every year with running, newest first
+
+    @property
+    def total(self) -> Period:
+        """The whole year."""
+        return _sum(date(self.year, 1, 1), self.months)
+
+
+def running(runner: Runner) -> ColumnElement[bool]:
+    """The runner's runs that add to totals: on foot, not a repeat, with a start."""
+    return and_(
+        Run.runner_id == runner.id,
+        Run.overlaps_run_id.is_(None),  # an outing recorded twice adds once
+        on_foot(),  # a ride is no running
+        Run.start_time.is_not(None),
+    )
+
+
+def start_part(session: Session, part: str) -> ColumnElement[int]:
+    """The year, month or day of a run's start, in UTC on every database (PostgreSQL would
+    read a timestamptz on the connection's own zone)."""
+    start: ColumnElement[datetime | None] = Run.start_time.expression
+    if session.get_bind().dialect.name == "postgresql":
+        start = func.timezone("UTC", start)
+    return cast(func.extract(part, start), Integer)
+
+
+def _days(session: Session, runner: Runner, since: date, until: date) -> list[Period]:
+    """The runner's running day by day from `since` up to `until` (excluded), days with none
+    left out."""
+    parts = [start_part(session, part) for part in ("year", "month", "day")]
+    rows = session.execute(
+        select(*parts, *_sums())
+        .where(running(runner), Run.start_time >= _at(since), Run.start_time < _at(until))
+        .group_by(*parts)
+    ).all()
+    return [
+        Period(date(row[0], row[1], row[2]), row[3], row[4] or 0.0, row[5] or 0.0) for row in rows
+    ]
+
+
+def calendar(session: Session, runner: Runner, year: int, today: date) -> Calendar:
+    """The runner's year `year` day by day, month by month, and its last weeks (those up to
+    `today` for this year); with every year's totals. Two grouped queries."""
+    last_day = min(today, date(year, 12, 31))
+    first_week = monday(last_day) - timedelta(weeks=WEEKS - 1)
+    since = min(first_week, date(year, 1, 1))
+    until = date(year + 1, 1, 1)
+    every_day = {period.start: period for period in _days(session, runner, since, until)}
+    days = {day: period for day, period in every_day.items() if day.year == year}
+    months = [
+        _sum(date(year, month, 1), [p for day, p in days.items() if day.month == month])
+        for month in range(1, 13)
+    ]
+    weeks = []
+    for n in range(WEEKS):
+        start = first_week + timedelta(weeks=n)
+        inside = [p for day, p in every_day.items() if start <= day < start + timedelta(days=7)]
+        weeks.append(_sum(start, inside))
+    return Calendar(year, days, months, weeks, yearly(session, runner))
+
+
+def yearly(session: Session, runner: Runner) -> list[Period]:
+    """Every year the runner ran, newest first."""
+    year = start_part(session, "year")
+    rows = session.execute(
+        select(year, *_sums()).where(running(runner)).group_by(year).order_by(year.desc())
+    ).all()
+    return [Period(date(row[0], 1, 1), row[1], row[2] or 0.0, row[3] or 0.0) for row in rows]
+
+
 def period_totals(
     session: Session, runner: Runner, starts: Sequence[datetime]
 ) -> tuple[list[Period], list[Period]]:
-    """Totals of the weeks and the months the given run starts span, newest first.
-
-    Whole weeks and months, with runs on other pages too; one query over their stored columns.
-    """
+    """Totals of the weeks and the months the given run starts span, newest first: whole
+    weeks and months, with runs outside `starts` too."""
     if not starts:
         return [], []
     oldest, newest = min(starts).date(), max(starts).date()
@@ -37,38 +124,40 @@ def period_totals(
     first_month, last_month = oldest.replace(day=1), newest.replace(day=1)
     since = min(first_week, first_month)
     until = max(last_week + timedelta(days=7), _next_month(last_month))
-    rows = session.execute(
-        select(Run.start_time, Run.counted_distance_m, Run.moving_s).where(
-            Run.runner_id == runner.id,
-            Run.overlaps_run_id.is_(None),  # an outing recorded twice adds to a week once
-            on_foot(),  # a ride is no running
-            Run.start_time >= datetime.combine(since, datetime.min.time(), UTC),
-            Run.start_time < datetime.combine(until, datetime.min.time(), UTC),
-        )
-    ).all()
-    weeks: dict[date, list[float]] = {}
-    months: dict[date, list[float]] = {}
-    for start, distance_m, moving_s in rows:
-        if start is None:
-            continue
-        started = as_utc(start).date()
-        for key, bucket, low, high in (
-            (monday(started), weeks, first_week, last_week),
-            (started.replace(day=1), months, first_month, last_month),
-        ):
-            if low <= key <= high:
-                total = bucket.setdefault(key, [0, 0.0, 0.0])
-                total[0] += 1
-                total[1] += distance_m or 0.0
-                total[2] += moving_s or 0.0
-    return _listed(weeks), _listed(months)
+    days = _days(session, runner, since, until)
+    weeks: dict[date, list[Period]] = {}
+    months: dict[date, list[Period]] = {}
+    for day in days:
+        week, month = monday(day.start), day.start.replace(day=1)
+        if first_week <= week <= last_week:
+            weeks.setdefault(week, []).append(day)
+        if first_month <= month <= last_month:
+            months.setdefault(month, []).append(day)
+    return (
+        [_sum(key, found) for key, found in sorted(weeks.items(), reverse=True)],
+        [_sum(key, found) for key, found in sorted(months.items(), reverse=True)],
+    )
 
 
-def _listed(bucket: dict[date, list[float]]) -> list[Period]:
-    return [
-        Period(key, int(runs), distance_m, moving_s)
-        for key, (runs, distance_m, moving_s) in sorted(bucket.items(), reverse=True)
-    ]
+def _sums() -> tuple[ColumnElement[int], ColumnElement[float], ColumnElement[float]]:
+    return (
+        func.count(Run.id),
+        func.sum(Run.counted_distance_m),
+        func.sum(func.coalesce(Run.moving_s, 0.0)),
+    )
+
+
+def _sum(start: date, periods: Sequence[Period]) -> Period:
+    return Period(
+        start,
+        sum(p.runs for p in periods),
+        sum(p.distance_m for p in periods),
+        sum(p.moving_s for p in periods),
+    )
+
+
+def _at(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), UTC)
 
 
 def monday(day: date) -> date:

@@ -1,0 +1,206 @@
+"""A runner's records: the fastest time at each standard distance over all counted runs, the
+best it beat, the best of this year, and where one run stands.
+
+A run counts here as it counts for missions: on foot (the runner's mark first, then the file's
+sport, then its speeds), not a second recording of an outing already stored, and timed. Each
+run's best efforts are rows of `run_efforts` (heroicrun.play.efforts), so every answer is one
+query over them joined to the runs. Years are calendar years in UTC: a run at 00:30 on
+1 January in Athens belongs to the year before.
+
+Ties go to the earlier run: a record is beaten, not equalled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from heroicrun.db.schema import Run, RunEffort, Runner
+from heroicrun.play import totals
+from heroicrun.play.missions import as_utc, on_foot
+
+
+@dataclass(frozen=True)
+class Effort:
+    """One run's best time over one standard distance."""
+
+    run_id: int
+    start_time: datetime  # the run's start, aware UTC
+    distance_m: float
+    elapsed_s: float
+
+    @property
+    def pace_s_per_km(self) -> float:
+        """The effort's pace, seconds per km."""
+        return self.elapsed_s / self.distance_m * 1000.0
+
+
+@dataclass(frozen=True)
+class Record:
+    """The best at one standard distance: the effort that holds it, the one it beat (None for
+    the first effort at that distance), and the best of the year asked about (None without)."""
+
+    name: str  # "5 km", "½ mile"
+    distance_m: float
+    best: Effort
+    previous: Effort | None
+    this_year: Effort | None
+    history: tuple[Effort, ...]  # every effort that was the record when run, oldest first
+
+    @property
+    def beaten_by_s(self) -> float | None:
+        """How much faster the record is than the one it beat, seconds; None for a first."""
+        return None if self.previous is None else self.previous.elapsed_s - self.best.elapsed_s
+
+
+@dataclass(frozen=True)
+class Rank:
+    """Where one run's effort stands at one distance: among all counted runs, and among the
+    counted runs of its own calendar year."""
+
+    name: str
+    distance_m: float
+    elapsed_s: float
+    overall: int  # 1: the personal record
+    in_year: int  # 1: the best of its year
+    year: int
+    was_record: bool  # it was the record when it was run (it may have been beaten since)
+
+    def words(self, today: date) -> str | None:
+        """ "Personal record", "2nd best this year", "Best of 2025"; None when it is none of
+        these (third best of its year at most; a record since beaten says so)."""
+        if self.overall == 1:
+            return "Personal record"
+        if self.in_year <= 3:
+            which = "Best" if self.in_year == 1 else f"{ORDINALS[self.in_year]} best"
+            return f"{which} this year" if self.year == today.year else f"{which} of {self.year}"
+        if self.was_record:
+            return "Personal record when run"
+        return None
+
+
+ORDINALS = {2: "2nd", 3: "3rd"}
+
+
+def counted(runner: Runner) -> ColumnElement[bool]:
+    """The runner's runs that count for records: on foot, not a repeat, timed."""
+    return and_(
+        Run.runner_id == runner.id,
+        Run.overlaps_run_id.is_(None),  # the same outing, recorded twice, is one effort
+        on_foot(),
+        Run.kind == "run",
+        Run.start_time.is_not(None),
+    )
+
+
+def records(session: Session, runner: Runner, today: date | None = None) -> list[Record]:
+    """The runner's record at each standard distance they have run, shortest first, with the
+    best before it and the best of `today`'s year (today in UTC by default)."""
+    year = (today or datetime.now(UTC).date()).year
+    this_year = Run.start_time >= datetime(year, 1, 1, tzinfo=UTC)
+    order = (Run.start_time, Run.id)
+    # The best at the distance before each effort: an effort faster than that set a record.
+    best_before = func.min(RunEffort.elapsed_s).over(
+        partition_by=RunEffort.distance_m, order_by=order, rows=(None, -1)
+    )
+    year_rank = func.row_number().over(
+        partition_by=(RunEffort.distance_m, this_year), order_by=(RunEffort.elapsed_s, *order)
+    )
+    ranked = (
+        select(
+            RunEffort.distance_m,
+            RunEffort.name,
+            RunEffort.elapsed_s,
+            Run.id.label("run_id"),
+            Run.start_time,
+            best_before.label("best_before"),
+            this_year.label("this_year"),
+            year_rank.label("year_rank"),
+        )
+        .join(Run, Run.id == RunEffort.run_id)
+        .where(counted(runner))
+        .subquery()
+    )
+    rows = session.execute(
+        select(ranked)
+        .where(
+            or_(
+                ranked.c.best_before.is_(None),
+                ranked.c.elapsed_s < ranked.c.best_before,
+                and_(ranked.c.this_year, ranked.c.year_rank == 1),
+            )
+        )
+        .order_by(ranked.c.distance_m, ranked.c.start_time, ranked.c.run_id)
+    ).all()
+    names: dict[float, str] = {}
+    chains: dict[float, list[Effort]] = {}
+    year_best: dict[float, Effort] = {}
+    for row in rows:
+        effort = Effort(row.run_id, as_utc(row.start_time), row.distance_m, row.elapsed_s)
+        names[row.distance_m] = row.name
+        if row.best_before is None or row.elapsed_s < row.best_before:
+            chains.setdefault(row.distance_m, []).append(effort)
+        if row.this_year and row.year_rank == 1:
+            year_best[row.distance_m] = effort
+    return [
+        Record(
+            name=names[distance_m],
+            distance_m=distance_m,
+            best=chain[-1],
+            previous=chain[-2] if len(chain) > 1 else None,
+            this_year=year_best.get(distance_m),
+            history=tuple(chain),
+        )
+        for distance_m, chain in sorted(chains.items())
+    ]
+
+
+def ranks_of(session: Session, runner: Runner, run_id: int) -> list[Rank]:
+    """Where each of the run's best efforts stands, shortest distance first; empty for a run
+    that does not count (a ride, a repeat, a route) or is not the runner's."""
+    year = totals.start_part(session, "year")
+    order = (RunEffort.elapsed_s, Run.start_time, Run.id)
+    mine = select(RunEffort.distance_m).where(RunEffort.run_id == run_id).scalar_subquery()
+    ranked = (
+        select(
+            RunEffort.distance_m,
+            RunEffort.name,
+            RunEffort.elapsed_s,
+            Run.id.label("run_id"),
+            Run.start_time,
+            func.row_number()
+            .over(partition_by=RunEffort.distance_m, order_by=order)
+            .label("overall"),
+            func.row_number()
+            .over(partition_by=(RunEffort.distance_m, year), order_by=order)
+            .label("in_year"),
+            func.min(RunEffort.elapsed_s)
+            .over(
+                partition_by=RunEffort.distance_m,
+                order_by=(Run.start_time, Run.id),
+                rows=(None, -1),
+            )
+            .label("best_before"),
+        )
+        .join(Run, Run.id == RunEffort.run_id)
+        .where(counted(runner), RunEffort.distance_m.in_(mine))
+        .subquery()
+    )
+    rows = session.execute(
+        select(ranked).where(ranked.c.run_id == run_id).order_by(ranked.c.distance_m)
+    ).all()
+    return [
+        Rank(
+            name=row.name,
+            distance_m=row.distance_m,
+            elapsed_s=row.elapsed_s,
+            overall=row.overall,
+            in_year=row.in_year,
+            year=as_utc(row.start_time).year,
+            was_record=row.best_before is None or row.elapsed_s < row.best_before,
+        )
+        for row in rows
+    ]
