@@ -22,6 +22,7 @@ from heroicrun.server import (
     missions,
     pages,
     receiving,
+    records,
     runs,
 )
 from heroicrun.server.pages import account as account_pages
@@ -75,6 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
         health,
         accounts,
         runs,
+        records,
         missions,
         account_pages,
         upload_pages,
