@@ -1,4 +1,6 @@
-"""The points of a stored run, read again from its original file (for its map and charts)."""
+"""The points of a stored run, read again from its original file, and what its pictures are drawn
+from (heroicrun.measuring.profile): kept when it was measured, or derived here once from the
+original for a run stored before profiles were."""
 
 from __future__ import annotations
 
@@ -6,7 +8,9 @@ from sqlalchemy.orm import Session
 
 from heroicrun import measuring, reading
 from heroicrun.db.schema import Runner
-from heroicrun.play import PlayError, pool, runs
+from heroicrun.measuring import profile
+from heroicrun.play import PlayError, pool, profiles, runs
+from heroicrun.track import Track
 
 
 class NoCourse(PlayError):
@@ -17,12 +21,38 @@ def course_of(session: Session, runner: Runner, run_id: int, outing: int = 1) ->
     """The run's points (its outing of the file), cleaned as when it was measured; NoCourse
     when its original is damaged or no longer readable. The session's connection is let go
     before the reading."""
+    return measuring.course_of(_track(session, runner, run_id, outing))
+
+
+def profile_bytes(session: Session, runner: Runner, run_id: int, outing: int = 1) -> bytes:
+    """The run's profile (profile.to_bytes), derived from its original as measuring does it;
+    NoCourse when the original is damaged or no longer readable."""
+    track = _track(session, runner, run_id, outing)
+    measures = measuring.measure(track)
+    return profile.to_bytes(profile.of(measuring.course_of(track), measures.flags))
+
+
+def profile_of(
+    session: Session, writing: Session, runner: Runner, run_id: int, outing: int = 1
+) -> tuple[profile.Profile, bytes]:
+    """The run's profile and its bytes: the kept one, or (none kept yet, or one made another
+    way) derived from its original and kept through `writing` (flushed, for its caller to
+    commit); NoCourse when the original cannot be read."""
+    found = profiles.stored(session, run_id)
+    if found is not None:
+        return found
+    content = profile_bytes(session, runner, run_id, outing)
+    profiles.keep(writing, run_id, content)
+    return profile.from_bytes(content), content
+
+
+def _track(session: Session, runner: Runner, run_id: int, outing: int) -> Track:
     try:
         name, data = runs.original(session, runner, run_id)
     except runs.Damaged as error:
         raise NoCourse(str(error)) from None
     session.rollback()
     try:
-        return measuring.course_of(pool.read_outing(data, name, outing))
+        return pool.read_outing(data, name, outing)
     except reading.ReadError as error:
         raise NoCourse(str(error)) from None

@@ -23,13 +23,41 @@ from pathlib import Path
 from typing import Any
 
 from heroicrun import activity, measuring, outings, reading, summary
+from heroicrun.measuring import profile
 
 # The readers of every format, imported here so the fork server has them before any worker starts.
 from heroicrun.reading import fit, gpx, tcx  # noqa: F401
 from heroicrun.track import Track
 
-# An outing's summary, and what activity it is (activity.of; None when unknown).
-Described = tuple[summary.RunSummary, activity.Activity | None]
+
+class Described(tuple[summary.RunSummary, activity.Activity | None]):
+    """An outing's summary and what activity it is (activity.of; None when unknown), a pair;
+    with, as `profile`, what its pictures are drawn from (profile.to_bytes; None when not
+    derived), made in the worker while the points are in memory."""
+
+    profile: bytes | None
+
+    def __new__(
+        cls,
+        described: summary.RunSummary,
+        known: activity.Activity | None,
+        drawn: bytes | None = None,
+    ) -> Described:
+        pair = super().__new__(cls, (described, known))
+        pair.profile = drawn
+        return pair
+
+    def __getnewargs__(
+        self,
+    ) -> tuple[summary.RunSummary, activity.Activity | None, bytes | None]:
+        return self[0], self[1], self.profile
+
+
+def profile_of(described: tuple[summary.RunSummary, activity.Activity | None]) -> bytes | None:
+    """The profile bytes an outing was described with, if any."""
+    return getattr(described, "profile", None)
+
+
 # ("ok", [Described per outing]) or ("error", (source, problem, line))
 Outcome = tuple[str, Any]
 Work = Callable[[bytes, str], Outcome]
@@ -61,10 +89,7 @@ def read_and_describe(data: bytes, source: str) -> Outcome:
                 "from one file: send them in smaller files"
             )
             return "error", (source, problem, None)
-        described = [
-            (summary.describe(part, measuring.measure(part)), activity.of(part)) for part in parts
-        ]
-        return "ok", described
+        return "ok", [_described(part) for part in parts]
     except reading.ReadError as error:
         return "error", (error.source, error.problem, error.line)
     except MemoryError:
@@ -80,6 +105,12 @@ def read_and_describe(data: bytes, source: str) -> Outcome:
             flush=True,
         )
         return "error", (source, f"could not be measured ({type(error).__name__})", None)
+
+
+def _described(part: Track) -> Described:
+    measures = measuring.measure(part)
+    drawn = profile.to_bytes(profile.of(measuring.course_of(part), measures.flags))
+    return Described(summary.describe(part, measures), activity.of(part), drawn)
 
 
 def read_outing(data: bytes, source: str, outing: int) -> Track:

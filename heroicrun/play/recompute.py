@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from heroicrun import reading
 from heroicrun.db.schema import Original, Run, Verdict
-from heroicrun.play import NotFound, derived, runs
+from heroicrun.play import NotFound, derived, pool, runs
 from heroicrun.play.pool import Described, Parser
 
 
@@ -102,7 +102,7 @@ def _update(session: Session, run: _Listed, measured: Described, report: Recompu
         session.execute(delete(Verdict).where(Verdict.run_id == run.run_id))
     for column, value in columns.items():
         setattr(row, column, value)
-    derived.keep(session, run.run_id, described)
+    derived.keep(session, run.run_id, described, pool.profile_of(measured))
     key = None if found is None else found.key
     if key is not None and key != row.activity_key:
         first = _with_key(session, row.runner_id, key, run.run_id)
@@ -131,7 +131,8 @@ def _add_outings(
             continue
         have = {run.outing for run in stored}
         first = min(stored, key=lambda run: run.run_id)
-        for number, (described, found) in enumerate(reading_of, start=1):
+        for number, outing in enumerate(reading_of, start=1):
+            described, found = outing
             if number in have:
                 continue
             try:
@@ -145,7 +146,14 @@ def _add_outings(
                 continue
             summary = described.model_copy(update={"file": first.file_name})
             row = runs.new_run(
-                session, runner_id, first.file_name, digest, summary, key, first.uploaded_at
+                session,
+                runner_id,
+                first.file_name,
+                digest,
+                summary,
+                key,
+                first.uploaded_at,
+                pool.profile_of(outing),
             )
             session.commit()
             report.added.append((row.id, first.file_name, number))

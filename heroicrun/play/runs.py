@@ -43,7 +43,7 @@ from heroicrun import __version__, activity, reading, sports
 from heroicrun.db.schema import Enrolment, Original, Run, Runner, Verdict
 from heroicrun.missions.loading import Catalog
 from heroicrun.missions.runs import RunFacts
-from heroicrun.play import NotFound, PlayError, credits, derived, ledger, missions
+from heroicrun.play import NotFound, PlayError, credits, derived, ledger, missions, pool
 from heroicrun.play.pool import Described, Parser
 from heroicrun.reading import archives
 from heroicrun.summary import RunSummary
@@ -196,7 +196,8 @@ def _store(
     found: list[StoredRun | Run] = []
     kept = False
     uploaded_at = datetime.now(UTC)
-    for summary, known in described:
+    for outing in described:
+        summary, known = outing
         key = None if known is None else known.key
         same = _find(session, runner_id, _same_activity(digest, summary.outing, key))
         if same is not None:
@@ -205,7 +206,8 @@ def _store(
         if not kept:
             _keep_original(session, digest, len(data), content_gz)
             kept = True
-        found.append(new_run(session, runner_id, name, digest, summary, key, uploaded_at))
+        drawn = pool.profile_of(outing)
+        found.append(new_run(session, runner_id, name, digest, summary, key, uploaded_at, drawn))
     news = [item for item in found if isinstance(item, Run)]
     # Verdicts judged on the way are kept at the end, in one ordered statement.
     learned: missions.Learned = {}
@@ -298,9 +300,11 @@ def new_run(
     described: RunSummary,
     key: str | None,
     uploaded_at: datetime,
+    profile: bytes | None = None,
 ) -> Run:
     """A new run of the runner for one outing of a stored original (flushed, not committed),
-    marked when it repeats an outing already counted."""
+    marked when it repeats an outing already counted; `profile` is what its pictures are drawn
+    from (derived.keep)."""
     columns = measured_columns(described)
     outing = _outing(0, columns["start_time"], columns["elapsed_s"])
     first = None if outing is None else _first_outing(session, runner_id, outing)
@@ -315,7 +319,7 @@ def new_run(
     )
     session.add(row)
     session.flush()
-    derived.keep(session, row.id, described)
+    derived.keep(session, row.id, described, profile)
     return row
 
 
