@@ -127,28 +127,30 @@ def credits_of(
     run: StoredRun,
     now: datetime,
     learned: missions.Learned,
+    writing: Session | None = None,
 ) -> list[Credit]:
     """For each mission the runner is in, whether this run counts and what it unlocked (as the
-    ledger credits it); verdicts judged afresh are added to `learned` (keep them with
-    `missions.remember`)."""
+    missions' snapshots credit it); progress judged afresh is kept in `writing` when given, and
+    verdicts judged afresh are added to `learned` (keep them with `missions.remember`)."""
     if run.summary.start_time is None:
         return []  # a route counts for no mission
     pairs = missions.enrolled_missions(session, catalog, runner)
     found = []
-    for standing in missions.standings(session, catalog, runner, pairs, now, learned):
-        reason = reason_for(run, standing.enrolled_at)
+    progress = missions.current(session, catalog, runner, pairs, now, learned, writing)
+    for (mission, enrolment), earned in zip(pairs, progress, strict=True):
+        reason = reason_for(run, missions.enrolled_at(enrolment))
         counts = reason is None
         unlocked = tuple(
             Chapter(beat.beat, beat.title)
-            for beat in standing.progress.beats
+            for beat in earned.beats
             if beat.met and beat.run == run.id
         )
         km = (run.summary.counted_distance_m or 0.0) / 1000.0
-        journey = standing.mission.route is not None
+        journey = mission.route is not None
         found.append(
             Credit(
-                standing.mission.id,
-                standing.mission.title,
+                mission.id,
+                mission.title,
                 counts,
                 km if counts and journey else None,
                 unlocked if counts else (),

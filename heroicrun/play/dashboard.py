@@ -24,9 +24,9 @@ from heroicrun.play import habits as runner_habits
 from heroicrun.play.missions import (
     Learned,
     as_utc,
+    current,
     enrolled_at,
     enrolled_missions,
-    evaluate_enrolled,
     on_foot,
 )
 from heroicrun.summary import RunSummary
@@ -145,11 +145,14 @@ def dashboard(
     runner: Runner,
     now: datetime,
     learned: Learned | None = None,
+    writing: Session | None = None,
 ) -> Dashboard:
-    """Active missions with progress, lifetime totals, the latest runs, missions to start."""
+    """Active missions with progress, lifetime totals, the latest runs, missions to start.
+
+    Progress is read from the missions' snapshots; one judged afresh is kept in `writing`."""
     now = as_utc(now)
     pairs = enrolled_missions(session, catalog, runner)
-    earned = evaluate_enrolled(session, catalog, runner, pairs, now, learned)
+    earned = current(session, catalog, runner, pairs, now, learned, writing)
     usual = runner_habits.habits(session, runner, now)
     active = tuple(
         sorted(

@@ -59,7 +59,7 @@ from heroicrun.missions.runs import (
     CountedRun,
     RunFacts,
 )
-from heroicrun.play import NotFound, ledger, pool
+from heroicrun.play import NotFound, ledger, pool, snapshots
 from heroicrun.track import Track
 
 Snapshot = dict[str, tuple[str, ...]]  # mission id → unlocked beat ids, for active enrolments
@@ -90,7 +90,8 @@ def enrol(
     session.flush()
     # A beat at km 0 unlocks on enrolment, and this morning's run, stored already, counts now.
     learned: Learned = {}
-    settle(session, standings(session, catalog, runner, [(mission, enrolment)], now, learned))
+    judging = Judging(session, catalog, runner, [(mission, enrolment)], now, learned)
+    judging.settle(judging.stand())
     remember(session, learned)
     return enrolment
 
@@ -127,16 +128,44 @@ def progress(
     mission_id: str,
     now: datetime,
     learned: Learned | None = None,
+    writing: Session | None = None,
 ) -> tuple[Mission, MissionProgress]:
-    """Where the runner stands in the mission of their active enrolment, at `now`.
+    """Where the runner stands in the mission of their active enrolment, at `now`: as kept
+    (heroicrun.play.snapshots), else judged and, given `writing`, kept there.
 
     Verdicts judged afresh are added to `learned` when given (keep them with `remember`).
     """
     enrolment = active_enrolment(session, catalog, runner, mission_id)
     mission = _mission(catalog, mission_id)
     pairs = [(mission, enrolment)]
-    [earned] = evaluate_enrolled(session, catalog, runner, pairs, as_utc(now), learned)
+    [earned] = current(session, catalog, runner, pairs, now, learned, writing)
     return mission, earned
+
+
+def current(
+    session: Session,
+    catalog: Catalog,
+    runner: Runner,
+    pairs: Sequence[tuple[Mission, Enrolment]],
+    now: datetime,
+    learned: Learned | None = None,
+    writing: Session | None = None,
+) -> list[MissionProgress]:
+    """Each mission's progress at `now`, read from its snapshot while that holds; the others
+    judged over the stored runs (verdicts judged afresh added to `learned` when given) and,
+    given a `writing` session, kept there (flushed, not committed)."""
+    now = as_utc(now)
+    wanted = snapshots.keys(session, runner.id, pairs)
+    found = snapshots.read(session, wanted, now)
+    missed = [(mission, enrolment) for mission, enrolment in pairs if enrolment.id not in found]
+    if missed:
+        judged: Learned = {} if learned is None else learned
+        made = Judging(session, catalog, runner, missed, now, judged).stand()
+        for standing in made:
+            found[standing.enrolment_id] = standing.progress
+        if writing is not None:
+            snapshots.keep(writing, [_kept(standing) for standing in made], wanted, now)
+    return [found[enrolment.id] for _, enrolment in pairs]
 
 
 @dataclass(frozen=True)
@@ -148,6 +177,7 @@ class Standing:
     enrolled_at: datetime  # UTC
     progress: MissionProgress
     fresh: tuple[Unlocked, ...]  # unlocked now, not written down yet
+    whole: bool = False  # judged over every run read (none left out): a snapshot to keep
 
 
 def standings(
@@ -358,6 +388,7 @@ class Judging:
         self.pairs = list(pairs)
         self.now = as_utc(now)
         self.session = session
+        self.runner_id = runner.id
         self.books = ledger.read(session, [enrolment.id for _, enrolment in pairs])
         self.runs: list[StoredRun] = []
         self.judge = _Judge({}, learned)
@@ -429,17 +460,29 @@ class Judging:
                 ledger=book,
             )
             fresh = tuple(mission_progress.newly_unlocked(progress_now, book))
-            found.append(Standing(mission, enrolment.id, since, progress_now, fresh))
+            found.append(
+                Standing(mission, enrolment.id, since, progress_now, fresh, not leaving_out)
+            )
         return found
 
     def settle(self, found: Sequence[Standing]) -> None:
         """Write down what the standings newly unlocked (flushed, not committed), and judge
-        from now on with it in the ledger."""
+        from now on with it in the ledger. Standings over every run read are kept as the
+        missions' snapshots: what a store leaves, the pages then read."""
         settle(self.session, found)
         for standing in found:
             book = self.books.setdefault(standing.enrolment_id, {})
             for entry in standing.fresh:
                 book.setdefault(entry.beat, entry)
+        whole = [standing for standing in found if standing.whole]
+        if whole:
+            pairs = [(mission, enrolment) for mission, enrolment in self.pairs]
+            wanted = snapshots.keys(self.session, self.runner_id, pairs)
+            snapshots.keep(self.session, [_kept(standing) for standing in whole], wanted, self.now)
+
+
+def _kept(standing: Standing) -> tuple[Mission, int, datetime, MissionProgress]:
+    return standing.mission, standing.enrolment_id, standing.enrolled_at, standing.progress
 
 
 # The columns a run's RunFacts are made from, in facts_of's order.

@@ -245,7 +245,7 @@ def progress(
     catalog = _catalog(request)
     enrolment = play.active_enrolment(session, catalog, runner, mission_id)
     learned: play.Learned = {}
-    mission, earned = play.progress(session, catalog, runner, mission_id, _now(), learned)
+    mission, earned = play.progress(session, catalog, runner, mission_id, _now(), learned, writing)
     # Verdicts judged afresh (a mission edited, heroicrun upgraded) are kept for next time; the
     # write session opens only then.
     play.remember(writing, learned)
@@ -267,6 +267,6 @@ def dashboard(
 ) -> dashboards.Dashboard:
     """The runner at a glance: active missions, lifetime totals, latest runs, missions to start."""
     learned: play.Learned = {}
-    board = dashboards.dashboard(session, _catalog(request), runner, _now(), learned)
+    board = dashboards.dashboard(session, _catalog(request), runner, _now(), learned, writing)
     play.remember(writing, learned)
     return board

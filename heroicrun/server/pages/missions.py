@@ -56,7 +56,7 @@ def dashboard_page(
         return to_sign_in(request)
     catalog = _catalog(request)
     learned: play.Learned = {}
-    board = dashboards.dashboard(session, catalog, runner, _now(), learned)
+    board = dashboards.dashboard(session, catalog, runner, _now(), learned, writing)
     play.remember(writing, learned)
     suggested = next((m for m in board.not_started if m.id == board.suggested), None)
     return _render(
@@ -162,7 +162,7 @@ def mission_page(
             level_means=level_means,
         )
     learned: play.Learned = {}
-    mission, earned = play.progress(session, catalog, runner, mission_id, now, learned)
+    mission, earned = play.progress(session, catalog, runner, mission_id, now, learned, writing)
     play.remember(writing, learned)
     beats = [
         _beat(n, mission, source, shown, earned.progress_km)

@@ -1,0 +1,248 @@
+"""Progress kept between views: each enrolment's MissionProgress as last worked out, under a key
+that says what it was worked out from, so that pages read it instead of judging every run again.
+
+The key is a SHA-256 of everything progress depends on, each part read cheaply:
+
+- the mission's content and this heroicrun's version (an edited mission, an upgrade);
+- the enrolment (its id and when it began);
+- the runner's runs, in one aggregate query: how many, the highest id, and sums over the rows of
+  what missions read of a run (counted and whole distance, elapsed and counted moving time, start,
+  sport and the runner's mark, GPS or not, the outing it repeats, the size of its measured
+  summary), each weighted by the run's id so that two runs trading values still change them. A
+  run stored, deleted, re-marked or measured differently changes the key; a title or notes edit
+  does not;
+- the enrolment's ledger (how many unlocks, the highest id): chapters written down or taken out.
+
+Progress also depends on the clock (deadlines in days, the weekly distance, a streak's today):
+a snapshot is kept `until` the next whole hour, or the next deadline of the mission if sooner.
+
+The key is read before the runs are judged, so a run stored meanwhile leaves a snapshot under
+the older key, which the next view finds stale; never new runs' key over old progress.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from pydantic import TypeAdapter
+from sqlalchemy import ColumnElement, Insert, case, func, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import QueryableAttribute, Session
+
+from heroicrun import __version__, sports
+from heroicrun.db.schema import Enrolment, ProgressSnapshot, Run, Unlock
+from heroicrun.missions.model import BestOfGoal, Mission
+from heroicrun.missions.progress import MissionProgress
+
+# A run's weight in the sums: its id, folded small enough that the sums of 100,000 runs of
+# 10,000 km stay well inside a 64-bit integer or a double's exact range.
+WEIGHT_MODULUS = 1009
+FRESH_FOR = timedelta(hours=1)
+MISSION_KEYS_KEPT = 512
+EPOCH_BASE_S = 1_677_196_800  # 2023-02-24T00:00Z, Unix time ...
+JULIAN_BASE_DAY = 2_460_000  # ... and Julian day
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A snapshot's content: the progress, and the time it holds for: from when it was worked
+    out until the clock may change it (UTC)."""
+
+    since: datetime
+    until: datetime
+    progress: MissionProgress
+
+
+_KEPT = TypeAdapter(Kept)
+
+
+def runs_key(session: Session, runner_id: int) -> str:
+    """What the runner's runs look like to missions, in one aggregate query, as a short string."""
+    weight = Run.id % WEIGHT_MODULUS + 1
+    row = session.execute(
+        select(
+            func.count(Run.id),
+            func.coalesce(func.max(Run.id), 0),
+            func.coalesce(func.sum(Run.id), 0),
+            *(
+                func.coalesce(func.sum(column * weight), 0)
+                for column in (
+                    Run.counted_distance_m,
+                    Run.distance_m,
+                    func.coalesce(Run.elapsed_s, -1.0),
+                    func.coalesce(Run.counted_moving_s, -1.0),
+                    func.coalesce(Run.overlaps_run_id, 0),
+                    case((Run.gps.is_(True), 1), else_=0),
+                    _sport_code(Run.sport),
+                    _sport_code(Run.marked_sport),
+                    func.length(Run.summary_json),
+                    _start_s(session),
+                )
+            ),
+        ).where(Run.runner_id == runner_id)
+    ).one()
+    return ",".join(_said(value) for value in row)
+
+
+def ledger_keys(session: Session, enrolment_ids: Sequence[int]) -> dict[int, str]:
+    """Each enrolment's ledger as a short string: how many unlocks, and the highest id."""
+    found = {enrolment_id: "0,0" for enrolment_id in enrolment_ids}
+    if not enrolment_ids:
+        return found
+    rows = session.execute(
+        select(Unlock.enrolment_id, func.count(Unlock.id), func.max(Unlock.id))
+        .where(Unlock.enrolment_id.in_(sorted(set(enrolment_ids))))
+        .group_by(Unlock.enrolment_id)
+    ).all()
+    for enrolment_id, count, highest in rows:
+        found[enrolment_id] = f"{count},{highest}"
+    return found
+
+
+def keys(
+    session: Session, runner_id: int, pairs: Sequence[tuple[Mission, Enrolment]]
+) -> dict[int, str]:
+    """The key each enrolment's progress is kept under now, by enrolment id."""
+    if not pairs:
+        return {}
+    runs = runs_key(session, runner_id)
+    ledgers = ledger_keys(session, [enrolment.id for _, enrolment in pairs])
+    found = {}
+    for mission, enrolment in pairs:
+        began = _utc(enrolment.enrolled_at).isoformat()
+        said = f"{mission_key(mission)}|{enrolment.id}|{began}|{runs}|{ledgers[enrolment.id]}"
+        found[enrolment.id] = hashlib.sha256(said.encode()).hexdigest()
+    return found
+
+
+def read(session: Session, wanted: dict[int, str], now: datetime) -> dict[int, MissionProgress]:
+    """The progress kept for each enrolment of `wanted` (id → key) whose key still holds and
+    whose time holds at `now`; the others are left out."""
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(ProgressSnapshot.enrolment_id, ProgressSnapshot.key, ProgressSnapshot.content).where(
+            ProgressSnapshot.enrolment_id.in_(sorted(wanted))
+        )
+    ).all()
+    found = {}
+    for enrolment_id, key, content in rows:
+        if key != wanted[enrolment_id]:
+            continue
+        try:
+            kept = _KEPT.validate_json(content)
+        except ValueError:  # written by a heroicrun whose progress had other fields: a miss
+            continue
+        if kept.since <= now < kept.until:
+            found[enrolment_id] = kept.progress
+    return found
+
+
+def keep(
+    session: Session,
+    made: Sequence[tuple[Mission, int, datetime, MissionProgress]],
+    wanted: dict[int, str],
+    now: datetime,
+) -> None:
+    """Keep each (mission, enrolment id, enrolled at, progress) worked out at `now` under its key
+    of `wanted` (flushed, not committed); one already kept is replaced."""
+    rows = [
+        {
+            "enrolment_id": enrolment_id,
+            "key": wanted[enrolment_id],
+            "content": _KEPT.dump_json(
+                Kept(now, until(mission, began, now), progress), by_alias=True
+            ).decode(),
+            "made_at": now,
+        }
+        for mission, enrolment_id, began, progress in sorted(made, key=lambda item: item[1])
+        if enrolment_id in wanted
+    ]
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    statement: Insert
+    if dialect == "postgresql":
+        pg = postgresql.insert(ProgressSnapshot)
+        statement = pg.on_conflict_do_update(
+            index_elements=[ProgressSnapshot.enrolment_id],
+            set_={"key": pg.excluded.key, "content": pg.excluded.content, "made_at": now},
+        )
+    else:
+        lite = sqlite.insert(ProgressSnapshot)
+        statement = lite.on_conflict_do_update(
+            index_elements=[ProgressSnapshot.enrolment_id],
+            set_={"key": lite.excluded.key, "content": lite.excluded.content, "made_at": now},
+        )
+    session.execute(statement, rows)
+
+
+def until(mission: Mission, enrolled_at: datetime, now: datetime) -> datetime:
+    """When the clock alone may change the mission's progress: the next whole hour, or the next
+    of its deadlines in days if sooner (UTC)."""
+    hour = now.replace(minute=0, second=0, microsecond=0) + FRESH_FOR
+    deadlines = [
+        _utc(enrolled_at) + timedelta(days=days)
+        for beat in mission.beats
+        if (days := _within_days(beat.goal)) is not None
+    ]
+    return min([hour, *(moment for moment in deadlines if moment > now)])
+
+
+def mission_key(mission: Mission) -> str:
+    """A SHA-256 of the mission's content and this heroicrun's version."""
+    # Missions are not hashable (their routes hold lists); a catalog's live as long as it is in
+    # use, so they are remembered by identity, the mission itself kept to keep its id its own.
+    kept = _MISSION_KEYS.get(id(mission))
+    if kept is not None and kept[0] is mission:
+        return kept[1]
+    content = json.dumps(mission.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    key = hashlib.sha256(f"{content}\n{__version__}".encode()).hexdigest()
+    if len(_MISSION_KEYS) >= MISSION_KEYS_KEPT:
+        _MISSION_KEYS.clear()
+    _MISSION_KEYS[id(mission)] = (mission, key)
+    return key
+
+
+_MISSION_KEYS: dict[int, tuple[Mission, str]] = {}
+
+
+def _within_days(goal: object) -> float | None:
+    inner = goal.goal if isinstance(goal, BestOfGoal) else goal
+    days = getattr(inner, "within_days", None)
+    return None if days is None else float(days)
+
+
+# Sports heroicrun names, numbered: a mark changing from one to another changes the sums.
+_SPORTS = tuple(sorted(sports.ON_FOOT | sports.NOT_ON_FOOT))
+
+
+def _sport_code(column: QueryableAttribute[str | None]) -> ColumnElement[int]:
+    """A sport as a number: its place among the known ones, else its length plus 1,000."""
+    return case(
+        *((column == name, number + 1) for number, name in enumerate(_SPORTS)),
+        (column.is_(None), 0),
+        else_=func.length(column) + 1000,
+    )
+
+
+def _start_s(session: Session) -> ColumnElement[float]:
+    """A run's start in seconds since 2023-02-24 (a base that keeps the weighted sums small
+    enough for a second to show in a double)."""
+    if session.get_bind().dialect.name == "postgresql":
+        seconds = func.extract("epoch", Run.start_time) - EPOCH_BASE_S
+    else:
+        seconds = (func.julianday(Run.start_time) - JULIAN_BASE_DAY) * 86400
+    return func.coalesce(seconds, literal(0.0))
+
+
+def _said(value: object) -> str:
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
