@@ -49,7 +49,8 @@ def test_the_athens_run_starts_on_athens_time_under_its_default_title(client: Te
     assert "<title>Saturday morning run in Athens · heroicrun</title>" in html
     assert "Saturday 26 September 2026, 08:00</time>" in html
     assert "EEST, Europe/Athens time" in html
-    headline = html[html.index('class="stats run-headline"') : html.index('class="stats run-more"')]
+    start = html.index('class="stats run-headline"')
+    headline = html[start : html.index("</section>", start)]
     assert [label for label in re.findall(r"<span>([a-z ]+)", headline)] == [
         "distance ",
         "moving time",

@@ -28,7 +28,7 @@ from heroicrun.track import FloatArray, IntArray
 from heroicrun.values import frozen
 
 MADE_WITH = "profile-1"  # change it whenever what is derived, or how, changes
-MAP_POINTS = 1800  # vertices of the map's line, besides those where its style changes
+MAP_POINTS = 1500  # vertices of the map's line, besides those where its style changes
 CHART_POINTS = 1000  # samples along the distance, however long the run
 SAMPLE_M = 5.0  # ... and no closer together than this
 PACE_WINDOW_M = 200.0  # pace is averaged over this much distance: GPS noise is metres a point
@@ -283,6 +283,60 @@ def sketch_of(lat_deg: FloatArray, lon_deg: FloatArray) -> str | None:
     y = y * scale + (SKETCH_BOX - float(y.max()) * scale) / 2
     points = [f"{a:.0f} {b:.0f}" for a, b in zip(x.tolist(), y.tolist(), strict=True)]
     return "M" + "L".join(points)
+
+
+@frozen
+class Stretch:
+    """A stretch of the run for the splits' bars: its first km or hour (from 0), its length,
+    and its time on the clock and moving; times None where unknown."""
+
+    start: float  # km, or hours, from the start
+    distance_m: float
+    elapsed_s: float | None
+    moving_s: float | None
+
+
+def grouped(stretches: Sequence[Stretch], size: int) -> list[Stretch]:
+    """Consecutive stretches taken `size` at a time (km splits into 5 km ones), summed."""
+    joined: list[Stretch] = []
+    for first in range(0, len(stretches), size):
+        part = stretches[first : first + size]
+        elapsed = [item.elapsed_s for item in part]
+        moving_ = [item.moving_s for item in part]
+        joined.append(
+            Stretch(
+                part[0].start,
+                sum(item.distance_m for item in part),
+                None if None in elapsed else sum(e for e in elapsed if e is not None),
+                None if None in moving_ else sum(m for m in moving_ if m is not None),
+            )
+        )
+    return joined
+
+
+def hourly(run: Profile, hours: float = 1.0) -> list[Stretch]:
+    """The run hour by hour (or every `hours`): how far it went in each, and the time moving;
+    none for a route."""
+    known = np.isfinite(run.elapsed_s)
+    if not known.any():
+        return []
+    elapsed, moved = run.elapsed_s[known], run.moving_s[known]
+    at_m = run.at_km[known] * units.KM_M
+    step_s = hours * 3600.0
+    edges_s = np.append(np.arange(0.0, float(elapsed[-1]), step_s), float(elapsed[-1]))
+    # The distance and moving time at each hour, from the samples on either side.
+    edges_m = np.interp(edges_s, elapsed, at_m)
+    edges_moving = np.interp(edges_s, elapsed, moved)
+    return [
+        Stretch(
+            float(edges_s[index] / 3600.0),
+            float(edges_m[index + 1] - edges_m[index]),
+            float(edges_s[index + 1] - edges_s[index]),
+            float(edges_moving[index + 1] - edges_moving[index]),
+        )
+        for index in range(len(edges_s) - 1)
+        if edges_s[index + 1] > edges_s[index]
+    ]
 
 
 # --- storing ------------------------------------------------------------------------------

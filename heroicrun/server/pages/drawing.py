@@ -78,14 +78,14 @@ def map_svg(
     frame: Frame | None = None,
     ticks: Sequence[Tick] = (),
     layouts: Sequence[labels.Layout] = (labels.WIDE, labels.NARROW),
+    overlay: str = "",
 ) -> Markup:
     """An SVG map of the lines and markers on land and sea, fitted to the box unless a `frame`
-    is given; `label` is its accessible name, `layouts` the label sizes it carries."""
+    is given; `label` is its accessible name, `layouts` the label sizes it carries, `overlay`
+    SVG drawn on top of everything (in the frame's units)."""
     markers = markers[:MAP_MARKERS]
     if frame is None:
-        lines, markers = _unwrapped(lines, markers)
-        everything = [p for line in lines for p in line.points] + [m.point for m in markers]
-        frame = frames.fit(everything, width, height, MAP_PAD, MIN_SPAN_KM)
+        lines, markers, frame = fitted(lines, markers, width, height)
     shrinks = " shrinks" if labels.NARROW in layouts else ""
     parts = [
         f'<svg class="map{shrinks}" viewBox="0 0 {frame.width:g} {frame.height:g}" role="img" '
@@ -126,8 +126,19 @@ def map_svg(
             spots.append(labels.Spot(x, y, texts, marker.rank, marker.css, you))
     for layout in layouts:
         parts.append(_labels(frame, layout, circles, drawn, spots, placed_ticks))
+    parts.append(overlay)
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def fitted(
+    lines: Sequence[Line], markers: Sequence[Marker], width: int = 640, height: int = 400
+) -> tuple[Sequence[Line], Sequence[Marker], Frame]:
+    """The lines and markers kept on one side of the antimeridian, and the frame that fits
+    them in the box: what map_svg draws them in when given no frame."""
+    lines, markers = _unwrapped(lines, markers)
+    everything = [p for line in lines for p in line.points] + [m.point for m in markers]
+    return lines, markers, frames.fit(everything, width, height, MAP_PAD, MIN_SPAN_KM)
 
 
 def _unwrapped(
@@ -294,15 +305,41 @@ class Series:
 CLOCK_STEPS_S = (1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
 
 
+@dataclass(frozen=True)
+class Axis:
+    """A chart's x axis: its name, the range it spans (None: the series'), how its ticks are
+    written and stepped, and the room left of the plot for the y axis's labels, in units; charts
+    given the same axis line up one under another."""
+
+    label: str = "km"
+    span: tuple[float, float] | None = None
+    tick_format: Callable[[float], str] | None = None  # None: "{:g}"
+    steps: Sequence[float] | None = None  # e.g. CLOCK_STEPS_S for a time axis
+    pad_left: float = 58.0
+    pad_right: float = 12.0
+    pad_bottom: float = 28.0
+    ticks: int = 5  # about how many ticks
+    font: float = 15.0  # the largest its words are drawn, in units (ticks that would touch go)
+
+
 def chart_svg(
-    series: Series, x_label: str = "km", width: int = 640, height: int = 200, title: str = ""
+    series: Series,
+    x_label: str = "km",
+    width: int = 640,
+    height: int = 200,
+    title: str = "",
+    *,
+    axis: Axis | None = None,
+    overlay: str = "",
 ) -> Markup:
-    """A line chart of one series with labelled axes; gaps where values are missing."""
+    """A line chart of one series with labelled axes; gaps where values are missing. `axis`
+    fixes the x axis (shared by several charts); `overlay` is SVG drawn on top."""
+    axis = axis or Axis(label=x_label)
     values = list(zip(series.xs, series.ys, strict=False))
     if len(values) > CHART_POINTS:
         values = _every(values, math.ceil(len(values) / CHART_POINTS))
     pairs = [(x, y) for x, y in values if math.isfinite(y)]
-    pad_left, pad_bottom, pad_top, pad_right = 58, 28, 12, 12
+    pad_left, pad_bottom, pad_top, pad_right = axis.pad_left, axis.pad_bottom, 12, axis.pad_right
     parts = [
         f'<svg class="chart {escape(series.css)}" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title or series.label)}" xmlns="http://www.w3.org/2000/svg">'
@@ -320,7 +357,8 @@ def chart_svg(
         low, high = low - 1, high + 1
     margin = (high - low) * 0.05  # the line never grazes the frame
     low, high = low - margin, high + margin
-    x0, x1 = min(xs), max(xs) if max(xs) > min(xs) else min(xs) + 1
+    x0, x1 = axis.span or (min(xs), max(xs))
+    x1 = x1 if x1 > x0 else x0 + 1
     inner_w, inner_h = width - pad_left - pad_right, height - pad_top - pad_bottom
 
     def to_xy(x: float, y: float) -> tuple[float, float]:
@@ -350,25 +388,30 @@ def chart_svg(
             series.tick_format(value) if series.tick_format else series.unit_format.format(value)
         )
         parts.append(
-            f'<line class="grid" x1="{pad_left}" y1="{y:.1f}" x2="{pad_left + inner_w}" '
-            f'y2="{y:.1f}"/><text class="tick" x="{pad_left - 6}" y="{y + 4:.1f}" '
+            f'<line class="grid" x1="{pad_left:g}" y1="{y:.1f}" x2="{pad_left + inner_w:g}" '
+            f'y2="{y:.1f}"/><text class="tick" x="{pad_left - 6:g}" y="{y + 4:.1f}" '
             f'text-anchor="end">{escape(label)}</text>'
         )
-    for value in _nice_ticks(x0, x1):
+    # The axis's name takes the right end; a tick whose words would reach it is left out.
+    name_left = width - pad_right - labels.text_width(axis.label, axis.font) - 4
+    for value in _nice_ticks(x0, x1, count=axis.ticks, steps=axis.steps):
         x, _ = to_xy(value, low)
-        if x > width - pad_right - 24:  # leave room for the axis's name
+        words = axis.tick_format(value) if axis.tick_format else f"{value:g}"
+        if x + labels.text_width(words, axis.font) / 2 > name_left:
             continue
         parts.append(
-            f'<text class="tick" x="{x:.1f}" y="{height - 8}" text-anchor="middle">{value:g}</text>'
+            f'<text class="tick" x="{x:.1f}" y="{height - 8}" text-anchor="middle">'
+            f"{escape(words)}</text>"
         )
     parts.append(
-        f'<text class="tick" x="{width - pad_right}" y="{height - 8}" text-anchor="end">'
-        f"{escape(x_label)}</text>"
+        f'<text class="tick" x="{width - pad_right:g}" y="{height - 8}" text-anchor="end">'
+        f"{escape(axis.label)}</text>"
     )
     for segment in segments:
         if len(segment) >= 2:
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y in segment)
             parts.append(f'<polyline class="series" points="{path}"/>')
+    parts.append(overlay)
     parts.append("</svg>")
     return Markup("".join(parts))
 

@@ -59,10 +59,11 @@ class Layout:
     font: float
     place_r: float
     you_r: float
+    tick_share: float = TICK_SHARE  # km numbers and the scale's words, against place names
 
     @property
     def tick_font(self) -> float:
-        return self.font * TICK_SHARE
+        return self.font * self.tick_share
 
 
 # A map drawn 640 units wide shows at about 1:1 on a wide screen and at half size on a phone,
@@ -70,6 +71,11 @@ class Layout:
 WIDE = Layout("wide", 14.0, 5.0, 8.0)
 NARROW = Layout("narrow", 24.0, 8.0, 13.0)
 SMALL = Layout("wide", 12.0, 5.0, 8.0)  # a run's map, shown wider than the route's on a screen
+# A run's map, whose km numbers are read as much as its names: at least 12 CSS px wherever the
+# map is shown, down to a 360 px phone (the map drawn about 328 px wide: 26 units is 13 px) and
+# on a screen just past the phone layout (601 px, the map 569 px wide: 14 units is 12.4 px).
+RUN_WIDE = Layout("wide", 14.0, 5.0, 8.0, tick_share=1.0)
+RUN_NARROW = Layout("narrow", 26.0, 8.0, 13.0, tick_share=1.0)
 
 
 @dataclass(frozen=True)
