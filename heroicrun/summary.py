@@ -187,6 +187,14 @@ class RunSummary(_Value):
         metadata=_about('"run", or "route" for a file without times (no pace)')
     )
     name: str | None
+    device: str | None = field(
+        default=None,
+        metadata=_about(
+            'The watch or app that recorded the file, as the file names it: "Garmin Forerunner'
+            ' 245", "Suunto", "OpenTracks"…; null when it names none (and in runs stored before'
+            " heroicrun read it)"
+        ),
+    )
     sport: str | None = field(
         default=None,
         metadata=_about(
@@ -261,6 +269,7 @@ def describe(track: Track, measures: results.Measures) -> RunSummary:
         format=track.format,
         kind=measures.kind,
         name=track.name,
+        device=track.device,
         sport=track.sport,
         on_foot=sports.on_foot(track.sport),
         gps=track.gps,

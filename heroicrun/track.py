@@ -48,7 +48,8 @@ class Track:
     none when it declares none (then speeds judge what it was). `began_s` is when the device
     started recording, when that is before the first point (records before the first GPS fix).
     A file holding several outings is read as one Track and split by heroicrun.outings; each
-    part then knows which it is (`outing` of `outings`).
+    part then knows which it is (`outing` of `outings`). `device` is the watch or app that
+    recorded it, as the file names it ("Garmin Forerunner 245", "Strava"), when it does.
     """
 
     source: str  # the file name as the runner gave it, for messages
@@ -68,6 +69,7 @@ class Track:
     began_s: float | None = None
     outing: int = 1
     outings: int = 1
+    device: str | None = None
 
     @property
     def kind(self) -> Literal["run", "route"]:

@@ -127,6 +127,25 @@ def test_tables_show_stats_splits_and_best_efforts() -> None:
         assert heading in done.stdout
 
 
+def test_the_device_follows_the_format_in_tables_and_json() -> None:
+    done = run_check(SAMPLE)
+    assert done.returncode == 0, done.stderr
+    lines = [line.strip("│ ").split(None, 1) for line in done.stdout.splitlines()]
+    labels = [line[0] for line in lines if line]
+    assert labels[labels.index("Kind") + 1] == "Device"
+    assert ["Device", "Garmin Connect"] in [line[:2] for line in lines]
+    assert json.loads(run_check(SAMPLE, "--json").stdout)["device"] == "Garmin Connect"
+
+
+def test_a_file_naming_no_device_has_no_device_line(tmp_path: Path) -> None:
+    nameless = tmp_path / "nameless.gpx"
+    nameless.write_bytes(SAMPLE.read_bytes().replace(b'creator="Garmin Connect" ', b""))
+    done = run_check(nameless)
+    assert done.returncode == 0, done.stderr
+    assert "Device" not in done.stdout
+    assert json.loads(run_check(nameless, "--json").stdout)["device"] is None
+
+
 def test_gzip_and_miles(tmp_path: Path) -> None:
     packed = tmp_path / "sample.gpx.gz"
     packed.write_bytes(gzip.compress(SAMPLE.read_bytes()))

@@ -150,6 +150,15 @@ def test_the_summary_says_the_sport_whether_on_foot_gps_and_which_outing() -> No
     assert (described.sport, described.on_foot, described.outing) == (None, None, 1)
 
 
+def test_the_summary_names_the_device_the_file_names() -> None:
+    data = gpx([(47 + i / 10_000, 8.0) for i in range(30)]).replace(
+        b'creator="tests"', b'creator="COROS PACE 2"'
+    )
+    assert described(data).device == "COROS PACE 2"
+    track = straight_north()
+    assert summary.describe(track, measuring.measure(track)).device is None
+
+
 # --- the JSON form, and summaries stored by an older heroicrun -------------------------------
 
 SYNTHETIC = {
@@ -160,7 +169,12 @@ SYNTHETIC = {
     ),
     "glitches": lambda: with_spike(with_spike(straight_north(5000, 1500), 300, 400.0), 900, 300.0),
     "cycling outing": lambda: replace(
-        straight_north(), legs=(Leg(0, "cycling"),), outing=2, outings=3, name="Côte – matin"
+        straight_north(),
+        legs=(Leg(0, "cycling"),),
+        outing=2,
+        outings=3,
+        name="Côte – matin",
+        device="Garmin Edge 530",
     ),
     "wild": lambda: reading.read_bytes(
         gpx([WILD["glitch every sixth"](i) for i in range(2999)]), "wild.gpx"
@@ -175,8 +189,9 @@ SYNTHETIC = {
         gpx([CITIES[i % 2] for i in range(30)], timed=False), "far.gpx"
     ),
 }
-# What summaries lacked before heroicrun measured outings, sports and cut lists.
-NEWER_KEYS = ("sport", "on_foot", "gps", "outing", "outings", "unlisted")
+# What summaries lacked before heroicrun measured outings, sports and cut lists, and read the
+# device.
+NEWER_KEYS = ("device", "sport", "on_foot", "gps", "outing", "outings", "unlisted")
 
 
 def stored_and_loaded(track: Track) -> None:
@@ -217,7 +232,7 @@ def test_a_summary_stored_before_outings_and_sports_loads_with_their_defaults() 
 
     loaded = RunSummary.model_validate_json(json.dumps(older))
 
-    assert (loaded.sport, loaded.on_foot, loaded.gps) == (None, None, True)
+    assert (loaded.device, loaded.sport, loaded.on_foot, loaded.gps) == (None, None, None, True)
     assert (loaded.outing, loaded.outings, loaded.unlisted) == (1, 1, Unlisted())
     assert loaded.model_dump(exclude=set(NEWER_KEYS)) == now.model_dump(exclude=set(NEWER_KEYS))
     assert loaded.start_time is not None and loaded.start_time.tzinfo is UTC

@@ -85,6 +85,8 @@ def _stats(run: RunSummary, miles: bool, off_foot: str | None) -> list[tuple[str
     if not run.gps:
         kind += " without GPS (distance from the device)"
     rows = [("Kind", f"{kind}, {run.format.upper()}")]
+    if run.device:
+        rows.append(("Device", run.device))
     if run.sport:
         counts = "" if run.on_foot is not False else " — does not count for missions"
         rows.append(("Sport", f"{run.sport}{counts}"))

@@ -38,6 +38,8 @@ class TrackAssembler:
         self.format: Literal["gpx", "tcx", "fit"] = format
         self.max_points = max_points
         self.name: str | None = None
+        # The watch or app that recorded the file, cleaned (heroicrun.reading.devices).
+        self.device: str | None = None
         self.lat = array("d")
         self.lon = array("d")
         self.elevation = array("d")
@@ -265,6 +267,7 @@ class TrackAssembler:
             dropped=dropped,
             notes=tuple(notes),
             name=self.name,
+            device=self.device,
             legs=self._legs(keep_order),
             device_distance_m=distance[keep_order] if without_gps else None,
             began_s=self._began(time_s),

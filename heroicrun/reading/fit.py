@@ -7,7 +7,7 @@ from array import array
 import numpy as np
 
 from heroicrun import sports
-from heroicrun.reading import fitdecoding, fitpauses, timestamps
+from heroicrun.reading import devices, fitdecoding, fitpauses, timestamps
 from heroicrun.reading.assembly import TrackAssembler
 from heroicrun.reading.errors import NO_POSITIONS_NOR_DISTANCE, ReadError
 from heroicrun.reading.fitdecoding import FloatArray, IntArray, Table, profile
@@ -104,6 +104,7 @@ class _Reading:
         self.max_points = max_points
         self.stream = stream
         self.assembler = TrackAssembler(source, "fit", max_points)
+        self.assembler.device = _device(stream)
         self.records = stream.table("record")
         types = stream.table("file_id").column("type")
         known = types[np.isfinite(types)]
@@ -329,6 +330,23 @@ class _Reading:
                 f"has more than {MAX_PAUSES:,} timer pauses: only the first {MAX_PAUSES:,} split"
                 " the run"
             )
+
+
+def _device(stream: fitdecoding.Stream) -> str | None:
+    """The recording device's name: by the file_id's maker and product, else by the
+    device_info of the creator (device 0)."""
+    file_ids = stream.table("file_id")
+    infos = stream.table("device_info")
+    creators = infos.column("device_index") == profile.CREATOR_DEVICE
+    for table, rows in ((file_ids, np.ones(len(file_ids), dtype=bool)), (infos, creators)):
+        for maker, product in zip(
+            table.column("manufacturer")[rows].tolist(),
+            table.column("product")[rows].tolist(),
+            strict=True,
+        ):
+            if maker == maker:
+                return devices.fit_name(int(maker), int(product) if product == product else None)
+    return None
 
 
 def _sport_names(table: Table) -> list[str | None]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from heroicrun.reading import legs, pointscan, tags
+from heroicrun.reading import devices, legs, pointscan, tags
 from heroicrun.reading.assembly import TrackAssembler
 from heroicrun.reading.pointscan import Dialect
 
@@ -42,6 +42,7 @@ def read_into(data: bytes, assembler: TrackAssembler) -> Dialect:
     name = TRACK_NAME.search(data, 0, 1 << 16)
     if name:
         assembler.name = _text(name.group(1))
+    assembler.device = creator(data)
     owner = b"trk" if dialect is TRACK else b"rte"
 
     def declarations(start: int, end: int) -> list[legs.Declaration]:
@@ -54,6 +55,20 @@ def read_into(data: bytes, assembler: TrackAssembler) -> Dialect:
         assembler.add_note("is a GPX route (<rte>): it has a shape and a length, but no times")
         assembler.route_by_design = True
     return dialect
+
+
+def creator(data: bytes) -> str | None:
+    """The app or device named in the root element's `creator`, cleaned; None without one."""
+    # The root's start tag is near the top (after the prolog): one look, whatever the file's size.
+    begin = tags.first_start_tag(data, (b"gpx",), 0, min(len(data), 1 << 16))
+    tag = tags.TAG.match(data, begin) if begin >= 0 else None
+    if tag is None:
+        return None
+    for attribute in tags.ATTRIBUTE.finditer(tag.group(3)):
+        if attribute.group(1).rpartition(b":")[2] == b"creator":
+            value = attribute.group(2) if attribute.group(2) is not None else attribute.group(3)
+            return devices.clean(tags.text(value))
+    return None
 
 
 def _text(raw: bytes) -> str:

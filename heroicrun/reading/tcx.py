@@ -7,7 +7,7 @@ from array import array
 import numpy as np
 
 from heroicrun import geodesy
-from heroicrun.reading import legs, pointscan, timestamps
+from heroicrun.reading import devices, legs, pointscan, tags, timestamps
 from heroicrun.reading.assembly import TrackAssembler
 from heroicrun.reading.errors import NO_POSITIONS_NOR_DISTANCE, ReadError
 from heroicrun.reading.pointscan import Dialect
@@ -60,12 +60,26 @@ def read_into(data: bytes, assembler: TrackAssembler) -> Dialect:
     pointscan.scan(data, ACTIVITY, assembler, with_times=not is_course, declarations=sports)
     if len(assembler):
         judge_positions(assembler)
+    if not is_course:
+        assembler.device = creator(data)
     if is_course and len(assembler):
         assembler.add_note("is a TCX course: it has a shape and a length, but no run times")
         assembler.route_by_design = True
     elif len(assembler):
         join_laps(assembler)
     return ACTIVITY
+
+
+def creator(data: bytes) -> str | None:
+    """The device named in an activity's `<Creator><Name>`, cleaned; None without one."""
+    # Each activity names its device after its laps, at the end: look from the end back.
+    begin = tags.last_start_tag(data, (b"Creator",), 0, len(data))
+    if begin < 0:
+        return None
+    end = data.find(b"Creator", begin + 8)
+    name = tags.first_start_tag(data, (b"Name",), begin, len(data) if end < 0 else end)
+    tag = tags.TAG.match(data, name) if name >= 0 else None
+    return None if tag is None else devices.clean(tags.text(tag.group(5)))
 
 
 def judge_positions(assembler: TrackAssembler) -> None:

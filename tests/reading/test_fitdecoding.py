@@ -70,7 +70,9 @@ class Reference:
 def _row(frame: fitdecode.FitDataMessage) -> Row:
     row: Row = {}
     for field in frame.fields:
-        name = field.name
+        # fitdecode names a product by its maker's table ("garmin_product"); heroicrun reads
+        # the field's number as "product".
+        name = "product" if field.name.endswith("_product") else field.name
         value = field.raw_value if isinstance(field.value, str) else field.value
         if not isinstance(value, int | float) or isinstance(value, bool):
             value = None

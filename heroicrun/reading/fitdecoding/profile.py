@@ -23,7 +23,7 @@ RECORD = 20
 
 # Global message number → (name, {field number: field}). Other messages are skipped by size.
 MESSAGES: dict[int, tuple[str, dict[int, Field]]] = {
-    0: ("file_id", {0: Field("type")}),
+    0: ("file_id", {0: Field("type"), 1: Field("manufacturer"), 2: Field("product")}),
     12: ("sport", {0: Field("sport"), 1: Field("sub_sport")}),
     18: (
         "session",
@@ -52,6 +52,10 @@ MESSAGES: dict[int, tuple[str, dict[int, Field]]] = {
         },
     ),
     21: ("event", {TIMESTAMP: Field("timestamp"), 0: Field("event"), 1: Field("event_type")}),
+    23: (
+        "device_info",
+        {0: Field("device_index"), 2: Field("manufacturer"), 4: Field("product")},
+    ),
     31: ("course", {4: Field("sport"), 7: Field("sub_sport")}),
     162: (
         "timestamp_correlation",
@@ -107,6 +111,7 @@ FILE_TYPES = {
     40: "exd_configuration",
 }
 ACTIVITY_FILE = 4
+CREATOR_DEVICE = 0  # device_info's device_index of the device that wrote the file
 COURSE_FILE = 6
 
 # event: 0 is the timer; event_type: 0 start, and the kinds of stop.
