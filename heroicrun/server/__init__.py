@@ -12,7 +12,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from heroicrun import __version__
 from heroicrun.db import engine as db_engine
 from heroicrun.db import migrate
-from heroicrun.missions import catalog, loading
+from heroicrun.missions import catalog
 from heroicrun.server import (
     accounts,
     bodylimit,
@@ -68,9 +68,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.readers = db_engine.readers(engine)
     app.state.writers = db_engine.writers(engine)
     app.state.lanes = receiving.lanes(settings)
-    app.state.catalog = (
-        loading.load_all(settings.missions_dir) if settings.missions_dir else catalog.bundled()
-    )
+    # Requests use the catalog in hand; an edited missions folder is checked again, route lines
+    # and all, in a background thread and swapped in when ready.
+    app.state.catalog = catalog.watched(settings.missions_dir or catalog.directory(), app.state)
     errors.install(app)
     for module in (
         health,
