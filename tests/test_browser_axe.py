@@ -197,14 +197,49 @@ def _run(name: str) -> Callable[[Site, Page], None]:
     return go
 
 
+def _upload_answer_page(site: Site, page: Page) -> None:
+    """The answer as its own page: what a browser without the upload script gets."""
+    page.route("**/static/upload.js*", lambda route: route.abort())
+    try:
+        page.goto(site.base_url + "/upload")
+        site.uploads += 1
+        data = gpx_named(f"axe upload {site.uploads}", 5000.0, 1500.0)
+        page.locator("input[type=file]").set_input_files(
+            {"name": f"axe-{site.uploads}.gpx", "mimeType": "application/gpx+xml", "buffer": data}
+        )
+        page.get_by_role("button", name="Upload").click()
+        expect(page.locator("h1")).to_have_text("Your upload")
+        expect(page.locator("#result-title")).to_contain_text("stored")
+    finally:
+        page.unroute("**/static/upload.js*")
+
+
 def _upload_answer(site: Site, page: Page) -> None:
+    """The answer upload.js puts in the page: a run stored, and a file refused with the way
+    to export a GPX."""
     page.goto(site.base_url + "/upload")
     site.uploads += 1
     data = gpx_named(f"axe upload {site.uploads}", 5000.0, 1500.0)
     page.locator("input[type=file]").set_input_files(
-        {"name": f"axe-{site.uploads}.gpx", "mimeType": "application/gpx+xml", "buffer": data}
+        [
+            {"name": f"axe-{site.uploads}.gpx", "mimeType": "application/gpx+xml", "buffer": data},
+            {"name": "broken.gpx", "mimeType": "application/gpx+xml", "buffer": b"?"},
+        ]
     )
-    expect(page.locator("#upload-result #result-title")).to_contain_text("stored", timeout=30_000)
+    expect(page.locator("#upload-result #result-title")).to_contain_text(
+        "1 run stored · 1 refused", timeout=30_000
+    )
+
+
+def _signout_question(site: Site, page: Page) -> None:
+    """The question a sign-out from elsewhere gets (no form token, not this site's own form)."""
+    asked = page.context.request.post(site.base_url + "/signout", max_redirects=0)
+    assert asked.status == 200 and "Sign out?" in asked.text(), asked.status
+    page.route(site.base_url + "/signout", lambda route: route.fulfill(response=asked))
+    try:
+        page.goto(site.base_url + "/signout")
+    finally:
+        page.unroute(site.base_url + "/signout")
 
 
 # The runs list is being redrawn: its check runs, and says what it finds, without failing yet.
@@ -222,6 +257,7 @@ PAGES = [
     pytest.param(RUNNER, _open(f"/missions/{MISSION}"), id="mission"),
     pytest.param(RUNNER, _open("/upload"), id="upload"),
     pytest.param(RUNNER, _upload_answer, id="upload-answer"),
+    pytest.param(RUNNER, _upload_answer_page, id="upload-answer-page"),
     pytest.param(RUNNER, _run("heart rate"), id="run-heart-rate"),
     pytest.param(RUNNER, _run("car"), id="run-car"),
     pytest.param(RUNNER, _open("/runs"), id="runs", marks=BEING_REDRAWN),
@@ -229,6 +265,7 @@ PAGES = [
     pytest.param(RUNNER, _open("/tokens"), id="tokens"),
     pytest.param(RUNNER, _open("/account"), id="account"),
     pytest.param(RUNNER, _open(MISSING), id="404"),
+    pytest.param(RUNNER, _signout_question, id="signout"),
 ]
 
 
