@@ -4,13 +4,21 @@ the run did for the missions, and the file's details tucked away."""
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import delete, select
 
 import heroicrun
+from heroicrun.db.schema import RunProfile
+from heroicrun.measuring import profile
+from heroicrun.play import courses, pool
 from tests.conftest import bearer, make_runner
+from tests.factory import TrackBuilder
 from tests.helpers import runfiles
 from tests.helpers.enrolling import enrol
 from tests.helpers.real import real
@@ -129,3 +137,135 @@ def test_what_the_run_did_for_the_missions_comes_before_the_figures(client: Test
     assert '<a href="/missions/original-marathon">The Original Marathon</a>' in strip
     assert f": +{km:.1f} km, unlocked ‘The Mound on the Plain’ and ‘A Shield on the Hill’" in strip
     assert html.index("run-strip") < html.index("run-headline") < html.index("<h2>Missions</h2>")
+
+
+# --- the pictures, drawn from the profile kept at upload ---------------------------------------
+
+MOVE = "goldencheetah/Move_2014_01_17_09_33_11.gpx"  # a Suunto run with heart rate, 15.5 km
+RIDE = "tcxreader/mapmyride_biking.tcx"  # a ride: stretches too fast to run
+
+
+def never_read(*_args: object) -> None:
+    raise AssertionError("the run page read the original file again")
+
+
+def kept_profiles(client: TestClient) -> dict[int, str]:
+    with client.app.state.writers() as session:  # type: ignore[attr-defined]
+        rows = session.execute(select(RunProfile.run_id, RunProfile.made_with)).all()
+        return {run_id: made_with for run_id, made_with in rows}
+
+
+def test_a_run_page_is_drawn_from_the_profile_kept_at_upload(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signed_in(client)
+    run_id = upload(client, real(MOVE))
+    assert kept_profiles(client) == {run_id: profile.MADE_WITH}
+    monkeypatch.setattr(pool, "read_outing", never_read)
+    monkeypatch.setattr(courses, "course_of", never_read)
+    html = page(client, run_id)
+    assert '<svg class="map' in html and 'id="scrub-dot"' in html
+    for chart in ("pace", "elevation", "heart-rate"):
+        assert f'<svg class="chart {chart}"' in html
+    # The scrubber's samples: along the distance, each with its place on the map.
+    data = json.loads(re.search(r'id="scrub-data">(.*?)</script>', html).group(1))  # type: ignore[union-attr]
+    assert data["axis"] == "distance" and len(data["km"]) == len(data["mx"]) <= 320
+    assert data["km"][-1] == pytest.approx(15.5, abs=0.2)
+    assert 100 < max(h for h in data["hr"] if h) < 200
+    assert all(0 <= x <= 640 for x in data["mx"]) and all(0 <= y <= 400 for y in data["my"])
+    # Every chart on the same axis: the same left and right ends, the same km ticks.
+    ticks = {
+        chart: re.findall(r'text-anchor="middle">([\d.]+)</text>', svg)
+        for chart, svg in re.findall(r'<svg class="chart ([\w-]+)"(.*?)</svg>', html, re.S)
+    }
+    assert len(set(map(tuple, ticks.values()))) == 1 and "10" in ticks["pace"]
+    # km marks along the track: every 1 km on a 15 km run.
+    assert re.findall(r'<text class="tick"[^>]*>(\d+)</text>', html)[:3] == ["1", "2", "3"]
+
+
+def test_a_run_stored_before_profiles_gets_one_at_its_first_view(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signed_in(client)
+    run_id = upload(client, ATHENS)
+    with client.app.state.writers() as session:  # type: ignore[attr-defined]
+        session.execute(delete(RunProfile))
+        session.commit()
+    first = page(client, run_id)
+    assert kept_profiles(client) == {run_id: profile.MADE_WITH}
+    monkeypatch.setattr(pool, "read_outing", never_read)
+    assert '<svg class="map' in page(client, run_id) and '<svg class="map' in first
+
+
+def test_a_profile_made_another_way_is_made_again(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signed_in(client)
+    run_id = upload(client, ATHENS)
+    monkeypatch.setattr(profile, "MADE_WITH", "profile-next")
+    assert '<svg class="chart pace"' in page(client, run_id)
+    assert kept_profiles(client) == {run_id: "profile-next"}
+
+
+def test_the_charts_follow_the_time_when_asked(client: TestClient) -> None:
+    signed_in(client)
+    run_id = upload(client, real(MOVE))
+    html = client.get(f"/runs/{run_id}?axis=time").text
+    assert 'href="?axis=time#charts" aria-current="true"' in html
+    data = json.loads(re.search(r'id="scrub-data">(.*?)</script>', html).group(1))  # type: ignore[union-attr]
+    assert data["axis"] == "time" and data["high"] == pytest.approx(data["t"][-1], abs=1)
+    pace = html[html.index('<svg class="chart pace"') :]
+    assert ">h:mm</text>" in pace[: pace.index("</svg>")]
+    assert "0:30" in pace[: pace.index("</svg>")]
+
+
+def test_a_ride_says_its_many_stretches_in_one_line(client: TestClient) -> None:
+    signed_in(client)
+    html = page(client, upload(client, real(RIDE)))
+    summary = re.search(r'<p class="run-flags-summary">\s*(.*?)\s*</p>', html, re.S)
+    assert summary is not None
+    assert re.fullmatch(
+        r"\d+ stretch(es)? too fast to run, [\d.]+ km in all, left out.*\.", summary.group(1)
+    )
+    # The list is there, tucked away, and the map comes right after the one line.
+    assert html.index("run-flags-summary") < html.index('<details class="run-flags-list">')
+    assert html.index('<details class="run-flags-list">') < html.index("<h2>Map</h2>")
+    assert '<polyline class="vehicle-casing"' in html and '<polyline class="vehicle"' in html
+
+
+def test_a_route_shows_no_splits(client: TestClient) -> None:
+    signed_in(client)
+    html = page(client, upload(client, runfiles.route_without_times()))
+    assert "<h2>Splits</h2>" not in html and "1.00 · –" not in html
+    assert '<svg class="map' in html and 'class="split-bars"' not in html
+
+
+def test_a_short_run_has_a_bar_per_km_and_the_table_behind_details(client: TestClient) -> None:
+    signed_in(client)
+    html = page(client, upload(client, real(MOVE)))
+    bars = html[html.index('<svg class="split-bars"') :]
+    bars = bars[: bars.index("</svg>")]
+    assert bars.count("<rect") == 16 and bars.count('class="bar fastest"') == 1
+    assert "★" in bars and "/km" in bars
+    assert html.index('class="split-bars"') < html.index('<details class="run-splits">')
+
+
+def long_run() -> bytes:
+    """246 km due north in 36 hours, a point every 2 s, with a heart rate: a GPX of 65,000
+    points."""
+    track = TrackBuilder(elevation_m=300.0).run(246_000, 36 * 3600, step_s=2, heart_rate_bpm=140)
+    return runfiles.gpx(track.build(), "Spartathlon")
+
+
+def test_a_36_hour_run_shows_hourly_bars_in_a_light_page(client: TestClient) -> None:
+    signed_in(client)
+    data = gzip.compress(long_run(), compresslevel=1)
+    answer = client.post("/api/runs", files=[("files", ("spartathlon.gpx.gz", data))])
+    html = page(client, answer.json()["runs"][0]["id"])
+    assert len(html.encode()) < 100_000
+    bars = html[html.index('<svg class="split-bars"') :]
+    assert bars[: bars.index("</svg>")].count("<rect") == 36
+    assert "Splits per hour, as a table" in html and "Splits per mile" not in html
+    # km marks thinned: every 20 km on a 246 km run.
+    marks = re.findall(r'<text class="tick"[^>]*>(\d+)</text>', html)
+    assert marks[:2] == ["20", "40"]
