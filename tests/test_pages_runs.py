@@ -4,21 +4,25 @@ only, and everything from a file shown as text."""
 from __future__ import annotations
 
 import gzip
+import html
 import math
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from heroicrun import units
+from heroicrun.db.schema import Run, Runner, RunProfile
 from heroicrun.server.pages import drawing, formats
 from tests.conftest import bearer, make_runner
 from tests.helpers import runfiles
 from tests.helpers.enrolling import FIRST_MORNING, enrol
 from tests.helpers.reference import distance_m
-from tests.helpers.web import form_token
+from tests.helpers.web import form_token, sign_in
+from tests.helpers.year_of_runs import a_year_of_runs, year_plan
 
 WITH_HEART_RATE = runfiles.heart_rate_run()
 WITH_CAR = runfiles.car_ride()
@@ -327,3 +331,187 @@ def test_the_descent_reads_as_metres_down_without_a_minus(client: TestClient) ->
     climb = re.search(r"climb · (\S+) m down", html)
     # "20 m down", not "−20 m down" (the word says which way), nor "−0 m down" on the flat.
     assert climb is not None and climb.group(1).isdigit(), html
+
+
+# --- the runs list ---------------------------------------------------------------------------
+
+YEAR_END = date(2026, 6, 30)  # the last day of the year of runs below
+
+
+def a_year_listed(client: TestClient, last_day: date = YEAR_END) -> list[Run]:
+    """Ann signed in, with a year of runs (tests.helpers.year_of_runs) up to `last_day`."""
+    make_runner(client, "ann")
+    sign_in(client, "ann")
+    with client.app.state.writers() as session:  # type: ignore[attr-defined]
+        runner = session.scalar(select(Runner).where(Runner.name == "ann"))
+        assert runner is not None
+        runs = a_year_of_runs(session, runner, last_day)
+        session.commit()
+        for run in runs:
+            session.expunge(run)
+    return runs
+
+
+def words_of(page: str) -> str:
+    """What a reader sees of a page: tags dropped, entities read, white space collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def rows_of(page: str) -> list[int]:
+    """The run ids the list's rows link to, in order."""
+    return [int(found) for found in re.findall(r'<a class="run-row" href="/runs/(\d+)">', page)]
+
+
+def test_the_runs_list_shows_titles_rows_and_pages_that_end(client: TestClient) -> None:
+    runs = a_year_listed(client)
+    newest_first = runs[::-1]
+
+    page = client.get("/runs").text
+
+    shown = words_of(page)
+    assert "150 runs · page 1 of 6" in shown
+    assert rows_of(page) == [run.id for run in newest_first[:25]]
+    # Each run under its title (the default one: 07:00 UTC on its day), not the file's name.
+    newest = newest_first[0]
+    title = f"{YEAR_END:%A} dawn run"
+    assert f'<span class="run-title">{title}</span>' in page
+    assert shown.count("dawn run") == 25 and "Synthetic run" not in shown
+    assert f"{YEAR_END:%a} {YEAR_END.day} {YEAR_END:%b %Y} · {newest.file_name}" in shown
+    assert "3.00 km · 16:30 · 5:30 /km" in shown  # the newest: 3 km at 5:30 a km
+    # Pages by number around this one, the last, and never past the end.
+    assert 'rel="next" href="/runs?page=2"' in page and 'href="/runs?page=6"' in page
+    assert 'aria-current="page">1<' in page and 'rel="prev"' not in page
+    last = client.get("/runs?page=6").text
+    assert len(rows_of(last)) == 150 - 5 * 25 and "page 6 of 6" in words_of(last)
+    assert 'rel="next"' not in last and 'href="/runs"' in last  # the first page
+    past = client.get("/runs?page=50", follow_redirects=False)
+    assert past.status_code == 303 and past.headers["location"] == "/runs?page=6"
+
+
+def test_the_list_and_the_api_give_a_run_its_title(client: TestClient) -> None:
+    runs = a_year_listed(client)
+    token = make_runner(client, "bob")
+    with client.app.state.writers() as session:  # type: ignore[attr-defined]
+        named = session.get(Run, runs[-1].id)
+        assert named is not None
+        named.title = "Up to <Lycabettus>"
+        session.commit()
+    page = client.get("/runs").text
+    assert '<span class="run-title">Up to &lt;Lycabettus&gt;</span>' in page
+
+    listed = client.get("/api/runs?limit=2").json()["runs"]
+    assert listed[0]["title"] == "Up to <Lycabettus>"
+    assert listed[0]["default_title"] == f"{YEAR_END:%A} dawn run"
+    assert listed[1]["title"] is None and listed[1]["default_title"].endswith(" dawn run")
+    one = client.get(f"/api/runs/{runs[0].id}").json()
+    assert one["default_title"] == listed[1]["default_title"].replace(
+        listed[1]["default_title"].split()[0], f"{runs[0].start_time:%A}"
+    )
+    assert client.get("/api/runs", headers=bearer(token)).json()["runs"] == []
+
+
+def test_filters_by_sport_and_year_keep_to_their_runs_across_pages(client: TestClient) -> None:
+    runs = a_year_listed(client)
+    walks = runs[:40:2]  # twenty of the oldest runs, marked as walks
+    with client.app.state.writers() as session:  # type: ignore[attr-defined]
+        for walk in walks:
+            row = session.get(Run, walk.id)
+            assert row is not None
+            row.marked_sport = "walking"
+        session.commit()
+
+    page = client.get("/runs?sport=walking").text
+    assert "20 runs · page 1 of 1" in words_of(page)
+    assert sorted(rows_of(page)) == sorted(walk.id for walk in walks)
+    assert '<option value="walking" selected>Walking</option>' in page
+    assert '<option value="undeclared">Not declared</option>' in page
+    assert 'aria-label="Walking"' in page and "Walk" in words_of(page)
+
+    in_2025 = [run for run in runs if run.start_time and run.start_time.year == 2025]
+    page = client.get("/runs?year=2025").text
+    assert f"{len(in_2025)} runs · page 1 of 3" in words_of(page)
+    assert 'href="/runs?year=2025&amp;page=2"' in page  # the filter kept across pages
+    assert '<option value="2025" selected>2025</option>' in page
+    past = client.get("/runs?year=2025&page=9", follow_redirects=False)
+    assert past.headers["location"] == "/runs?year=2025&page=3"
+    both = client.get("/runs?sport=undeclared&year=2026").text
+    in_2026 = [run for run in runs if run.start_time and run.start_time.year == 2026]
+    assert f"{len(in_2026)} runs" in words_of(both)  # no walk in 2026
+    assert "No runs here" in client.get("/runs?sport=cycling").text
+
+
+def test_a_month_is_a_jump_away(client: TestClient) -> None:
+    runs = a_year_listed(client)
+    newest_first = runs[::-1]
+    march = [n for n, run in enumerate(newest_first) if f"{run.start_time:%Y-%m}" == "2026-03"]
+
+    answer = client.get("/runs?month=2026-03", follow_redirects=False)
+
+    assert answer.status_code == 303
+    landing = march[0] // 25 + 1
+    assert answer.headers["location"] == f"/runs?page={landing}#m2026-03"
+    page = client.get(f"/runs?page={landing}").text
+    assert (
+        f'<li id="m2026-03">\n    <a class="run-row" href="/runs/{newest_first[march[0]].id}"'
+        in page
+    )
+    assert '<option value="2026-03">March 2026 (' in page
+    assert client.get("/runs?month=2026-13").status_code == 400
+    assert client.get("/runs?year=twenty").status_code == 400
+    assert client.get("/runs?sport=%3Cscript%3E").status_code == 400
+
+
+def test_a_calendar_of_the_year_and_totals_over_all_runs(client: TestClient) -> None:
+    a_year_listed(client)
+    plan = year_plan(YEAR_END)
+
+    page = client.get("/runs?year=2026").text
+
+    heatmap = page[page.index('<svg class="heatmap"') : page.index("</svg>", page.index("heatmap"))]
+    assert heatmap.count("<rect") == 365  # every day of 2026
+    days_2026 = [(start, km, pace) for start, km, pace in plan if start.year == 2026]
+    assert heatmap.count("<title>") == len(days_2026)
+    start, km, pace = days_2026[-1]
+    moving = formats.hours(km * pace)
+    assert f"<title>{formats.day(start)}: {km:.1f} km, 1 run, {moving} moving</title>" in heatmap
+    assert 'class="l2"' in heatmap and 'class="l3"' in heatmap  # 8 km and 12 km days
+    shown = words_of(page)
+    km_2026 = sum(km for _, km, _ in days_2026)
+    assert f"2026: {len(days_2026)} runs, {km_2026:.1f} km" in shown
+    # Years: every year, whatever the filter.
+    km_2025 = sum(km for start, km, _ in plan if start.year == 2025)
+    runs_2025 = sum(1 for start, _, _ in plan if start.year == 2025)
+    assert (
+        f"2026 {len(days_2026)} {km_2026:.1f}" in shown
+        and f"2025 {runs_2025} {km_2025:.1f}" in shown
+    )
+    # Months of the year shown, all twelve, and the twelve weeks up to its last run.
+    may = [km for start, km, _ in plan if (start.year, start.month) == (2026, 5)]
+    assert f"May {len(may)} {sum(may):.1f}" in shown and "December 0 0.0 0 min" in shown
+    monday = YEAR_END - timedelta(days=YEAR_END.weekday())
+    this_week = [km for start, km, _ in plan if start.date() >= monday]
+    assert f"{monday.day} {monday:%b %Y} {len(this_week)} {sum(this_week):.1f}" in shown
+
+
+def test_rows_carry_a_mini_map_a_sport_icon_and_their_flags(client: TestClient) -> None:
+    runs = a_year_listed(client)
+    newest, ride, repeat, driven = runs[-1], runs[-2], runs[-3], runs[-4]
+    with client.app.state.writers() as session:  # type: ignore[attr-defined]
+        session.add(RunProfile(run_id=newest.id, made_with="t", sketch="M0 0L100 100", content=b""))
+        ride_row, repeat_row, driven_row = (session.get(Run, r.id) for r in (ride, repeat, driven))
+        assert ride_row and repeat_row and driven_row
+        ride_row.marked_sport = "cycling"
+        repeat_row.overlaps_run_id = newest.id
+        driven_row.counted_distance_m = driven_row.distance_m - 2500
+        session.commit()
+
+    page = client.get("/runs").text
+
+    rows = page.split('<a class="run-row"')[1:5]
+    assert '<svg class="sketch"' in rows[0] and '<path d="M0 0L100 100"/>' in rows[0]
+    assert all('<svg class="sketch"' not in row for row in rows[1:])
+    assert 'aria-label="Run, sport not declared"' in rows[0]
+    assert 'aria-label="Cycling"' in rows[1] and "does not count" in rows[1]
+    assert f"repeat of run {newest.id}" in rows[2]
+    assert "2.5 km at vehicle speed" in rows[3]
+    assert "does not count" not in rows[0] and "vehicle" not in rows[0]

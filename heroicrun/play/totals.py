@@ -83,14 +83,16 @@ def _days(session: Session, runner: Runner, since: date, until: date) -> list[Pe
 
 
 def calendar(session: Session, runner: Runner, year: int, today: date) -> Calendar:
-    """The runner's year `year` day by day, month by month, and its last weeks (those up to
-    `today` for this year); with every year's totals. Two grouped queries."""
-    last_day = min(today, date(year, 12, 31))
-    first_week = monday(last_day) - timedelta(weeks=WEEKS - 1)
-    since = min(first_week, date(year, 1, 1))
+    """The runner's year `year` day by day, month by month, and the WEEKS weeks up to its
+    last day of running (up to `today`, or the year's end, in a year without any); with
+    every year's totals. Two grouped queries."""
+    since = monday(date(year, 1, 1)) - timedelta(weeks=WEEKS - 1)
     until = date(year + 1, 1, 1)
     every_day = {period.start: period for period in _days(session, runner, since, until)}
     days = {day: period for day, period in every_day.items() if day.year == year}
+    # A runner back from a break sees the weeks they last ran, rather than twelve empty ones.
+    last_day = max(days, default=min(today, date(year, 12, 31)))
+    first_week = monday(last_day) - timedelta(weeks=WEEKS - 1)
     months = [
         _sum(date(year, month, 1), [p for day, p in days.items() if day.month == month])
         for month in range(1, 13)

@@ -28,6 +28,7 @@ from heroicrun.server import (
 from heroicrun.server.pages import account as account_pages
 from heroicrun.server.pages import missions as mission_pages
 from heroicrun.server.pages import postcards as postcard_pages
+from heroicrun.server.pages import records as record_pages
 from heroicrun.server.pages import run_list
 from heroicrun.server.pages import runs as run_pages
 from heroicrun.server.pages import uploads as upload_pages
@@ -84,6 +85,7 @@ def create_app(settings: Settings) -> FastAPI:
         postcard_pages,
         run_pages,
         run_list,
+        record_pages,
     ):
         app.include_router(module.router)
     app.mount("/static", pages.static_files(), name="static")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, get_type_hints
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from heroicrun import localtime, summary
-from heroicrun.play import credits, imports, marks
+from heroicrun.play import credits, history, imports, marks
 from heroicrun.play.runs import StoredRun
 
 # The lists a run's headline leaves out (RunBrief): they can run long.
@@ -110,8 +110,15 @@ class Counting(BaseModel):
     )
     title: str | None = Field(
         default=None,
-        description="The title you gave the run (PATCH /api/runs/{id}); null: the run page "
-        'shows a default one from its local time, sport and place ("Saturday dawn run in Athens")',
+        description="The title you gave the run (PATCH /api/runs/{id}); null: the run is shown "
+        "with `default_title`",
+    )
+    default_title: str = Field(
+        default="",
+        description="The title the run is shown with while you give it none, from its start "
+        'time, day and sport ("Saturday morning run"; "Run" for a route). The run page adds '
+        'the place and uses the local time ("Saturday dawn run in Athens"): the list and the '
+        "API, which read no positions, use the UTC time",
     )
     runner_notes: str | None = Field(
         default=None,
@@ -304,5 +311,8 @@ def fields(run: StoredRun) -> dict[str, Any]:
         "not_counted": run.not_counted,
         "marked_sport": run.marked_sport,
         "title": run.title,
+        "default_title": history.default_title(
+            run.summary.start_time, run.marked_sport or run.sport
+        ),
         "runner_notes": run.notes,
     }

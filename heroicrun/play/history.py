@@ -1,0 +1,220 @@
+"""The runs list: a page of a runner's runs as light rows read from the runs table's columns
+(no summary parsed, no file read), filtered by sport and year, and which months hold runs.
+
+Runs are newest first; routes, which have no start, come last. A run's date here is its UTC
+date; its default title is worked out from its UTC start (the runs table keeps no start
+position, from which the run page finds the local zone).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.orm import Session, aliased
+
+from heroicrun import localtime
+from heroicrun.db.schema import Run, Runner, RunProfile
+from heroicrun.play import totals
+from heroicrun.play.missions import as_utc, on_foot
+
+UNDECLARED = "undeclared"  # the sport filter's value for runs whose file names no sport
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which runs a list shows: one sport (heroicrun's name, or UNDECLARED) and one year (UTC);
+    None: all."""
+
+    sport: str | None = None
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    """One run as the list shows it."""
+
+    id: int
+    title: str | None  # the runner's; None: `default_title`
+    start_time: datetime | None  # aware UTC; None for a route
+    sport: str | None  # the runner's mark, else the file's
+    gps: bool
+    kind: str  # "run" or "route"
+    file_name: str
+    outing: int
+    outings: int
+    distance_m: float
+    counted_distance_m: float
+    moving_s: float | None
+    on_foot: bool  # False: a ride or the like, which counts for no mission
+    repeat_of: int | None  # the earlier run of the same outing: this one does not count
+    sketch: str | None  # an SVG path in a 100 x 100 box, y down; None without one
+
+    @property
+    def default_title(self) -> str:
+        """ "Saturday morning run", from the UTC start and the sport."""
+        return default_title(self.start_time, self.sport)
+
+    @property
+    def pace_s_per_km(self) -> float | None:
+        """Moving time per km, seconds; None without both."""
+        if not self.moving_s or self.distance_m <= 0 or self.kind != "run":
+            return None
+        return self.moving_s / self.distance_m * 1000.0
+
+    @property
+    def vehicle_m(self) -> float:
+        """Metres ridden at vehicle speed, left out of what counts."""
+        return max(self.distance_m - self.counted_distance_m, 0.0)
+
+
+@dataclass(frozen=True)
+class Month:
+    """A month with runs: how many the list shows (under its filter), and all of them."""
+
+    year: int
+    month: int
+    shown: int
+
+    @property
+    def key(self) -> str:
+        """ "2026-05"."""
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the list's controls need: the runs a filter shows, the months that hold them
+    (newest first), and every sport and year the runner has runs of."""
+
+    total: int
+    months: list[Month]
+    sports: list[str]  # heroicrun's names, then UNDECLARED when some runs name none
+    years: list[int]  # newest first
+
+    def page_of(self, year: int, month: int, per_page: int) -> int:
+        """The page of the filtered list (from 1) that holds the month's newest run; the page
+        of the next older month with runs when that month has none."""
+        newer = sum(m.shown for m in self.months if (m.year, m.month) > (year, month))
+        return newer // per_page + 1
+
+
+def default_title(start: datetime | None, sport: str | None) -> str:
+    """A run's title until the runner gives one, from its UTC start ("Saturday morning run")."""
+    local = None if start is None else localtime.local_start(start, None, None)
+    return localtime.default_title(local, sport)
+
+
+def _sport() -> ColumnElement[str | None]:
+    return func.coalesce(Run.marked_sport, Run.sport)
+
+
+def _shown(runner: Runner, chosen: Filter) -> ColumnElement[bool]:
+    """The runner's runs the filter lets through."""
+    which = [Run.runner_id == runner.id]
+    if chosen.sport == UNDECLARED:
+        which.append(_sport().is_(None))
+    elif chosen.sport is not None:
+        which.append(_sport() == chosen.sport)
+    if chosen.year is not None:
+        which += [
+            Run.start_time >= datetime(chosen.year, 1, 1, tzinfo=UTC),
+            Run.start_time < datetime(chosen.year + 1, 1, 1, tzinfo=UTC),
+        ]
+    return and_(*which)
+
+
+def overview(session: Session, runner: Runner, chosen: Filter) -> Overview:
+    """How many runs the filter shows, in which months, and the sports and years to choose
+    from: one query grouped by month and sport."""
+    year, month = totals.start_part(session, "year"), totals.start_part(session, "month")
+    sport = _sport()
+    rows = session.execute(
+        select(year, month, sport, func.count(Run.id))
+        .where(Run.runner_id == runner.id)
+        .group_by(year, month, sport)
+    ).all()
+    total = 0
+    months: dict[tuple[int, int], int] = {}
+    sports: set[str] = set()
+    undeclared = False
+    years: set[int] = set()
+    for run_year, run_month, run_sport, count in rows:
+        if run_sport is None:
+            undeclared = True
+        else:
+            sports.add(run_sport)
+        if run_year is not None:
+            years.add(run_year)
+        if chosen.sport is not None and (run_sport or UNDECLARED) != chosen.sport:
+            continue
+        if chosen.year is not None and run_year != chosen.year:
+            continue
+        total += count
+        if run_year is not None:
+            months[run_year, run_month] = months.get((run_year, run_month), 0) + count
+    return Overview(
+        total=total,
+        months=[Month(y, m, n) for (y, m), n in sorted(months.items(), reverse=True)],
+        sports=sorted(sports) + ([UNDECLARED] if undeclared else []),
+        years=sorted(years, reverse=True),
+    )
+
+
+def page(session: Session, runner: Runner, chosen: Filter, limit: int, offset: int) -> list[Row]:
+    """A page of the runs the filter shows, newest first, routes last."""
+    same_file = aliased(Run)
+    outings = (
+        select(func.count(same_file.id))
+        .where(same_file.runner_id == Run.runner_id, same_file.sha256 == Run.sha256)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(
+            Run.id,
+            Run.title,
+            Run.start_time,
+            _sport(),
+            Run.gps,
+            Run.kind,
+            Run.file_name,
+            Run.outing,
+            outings,
+            Run.distance_m,
+            Run.counted_distance_m,
+            Run.moving_s,
+            on_foot(),
+            Run.overlaps_run_id,
+            RunProfile.sketch,
+        )
+        .outerjoin(RunProfile, RunProfile.run_id == Run.id)
+        .where(_shown(runner, chosen))
+        .order_by(Run.start_time.is_(None), Run.start_time.desc(), Run.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return [
+        Row(
+            id=row[0],
+            title=row[1],
+            start_time=None if row[2] is None else as_utc(row[2]),
+            sport=row[3],
+            gps=bool(row[4]),
+            kind=row[5],
+            file_name=row[6],
+            outing=row[7],
+            outings=row[8],
+            distance_m=row[9],
+            counted_distance_m=row[10],
+            moving_s=row[11],
+            on_foot=bool(row[12]),
+            repeat_of=row[13],
+            sketch=row[14],
+        )
+        for row in rows
+    ]

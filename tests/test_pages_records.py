@@ -1,0 +1,122 @@
+"""The records page, and the badges a run page shows for the records a run holds."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from heroicrun.db.schema import Runner
+from heroicrun.play import records
+from heroicrun.server.pages import templates
+from tests.conftest import make_runner
+from tests.helpers.web import sign_in
+from tests.helpers.year_of_runs import a_year_of_runs, stored
+
+
+def signed_in_runner(client: TestClient, name: str = "ann") -> None:
+    make_runner(client, name)
+    sign_in(client, name)
+
+
+def text_of(html: str) -> str:
+    """The page's words, tags gone and spaces folded."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_no_records_yet_says_how_they_appear(client: TestClient) -> None:
+    signed_in_runner(client)
+
+    page = client.get("/records")
+
+    assert page.status_code == 200
+    shown = text_of(page.text)
+    assert "No records yet" in shown and "fastest 400 m, 1 km, mile, 5 km" in shown
+    assert 'href="/upload"' in page.text
+
+
+def test_the_records_page_after_a_year_of_runs(client: TestClient) -> None:
+    signed_in_runner(client)
+    today = datetime.now(UTC).date()
+    with client.app.state.writers() as session:  # type: ignore[attr-defined]
+        runner = session.scalar(select(Runner).where(Runner.name == "ann"))
+        assert runner is not None
+        runs = a_year_of_runs(session, runner, today)
+        session.commit()
+        expected = records.records(session, runner, today)
+
+    page = client.get("/records")
+
+    assert page.status_code == 200
+    html = page.text
+    assert len(expected) == 7  # 400 m to 10 km: no run was longer than 12 km
+    assert html.count('<li class="record">') == 7
+    names = re.findall(r"<h2>([^<]+)</h2>", html)
+    assert names == ["400 m", "1/2 mile", "1 km", "1 mile", "2 miles", "5 km", "10 km"]
+    five = html[html.index("<h2>5 km</h2>") : html.index("<h2>10 km</h2>")]
+    [record] = [found for found in expected if found.name == "5 km"]
+    assert '<span class="record-time">25:00</span>' in five  # 5:00 a km, the year's fastest
+    assert "5:00 /km" in five
+    assert f'href="/runs/{record.best.run_id}"' in five
+    if record.previous is not None:
+        assert f"Beat {_clock(record.previous.elapsed_s)}" in text_of(five)
+    assert record.best.run_id in {run.id for run in runs}
+    assert 'href="/runs"' in html  # back to the list
+
+
+def test_records_are_for_signed_in_runners(client: TestClient) -> None:
+    answer = client.get("/records", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/signin")
+
+
+def test_records_leave_out_other_runners(client: TestClient) -> None:
+    signed_in_runner(client, "ann")
+    make_runner(client, "bob")
+    with client.app.state.writers() as session:  # type: ignore[attr-defined]
+        bob = session.scalar(select(Runner).where(Runner.name == "bob"))
+        assert bob is not None
+        stored(session, bob, 5, datetime.now(UTC) - timedelta(days=3), 300)
+        session.commit()
+
+    assert "No records yet" in client.get("/records").text
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+def rank(name: str, overall: int, in_year: int, year: int = 2026) -> records.Rank:
+    return records.Rank(name, 1000.0, 300.0, overall, in_year, year, overall == 1)
+
+
+def test_a_run_page_badge_names_the_record_and_links_to_the_records() -> None:
+    partial = templates.get_template("_run_records.html")
+    ranks = [rank("1 km", 3, 2), rank("5 km", 1, 1), rank("10 km", 5, 4)]
+
+    html = partial.render(ranks=ranks)
+
+    badges = re.findall(r'<a class="badge" href="/records">([^<]+)</a>', html)
+    this_year = datetime.now(UTC).year
+    second = "2nd best this year" if this_year == 2026 else "2nd best of 2026"
+    assert badges == ["Personal record · 5 km · 5:00", f"{second} · 1 km · 5:00"]
+    assert partial.render().strip() == ""  # a page without ranks shows nothing
+    assert partial.render(ranks=[rank("1 km", 9, 9)]).strip() == ""
+
+
+def test_a_long_runs_many_records_show_four_badges_and_a_count() -> None:
+    names = ["400 m", "1 km", "1 mile", "5 km", "10 km", "half marathon"]
+    html = templates.get_template("_run_records.html").render(
+        ranks=[rank(name, 1, 1) for name in names]
+    )
+    assert html.count('class="badge"') == 4
+    assert "and 2 more" in html
+
+
+def test_ranks_words_for_this_year_and_other_years() -> None:
+    assert rank("5 km", 2, 2, 2026).words(date(2026, 3, 1)) == "2nd best this year"
+    assert rank("5 km", 4, 3, 2025).words(date(2026, 3, 1)) == "3rd best of 2025"
+    assert rank("5 km", 4, 1, 2026).words(date(2026, 3, 1)) == "Best this year"
+    assert rank("5 km", 9, 9, 2026).words(date(2026, 3, 1)) is None
