@@ -7,7 +7,7 @@ from array import array
 import numpy as np
 
 from heroicrun import sports
-from heroicrun.reading import devices, fitdecoding, fitpauses, timestamps
+from heroicrun.reading import fitdecoding, fitdevices, fitpauses, timestamps
 from heroicrun.reading.assembly import TrackAssembler
 from heroicrun.reading.errors import NO_POSITIONS_NOR_DISTANCE, ReadError
 from heroicrun.reading.fitdecoding import FloatArray, IntArray, Table, profile
@@ -345,7 +345,7 @@ def _device(stream: fitdecoding.Stream) -> str | None:
             strict=True,
         ):
             if maker == maker:
-                return devices.fit_name(int(maker), int(product) if product == product else None)
+                return fitdevices.name(int(maker), int(product) if product == product else None)
     return None
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from heroicrun import outings, reading
-from heroicrun.reading import devices
+from heroicrun.reading import fitdevices
 from tests.helpers import fitfiles
 from tests.helpers.outing_files import gpx_outings
 from tests.helpers.real import real
@@ -144,7 +144,7 @@ def test_without_a_maker_in_file_id_the_creator_device_names_it() -> None:
 def test_fit_numbers_name_a_device(
     manufacturer: int | None, product: int | None, name: str | None
 ) -> None:
-    assert devices.fit_name(manufacturer, product) == name
+    assert fitdevices.name(manufacturer, product) == name
 
 
 def test_each_outing_of_a_file_keeps_its_device() -> None:
