@@ -76,6 +76,11 @@
     show(nearest(value));
   }
 
+  // Said at once, so that the page does not move under the finger at the first touch.
+  if (readout) {
+    readout.textContent = "Touch or point at a chart to read it.";
+    readout.hidden = false;
+  }
   for (var i = 0; i < charts.length; i++) {
     charts[i].addEventListener("pointerdown", fromPointer);
     charts[i].addEventListener("pointermove", function (event) {

@@ -86,7 +86,7 @@ def map_svg(
     markers = markers[:MAP_MARKERS]
     if frame is None:
         lines, markers, frame = fitted(lines, markers, width, height)
-    shrinks = " shrinks" if labels.NARROW in layouts else ""
+    shrinks = " shrinks" if any(layout.css == labels.NARROW.css for layout in layouts) else ""
     parts = [
         f'<svg class="map{shrinks}" viewBox="0 0 {frame.width:g} {frame.height:g}" role="img" '
         f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">',
@@ -300,6 +300,7 @@ class Series:
     # for a formatter of seconds, e.g. units.duration.
     tick_format: Callable[[float], str] | None = None
     trim: float = 0.01  # share of the wildest values left out of the y range at each end
+    least_span: float = 0.0  # the y range spans at least this much: an even pace reads as even
 
 
 CLOCK_STEPS_S = (1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
@@ -353,8 +354,9 @@ def chart_svg(
     # Robust y range: ignore the wildest values at each end (a stop makes pace explode).
     low = ys[int(series.trim * (len(ys) - 1))]
     high = ys[int((1 - series.trim) * (len(ys) - 1))]
-    if high - low < 1e-9:
-        low, high = low - 1, high + 1
+    if high - low < max(series.least_span, 1e-9):
+        middle, half = (low + high) / 2, max(series.least_span, 2.0) / 2
+        low, high = middle - half, middle + half
     margin = (high - low) * 0.05  # the line never grazes the frame
     low, high = low - margin, high + margin
     x0, x1 = axis.span or (min(xs), max(xs))

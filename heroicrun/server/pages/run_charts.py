@@ -25,7 +25,7 @@ from heroicrun.summary import RunSummary
 from heroicrun.track import FloatArray
 
 Axis = Literal["distance", "time"]
-WIDTH, MAP_HEIGHT, CHART_HEIGHT = 640, 400, 190
+WIDTH, MAP_HEIGHT, CHART_HEIGHT = 640, 400, 150
 DRAWN_SAMPLES = 320  # a chart 640 units wide shows no more: half a phone pixel a sample
 CHART_FONT = 24.0  # the charts' words at their largest (a phone), in units: 12 CSS px at 360
 PAD_LEFT = 84.0  # room for "12:30" or "1,250" at CHART_FONT
@@ -237,11 +237,11 @@ def _charts(
         (
             run.pace_s_per_km,
             "pace",
-            "Pace per km, averaged over 200 m or more (faster is higher)",
-            {"invert": True, "tick_format": units.duration},
+            "Pace per km, over 200 m (faster is higher)",
+            {"invert": True, "tick_format": units.duration, "least_span": 60.0},
         ),
-        (run.elevation_m, "elevation", "Elevation, m", {"trim": 0.0}),
-        (run.heart_rate_bpm, "heart-rate", "Heart rate, bpm", {}),
+        (run.elevation_m, "elevation", "Elevation, m", {"trim": 0.0, "least_span": 20.0}),
+        (run.heart_rate_bpm, "heart-rate", "Heart rate, bpm", {"least_span": 10.0}),
     )
     charts: list[Chart] = []
     for values, css, caption, style in wanted:
@@ -328,10 +328,10 @@ def bars_svg(bars: Sequence[Bar], title: str) -> Markup | None:
         if speed is None:
             parts.append(f'<text class="bar-value" x="{BAR_LABEL:g}" y="{baseline:.1f}">–</text>')
             continue
-        # The slowest stretch still gets a third of the room: the bars compare, they do not
-        # start at a standstill.
-        share = 1.0 if fastest == slowest else (speed - slowest) / (fastest - slowest)
-        length = room * (0.35 + 0.65 * share)
+        # The bars start at three quarters of the slowest speed, not at a standstill: they
+        # compare the stretches, and stretches run alike stay alike.
+        base = 0.75 * min(slowest, fastest)
+        length = room * (speed - base) / (fastest - base)
         css = "bar fastest" if row == best else "bar"
         pace = units.duration(units.seconds_per(bar.moving_s, bar.distance_m, units.KM_M))
         words = f"{pace} /km" + (" ★" if row == best else "")
