@@ -20,6 +20,7 @@ from heroicrun.play import totals
 from heroicrun.play.missions import as_utc, on_foot
 
 UNDECLARED = "undeclared"  # the sport filter's value for runs whose file names no sport
+_SAME_FILE = aliased(Run)  # the runs of one file: its outings
 
 
 @dataclass(frozen=True)
@@ -168,10 +169,9 @@ def overview(session: Session, runner: Runner, chosen: Filter) -> Overview:
 
 def page(session: Session, runner: Runner, chosen: Filter, limit: int, offset: int) -> list[Row]:
     """A page of the runs the filter shows, newest first, routes last."""
-    same_file = aliased(Run)
     outings = (
-        select(func.count(same_file.id))
-        .where(same_file.runner_id == Run.runner_id, same_file.sha256 == Run.sha256)
+        select(func.count(_SAME_FILE.id))
+        .where(_SAME_FILE.runner_id == Run.runner_id, _SAME_FILE.sha256 == Run.sha256)
         .scalar_subquery()
     )
     rows = session.execute(

@@ -15,11 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, ScalarSelect, and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from heroicrun.db.schema import Run, RunEffort, Runner
-from heroicrun.play import totals
 from heroicrun.play.missions import as_utc, on_foot
 
 
@@ -69,20 +68,23 @@ class Rank:
     year: int
     was_record: bool  # it was the record when it was run (it may have been beaten since)
 
-    def words(self, today: date) -> str | None:
-        """ "Personal record", "2nd best this year", "Best of 2025"; None when it is none of
-        these (third best of its year at most; a record since beaten says so)."""
+    def words(self, today: date | None = None) -> str | None:
+        """ "Personal record", "2nd best this year", "Best of 2025" (this year: `today`'s, UTC
+        by default); None when it is none of these (third best of its year at most; a record
+        since beaten says so)."""
+        this_year = (today or datetime.now(UTC).date()).year
         if self.overall == 1:
             return "Personal record"
         if self.in_year <= 3:
             which = "Best" if self.in_year == 1 else f"{ORDINALS[self.in_year]} best"
-            return f"{which} this year" if self.year == today.year else f"{which} of {self.year}"
+            return f"{which} this year" if self.year == this_year else f"{which} of {self.year}"
         if self.was_record:
             return "Personal record when run"
         return None
 
 
 ORDINALS = {2: "2nd", 3: "3rd"}
+_MINE = aliased(RunEffort)  # the run's own efforts, against the others
 
 
 def counted(runner: Runner) -> ColumnElement[bool]:
@@ -160,47 +162,68 @@ def records(session: Session, runner: Runner, today: date | None = None) -> list
 
 def ranks_of(session: Session, runner: Runner, run_id: int) -> list[Rank]:
     """Where each of the run's best efforts stands, shortest distance first; empty for a run
-    that does not count (a ride, a repeat, a route) or is not the runner's."""
-    year = totals.start_part(session, "year")
-    order = (RunEffort.elapsed_s, Run.start_time, Run.id)
-    mine = select(RunEffort.distance_m).where(RunEffort.run_id == run_id).scalar_subquery()
-    ranked = (
-        select(
-            RunEffort.distance_m,
-            RunEffort.name,
-            RunEffort.elapsed_s,
-            Run.id.label("run_id"),
-            Run.start_time,
-            func.row_number()
-            .over(partition_by=RunEffort.distance_m, order_by=order)
-            .label("overall"),
-            func.row_number()
-            .over(partition_by=(RunEffort.distance_m, year), order_by=order)
-            .label("in_year"),
-            func.min(RunEffort.elapsed_s)
-            .over(
-                partition_by=RunEffort.distance_m,
-                order_by=(Run.start_time, Run.id),
-                rows=(None, -1),
-            )
-            .label("best_before"),
+    that does not count (a ride, a repeat, a route) or is not the runner's.
+
+    Two small queries, for the run page: the run's start, then per effort the counted efforts
+    ahead of it (the index on distance and time finds them), not a ranking of all of them.
+    """
+    start = session.scalar(select(Run.start_time).where(Run.id == run_id, counted(runner)))
+    if start is None:
+        return []
+    start = as_utc(start)
+    year = start.year
+    mine = _MINE
+    # Ahead of this effort: faster, or as fast and run earlier (the earlier holds a tie).
+    earlier = or_(Run.start_time < start, and_(Run.start_time == start, Run.id < run_id))
+    ahead = and_(
+        RunEffort.distance_m == mine.distance_m,
+        or_(
+            RunEffort.elapsed_s < mine.elapsed_s,
+            and_(RunEffort.elapsed_s == mine.elapsed_s, earlier),
+        ),
+        counted(runner),
+    )
+    in_year = and_(
+        Run.start_time >= datetime(year, 1, 1, tzinfo=UTC),
+        Run.start_time < datetime(year + 1, 1, 1, tzinfo=UTC),
+    )
+
+    def count(*which: ColumnElement[bool]) -> ScalarSelect[int]:
+        return (
+            select(func.count())
+            .select_from(RunEffort)
+            .join(Run, Run.id == RunEffort.run_id)
+            .where(*which)
+            .scalar_subquery()
         )
-        .join(Run, Run.id == RunEffort.run_id)
-        .where(counted(runner), RunEffort.distance_m.in_(mine))
-        .subquery()
+
+    beaten_before = count(
+        RunEffort.distance_m == mine.distance_m,
+        RunEffort.elapsed_s <= mine.elapsed_s,
+        earlier,
+        counted(runner),
     )
     rows = session.execute(
-        select(ranked).where(ranked.c.run_id == run_id).order_by(ranked.c.distance_m)
+        select(
+            mine.distance_m,
+            mine.name,
+            mine.elapsed_s,
+            count(ahead),
+            count(ahead, in_year),
+            beaten_before,
+        )
+        .where(mine.run_id == run_id)
+        .order_by(mine.distance_m)
     ).all()
     return [
         Rank(
-            name=row.name,
-            distance_m=row.distance_m,
-            elapsed_s=row.elapsed_s,
-            overall=row.overall,
-            in_year=row.in_year,
-            year=as_utc(row.start_time).year,
-            was_record=row.best_before is None or row.elapsed_s < row.best_before,
+            name=name,
+            distance_m=distance_m,
+            elapsed_s=elapsed_s,
+            overall=ahead_n + 1,
+            in_year=ahead_in_year + 1,
+            year=year,
+            was_record=before_n == 0,
         )
-        for row in rows
+        for distance_m, name, elapsed_s, ahead_n, ahead_in_year, before_n in rows
     ]

@@ -93,15 +93,15 @@ def calendar(session: Session, runner: Runner, year: int, today: date) -> Calend
     # A runner back from a break sees the weeks they last ran, rather than twelve empty ones.
     last_day = max(days, default=min(today, date(year, 12, 31)))
     first_week = monday(last_day) - timedelta(weeks=WEEKS - 1)
-    months = [
-        _sum(date(year, month, 1), [p for day, p in days.items() if day.month == month])
-        for month in range(1, 13)
-    ]
-    weeks = []
-    for n in range(WEEKS):
-        start = first_week + timedelta(weeks=n)
-        inside = [p for day, p in every_day.items() if start <= day < start + timedelta(days=7)]
-        weeks.append(_sum(start, inside))
+    by_month: dict[int, list[Period]] = {}
+    by_week: dict[date, list[Period]] = {}
+    for day, period in every_day.items():
+        if day.year == year:
+            by_month.setdefault(day.month, []).append(period)
+        by_week.setdefault(monday(day), []).append(period)
+    months = [_sum(date(year, month, 1), by_month.get(month, [])) for month in range(1, 13)]
+    week_starts = [first_week + timedelta(weeks=n) for n in range(WEEKS)]
+    weeks = [_sum(start, by_week.get(start, [])) for start in week_starts]
     return Calendar(year, days, months, weeks, yearly(session, runner))
 
 

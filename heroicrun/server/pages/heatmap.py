@@ -7,6 +7,7 @@ the page holds the same figures for readers that skip drawings.
 
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 
 from markupsafe import Markup, escape
@@ -32,15 +33,25 @@ def shade(distance_m: float) -> int:
 
 def year_svg(calendar: totals.Calendar) -> Markup:
     """The year's days as squares shaded by km, with month and weekday names."""
-    year = calendar.year
+    days = tuple(
+        sorted((day, p.runs, p.distance_m, p.moving_s) for day, p in calendar.days.items())
+    )
+    return _drawn(calendar.year, days)
+
+
+# The same year is drawn again on every page of the list, until a run changes it.
+@functools.lru_cache(maxsize=64)
+def _drawn(year: int, days: tuple[tuple[date, int, float, float], ...]) -> Markup:
+    ran_on = {day: (runs, distance_m, moving_s) for day, runs, distance_m, moving_s in days}
+    runs_in_year = sum(runs for runs, _, _ in ran_on.values())
+    km_in_year = sum(distance_m for _, distance_m, _ in ran_on.values()) / 1000
     first = totals.monday(date(year, 1, 1))
     last = date(year, 12, 31)
     weeks = (last - first).days // 7 + 1
     width, height = LEFT + weeks * STEP, TOP + 7 * STEP
-    total = calendar.total
     label = (
-        f"Calendar of {year}: {total.runs} run{'s' if total.runs != 1 else ''}, "
-        f"{total.distance_m / 1000:,.1f} km; darker days ran further"
+        f"Calendar of {year}: {runs_in_year} run{'s' if runs_in_year != 1 else ''}, "
+        f"{km_in_year:,.1f} km; darker days ran further"
     )
     parts = [
         f'<svg class="heatmap" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
@@ -57,15 +68,16 @@ def year_svg(calendar: totals.Calendar) -> Markup:
     while day <= last:
         offset = (day - first).days
         x, y = LEFT + (offset // 7) * STEP, TOP + (offset % 7) * STEP
-        ran = calendar.days.get(day)
+        ran = ran_on.get(day)
         if ran is None:
             parts.append(f'<rect class="l0" x="{x}" y="{y}" width="{CELL}" height="{CELL}"/>')
         else:
-            runs = f"{ran.runs} run{'s' if ran.runs != 1 else ''}"
-            about = f"{day:%a} {day.day} {day:%b %Y}: {ran.distance_m / 1000:.1f} km, {runs}"
-            about += f", {formats.hours(ran.moving_s)} moving"
+            runs, distance_m, moving_s = ran
+            count = f"{runs} run{'s' if runs != 1 else ''}"
+            about = f"{day:%a} {day.day} {day:%b %Y}: {distance_m / 1000:.1f} km, {count}"
+            about += f", {formats.hours(moving_s)} moving"
             parts.append(
-                f'<rect class="l{shade(ran.distance_m)}" x="{x}" y="{y}" width="{CELL}" '
+                f'<rect class="l{shade(distance_m)}" x="{x}" y="{y}" width="{CELL}" '
                 f'height="{CELL}"><title>{escape(about)}</title></rect>'
             )
         day += timedelta(days=1)
