@@ -121,9 +121,19 @@ def test_a_snapshot_is_read_only_within_the_time_it_holds(
     late = play.progress(session, CATALOG, ann, "test-trial", ENROLLED + timedelta(days=8))[1]
     assert judged == ["test-trial", "test-trial"]
     assert late.status == "failed"
+    # "4 days left" holds for the hour; "47 h left" until a whole hour less is left; the last
+    # two hours, to the minute, until the deadline.
     assert snapshots.until(TRIAL, ENROLLED, early) == early.replace(minute=0) + timedelta(hours=1)
-    on_the_eve = ENROLLED + timedelta(days=6, hours=23, minutes=30)
-    assert snapshots.until(TRIAL, ENROLLED, on_the_eve) == ENROLLED + timedelta(days=7)
+    # Enrolled at 06:20: at 06:10 on day 5, "2 days left" reads so until 06:20, then "47 h".
+    began = ENROLLED + timedelta(minutes=20)
+    two_days_before = ENROLLED + timedelta(days=5, minutes=10, seconds=30)
+    assert snapshots.until(TRIAL, began, two_days_before) == began + timedelta(days=5)
+    on_the_eve = ENROLLED + timedelta(days=6, hours=23, minutes=30, seconds=20)
+    assert snapshots.until(TRIAL, ENROLLED, on_the_eve) == ENROLLED + timedelta(
+        days=6, hours=23, minutes=31
+    )
+    last_minute = ENROLLED + timedelta(days=6, hours=23, minutes=59, seconds=30)
+    assert snapshots.until(TRIAL, ENROLLED, last_minute) == ENROLLED + timedelta(days=7)
 
 
 def test_an_upload_refreshes_the_snapshot(

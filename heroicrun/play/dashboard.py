@@ -21,6 +21,7 @@ from heroicrun.missions.loading import Catalog
 from heroicrun.missions.model import Beat, Level, Mission, RouteKmGoal, RunsGoal, StreakGoal
 from heroicrun.missions.progress import BeatProgress, MissionProgress, MissionStatus
 from heroicrun.play import habits as runner_habits
+from heroicrun.play import snapshots
 from heroicrun.play.missions import (
     Learned,
     as_utc,
@@ -152,8 +153,11 @@ def dashboard(
     Progress is read from the missions' snapshots; one judged afresh is kept in `writing`."""
     now = as_utc(now)
     pairs = enrolled_missions(session, catalog, runner)
-    earned = current(session, catalog, runner, pairs, now, learned, writing)
-    usual = runner_habits.habits(session, runner, now)
+    # What comes from the runs alone is read again only once they change (snapshots.Memo).
+    runs = snapshots.runs_key(session, runner.id)
+    earned = current(session, catalog, runner, pairs, now, learned, writing, runs)
+    hour = now.replace(minute=0, second=0, microsecond=0)  # habits look back 8 weeks from now
+    usual = _HABITS.get((runner.id, runs, hour), lambda: runner_habits.habits(session, runner, now))
     active = tuple(
         sorted(
             (
@@ -163,6 +167,31 @@ def dashboard(
             key=_closest_first,
         )
     )
+    totals = _TOTALS.get((runner.id, runs), lambda: _totals(session, runner))
+    latest = _LATEST.get((runner.id, runs), lambda: _latest(session, runner))
+    enrolled = {mission.id for mission, _ in pairs}
+    to_start = sorted(
+        (_unstarted(mission, usual) for mission in catalog.missions if mission.id not in enrolled),
+        key=lambda m: (LEVELS.index(m.level), m.runs, m.title),
+    )
+    return Dashboard(
+        runner=runner.name,
+        missions=active,
+        totals=totals,
+        latest_runs=latest,
+        not_started=tuple(to_start),
+        suggested=None if pairs else suggest(to_start),
+        habits_known=runner_habits.known(usual),
+    )
+
+
+_HABITS: snapshots.Memo[lengths.Runner] = snapshots.Memo()
+_TOTALS: snapshots.Memo[Totals] = snapshots.Memo()
+_LATEST: snapshots.Memo[tuple[RecentRun, ...]] = snapshots.Memo()
+
+
+def _totals(session: Session, runner: Runner) -> Totals:
+    """Everything the runner has run, as the dashboard counts it."""
     # An outing recorded twice (watch and phone) adds to the totals once; a ride not at all.
     timed = (
         (Run.runner_id == runner.id)
@@ -177,6 +206,11 @@ def dashboard(
             func.coalesce(func.sum(Run.moving_s), 0.0),
         ).where(timed)
     ).one()
+    return Totals(int(count or 0), float(distance_m or 0.0), float(moving_s or 0.0))
+
+
+def _latest(session: Session, runner: Runner) -> tuple[RecentRun, ...]:
+    """The runner's latest runs, the newest first."""
     latest = session.execute(
         select(Run.id, Run.file_name, Run.kind, Run.start_time, Run.distance_m, Run.moving_s)
         .add_columns(Run.summary_json)
@@ -184,30 +218,17 @@ def dashboard(
         .order_by(Run.start_time.desc().nulls_last(), Run.id.desc())
         .limit(LATEST_RUNS)
     ).all()
-    enrolled = {mission.id for mission, _ in pairs}
-    to_start = sorted(
-        (_unstarted(mission, usual) for mission in catalog.missions if mission.id not in enrolled),
-        key=lambda m: (LEVELS.index(m.level), m.runs, m.title),
-    )
-    return Dashboard(
-        runner=runner.name,
-        missions=active,
-        totals=Totals(int(count or 0), float(distance_m or 0.0), float(moving_s or 0.0)),
-        latest_runs=tuple(
-            RecentRun(
-                id=row.id,
-                file=row.file_name,
-                kind=row.kind,
-                start_time=None if row.start_time is None else as_utc(row.start_time),
-                distance_m=row.distance_m,
-                moving_s=row.moving_s,
-                pace_s_per_km=RunSummary.model_validate_json(row.summary_json).pace_s_per_km,
-            )
-            for row in latest
-        ),
-        not_started=tuple(to_start),
-        suggested=None if pairs else suggest(to_start),
-        habits_known=runner_habits.known(usual),
+    return tuple(
+        RecentRun(
+            id=row.id,
+            file=row.file_name,
+            kind=row.kind,
+            start_time=None if row.start_time is None else as_utc(row.start_time),
+            distance_m=row.distance_m,
+            moving_s=row.moving_s,
+            pace_s_per_km=RunSummary.model_validate_json(row.summary_json).pace_s_per_km,
+        )
+        for row in latest
     )
 
 

@@ -10,13 +10,20 @@ from sqlalchemy.orm import Session
 
 from heroicrun.db.schema import Run, Runner
 from heroicrun.missions import lengths
+from heroicrun.play import snapshots
 from heroicrun.play.missions import as_utc, on_foot
 
 
-def habits(session: Session, runner: Runner, now: datetime) -> lengths.Runner:
+def habits(
+    session: Session, runner: Runner, now: datetime, runs_key: str | None = None
+) -> lengths.Runner:
     """The runner's typical run (km), runs a week and pace (s/km) over the 8 weeks before
-    `now`, from their on-foot runs; lengths.NEW_RUNNER with fewer than 3 of them."""
+    `now`, from their on-foot runs; lengths.NEW_RUNNER with fewer than 3 of them. Given the
+    runner's snapshots.runs_key, read once an hour for as long as the runs stay as they are."""
     now = as_utc(now)
+    if runs_key is not None:
+        hour = now.replace(minute=0, second=0, microsecond=0)
+        return _KNOWN.get((runner.id, runs_key, hour), lambda: habits(session, runner, now))
     rows = session.execute(
         select(
             Run.start_time,
@@ -34,6 +41,9 @@ def habits(session: Session, runner: Runner, now: datetime) -> lengths.Runner:
         ],
         now,
     )
+
+
+_KNOWN: snapshots.Memo[lengths.Runner] = snapshots.Memo()
 
 
 def known(runner: lengths.Runner) -> bool:

@@ -129,6 +129,7 @@ def progress(
     now: datetime,
     learned: Learned | None = None,
     writing: Session | None = None,
+    runs_key: str | None = None,
 ) -> tuple[Mission, MissionProgress]:
     """Where the runner stands in the mission of their active enrolment, at `now`: as kept
     (heroicrun.play.snapshots), else judged and, given `writing`, kept there.
@@ -138,7 +139,7 @@ def progress(
     enrolment = active_enrolment(session, catalog, runner, mission_id)
     mission = _mission(catalog, mission_id)
     pairs = [(mission, enrolment)]
-    [earned] = current(session, catalog, runner, pairs, now, learned, writing)
+    [earned] = current(session, catalog, runner, pairs, now, learned, writing, runs_key)
     return mission, earned
 
 
@@ -150,12 +151,14 @@ def current(
     now: datetime,
     learned: Learned | None = None,
     writing: Session | None = None,
+    runs_key: str | None = None,
 ) -> list[MissionProgress]:
     """Each mission's progress at `now`, read from its snapshot while that holds; the others
     judged over the stored runs (verdicts judged afresh added to `learned` when given) and,
-    given a `writing` session, kept there (flushed, not committed)."""
+    given a `writing` session, kept there (flushed, not committed). `runs_key`: the runner's
+    snapshots.runs_key, when already read."""
     now = as_utc(now)
-    wanted = snapshots.keys(session, runner.id, pairs)
+    wanted = snapshots.keys(session, runner.id, pairs, runs_key)
     found = snapshots.read(session, wanted, now)
     missed = [(mission, enrolment) for mission, enrolment in pairs if enrolment.id not in found]
     if missed:
@@ -574,10 +577,11 @@ def _place(mission: Mission, goal: object) -> str | None:
     return at[0] if at else f"km {goal.km:g}"
 
 
+@lru_cache(maxsize=1)
 def on_foot() -> ColumnElement[bool]:
     """Runs that may count, as RunFacts.off_foot judges them: on foot by the runner's mark or
     the file's sport, or naming none and not ridden by their speeds; for totals, which a ride or
-    a swim must not swell."""
+    a swim must not swell (built once: building it costs more than a query's run)."""
     sport = func.coalesce(Run.marked_sport, Run.sport)
     rest_s = func.coalesce(Run.counted_moving_s, 0.0)
     ridden = and_(

@@ -17,6 +17,7 @@ from heroicrun.db.schema import Enrolment, Run
 from heroicrun.missions import legends
 from heroicrun.missions.model import Mission
 from heroicrun.missions.runs import GRACE
+from heroicrun.play import snapshots
 from heroicrun.play.missions import FACT_COLUMNS, as_utc, enrolled_at, facts_of
 
 
@@ -37,15 +38,25 @@ def race(
     enrolment: Enrolment,
     progress_km: float | None,
     now: datetime,
+    runs_key: str | None = None,
 ) -> Race | None:
     """The race of the runner's enrolment against the mission's legend at `now`; None for a
-    mission without a legend or a route."""
+    mission without a legend or a route. `runs_key`, the runner's snapshots.runs_key when read
+    already: the last counted run is then found once for as long as the runs stay as they are."""
     if mission.legend is None or mission.route is None:
         return None
     start = enrolled_at(enrolment)
     elapsed_s = max((as_utc(now) - start).total_seconds(), 0.0)
     km = progress_km or 0.0
-    reached = last_counted_end(session, enrolment) if km > 0 else None
+    reached = None
+    if km > 0:
+        reached = (
+            last_counted_end(session, enrolment)
+            if runs_key is None
+            else _LAST_END.get(
+                (enrolment.id, runs_key), lambda: last_counted_end(session, enrolment)
+            )
+        )
     taken_s = elapsed_s if reached is None else max((reached - start).total_seconds(), 0.0)
     compared = legends.compare(mission.legend, mission.route, km, taken_s)
     return Race(
@@ -53,6 +64,9 @@ def race(
         legend_km=round(legends.position_km(mission.legend, mission.route, elapsed_s), 3),
         words=compared.words,
     )
+
+
+_LAST_END: snapshots.Memo[datetime | None] = snapshots.Memo()
 
 
 def last_counted_end(session: Session, enrolment: Enrolment) -> datetime | None:

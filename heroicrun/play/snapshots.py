@@ -7,10 +7,9 @@ The key is a SHA-256 of everything progress depends on, each part read cheaply:
 - the enrolment (its id and when it began);
 - the runner's runs, in one aggregate query: how many, the highest id, and sums over the rows of
   what missions read of a run (counted and whole distance, elapsed and counted moving time, start,
-  sport and the runner's mark, GPS or not, the outing it repeats, the size of its measured
-  summary), each weighted by the run's id so that two runs trading values still change them. A
-  run stored, deleted, re-marked or measured differently changes the key; a title or notes edit
-  does not;
+  sport and the runner's mark, GPS or not, the outing it repeats), each weighted by the run's
+  id so that two runs trading values still change them. A run stored, deleted, re-marked or
+  measured differently changes the key; a title or notes edit does not;
 - the enrolment's ledger (how many unlocks, the highest id): chapters written down or taken out.
 
 Progress also depends on the clock (deadlines in days, the weekly distance, a streak's today):
@@ -24,12 +23,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter
-from sqlalchemy import ColumnElement, Insert, case, func, literal, select
+from sqlalchemy import ColumnElement, Insert, Select, bindparam, case, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import QueryableAttribute, Session
 
@@ -38,11 +39,14 @@ from heroicrun.db.schema import Enrolment, ProgressSnapshot, Run, Unlock
 from heroicrun.missions.model import BestOfGoal, Mission
 from heroicrun.missions.progress import MissionProgress
 
+T = TypeVar("T")
+
 # A run's weight in the sums: its id, folded small enough that the sums of 100,000 runs of
 # 10,000 km stay well inside a 64-bit integer or a double's exact range.
 WEIGHT_MODULUS = 1009
 FRESH_FOR = timedelta(hours=1)
 MISSION_KEYS_KEPT = 512
+SNAPSHOTS_IN_MEMORY = 4096
 EPOCH_BASE_S = 1_677_196_800  # 2023-02-24T00:00Z, Unix time ...
 JULIAN_BASE_DAY = 2_460_000  # ... and Julian day
 
@@ -62,30 +66,37 @@ _KEPT = TypeAdapter(Kept)
 
 def runs_key(session: Session, runner_id: int) -> str:
     """What the runner's runs look like to missions, in one aggregate query, as a short string."""
-    weight = Run.id % WEIGHT_MODULUS + 1
-    row = session.execute(
-        select(
-            func.count(Run.id),
-            func.coalesce(func.max(Run.id), 0),
-            func.coalesce(func.sum(Run.id), 0),
-            *(
-                func.coalesce(func.sum(column * weight), 0)
-                for column in (
-                    Run.counted_distance_m,
-                    Run.distance_m,
-                    func.coalesce(Run.elapsed_s, -1.0),
-                    func.coalesce(Run.counted_moving_s, -1.0),
-                    func.coalesce(Run.overlaps_run_id, 0),
-                    case((Run.gps.is_(True), 1), else_=0),
-                    _sport_code(Run.sport),
-                    _sport_code(Run.marked_sport),
-                    func.length(Run.summary_json),
-                    _start_s(session),
-                )
-            ),
-        ).where(Run.runner_id == runner_id)
-    ).one()
+    dialect = session.get_bind().dialect.name
+    statement = _RUNS_KEY.get(dialect)
+    if statement is None:  # built once: building it costs more than running it
+        statement = _RUNS_KEY[dialect] = _runs_key(dialect)
+    row = session.execute(statement, {"runner_id": runner_id}).one()
     return ",".join(_said(value) for value in row)
+
+
+_RUNS_KEY: dict[str, Select[Any]] = {}
+
+
+def _runs_key(dialect: str) -> Select[Any]:
+    weight = Run.id % WEIGHT_MODULUS + 1
+    weighed = (
+        Run.counted_distance_m,
+        Run.distance_m,
+        func.coalesce(Run.moving_s, -1.0),
+        func.coalesce(Run.elapsed_s, -1.0),
+        func.coalesce(Run.counted_moving_s, -1.0),
+        func.coalesce(Run.overlaps_run_id, 0),
+        case((Run.gps.is_(True), 1), else_=0),
+        _sport_code(Run.sport, dialect),
+        _sport_code(Run.marked_sport, dialect),
+        _start_s(dialect),
+    )
+    return select(
+        func.count(Run.id),
+        func.coalesce(func.max(Run.id), 0),
+        func.coalesce(func.sum(Run.id), 0),
+        *(func.coalesce(func.sum(column * weight), 0) for column in weighed),
+    ).where(Run.runner_id == bindparam("runner_id"))
 
 
 def ledger_keys(session: Session, enrolment_ids: Sequence[int]) -> dict[int, str]:
@@ -93,23 +104,30 @@ def ledger_keys(session: Session, enrolment_ids: Sequence[int]) -> dict[int, str
     found = {enrolment_id: "0,0" for enrolment_id in enrolment_ids}
     if not enrolment_ids:
         return found
-    rows = session.execute(
-        select(Unlock.enrolment_id, func.count(Unlock.id), func.max(Unlock.id))
-        .where(Unlock.enrolment_id.in_(sorted(set(enrolment_ids))))
-        .group_by(Unlock.enrolment_id)
-    ).all()
+    rows = session.execute(_LEDGER_KEYS, {"ids": sorted(set(enrolment_ids))}).all()
     for enrolment_id, count, highest in rows:
         found[enrolment_id] = f"{count},{highest}"
     return found
 
 
+_LEDGER_KEYS = (
+    select(Unlock.enrolment_id, func.count(Unlock.id), func.max(Unlock.id))
+    .where(Unlock.enrolment_id.in_(bindparam("ids", expanding=True)))
+    .group_by(Unlock.enrolment_id)
+)
+
+
 def keys(
-    session: Session, runner_id: int, pairs: Sequence[tuple[Mission, Enrolment]]
+    session: Session,
+    runner_id: int,
+    pairs: Sequence[tuple[Mission, Enrolment]],
+    runs: str | None = None,
 ) -> dict[int, str]:
-    """The key each enrolment's progress is kept under now, by enrolment id."""
+    """The key each enrolment's progress is kept under now, by enrolment id; `runs`, the
+    runs' key when already read."""
     if not pairs:
         return {}
-    runs = runs_key(session, runner_id)
+    runs = runs_key(session, runner_id) if runs is None else runs
     ledgers = ledger_keys(session, [enrolment.id for _, enrolment in pairs])
     found = {}
     for mission, enrolment in pairs:
@@ -122,24 +140,42 @@ def keys(
 def read(session: Session, wanted: dict[int, str], now: datetime) -> dict[int, MissionProgress]:
     """The progress kept for each enrolment of `wanted` (id → key) whose key still holds and
     whose time holds at `now`; the others are left out."""
-    if not wanted:
-        return {}
+    found: dict[int, MissionProgress] = {}
+    asked = {}
+    for enrolment_id, key in wanted.items():
+        # A snapshot read once is kept in memory too: under the same key it cannot change.
+        known = _READ.get((enrolment_id, key))
+        if known is not None and known.since <= now < known.until:
+            found[enrolment_id] = known.progress
+        else:
+            asked[enrolment_id] = key
+    if not asked:
+        return found
     rows = session.execute(
         select(ProgressSnapshot.enrolment_id, ProgressSnapshot.key, ProgressSnapshot.content).where(
-            ProgressSnapshot.enrolment_id.in_(sorted(wanted))
+            ProgressSnapshot.enrolment_id.in_(sorted(asked))
         )
     ).all()
-    found = {}
     for enrolment_id, key, content in rows:
-        if key != wanted[enrolment_id]:
+        if key != asked[enrolment_id]:
             continue
         try:
             kept = _KEPT.validate_json(content)
         except ValueError:  # written by a heroicrun whose progress had other fields: a miss
             continue
+        _remember(enrolment_id, key, kept)
         if kept.since <= now < kept.until:
             found[enrolment_id] = kept.progress
     return found
+
+
+_READ: dict[tuple[int, str], Kept] = {}
+
+
+def _remember(enrolment_id: int, key: str, kept: Kept) -> None:
+    if len(_READ) >= SNAPSHOTS_IN_MEMORY:
+        _READ.clear()
+    _READ[enrolment_id, key] = kept
 
 
 def keep(
@@ -182,15 +218,26 @@ def keep(
 
 
 def until(mission: Mission, enrolled_at: datetime, now: datetime) -> datetime:
-    """When the clock alone may change the mission's progress: the next whole hour, or the next
-    of its deadlines in days if sooner (UTC)."""
+    """When the clock alone may change the mission's progress: the next whole hour, or sooner
+    the next moment the time left of one of its deadlines in days reads differently ("3 days
+    left", then "47 h", then "40 min"), or the deadline itself (UTC)."""
     hour = now.replace(minute=0, second=0, microsecond=0) + FRESH_FOR
-    deadlines = [
-        _utc(enrolled_at) + timedelta(days=days)
-        for beat in mission.beats
-        if (days := _within_days(beat.goal)) is not None
-    ]
-    return min([hour, *(moment for moment in deadlines if moment > now)])
+    changes = [hour]
+    for beat in mission.beats:
+        days = _within_days(beat.goal)
+        if days is None:
+            continue
+        try:
+            left_s = (_utc(enrolled_at) + timedelta(days=days) - now).total_seconds()
+        except OverflowError:  # a deadline past the calendar's end never comes
+            continue
+        if left_s <= 0:
+            continue
+        # As heroicrun.missions.journeys tells time left: whole days from two days, whole
+        # hours from two hours, whole minutes below; the words change when one runs out.
+        unit = 86400.0 if left_s >= 2 * 86400 else 3600.0 if left_s >= 2 * 3600 else 60.0
+        changes.append(now + timedelta(seconds=left_s - math.floor(left_s / unit) * unit))
+    return min(changes)
 
 
 def mission_key(mission: Mission) -> str:
@@ -211,29 +258,51 @@ def mission_key(mission: Mission) -> str:
 _MISSION_KEYS: dict[int, tuple[Mission, str]] = {}
 
 
+class Memo(Generic[T]):
+    """Values derived from a runner's runs kept in this process under their runs' key (and
+    whatever else they depend on): read again only once the runs have changed."""
+
+    def __init__(self, most: int = 1024) -> None:
+        self.most = most
+        self.kept: dict[tuple[object, ...], T] = {}
+
+    def get(self, key: tuple[object, ...], make: Callable[[], T]) -> T:
+        """The value kept under `key`, else `make()`'s, kept."""
+        if key in self.kept:
+            return self.kept[key]
+        found = make()
+        if len(self.kept) >= self.most:
+            self.kept.clear()
+        self.kept[key] = found
+        return found
+
+
 def _within_days(goal: object) -> float | None:
     inner = goal.goal if isinstance(goal, BestOfGoal) else goal
     days = getattr(inner, "within_days", None)
     return None if days is None else float(days)
 
 
-# Sports heroicrun names, numbered: a mark changing from one to another changes the sums.
-_SPORTS = tuple(sorted(sports.ON_FOOT | sports.NOT_ON_FOOT))
+# Sports heroicrun names, in a list where each one's place is its number.
+_SPORTS = "," + ",".join(sorted(sports.ON_FOOT | sports.NOT_ON_FOOT)) + ","
 
 
-def _sport_code(column: QueryableAttribute[str | None]) -> ColumnElement[int]:
-    """A sport as a number: its place among the known ones, else its length plus 1,000."""
-    return case(
-        *((column == name, number + 1) for number, name in enumerate(_SPORTS)),
-        (column.is_(None), 0),
-        else_=func.length(column) + 1000,
+def _sport_code(column: QueryableAttribute[str | None], dialect: str) -> ColumnElement[int]:
+    """A sport as a number: where it is in the list of known ones; an unknown one, its length
+    plus 10,000; none, 0."""
+    found = literal(",") + column + literal(",")
+    place = (
+        func.strpos(literal(_SPORTS), found)
+        if dialect == "postgresql"
+        else func.instr(literal(_SPORTS), found)
     )
+    return func.coalesce(func.nullif(place, 0), func.length(column) + 10_000, 0)
 
 
-def _start_s(session: Session) -> ColumnElement[float]:
+def _start_s(dialect: str) -> ColumnElement[float]:
     """A run's start in seconds since 2023-02-24 (a base that keeps the weighted sums small
     enough for a second to show in a double)."""
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         seconds = func.extract("epoch", Run.start_time) - EPOCH_BASE_S
     else:
         seconds = (func.julianday(Run.start_time) - JULIAN_BASE_DAY) * 86400

@@ -19,7 +19,7 @@ from heroicrun.missions import describe, lengths, routes
 from heroicrun.missions.loading import Catalog
 from heroicrun.missions.model import Beat, Mission, RouteKmGoal, RunsGoal, StreakGoal
 from heroicrun.missions.progress import BeatProgress, MissionProgress
-from heroicrun.play import NotFound, habits, races
+from heroicrun.play import NotFound, habits, races, snapshots
 from heroicrun.play import dashboard as dashboards
 from heroicrun.play import missions as play
 from heroicrun.server import csrf
@@ -145,7 +145,8 @@ def mission_page(
     if mission is None:
         return _no_mission(request, mission_id)
     now = _now()
-    length = lengths.length(mission, habits.habits(session, runner, now))
+    runs_key = snapshots.runs_key(session, runner.id)  # what the runs are now, read once
+    length = lengths.length(mission, habits.habits(session, runner, now, runs_key))
     level_means = lengths.level_words(mission.level)
     try:
         enrolment = play.active_enrolment(session, catalog, runner, mission_id)
@@ -162,13 +163,15 @@ def mission_page(
             level_means=level_means,
         )
     learned: play.Learned = {}
-    mission, earned = play.progress(session, catalog, runner, mission_id, now, learned, writing)
+    mission, earned = play.progress(
+        session, catalog, runner, mission_id, now, learned, writing, runs_key
+    )
     play.remember(writing, learned)
     beats = [
         _beat(n, mission, source, shown, earned.progress_km)
         for n, (source, shown) in enumerate(zip(mission.beats, earned.beats, strict=True), 1)
     ]
-    race = races.race(session, mission, enrolment, earned.progress_km, now)
+    race = races.race(session, mission, enrolment, earned.progress_km, now, runs_key)
     return _render(
         request,
         "mission.html",

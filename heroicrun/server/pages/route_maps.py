@@ -44,6 +44,8 @@ TICK_STEPS_KM = (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 
 MOST_TICKS = 10
 SHORT_NAME = 14  # a place's name longer than this is shortened first when the map is crowded
 SHORT_PART = 18  # "Vasilissis Sofias": a part of a name short enough to stand for it
+GHOST_STEP_KM = 0.01  # the legend is drawn where it is to this (a pixel of the closer look)
+MAPS_KEPT = 256  # maps drawn, kept in memory: a few for each journey under way
 LINKING_WORDS = {"and", "of", "the", "on", "de", "del", "do", "das", "la", "le"}
 
 
@@ -70,9 +72,28 @@ def maps(
     title: str, line: routes.RouteLine, at_km: float | None, ghost: Ghost | None = None
 ) -> tuple[Markup, Markup | None]:
     """The whole route's map and, for a long journey, the closer one around the runner; with
-    a `ghost`, the legend raced on both (on the closer one when it is within it)."""
+    a `ghost`, the legend raced on both (on the closer one when it is within it).
+
+    Drawn once for each place of the runner (and of the legend, to GHOST_STEP_KM) and kept:
+    placing the labels costs more than the rest of a mission's page."""
+    if ghost is not None:  # the legend moves on by the second; a step is under a pixel
+        ghost = Ghost(ghost.name, round(ghost.km / GHOST_STEP_KM) * GHOST_STEP_KM)
+    key = (title, id(line), at_km, ghost)
+    kept = _DRAWN.get(key)
+    if kept is not None and kept[0] is line:  # the same line, not another at its address
+        return kept[1]
     route = _route(line)
-    return _whole(title, route, at_km, ghost), _around(title, route, at_km, ghost)
+    drawn = _whole(title, route, at_km, ghost), _around(title, route, at_km, ghost)
+    if len(_DRAWN) >= MAPS_KEPT:
+        _DRAWN.clear()
+    _DRAWN[key] = (line, drawn)
+    return drawn
+
+
+_DRAWN: dict[
+    tuple[str, int, float | None, Ghost | None],
+    tuple[routes.RouteLine, tuple[Markup, Markup | None]],
+] = {}
 
 
 def route_map(
