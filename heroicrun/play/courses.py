@@ -34,16 +34,16 @@ def profile_bytes(session: Session, runner: Runner, run_id: int, outing: int = 1
 
 def profile_of(
     session: Session, writing: Session, runner: Runner, run_id: int, outing: int = 1
-) -> tuple[profile.Profile, bytes]:
-    """The run's profile and its bytes: the kept one, or (none kept yet, or one made another
-    way) derived from its original and kept through `writing` (flushed, for its caller to
-    commit); NoCourse when the original cannot be read."""
+) -> bytes:
+    """The run's profile as bytes (profile.from_bytes reads them): the kept one, or (none kept
+    yet, or one made another way) derived from its original and kept through `writing`
+    (flushed, for its caller to commit); NoCourse when the original cannot be read."""
     found = profiles.stored(session, run_id)
     if found is not None:
         return found
     content = profile_bytes(session, runner, run_id, outing)
     profiles.keep(writing, run_id, content)
-    return profile.from_bytes(content), content
+    return content
 
 
 def _track(session: Session, runner: Runner, run_id: int, outing: int) -> Track:

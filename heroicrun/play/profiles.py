@@ -37,15 +37,12 @@ def keep(session: Session, run_id: int, content: bytes) -> None:
     session.flush()
 
 
-def stored(session: Session, run_id: int) -> tuple[profile.Profile, bytes] | None:
-    """The run's kept profile and its bytes; None when none is kept, or one made another way
-    (or damaged), which must be derived again."""
+def stored(session: Session, run_id: int) -> bytes | None:
+    """The run's kept profile, as bytes (profile.from_bytes reads them); None when none is
+    kept, or one made another way, which must be derived again."""
     row = session.execute(
         select(RunProfile.made_with, RunProfile.content).where(RunProfile.run_id == run_id)
     ).first()
     if row is None or row.made_with != profile.MADE_WITH:
         return None
-    try:
-        return profile.from_bytes(row.content), row.content
-    except profile.ProfileError:
-        return None
+    return bytes(row.content)

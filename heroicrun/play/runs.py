@@ -24,6 +24,7 @@ transaction that PostgreSQL ends as a deadlock or a serialization failure is run
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import json
@@ -51,6 +52,7 @@ from heroicrun.summary import RunSummary
 # PostgreSQL ends one of two conflicting transactions with these; run again, it goes through.
 RETRIED_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
 SPORT_CHARS = 32  # Run.sport's width
+SUMMARIES_KEPT = 512  # stored summaries kept read in memory (a runs list shows 50 at a time)
 # What each outing of a file did is told apart by judging the missions after each one. Each
 # judging reads all the runner's runs, so a file of more outings than this (a logger's year of
 # trips) is judged once, after them all, and its chapters go to its last new run.
@@ -459,7 +461,7 @@ def _stored(
         row.distance_m,
         row.counted_moving_s,
     )
-    measured = RunSummary.model_validate_json(row.summary_json)
+    measured = _measured(row.summary_json)
     # The row answers for these, so that runs stored before the summary held them answer too.
     summary = measured.model_copy(
         update={
@@ -491,6 +493,14 @@ def _stored(
         facts=facts,
         repeats=repeats,
     )
+
+
+@functools.lru_cache(maxsize=SUMMARIES_KEPT)
+def _measured(summary_json: str) -> RunSummary:
+    """A stored summary read back, kept for the next page that shows the run: a 36-hour run's
+    summary (its 246 splits) takes milliseconds to validate. Summaries are frozen values, shared
+    safely; a run measured again has new JSON, so a new entry."""
+    return RunSummary.model_validate_json(summary_json)
 
 
 def _not_counted(facts: RunFacts, enrolled: list[datetime]) -> str | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import json
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -75,8 +74,12 @@ class Bar:
 
 
 def drawn(content: bytes, axis: Axis = "distance") -> Pictures:
-    """The pictures of a profile (its bytes, profile.to_bytes), kept for the next view."""
-    return _drawn(content, axis)
+    """The pictures of a profile (its bytes, profile.to_bytes), kept for the next view; none,
+    with the reason, for bytes that cannot be read."""
+    try:
+        return _drawn(content, axis)
+    except profile.ProfileError as error:
+        return Pictures(problem=f"The map and charts cannot be drawn: {error}")
 
 
 @functools.lru_cache(maxsize=CACHED)
@@ -298,7 +301,8 @@ def _numbers(values: FloatArray, digits: int) -> list[float | int | None]:
 # --- the splits' bars ----------------------------------------------------------------------
 
 
-def bars_svg(bars: Sequence[Bar], title: str) -> Markup | None:
+@functools.lru_cache(maxsize=CACHED)
+def bars_svg(bars: tuple[Bar, ...], title: str) -> Markup | None:
     """A horizontal bar for each stretch, longer for faster, its pace written beside it and the
     fastest marked; None when no stretch has a pace."""
     speeds = [
@@ -359,22 +363,20 @@ class SplitBars:
     bars: tuple[Bar, ...] = ()
 
 
-def split_bars(summary: RunSummary, run: profile.Profile | None) -> SplitBars | None:
-    """The run's splits as bars; None for a route or a run without splits."""
+def split_bars(summary: RunSummary, content: bytes | None) -> SplitBars | None:
+    """The run's splits as bars, from its summary or (hour by hour) its profile's bytes; None
+    for a route or a run without splits."""
     if summary.kind != "run" or not summary.splits:
         return None
     count = len(summary.splits) + summary.unlisted.splits
     if count <= MOST_SPLITS:
         bars = [Bar(f"km {s.number}", s.distance_m or 0.0, s.moving_s) for s in summary.splits]
-        return SplitBars("per km", bars_svg(bars, "Pace of each km, as bars: longer is faster"))
+        title = "Pace of each km, as bars: longer is faster"
+        return SplitBars("per km", bars_svg(tuple(bars), title))
     hours = summary.elapsed_s or 0.0
-    if hours > HOURLY_PAST_S and run is not None and run.timed:
-        stretches = profile.hourly(run)
-        bars = [
-            Bar(f"h {item.start:.0f}–{item.start + 1:.0f}", item.distance_m, item.moving_s)
-            for item in stretches
-        ]
-        words = "per hour"
+    hourly = _hourly(content) if hours > HOURLY_PAST_S and content is not None else ()
+    if hourly:
+        bars, words = list(hourly), "per hour"
     else:
         kms = [
             profile.Stretch(s.number - 1, s.distance_m or 0.0, s.elapsed_s, s.moving_s)
@@ -390,4 +392,17 @@ def split_bars(summary: RunSummary, run: profile.Profile | None) -> SplitBars | 
         ]
         words = "per 5 km"
     title = f"Pace {words}, as bars: longer is faster"
-    return SplitBars(words, bars_svg(bars, title), tuple(bars))
+    return SplitBars(words, bars_svg(tuple(bars), title), tuple(bars))
+
+
+@functools.lru_cache(maxsize=CACHED)
+def _hourly(content: bytes) -> tuple[Bar, ...]:
+    """The run hour by hour, from its profile's bytes; none when they cannot be read."""
+    try:
+        stretches = profile.hourly(profile.from_bytes(content))
+    except profile.ProfileError:
+        return ()
+    return tuple(
+        Bar(f"h {item.start:.0f}–{item.start + 1:.0f}", item.distance_m, item.moving_s)
+        for item in stretches
+    )

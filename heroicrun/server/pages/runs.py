@@ -150,8 +150,8 @@ def _pictures(
 ) -> tuple[run_charts.Pictures, run_charts.SplitBars | None]:
     """The run's map and charts, and its splits as bars, from its kept profile."""
     try:
-        kept, content = run_courses.profile_of(session, writing, runner, run.id, run.outing)
+        content = run_courses.profile_of(session, writing, runner, run.id, run.outing)
     except run_courses.NoCourse as error:
         problem = f"The map and charts cannot be drawn: {error}"
         return run_charts.Pictures(problem=problem), run_charts.split_bars(run.summary, None)
-    return run_charts.drawn(content, axis), run_charts.split_bars(run.summary, kept)
+    return run_charts.drawn(content, axis), run_charts.split_bars(run.summary, content)
