@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 import heroicrun
 from heroicrun.db.schema import RunProfile
 from heroicrun.measuring import profile
-from heroicrun.play import courses, pool
+from heroicrun.play import courses, pool, recompute
 from tests.conftest import bearer, make_runner
 from tests.factory import TrackBuilder
 from tests.helpers import runfiles
@@ -269,3 +269,26 @@ def test_a_36_hour_run_shows_hourly_bars_in_a_light_page(client: TestClient) -> 
     # km marks thinned: every 20 km on a 246 km run.
     marks = re.findall(r'<text class="tick"[^>]*>(\d+)</text>', html)
     assert marks[:2] == ["20", "40"]
+
+
+def test_recompute_keeps_a_profile_for_every_run(client: TestClient) -> None:
+    signed_in(client)
+    first, second = upload(client, ATHENS), upload(client, real(MOVE))
+    writers = client.app.state.writers  # type: ignore[attr-defined]
+    with writers() as session:  # as a database from before profiles, and one made another way
+        session.execute(delete(RunProfile).where(RunProfile.run_id == first))
+        session.execute(
+            update(RunProfile).where(RunProfile.run_id == second).values(made_with="profile-0")
+        )
+        session.commit()
+    parser = pool.Parser(1, 60.0)
+    try:
+        with writers() as session:
+            report = recompute.recompute(session, parser)
+    finally:
+        parser.close()
+    assert report.problems == [] and len(report.remeasured) == 2
+    assert kept_profiles(client) == {first: profile.MADE_WITH, second: profile.MADE_WITH}
+    with writers() as session:
+        sketches = session.scalars(select(RunProfile.sketch)).all()
+    assert all(sketch and sketch.startswith("M") for sketch in sketches)
