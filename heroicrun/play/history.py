@@ -8,6 +8,7 @@ position, from which the run page finds the local zone).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -130,35 +131,29 @@ def _shown(runner: Runner, chosen: Filter) -> ColumnElement[bool]:
     return and_(*which)
 
 
-def overview(session: Session, runner: Runner, chosen: Filter) -> Overview:
+def overview(entries: Sequence[totals.Entry], chosen: Filter) -> Overview:
     """How many runs the filter shows, in which months, and the sports and years to choose
-    from: one query grouped by month and sport."""
-    year, month = totals.start_part(session, "year"), totals.start_part(session, "month")
-    sport = _sport()
-    rows = session.execute(
-        select(year, month, sport, func.count(Run.id))
-        .where(Run.runner_id == runner.id)
-        .group_by(year, month, sport)
-    ).all()
+    from, out of the runner's log (heroicrun.play.totals.log)."""
     total = 0
     months: dict[tuple[int, int], int] = {}
     sports: set[str] = set()
     undeclared = False
     years: set[int] = set()
-    for run_year, run_month, run_sport, count in rows:
-        if run_sport is None:
+    for entry in entries:
+        if entry.sport is None:
             undeclared = True
         else:
-            sports.add(run_sport)
-        if run_year is not None:
-            years.add(run_year)
-        if chosen.sport is not None and (run_sport or UNDECLARED) != chosen.sport:
+            sports.add(entry.sport)
+        if entry.day is not None:
+            years.add(entry.day.year)
+        if chosen.sport is not None and (entry.sport or UNDECLARED) != chosen.sport:
             continue
-        if chosen.year is not None and run_year != chosen.year:
+        if chosen.year is not None and (entry.day is None or entry.day.year != chosen.year):
             continue
-        total += count
-        if run_year is not None:
-            months[run_year, run_month] = months.get((run_year, run_month), 0) + count
+        total += entry.runs
+        if entry.day is not None:
+            key = (entry.day.year, entry.day.month)
+            months[key] = months.get(key, 0) + entry.runs
     return Overview(
         total=total,
         months=[Month(y, m, n) for (y, m), n in sorted(months.items(), reverse=True)],
@@ -169,6 +164,21 @@ def overview(session: Session, runner: Runner, chosen: Filter) -> Overview:
 
 def page(session: Session, runner: Runner, chosen: Filter, limit: int, offset: int) -> list[Row]:
     """A page of the runs the filter shows, newest first, routes last."""
+    # The page's ids first, sorted on the index of starts alone; then those runs' columns. On
+    # SQLite a run's later columns sit behind its summary: reading them for every run to sort
+    # would cost a pass over all the summaries.
+    newest_first = (Run.start_time.is_(None), Run.start_time.desc(), Run.id.desc())
+    ids = list(
+        session.scalars(
+            select(Run.id)
+            .where(_shown(runner, chosen))
+            .order_by(*newest_first)
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+    if not ids:
+        return []
     outings = (
         select(func.count(_SAME_FILE.id))
         .where(_SAME_FILE.runner_id == Run.runner_id, _SAME_FILE.sha256 == Run.sha256)
@@ -193,10 +203,8 @@ def page(session: Session, runner: Runner, chosen: Filter, limit: int, offset: i
             RunProfile.sketch,
         )
         .outerjoin(RunProfile, RunProfile.run_id == Run.id)
-        .where(_shown(runner, chosen))
-        .order_by(Run.start_time.is_(None), Run.start_time.desc(), Run.id.desc())
-        .limit(limit)
-        .offset(offset)
+        .where(Run.id.in_(ids))
+        .order_by(*newest_first)
     ).all()
     return [
         Row(

@@ -12,10 +12,23 @@ Ties go to the earlier run: a record is beaten, not equalled.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import ColumnElement, ScalarSelect, and_, func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    DateTime,
+    Executable,
+    Integer,
+    ScalarSelect,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
 from heroicrun.db.schema import Run, RunEffort, Runner
@@ -63,8 +76,8 @@ class Rank:
     name: str
     distance_m: float
     elapsed_s: float
-    overall: int  # 1: the personal record
-    in_year: int  # 1: the best of its year
+    overall: int  # 1: the personal record; 2: not (ranks_of counts no further)
+    in_year: int  # 1: the best of its year; 4: fourth or further
     year: int
     was_record: bool  # it was the record when it was run (it may have been beaten since)
 
@@ -87,10 +100,11 @@ ORDINALS = {2: "2nd", 3: "3rd"}
 _MINE = aliased(RunEffort)  # the run's own efforts, against the others
 
 
-def counted(runner: Runner) -> ColumnElement[bool]:
+def counted(runner: Runner | BindParameter[int]) -> ColumnElement[bool]:
     """The runner's runs that count for records: on foot, not a repeat, timed."""
+    runner_id = runner if isinstance(runner, BindParameter) else runner.id
     return and_(
-        Run.runner_id == runner.id,
+        Run.runner_id == runner_id,
         Run.overlaps_run_id.is_(None),  # the same outing, recorded twice, is one effort
         on_foot(),
         Run.kind == "run",
@@ -123,7 +137,9 @@ def records(session: Session, runner: Runner, today: date | None = None) -> list
             year_rank.label("year_rank"),
         )
         .join(Run, Run.id == RunEffort.run_id)
-        .where(counted(runner))
+        # Which runs count is found once, not once per effort: their sport and repeat columns
+        # are the costly ones to read (on SQLite they sit behind the summary).
+        .where(RunEffort.run_id.in_(select(Run.id).where(counted(runner))))
         .subquery()
     )
     rows = session.execute(
@@ -164,66 +180,89 @@ def ranks_of(session: Session, runner: Runner, run_id: int) -> list[Rank]:
     """Where each of the run's best efforts stands, shortest distance first; empty for a run
     that does not count (a ride, a repeat, a route) or is not the runner's.
 
-    Two small queries, for the run page: the run's start, then per effort the counted efforts
-    ahead of it (the index on distance and time finds them), not a ranking of all of them.
+    For the run page, cheap at any number of runs: per effort it looks for the few efforts
+    ahead of it, fastest first along the index on distance and time, and stops there. So
+    `overall` is 1 or 2 (not the record) and `in_year` 1 to 4 (fourth or further).
     """
     start = session.scalar(select(Run.start_time).where(Run.id == run_id, counted(runner)))
     if start is None:
         return []
     start = as_utc(start)
     year = start.year
+    rows = session.execute(
+        _ranking(),
+        {
+            "run_id": run_id,
+            "runner_id": runner.id,
+            "start": start,
+            "year_start": datetime(year, 1, 1, tzinfo=UTC),
+            "year_end": datetime(year + 1, 1, 1, tzinfo=UTC),
+        },
+    ).all()
+    return [
+        Rank(
+            name=row[1],
+            distance_m=row[0],
+            elapsed_s=row[2],
+            overall=1 if row[3] is None else 2,
+            in_year=1 + sum(1 for found in row[4:7] if found is not None),
+            year=year,
+            was_record=row[7] is None,
+        )
+        for row in rows
+    ]
+
+
+@functools.cache
+def _ranking() -> Executable:
+    """The query behind ranks_of, built once: its values are bound at each call."""
     mine = _MINE
+    runner_id = bindparam("runner_id", type_=Integer)
+    run_id = bindparam("run_id", type_=Integer)
+    start = bindparam("start", type_=DateTime(timezone=True))
     # Ahead of this effort: faster, or as fast and run earlier (the earlier holds a tie).
+    # Whether a run counts is read only for the few efforts looked at: its sport and repeat
+    # columns are the costly ones to read (on SQLite they sit behind the summary).
     earlier = or_(Run.start_time < start, and_(Run.start_time == start, Run.id < run_id))
     ahead = and_(
         RunEffort.distance_m == mine.distance_m,
-        or_(
-            RunEffort.elapsed_s < mine.elapsed_s,
-            and_(RunEffort.elapsed_s == mine.elapsed_s, earlier),
-        ),
-        counted(runner),
+        RunEffort.elapsed_s <= mine.elapsed_s,
+        or_(RunEffort.elapsed_s < mine.elapsed_s, earlier),
+        counted(runner_id),
     )
     in_year = and_(
-        Run.start_time >= datetime(year, 1, 1, tzinfo=UTC),
-        Run.start_time < datetime(year + 1, 1, 1, tzinfo=UTC),
+        Run.start_time >= bindparam("year_start", type_=DateTime(timezone=True)),
+        Run.start_time < bindparam("year_end", type_=DateTime(timezone=True)),
     )
 
-    def count(*which: ColumnElement[bool]) -> ScalarSelect[int]:
+    def nth_ahead(n: int, *which: ColumnElement[bool]) -> ScalarSelect[float]:
+        """The time of the n-th effort (from 0) that meets `which`, fastest first; NULL when
+        there are not that many."""
         return (
-            select(func.count())
-            .select_from(RunEffort)
+            select(RunEffort.elapsed_s)
             .join(Run, Run.id == RunEffort.run_id)
             .where(*which)
+            .order_by(RunEffort.elapsed_s)
+            .limit(1)
+            .offset(n)
             .scalar_subquery()
         )
 
-    beaten_before = count(
+    before = and_(
         RunEffort.distance_m == mine.distance_m,
         RunEffort.elapsed_s <= mine.elapsed_s,
         earlier,
-        counted(runner),
+        counted(runner_id),
     )
-    rows = session.execute(
+    return (
         select(
             mine.distance_m,
             mine.name,
             mine.elapsed_s,
-            count(ahead),
-            count(ahead, in_year),
-            beaten_before,
+            nth_ahead(0, ahead),
+            *(nth_ahead(n, ahead, in_year) for n in range(3)),
+            nth_ahead(0, before),
         )
         .where(mine.run_id == run_id)
         .order_by(mine.distance_m)
-    ).all()
-    return [
-        Rank(
-            name=name,
-            distance_m=distance_m,
-            elapsed_s=elapsed_s,
-            overall=ahead_n + 1,
-            in_year=ahead_in_year + 1,
-            year=year,
-            was_record=before_n == 0,
-        )
-        for distance_m, name, elapsed_s, ahead_n, ahead_in_year, before_n in rows
-    ]
+    )

@@ -3,8 +3,8 @@ and year, over all their runs, not one page of them.
 
 Days, weeks, months and years are UTC's. Only running counts: on foot, not a second recording of
 an outing already stored, and counted metres (stretches at vehicle speed left out), as missions
-count them. Sums come from the database grouped by day, so a page asks for a year's calendar in
-one query whatever the number of runs.
+count them. Sums come from the database grouped by day and sport (`log`): one pass over the
+runner's runs gives a page its calendar, its totals and its list's months and sports alike.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Integer, and_, cast, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from heroicrun.db.schema import Run, Runner
@@ -59,59 +59,97 @@ def running(runner: Runner) -> ColumnElement[bool]:
     )
 
 
-def start_part(session: Session, part: str) -> ColumnElement[int]:
-    """The year, month or day of a run's start, in UTC on every database (PostgreSQL would
-    read a timestamptz on the connection's own zone)."""
-    start: ColumnElement[datetime | None] = Run.start_time.expression
+def start_day(session: Session) -> ColumnElement[str]:
+    """A run's start day as "2026-05-30", in UTC on every database: one expression to group
+    by (three date parts cost SQLite three times as much)."""
     if session.get_bind().dialect.name == "postgresql":
-        start = func.timezone("UTC", start)
-    return cast(func.extract(part, start), Integer)
+        # PostgreSQL would read a timestamptz on the connection's own zone.
+        return func.to_char(func.timezone("UTC", Run.start_time), "YYYY-MM-DD")
+    return func.substr(Run.start_time, 1, 10)  # stored as "2026-05-30 07:00:00.000000"
 
 
-def _days(session: Session, runner: Runner, since: date, until: date) -> list[Period]:
-    """The runner's running day by day from `since` up to `until` (excluded), days with none
-    left out."""
-    parts = [start_part(session, part) for part in ("year", "month", "day")]
+@dataclass(frozen=True)
+class Entry:
+    """The runs of one day and one sport: all of them, and those that add to totals."""
+
+    day: date | None  # None for routes, which have no start
+    sport: str | None  # the runner's mark, else the file's
+    runs: int  # every run of that day and sport
+    running: Period | None  # the runs that add to totals (on foot, not repeats), if any
+
+
+def log(session: Session, runner: Runner) -> list[Entry]:
+    """Every day the runner has runs on, by sport, in one grouped query over their runs."""
+    day = start_day(session)
+    sport = func.coalesce(Run.marked_sport, Run.sport)
+    adds = case((running(runner), 1), else_=0)
     rows = session.execute(
-        select(*parts, *_sums())
-        .where(running(runner), Run.start_time >= _at(since), Run.start_time < _at(until))
-        .group_by(*parts)
+        select(
+            day,
+            sport,
+            func.count(Run.id),
+            func.sum(adds),
+            func.sum(adds * Run.counted_distance_m),
+            func.sum(adds * func.coalesce(Run.moving_s, 0.0)),
+        )
+        .where(Run.runner_id == runner.id)
+        .group_by(day, sport)
     ).all()
-    return [
-        Period(date(row[0], row[1], row[2]), row[3], row[4] or 0.0, row[5] or 0.0) for row in rows
-    ]
+    entries = []
+    for on, run_sport, runs, counted, distance_m, moving_s in rows:
+        when = None if on is None else date.fromisoformat(on)
+        total = None
+        if when is not None and counted:
+            total = Period(when, int(counted), distance_m or 0.0, moving_s or 0.0)
+        entries.append(Entry(when, run_sport, runs, total))
+    return entries
 
 
-def calendar(session: Session, runner: Runner, year: int, today: date) -> Calendar:
-    """The runner's year `year` day by day, month by month, and the WEEKS weeks up to its
-    last day of running (up to `today`, or the year's end, in a year without any); with
-    every year's totals. Two grouped queries."""
-    since = monday(date(year, 1, 1)) - timedelta(weeks=WEEKS - 1)
-    until = date(year + 1, 1, 1)
-    every_day = {period.start: period for period in _days(session, runner, since, until)}
-    days = {day: period for day, period in every_day.items() if day.year == year}
+def calendar_of(entries: Sequence[Entry], year: int, today: date) -> Calendar:
+    """The year `year` of a runner's log day by day, month by month, and the WEEKS weeks up to
+    its last day of running (up to `today`, or the year's end, in a year without any); with
+    every year's totals."""
+    every_day: dict[date, list[Period]] = {}
+    by_year: dict[int, list[Period]] = {}
+    for entry in entries:
+        if entry.running is not None and entry.day is not None:
+            every_day.setdefault(entry.day, []).append(entry.running)
+            by_year.setdefault(entry.day.year, []).append(entry.running)
+    days = {day: _sum(day, found) for day, found in every_day.items() if day.year == year}
     # A runner back from a break sees the weeks they last ran, rather than twelve empty ones.
     last_day = max(days, default=min(today, date(year, 12, 31)))
     first_week = monday(last_day) - timedelta(weeks=WEEKS - 1)
     by_month: dict[int, list[Period]] = {}
     by_week: dict[date, list[Period]] = {}
-    for day, period in every_day.items():
+    for day, found in every_day.items():
         if day.year == year:
-            by_month.setdefault(day.month, []).append(period)
-        by_week.setdefault(monday(day), []).append(period)
+            by_month.setdefault(day.month, []).extend(found)
+        by_week.setdefault(monday(day), []).extend(found)
     months = [_sum(date(year, month, 1), by_month.get(month, [])) for month in range(1, 13)]
     week_starts = [first_week + timedelta(weeks=n) for n in range(WEEKS)]
     weeks = [_sum(start, by_week.get(start, [])) for start in week_starts]
-    return Calendar(year, days, months, weeks, yearly(session, runner))
+    years = [_sum(date(y, 1, 1), found) for y, found in sorted(by_year.items(), reverse=True)]
+    return Calendar(year, days, months, weeks, years)
 
 
-def yearly(session: Session, runner: Runner) -> list[Period]:
-    """Every year the runner ran, newest first."""
-    year = start_part(session, "year")
+def _days(session: Session, runner: Runner, since: date, until: date) -> list[Period]:
+    """The runner's running day by day from `since` up to `until` (excluded), days with none
+    left out."""
+    day = start_day(session)
     rows = session.execute(
-        select(year, *_sums()).where(running(runner)).group_by(year).order_by(year.desc())
+        select(day, *_sums())
+        .where(running(runner), Run.start_time >= _at(since), Run.start_time < _at(until))
+        .group_by(day)
     ).all()
-    return [Period(date(row[0], 1, 1), row[1], row[2] or 0.0, row[3] or 0.0) for row in rows]
+    return [
+        Period(date.fromisoformat(on), runs, distance_m or 0.0, moving_s or 0.0)
+        for on, runs, distance_m, moving_s in rows
+    ]
+
+
+def calendar(session: Session, runner: Runner, year: int, today: date) -> Calendar:
+    """The runner's year `year`, as `calendar_of` tells it, from their log."""
+    return calendar_of(log(session, runner), year, today)
 
 
 def period_totals(

@@ -57,7 +57,8 @@ def runs_page(
     """The runner's runs, newest first, a page at a time; `?month=2026-05` goes to the page
     holding that month."""
     chosen = history.Filter(sport or None, int(year) if year else None)
-    found = history.overview(session, runner, chosen)
+    log = totals.log(session, runner)
+    found = history.overview(log, chosen)
     last = max(1, math.ceil(found.total / RUNS_PER_PAGE))
     if month:
         wanted_year, wanted_month = (int(part) for part in month.split("-"))
@@ -70,7 +71,7 @@ def runs_page(
     shown_year = chosen.year or (
         today.year if not found.years or today.year in found.years else found.years[0]
     )
-    calendar = totals.calendar(session, runner, shown_year, today)
+    calendar = totals.calendar_of(log, shown_year, today)
     return render(
         request,
         "runs.html",
