@@ -246,3 +246,18 @@ def _edited(mission: Mission, km: float) -> Mission:
     document["beats"][1]["goal"]["km"] = km
     document["beats"][1]["title"] += ", edited"
     return Mission.model_validate(document)
+
+
+def test_the_dashboards_totals_and_latest_runs_follow_the_runs(
+    session: Session, ann: Runner
+) -> None:
+    add_run(session, ann, 4.0, days=1)
+    first = dashboards.dashboard(session, CATALOG, ann, NOW)
+    assert first.totals.runs == 1
+    run = add_run(session, ann, 6.0, days=2)
+    second = dashboards.dashboard(session, CATALOG, ann, NOW)
+    assert second.totals.runs == 2
+    assert second.totals.counted_distance_m == pytest.approx(10_000, abs=20)
+    assert second.latest_runs[0].id == run.id
+    session.execute(update(Run).where(Run.id == run.id).values(marked_sport="cycling"))
+    assert dashboards.dashboard(session, CATALOG, ann, NOW).totals.runs == 1

@@ -258,6 +258,9 @@ def mission_key(mission: Mission) -> str:
 _MISSION_KEYS: dict[int, tuple[Mission, str]] = {}
 
 
+_MISSING = object()
+
+
 class Memo(Generic[T]):
     """Values derived from a runner's runs kept in this process under their runs' key (and
     whatever else they depend on): read again only once the runs have changed."""
@@ -268,8 +271,9 @@ class Memo(Generic[T]):
 
     def get(self, key: tuple[object, ...], make: Callable[[], T]) -> T:
         """The value kept under `key`, else `make()`'s, kept."""
-        if key in self.kept:
-            return self.kept[key]
+        found = self.kept.get(key, _MISSING)
+        if found is not _MISSING:  # (a sentinel: None may be a value; another thread may clear)
+            return found  # type: ignore[return-value]
         found = make()
         if len(self.kept) >= self.most:
             self.kept.clear()
