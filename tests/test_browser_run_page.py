@@ -25,7 +25,7 @@ from tests.browser_helpers import (
     skip_without_browser,
 )
 from tests.factory import TrackBuilder
-from tests.helpers import runfiles
+from tests.helpers import axe, runfiles
 from tests.helpers.real import real
 
 skip_without_browser()
@@ -36,6 +36,7 @@ NAME = "pheidippides"
 PASSWORD = "rejoice we conquer"
 Scheme = Literal["light", "dark"]
 MOVE = "goldencheetah/Move_2014_01_17_09_33_11.gpx"  # a Suunto run with heart rate, 15.5 km
+RIDE = "tcxreader/mapmyride_biking.tcx"  # a ride: stretches too fast to run, as a loop
 
 # The font size of every visible word on the run's map and charts, in CSS pixels as drawn.
 WORD_SIZES = """() => [...document.querySelectorAll(
@@ -69,6 +70,7 @@ def site(
             pages = {
                 "move": _upload(phone, real(MOVE).name, real(MOVE).read_bytes()),
                 "long": _upload(phone, "spartathlon.gpx.gz", gzip.compress(_long_run(), 1)),
+                "ride": _upload(phone, real(RIDE).name, real(RIDE).read_bytes()),
             }
             yield phone, desktop, pages
         finally:
@@ -167,7 +169,7 @@ def test_words_on_the_map_and_charts_are_12_css_px_or_more(
     phone, desktop, pages = site
     for device in (phone, desktop):
         device.page.emulate_media(color_scheme=scheme)
-        for name in ("move", "long"):
+        for name in ("move", "long", "ride"):
             device.open(pages[name])
             sizes = device.page.evaluate(WORD_SIZES)
             assert len(sizes) > 20, (device.name, name)
@@ -198,3 +200,21 @@ def test_a_36_hour_run_shows_its_charts_within_a_phone_screen_and_a_half(
     headline = page.locator(".run-headline").bounding_box()
     assert headline is not None and headline["y"] + headline["height"] <= height
     assert page.locator("svg.split-bars rect").count() == 36
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_nothing_on_the_run_pages(
+    site: tuple[Device, Device, dict[str, str]], scheme: Scheme
+) -> None:
+    reason = axe.missing()
+    if reason:
+        pytest.skip(reason)
+    phone, desktop, pages = site
+    for device in (phone, desktop):
+        device.page.emulate_media(color_scheme=scheme)
+        for name in ("move", "long", "ride"):
+            device.open(pages[name])
+            # Scrubbed, so the line, the dot and the values are checked too.
+            device.page.locator(".run-charts").focus()
+            device.page.keyboard.press("End")
+            assert axe.violations(device.page) == [], (device.name, name)
