@@ -8,15 +8,19 @@ import gzip
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, select, update
 
 import heroicrun
+import heroicrun.measuring.profile
+from heroicrun import measuring
 from heroicrun.db.schema import RunProfile
 from heroicrun.measuring import profile
 from heroicrun.play import courses, pool, recompute
+from heroicrun.server.pages import run_charts
 from tests.conftest import bearer, make_runner
 from tests.factory import TrackBuilder
 from tests.helpers import runfiles
@@ -292,3 +296,34 @@ def test_recompute_keeps_a_profile_for_every_run(client: TestClient) -> None:
     with writers() as session:
         sketches = session.scalars(select(RunProfile.sketch)).all()
     assert all(sketch and sketch.startswith("M") for sketch in sketches)
+
+
+def drawn_map(track: Any) -> str:
+    measured = measuring.profile.of(measuring.course_of(track), measuring.measure(track).flags)
+    pictures = run_charts.pictures_of(measured)
+    assert pictures.map is not None
+    return str(pictures.map)
+
+
+def test_a_loop_has_one_start_and_finish_and_an_out_and_back_two() -> None:
+    # A 20 km square that stops 150 m short of where it began: one place on a map this size.
+    loop = TrackBuilder()
+    for side, bearing in enumerate((0.0, 90.0, 180.0, 270.0)):
+        loop.run(5000 if side < 3 else 4850, 1500, step_s=5, bearing_deg=bearing)
+    svg = drawn_map(loop.build())
+    assert svg.count('<g class="marker start">') == 1 and 'class="marker finish"' not in svg
+    assert svg.count(">Start · Finish</text>") == 2  # laid out for a phone and a wide screen
+    # Out 2 km and back 1 km: two places, named apart.
+    there = TrackBuilder().run(2000, 600).run(1000, 300, bearing_deg=180.0).build()
+    svg = drawn_map(there)
+    assert svg.count(">Start</text>") == 2 and svg.count(">Finish</text>") == 2
+    assert 'class="marker start"' in svg and 'class="marker finish"' in svg
+
+
+def test_km_marks_follow_a_run_across_the_antimeridian() -> None:
+    # Taveuni, Fiji: 3 km east across 180°.
+    track = TrackBuilder(start=(-16.8, 179.99)).run(3000, 900, bearing_deg=90.0).build()
+    svg = drawn_map(track)
+    marks = re.findall(r'<text class="tick" x="([\d.]+)"[^>]*>(\d)</text>', svg)
+    assert sorted({number for _, number in marks}) == ["1", "2"]
+    assert all(0 <= float(x) <= 640 for x, _ in marks)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -30,7 +30,8 @@ CHART_FONT = 24.0  # the charts' words at their largest (a phone), in units: 12 
 PAD_LEFT = 84.0  # room for "12:30" or "1,250" at CHART_FONT
 PAD_RIGHT = 14.0
 PAD_BOTTOM = 34.0
-NEAR_M = 50.0  # start and finish this close are one place: a loop
+NEAR_M = 50.0  # start and finish this close are one place: a loop ...
+APART = 2 * labels.RUN_NARROW.place_r + 4  # ... or this close on the map, in units
 CACHED = 128  # drawn pictures kept in memory, one set a profile and axis
 LINE_CSS = ("track", "vehicle", "pause")
 BAR_WIDTH = 360  # the splits' bars are drawn 360 units wide, about as a phone shows them
@@ -112,30 +113,36 @@ def _map(run: profile.Profile) -> tuple[Markup, tuple[FloatArray, FloatArray]]:
     lines = _lines(run)
     start, finish = run.start, run.finish
     assert start is not None and finish is not None
-    if _near(start, finish):
-        markers = [drawing.Marker(start, "Start · Finish", "start", rank=1, shorter=("Start",))]
-    else:  # always named, moved aside rather than dropped when the map is crowded
-        markers = [
-            drawing.Marker(start, "Start", "start", rank=1),
-            drawing.Marker(finish, "Finish", "finish", rank=1),
-        ]
+    markers = [
+        drawing.Marker(start, "Start", "start", rank=1),
+        drawing.Marker(finish, "Finish", "finish", rank=1),
+    ]
     for at in zip(run.spike_lat.tolist(), run.spike_lon.tolist(), strict=True):
         markers.append(drawing.Marker(at, "GPS spike", "flag", rank=3))  # named when there is room
+    drawn_lines, drawn_markers, frame = drawing.fitted(lines, markers, WIDTH, MAP_HEIGHT)
+    # Start and finish that would touch on the map are one place, a loop: one marker, one name.
+    (start_x, start_y), (finish_x, finish_y) = (frame.xy(m.point) for m in drawn_markers[:2])
+    if _near(start, finish) or math.hypot(start_x - finish_x, start_y - finish_y) < APART:
+        loop = replace(drawn_markers[0], label="Start · Finish", shorter=("Start",))
+        drawn_markers = [loop, *drawn_markers[2:]]
+    first_lon = float(run.lon_deg[0])
+
+    def near(lon: FloatArray) -> FloatArray:  # on the first point's side of the antimeridian
+        return lon + 360.0 * np.round((first_lon - lon) / 360.0)
+
+    mark_lon, toward_lon = near(run.mark_lon), near(run.toward_lon)
     ticks = [
         drawing.Tick((lat, lon), (ahead_lat, ahead_lon), f"{km:g}")
         for km, lat, lon, ahead_lat, ahead_lon in zip(
             run.mark_km.tolist(),
             run.mark_lat.tolist(),
-            run.mark_lon.tolist(),
+            mark_lon.tolist(),
             run.toward_lat.tolist(),
-            run.toward_lon.tolist(),
+            toward_lon.tolist(),
             strict=True,
         )
     ]
-    drawn_lines, drawn_markers, frame = drawing.fitted(lines, markers, WIDTH, MAP_HEIGHT)
-    first_lon = float(run.lon_deg[0])
-    at_lon = run.at_lon + 360.0 * np.round((first_lon - run.at_lon) / 360.0)
-    xy = frame.xy_arrays(run.at_lat, at_lon)
+    xy = frame.xy_arrays(run.at_lat, near(run.at_lon))
     dot = '<circle class="scrub-dot" id="scrub-dot" cx="-20" cy="-20" r="9"/>'
     svg = drawing.map_svg(
         drawn_lines,
