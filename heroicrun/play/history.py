@@ -8,7 +8,7 @@ position, from which the run page finds the local zone).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -226,3 +226,19 @@ def page(session: Session, runner: Runner, chosen: Filter, limit: int, offset: i
         )
         for row in rows
     ]
+
+
+def titles(session: Session, runner: Runner, run_ids: Collection[int]) -> dict[int, str]:
+    """The titles some of the runner's runs are shown with (the runner's, else the default
+    one), by id; ids of other runners' runs are left out."""
+    if not run_ids:
+        return {}
+    rows = session.execute(
+        select(Run.id, Run.title, Run.start_time, _sport()).where(
+            Run.runner_id == runner.id, Run.id.in_(sorted(run_ids))
+        )
+    ).all()
+    return {
+        run_id: title or default_title(None if start is None else as_utc(start), sport)
+        for run_id, title, start, sport in rows
+    }
