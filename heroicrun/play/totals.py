@@ -112,19 +112,21 @@ def calendar_of(entries: Sequence[Entry], year: int, today: date) -> Calendar:
     every_day: dict[date, list[Period]] = {}
     by_year: dict[int, list[Period]] = {}
     for entry in entries:
-        if entry.running is not None and entry.day is not None:
-            every_day.setdefault(entry.day, []).append(entry.running)
-            by_year.setdefault(entry.day.year, []).append(entry.running)
+        if entry.running is not None:
+            every_day.setdefault(entry.running.start, []).append(entry.running)
+            by_year.setdefault(entry.running.start.year, []).append(entry.running)
     days = {day: _sum(day, found) for day, found in every_day.items() if day.year == year}
     # A runner back from a break sees the weeks they last ran, rather than twelve empty ones.
     last_day = max(days, default=min(today, date(year, 12, 31)))
     first_week = monday(last_day) - timedelta(weeks=WEEKS - 1)
+    after_weeks = first_week + timedelta(weeks=WEEKS)
     by_month: dict[int, list[Period]] = {}
     by_week: dict[date, list[Period]] = {}
+    for day, period in days.items():
+        by_month.setdefault(day.month, []).append(period)
     for day, found in every_day.items():
-        if day.year == year:
-            by_month.setdefault(day.month, []).extend(found)
-        by_week.setdefault(monday(day), []).extend(found)
+        if first_week <= day < after_weeks:
+            by_week.setdefault(monday(day), []).extend(found)
     months = [_sum(date(year, month, 1), by_month.get(month, [])) for month in range(1, 13)]
     week_starts = [first_week + timedelta(weeks=n) for n in range(WEEKS)]
     weeks = [_sum(start, by_week.get(start, [])) for start in week_starts]
