@@ -6,14 +6,20 @@ The key is a SHA-256 of everything progress depends on, each part read cheaply:
 - the mission's content and this heroicrun's version (an edited mission, an upgrade);
 - the enrolment (its id and when it began);
 - the runner's runs, in one aggregate query: how many, the highest id, and sums over the rows of
-  what missions read of a run (counted and whole distance, elapsed and counted moving time, start,
-  sport and the runner's mark, GPS or not, the outing it repeats), each weighted by the run's
-  id so that two runs trading values still change them. A run stored, deleted, re-marked or
-  measured differently changes the key; a title or notes edit does not;
+  what missions and the dashboard read of a run (counted and whole distance, moving, elapsed and
+  counted moving time, start, sport and the runner's mark, GPS or not, the outing it repeats),
+  each weighted by the run's id so that two runs trading values still change them. A run
+  stored, deleted, re-marked or measured differently changes the key; a title or notes edit
+  does not;
 - the enrolment's ledger (how many unlocks, the highest id): chapters written down or taken out.
 
 Progress also depends on the clock (deadlines in days, the weekly distance, a streak's today):
-a snapshot is kept `until` the next whole hour, or the next deadline of the mission if sooner.
+a snapshot holds `until` the next whole hour, or sooner the moment a deadline's time left reads
+differently ("3 days left", "47 h left"), or the deadline.
+
+A snapshot read once is kept in this process as well, and so are the other things a page derives
+from the runs alone (habits, totals, the latest runs: `Memo`), under the runs' key: the one
+aggregate query is then all a page pays for them.
 
 The key is read before the runs are judged, so a run stored meanwhile leaves a snapshot under
 the older key, which the next view finds stale; never new runs' key over old progress.
@@ -47,8 +53,8 @@ WEIGHT_MODULUS = 1009
 FRESH_FOR = timedelta(hours=1)
 MISSION_KEYS_KEPT = 512
 SNAPSHOTS_IN_MEMORY = 4096
-EPOCH_BASE_S = 1_677_196_800  # 2023-02-24T00:00Z, Unix time ...
-JULIAN_BASE_DAY = 2_460_000  # ... and Julian day
+EPOCH_BASE_S = 1_677_196_800  # 2023-02-24T00:00Z in Unix time, and about it in Julian days:
+JULIAN_BASE_DAY = 2_460_000  # (noon that day) bases that keep the sums of starts small
 
 
 @dataclass(frozen=True)
