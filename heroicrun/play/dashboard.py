@@ -156,8 +156,7 @@ def dashboard(
     # What comes from the runs alone is read again only once they change (snapshots.Memo).
     runs = snapshots.runs_key(session, runner.id)
     earned = current(session, catalog, runner, pairs, now, learned, writing, runs)
-    hour = now.replace(minute=0, second=0, microsecond=0)  # habits look back 8 weeks from now
-    usual = _HABITS.get((runner.id, runs, hour), lambda: runner_habits.habits(session, runner, now))
+    usual = runner_habits.habits(session, runner, now, runs)
     active = tuple(
         sorted(
             (
@@ -167,8 +166,8 @@ def dashboard(
             key=_closest_first,
         )
     )
-    totals = _TOTALS.get((runner.id, runs), lambda: _totals(session, runner))
-    latest = _LATEST.get((runner.id, runs), lambda: _latest(session, runner))
+    totals = _TOTALS.get(session, (runner.id, runs), lambda: _totals(session, runner))
+    latest = _LATEST.get(session, (runner.id, runs), lambda: _latest(session, runner))
     enrolled = {mission.id for mission, _ in pairs}
     to_start = sorted(
         (_unstarted(mission, usual) for mission in catalog.missions if mission.id not in enrolled),
@@ -185,7 +184,6 @@ def dashboard(
     )
 
 
-_HABITS: snapshots.Memo[lengths.Runner] = snapshots.Memo()
 _TOTALS: snapshots.Memo[Totals] = snapshots.Memo()
 _LATEST: snapshots.Memo[tuple[RecentRun, ...]] = snapshots.Memo()
 

@@ -23,7 +23,9 @@ def habits(
     now = as_utc(now)
     if runs_key is not None:
         hour = now.replace(minute=0, second=0, microsecond=0)
-        return _KNOWN.get((runner.id, runs_key, hour), lambda: habits(session, runner, now))
+        return _KNOWN.get(
+            session, (runner.id, runs_key, hour), lambda: habits(session, runner, now)
+        )
     rows = session.execute(
         select(
             Run.start_time,

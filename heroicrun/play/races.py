@@ -54,7 +54,7 @@ def race(
             last_counted_end(session, enrolment)
             if runs_key is None
             else _LAST_END.get(
-                (enrolment.id, runs_key), lambda: last_counted_end(session, enrolment)
+                session, (enrolment.id, runs_key), lambda: last_counted_end(session, enrolment)
             )
         )
     taken_s = elapsed_s if reached is None else max((reached - start).total_seconds(), 0.0)

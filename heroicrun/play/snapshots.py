@@ -148,9 +148,10 @@ def read(session: Session, wanted: dict[int, str], now: datetime) -> dict[int, M
     whose time holds at `now`; the others are left out."""
     found: dict[int, MissionProgress] = {}
     asked = {}
+    where = _database(session)
     for enrolment_id, key in wanted.items():
         # A snapshot read once is kept in memory too: under the same key it cannot change.
-        known = _READ.get((enrolment_id, key))
+        known = _READ.get((where, enrolment_id, key))
         if known is not None and known.since <= now < known.until:
             found[enrolment_id] = known.progress
         else:
@@ -169,19 +170,26 @@ def read(session: Session, wanted: dict[int, str], now: datetime) -> dict[int, M
             kept = _KEPT.validate_json(content)
         except ValueError:  # written by a heroicrun whose progress had other fields: a miss
             continue
-        _remember(enrolment_id, key, kept)
+        _remember((where, enrolment_id, key), kept)
         if kept.since <= now < kept.until:
             found[enrolment_id] = kept.progress
     return found
 
 
-_READ: dict[tuple[int, str], Kept] = {}
+_READ: dict[tuple[int, int, str], Kept] = {}
 
 
-def _remember(enrolment_id: int, key: str, kept: Kept) -> None:
+def _remember(key: tuple[int, int, str], kept: Kept) -> None:
     if len(_READ) >= SNAPSHOTS_IN_MEMORY:
         _READ.clear()
-    _READ[enrolment_id, key] = kept
+    _READ[key] = kept
+
+
+def _database(session: Session) -> int:
+    """Which database a session speaks to, for what is kept in memory: its engine's identity
+    (one for each application; tests make many)."""
+    bind = session.get_bind()
+    return id(getattr(bind, "engine", bind))
 
 
 def keep(
@@ -275,8 +283,9 @@ class Memo(Generic[T]):
         self.most = most
         self.kept: dict[tuple[object, ...], T] = {}
 
-    def get(self, key: tuple[object, ...], make: Callable[[], T]) -> T:
-        """The value kept under `key`, else `make()`'s, kept."""
+    def get(self, session: Session, key: tuple[object, ...], make: Callable[[], T]) -> T:
+        """The value kept under `key` for the database of `session`, else `make()`'s, kept."""
+        key = (_database(session), *key)
         found = self.kept.get(key, _MISSING)
         if found is not _MISSING:  # (a sentinel: None may be a value; another thread may clear)
             return found  # type: ignore[return-value]
