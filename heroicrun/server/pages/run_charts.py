@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 from heroicrun import units
 from heroicrun.measuring import profile
 from heroicrun.server.pages import drawing, labels
+from heroicrun.server.pages.frames import Frame
 from heroicrun.summary import RunSummary
 from heroicrun.track import FloatArray
 
@@ -30,6 +31,7 @@ CHART_FONT = 24.0  # the charts' words at their largest (a phone), in units: 12 
 PAD_LEFT = 84.0  # room for "12:30" or "1,250" at CHART_FONT
 PAD_RIGHT = 14.0
 PAD_BOTTOM = 34.0
+THIN_UNITS = 1.0  # a run's line keeps a vertex a map unit (a phone's half pixel) at most
 NEAR_M = 50.0  # start and finish this close are one place: a loop ...
 APART = 2 * labels.RUN_NARROW.place_r + 4  # ... or this close on the map, in units
 CACHED = 128  # drawn pictures kept in memory, one set a profile and axis
@@ -120,6 +122,7 @@ def _map(run: profile.Profile) -> tuple[Markup, tuple[FloatArray, FloatArray]]:
     for at in zip(run.spike_lat.tolist(), run.spike_lon.tolist(), strict=True):
         markers.append(drawing.Marker(at, "GPS spike", "flag", rank=3))  # named when there is room
     drawn_lines, drawn_markers, frame = drawing.fitted(lines, markers, WIDTH, MAP_HEIGHT)
+    drawn_lines = [_thinned(frame, line) for line in drawn_lines]
     # Start and finish that would touch on the map are one place, a loop: one marker, one name.
     (start_x, start_y), (finish_x, finish_y) = (frame.xy(m.point) for m in drawn_markers[:2])
     if _near(start, finish) or math.hypot(start_x - finish_x, start_y - finish_y) < APART:
@@ -154,6 +157,20 @@ def _map(run: profile.Profile) -> tuple[Markup, tuple[FloatArray, FloatArray]]:
         overlay=dot,
     )
     return svg, xy
+
+
+def _thinned(frame: Frame, line: drawing.Line) -> drawing.Line:
+    """The line without the vertices that stay in the same THIN_UNITS cell of the map as the
+    one before (its ends kept): a 640-unit map shows nothing finer."""
+    lat = np.array([point[0] for point in line.points])
+    lon = np.array([point[1] for point in line.points])
+    x, y = frame.xy_arrays(lat, lon)
+    cell_x, cell_y = np.floor(x / THIN_UNITS), np.floor(y / THIN_UNITS)
+    keep = np.ones(lat.shape[0], dtype=bool)
+    keep[1:] = (cell_x[1:] != cell_x[:-1]) | (cell_y[1:] != cell_y[:-1])
+    keep[-1] = True
+    points = [line.points[index] for index in np.flatnonzero(keep).tolist()]
+    return drawing.Line(points, line.css, line.avoid)
 
 
 def _lines(run: profile.Profile) -> list[drawing.Line]:
