@@ -16,7 +16,7 @@ from sqlalchemy import delete, select, update
 
 import heroicrun
 import heroicrun.measuring.profile
-from heroicrun import measuring
+from heroicrun import measuring, summary
 from heroicrun.db.schema import RunProfile
 from heroicrun.measuring import profile
 from heroicrun.play import courses, pool, recompute
@@ -327,3 +327,19 @@ def test_km_marks_follow_a_run_across_the_antimeridian() -> None:
     marks = re.findall(r'<text class="tick" x="([\d.]+)"[^>]*>(\d)</text>', svg)
     assert sorted({number for _, number in marks}) == ["1", "2"]
     assert all(0 <= float(x) <= 640 for x, _ in marks)
+
+
+def test_a_journey_of_days_has_a_bar_every_few_hours() -> None:
+    # 1,500 km in a week (166 h 40 min), a point every 10 minutes.
+    track = TrackBuilder().run(1_500_000, 600_000, step_s=600).build()
+    measured = measuring.measure(track)
+    drawn = measuring.profile.of(measuring.course_of(track), measured.flags)
+    bars = run_charts.split_bars(
+        summary.describe(track, measured), measuring.profile.to_bytes(drawn)
+    )
+    assert bars is not None and bars.words == "per 4 hours"
+    assert len(bars.bars) == 42 and bars.bars[0].label == "0–4 h"
+    assert bars.bars[0].distance_m == pytest.approx(1_500_000 / 600_000 * 4 * 3600, rel=0.01)
+    svg = str(bars.svg)
+    # Every name fits left of its bar.
+    assert min(float(x) for x in re.findall(r'class="bar-label" x="([\d.]+)"', svg)) > 60

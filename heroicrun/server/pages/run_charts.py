@@ -39,7 +39,7 @@ LINE_CSS = ("track", "vehicle", "pause")
 BAR_WIDTH = 360  # the splits' bars are drawn 360 units wide, about as a phone shows them
 BAR_ROW = 30.0
 BAR_FONT = 15.0
-BAR_LABEL = 82.0  # the stretch's name, left of its bar
+BAR_LABEL = 60.0  # the least room for the stretch's name, left of its bar
 BAR_VALUE = 104.0  # the pace, right of the longest bar
 
 
@@ -338,7 +338,9 @@ def bars_svg(bars: tuple[Bar, ...], title: str) -> Markup | None:
         return None
     fastest = max(known)
     slowest = min(known)
-    room = BAR_WIDTH - BAR_LABEL - BAR_VALUE
+    # The names' column is as wide as the longest name (DejaVu Sans, as wide as any face).
+    left = max(BAR_LABEL, *(labels.text_width(bar.label, BAR_FONT) + 10 for bar in bars))
+    room = BAR_WIDTH - left - BAR_VALUE
     height = BAR_ROW * len(bars) + 4
     parts = [
         f'<svg class="split-bars" viewBox="0 0 {BAR_WIDTH} {height:g}" role="img" '
@@ -350,11 +352,11 @@ def bars_svg(bars: tuple[Bar, ...], title: str) -> Markup | None:
         top = 2 + row * BAR_ROW
         baseline = top + BAR_ROW / 2 + BAR_FONT * 0.35
         parts.append(
-            f'<text class="bar-label" x="{BAR_LABEL - 8:g}" y="{baseline:.1f}" '
+            f'<text class="bar-label" x="{left - 8:.1f}" y="{baseline:.1f}" '
             f'text-anchor="end">{escape(bar.label)}</text>'
         )
         if speed is None:
-            parts.append(f'<text class="bar-value" x="{BAR_LABEL:g}" y="{baseline:.1f}">–</text>')
+            parts.append(f'<text class="bar-value" x="{left:.1f}" y="{baseline:.1f}">–</text>')
             continue
         # The bars start at three quarters of the slowest speed, not at a standstill: they
         # compare the stretches, and stretches run alike stay alike.
@@ -364,9 +366,9 @@ def bars_svg(bars: tuple[Bar, ...], title: str) -> Markup | None:
         pace = units.duration(units.seconds_per(bar.moving_s, bar.distance_m, units.KM_M))
         words = f"{pace} /km" + (" ★" if row == best else "")
         parts.append(
-            f'<rect class="{css}" x="{BAR_LABEL:g}" y="{top + 5:.1f}" width="{length:.1f}" '
+            f'<rect class="{css}" x="{left:.1f}" y="{top + 5:.1f}" width="{length:.1f}" '
             f'height="{BAR_ROW - 10:g}" rx="3"/>'
-            f'<text class="bar-value" x="{BAR_LABEL + length + 6:.1f}" y="{baseline:.1f}">'
+            f'<text class="bar-value" x="{left + length + 6:.1f}" y="{baseline:.1f}">'
             f"{escape(words)}</text>"
         )
     parts.append("</svg>")
@@ -375,6 +377,7 @@ def bars_svg(bars: tuple[Bar, ...], title: str) -> Markup | None:
 
 MOST_SPLITS = 25  # past this many km splits, bars of 5 km ...
 HOURLY_PAST_S = 6 * 3600.0  # ... or, past six hours, of an hour
+MOST_HOURLY = 48  # past two days, of as many hours as keep this many bars
 
 
 @dataclass(frozen=True)
@@ -398,9 +401,12 @@ def split_bars(summary: RunSummary, content: bytes | None) -> SplitBars | None:
         title = "Pace of each km, as bars: longer is faster"
         return SplitBars("per km", bars_svg(tuple(bars), title))
     hours = summary.elapsed_s or 0.0
-    hourly = _hourly(content) if hours > HOURLY_PAST_S and content is not None else ()
+    # Hour by hour, or (a journey of days) every few hours: at most MOST_HOURLY bars.
+    every_h = max(1, math.ceil(hours / 3600.0 / MOST_HOURLY))
+    timed = hours > HOURLY_PAST_S and content is not None
+    hourly = _hourly(content, every_h) if timed and content is not None else ()
     if hourly:
-        bars, words = list(hourly), "per hour"
+        bars, words = list(hourly), "per hour" if every_h == 1 else f"per {every_h} hours"
     else:
         kms = [
             profile.Stretch(s.number - 1, s.distance_m or 0.0, s.elapsed_s, s.moving_s)
@@ -420,13 +426,14 @@ def split_bars(summary: RunSummary, content: bytes | None) -> SplitBars | None:
 
 
 @functools.lru_cache(maxsize=CACHED)
-def _hourly(content: bytes) -> tuple[Bar, ...]:
-    """The run hour by hour, from its profile's bytes; none when they cannot be read."""
+def _hourly(content: bytes, every_h: int) -> tuple[Bar, ...]:
+    """The run every `every_h` hours, from its profile's bytes; none when they cannot be
+    read."""
     try:
-        stretches = profile.hourly(profile.from_bytes(content))
+        stretches = profile.hourly(profile.from_bytes(content), every_h)
     except profile.ProfileError:
         return ()
     return tuple(
-        Bar(f"h {item.start:.0f}–{item.start + 1:.0f}", item.distance_m, item.moving_s)
+        Bar(f"{item.start:.0f}–{item.start + every_h:.0f} h", item.distance_m, item.moving_s)
         for item in stretches
     )
