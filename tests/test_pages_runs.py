@@ -515,3 +515,26 @@ def test_rows_carry_a_mini_map_a_sport_icon_and_their_flags(client: TestClient) 
     assert f"repeat of run {newest.id}" in rows[2]
     assert "2.5 km at vehicle speed" in rows[3]
     assert "does not count" not in rows[0] and "vehicle" not in rows[0]
+
+
+def test_the_totals_follow_a_run_re_marked_or_deleted(client: TestClient) -> None:
+    runs = a_year_listed(client)
+    newest = runs[-1]
+    before = words_of(client.get("/runs?year=2026").text)
+    in_2026 = [run for run in runs if run.start_time and run.start_time.year == 2026]
+    km = sum(run.counted_distance_m for run in in_2026) / 1000
+    assert f"2026: {len(in_2026)} runs, {km:.1f} km" in before
+
+    answer = client.patch(
+        f"/api/runs/{newest.id}", json={"sport": "cycling"}, headers={"Origin": "http://testserver"}
+    )
+    assert answer.status_code == 200, answer.text
+    after = words_of(client.get("/runs?year=2026").text)
+    ridden_km = km - newest.counted_distance_m / 1000
+    assert f"2026: {len(in_2026) - 1} runs, {ridden_km:.1f} km" in after
+    assert "does not count" in after
+
+    client.delete(f"/api/runs/{runs[-2].id}", headers={"Origin": "http://testserver"})
+    gone = words_of(client.get("/runs?year=2026").text)
+    left_km = ridden_km - runs[-2].counted_distance_m / 1000
+    assert f"2026: {len(in_2026) - 2} runs, {left_km:.1f} km" in gone

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from heroicrun.db.schema import Run, Runner
+from heroicrun.play import snapshots
 from heroicrun.play.missions import on_foot
 
 WEEKS = 12  # the weeks a calendar adds up, up to its last day
@@ -103,6 +104,22 @@ def log(session: Session, runner: Runner) -> list[Entry]:
             total = Period(when, int(counted), distance_m or 0.0, moving_s or 0.0)
         entries.append(Entry(when, run_sport, runs, total))
     return entries
+
+
+_LOGS: snapshots.Memo[tuple[list[Entry], dict[tuple[int, date], Calendar]]] = snapshots.Memo(256)
+
+
+def kept(session: Session, runner: Runner, year: int, today: date) -> tuple[list[Entry], Calendar]:
+    """The runner's log and the calendar of `year`, worked out once for the runs as they are
+    (heroicrun.play.snapshots.runs_key: reading that key costs a third of the log's query)."""
+    key = snapshots.runs_key(session, runner.id)
+    found, calendars = _LOGS.get(
+        session, ("log", runner.id, key), lambda: (log(session, runner), {})
+    )
+    shown = calendars.get((year, today))
+    if shown is None:
+        shown = calendars[year, today] = calendar_of(found, year, today)
+    return found, shown
 
 
 def calendar_of(entries: Sequence[Entry], year: int, today: date) -> Calendar:

@@ -57,7 +57,8 @@ def runs_page(
     """The runner's runs, newest first, a page at a time; `?month=2026-05` goes to the page
     holding that month."""
     chosen = history.Filter(sport or None, int(year) if year else None)
-    log = totals.log(session, runner)
+    today = datetime.now(UTC).date()
+    log, calendar = totals.kept(session, runner, chosen.year or today.year, today)
     found = history.overview(log, chosen)
     last = max(1, math.ceil(found.total / RUNS_PER_PAGE))
     if month:
@@ -67,11 +68,11 @@ def runs_page(
     if page > last:  # past the end (a bookmark, or runs deleted since): the last page instead
         return RedirectResponse(runs_url(chosen, last), status_code=303)
     rows = history.page(session, runner, chosen, RUNS_PER_PAGE, (page - 1) * RUNS_PER_PAGE)
-    today = datetime.now(UTC).date()
     shown_year = chosen.year or (
         today.year if not found.years or today.year in found.years else found.years[0]
     )
-    calendar = totals.calendar_of(log, shown_year, today)
+    if shown_year != calendar.year:  # no run this year: the latest year with runs instead
+        _, calendar = totals.kept(session, runner, shown_year, today)
     return render(
         request,
         "runs.html",
