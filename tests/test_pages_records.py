@@ -122,3 +122,25 @@ def test_ranks_words_for_this_year_and_other_years() -> None:
     assert rank("5 km", 4, 3, 2025).words(date(2026, 3, 1)) == "3rd best of 2025"
     assert rank("5 km", 4, 1, 2026).words(date(2026, 3, 1)) == "Best this year"
     assert rank("5 km", 9, 9, 2026).words(date(2026, 3, 1)) is None
+
+
+def test_the_records_page_follows_a_faster_run(client: TestClient) -> None:
+    signed_in_runner(client)
+    started = datetime.now(UTC) - timedelta(days=10)
+    with client.app.state.writers() as session:  # type: ignore[attr-defined]
+        runner = session.scalar(select(Runner).where(Runner.name == "ann"))
+        assert runner is not None
+        stored(session, runner, 5, started, 360)
+        session.commit()
+    assert '<span class="record-time">30:00</span>' in client.get("/records").text
+
+    with client.app.state.writers() as session:  # type: ignore[attr-defined]
+        runner = session.scalar(select(Runner).where(Runner.name == "ann"))
+        assert runner is not None
+        faster = stored(session, runner, 5, started + timedelta(days=2), 300).id
+        session.commit()
+
+    five = client.get("/records").text
+    five = five[five.index("<h2>5 km</h2>") :]
+    assert '<span class="record-time">25:00</span>' in five
+    assert f'href="/runs/{faster}"' in five and "by 5:00" in five

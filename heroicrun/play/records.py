@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from heroicrun.db.schema import Run, RunEffort, Runner
+from heroicrun.play import snapshots
 from heroicrun.play.missions import as_utc, on_foot
 
 
@@ -174,6 +175,18 @@ def records(session: Session, runner: Runner, today: date | None = None) -> list
         )
         for distance_m, chain in sorted(chains.items())
     ]
+
+
+_RECORDS: snapshots.Memo[list[Record]] = snapshots.Memo(256)
+
+
+def kept(session: Session, runner: Runner, today: date) -> list[Record]:
+    """`records`, worked out once for the runs as they are (heroicrun.play.snapshots.runs_key:
+    a run stored, deleted, re-marked or measured anew changes it) and for `today`'s year."""
+    key = snapshots.runs_key(session, runner.id)
+    return _RECORDS.get(
+        session, ("records", runner.id, key, today.year), lambda: records(session, runner, today)
+    )
 
 
 def ranks_of(session: Session, runner: Runner, run_id: int) -> list[Rank]:

@@ -19,7 +19,7 @@ router = APIRouter(include_in_schema=False)
 def records_page(request: Request, runner: PageRunner, session: ReadSession) -> Response:
     """A card per distance: the record, its run and date, the record it beat, this year's."""
     today = datetime.now(UTC).date()
-    found = records.records(session, runner, today)
+    found = records.kept(session, runner, today)
     shown = {
         effort.run_id
         for record in found
