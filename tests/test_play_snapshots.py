@@ -212,12 +212,13 @@ def test_a_mission_edit_refreshes_the_snapshot(
     assert after.beats[1].title == "First Steps, edited"
 
 
-def test_the_dashboard_and_a_runs_credits_read_the_snapshots(
+def test_the_dashboard_reads_the_snapshots_and_a_runs_credits_the_ledger(
     session: Session, ann: Runner, judged: list[str]
 ) -> None:
     play.enrol(session, CATALOG, ann, "test-road", ENROLLED)
     play.enrol(session, CATALOG, ann, "test-trial", ENROLLED)
     run = add_run(session, ann, 4.0, days=1)
+    runs.rejudge(session, ann, CATALOG)  # as a store does: first steps written down
     judged.clear()
     board = dashboards.dashboard(session, CATALOG, ann, NOW, {}, session)
     assert sorted(judged) == ["test-road", "test-trial"]

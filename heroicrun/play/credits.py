@@ -1,6 +1,7 @@
 """What one stored run did in each mission its runner is enrolled in: whether it counts (and,
 when not, why), the km it added to a journey and where that left the runner, and the chapters
-it unlocked. The answer to an upload says this of each run it stored; the run page, of one run.
+it unlocked. The answer to an upload says this of each run it stored; the run page, of one run,
+from the ledger of unlocks, as stored.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from heroicrun.db.schema import Runner
 from heroicrun.missions.loading import Catalog
 from heroicrun.missions.model import Beat
 from heroicrun.missions.progress import Unlocked
-from heroicrun.play import missions
+from heroicrun.play import ledger, missions
 
 if TYPE_CHECKING:
     from heroicrun.play.runs import StoredRun
@@ -127,24 +128,20 @@ def credits_of(
     run: StoredRun,
     now: datetime,
     learned: missions.Learned,
-    writing: Session | None = None,
 ) -> list[Credit]:
-    """For each mission the runner is in, whether this run counts and what it unlocked (as the
-    missions' snapshots credit it); progress judged afresh is kept in `writing` when given, and
-    verdicts judged afresh are added to `learned` (keep them with `missions.remember`)."""
+    """For each mission the runner is in, whether this run counts and the chapters the ledger
+    credits it with; read from what was stored, no mission judged (`now` and `learned`, what
+    judging would need, are left as they are)."""
     if run.summary.start_time is None:
         return []  # a route counts for no mission
     pairs = missions.enrolled_missions(session, catalog, runner)
+    credited = ledger.credited(session, run.id, [enrolment.id for _, enrolment in pairs])
     found = []
-    progress = missions.current(session, catalog, runner, pairs, now, learned, writing)
-    for (mission, enrolment), earned in zip(pairs, progress, strict=True):
+    for mission, enrolment in pairs:
         reason = reason_for(run, missions.enrolled_at(enrolment))
         counts = reason is None
-        unlocked = tuple(
-            Chapter(beat.beat, beat.title)
-            for beat in earned.beats
-            if beat.met and beat.run == run.id
-        )
+        beats = credited[enrolment.id]
+        unlocked = tuple(Chapter(beat.id, beat.title) for beat in mission.beats if beat.id in beats)
         km = (run.summary.counted_distance_m or 0.0) / 1000.0
         journey = mission.route is not None
         found.append(

@@ -45,6 +45,22 @@ def read(session: Session, enrolment_ids: Iterable[int]) -> dict[int, Ledger]:
     return found
 
 
+def credited(session: Session, run_id: int, enrolment_ids: Iterable[int]) -> dict[int, set[str]]:
+    """The beats the ledger credits to one run, by enrolment (of those given)."""
+    wanted = sorted(set(enrolment_ids))
+    found: dict[int, set[str]] = {enrolment_id: set() for enrolment_id in wanted}
+    if not wanted:
+        return found
+    rows = session.execute(
+        select(Unlock.enrolment_id, Unlock.beat).where(
+            Unlock.run_id == run_id, Unlock.enrolment_id.in_(wanted)
+        )
+    ).all()
+    for enrolment_id, beat in rows:
+        found[enrolment_id].add(beat)
+    return found
+
+
 def append(session: Session, enrolment_id: int, unlocked: Sequence[Unlocked]) -> None:
     """Write down unlocks of an enrolment (flushed, not committed); a beat already written down
     keeps its entry (two requests judging at once agree on the first)."""
