@@ -27,7 +27,7 @@ from heroicrun.measuring.results import Flag
 from heroicrun.track import FloatArray, IntArray
 from heroicrun.values import frozen
 
-MADE_WITH = "profile-1"  # change it whenever what is derived, or how, changes
+MADE_WITH = "profile-2"  # change it whenever what is derived, or how, changes
 MAP_POINTS = 1500  # vertices of the map's line, besides those where its style changes
 CHART_POINTS = 1000  # samples along the distance, however long the run
 SAMPLE_M = 5.0  # ... and no closer together than this
@@ -161,8 +161,13 @@ def _line(course: Course, ridden: BoolArray) -> tuple[FloatArray, FloatArray, In
     keep = np.zeros(count, dtype=bool)
     keep[:: max(1, -(-count // MAP_POINTS))] = True
     keep[-1] = True
+    changes = np.zeros(count, dtype=bool)
     if count > 2:
-        keep[1:-1] |= state[1:] != state[:-1]  # where the style changes, both lines meet
+        changes[1:-1] = state[1:] != state[:-1]  # where the style changes, both lines meet
+    # A file of a thousand short segments changes style at every few points: then the line
+    # keeps its regular vertices only, each with the style of the step leaving it.
+    if np.count_nonzero(changes) <= 2 * MAP_POINTS:
+        keep |= changes
     kept = np.flatnonzero(keep)
     # A kept vertex's style is that of the step leaving it; the last has none (drawn as RUN).
     style = np.append(state[kept[:-1]], RUN) if count > 1 else np.zeros(1, dtype=np.int64)

@@ -108,3 +108,13 @@ def test_a_profile_made_another_way_is_refused(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(profile, "MADE_WITH", "profile-next")
     with pytest.raises(profile.ProfileError, match="profile-next"):
         profile.from_bytes(kept)
+
+
+def test_a_file_of_many_pauses_keeps_a_bounded_line() -> None:
+    # 5,000 segments of 20 points each: a style change at every twentieth point.
+    builder = TrackBuilder()
+    for _ in range(5000):
+        builder.run(20, 20, step_s=1).pause(5)
+    run = profiled(builder.build())
+    assert len(run.lat_deg) <= profile.MAP_POINTS + 1
+    assert run.paused and set(run.style.tolist()) == {profile.RUN, profile.PAUSE}
