@@ -63,6 +63,11 @@ def zone_at(lat_deg: float, lon_deg: float) -> str | None:
 def local_start(start: datetime, lat_deg: float | None, lon_deg: float | None) -> LocalStart:
     """The start time (aware) in the zone of the start position; in UTC without one."""
     zone = None if lat_deg is None or lon_deg is None else zone_at(lat_deg, lon_deg)
+    return in_zone(start, zone)
+
+
+def in_zone(start: datetime, zone: str | None) -> LocalStart:
+    """The start time (aware) in the named IANA zone; in UTC when None or unknown here."""
     if zone is not None:
         try:
             return LocalStart(start.astimezone(ZoneInfo(zone)), zone, True)

@@ -54,8 +54,18 @@ def page(client: TestClient, run_id: int) -> str:
 
 
 def test_the_athens_run_starts_on_athens_time_under_its_default_title(client: TestClient) -> None:
-    signed_in(client)
-    html = page(client, upload(client, ATHENS))
+    token = signed_in(client)
+    run_id = upload(client, ATHENS)
+    # Its zone is kept at upload: the list and the API title it as its page does.
+    listed = client.get("/runs").text
+    assert '<span class="run-title">Saturday morning run in Athens</span>' in listed
+    assert "Sat 26 Sep 2026" in listed
+    for answer in (
+        client.get(f"/api/runs/{run_id}", headers=bearer(token)).json(),
+        client.get("/api/runs", headers=bearer(token)).json()["runs"][0],
+    ):
+        assert answer["default_title"] == "Saturday morning run in Athens"
+    html = page(client, run_id)
     # 05:00 UTC on 26 September: 08:00 on Athens summer time.
     assert '<h1 class="run-title">Saturday morning run in Athens</h1>' in html
     assert "<title>Saturday morning run in Athens · heroicrun</title>" in html

@@ -499,7 +499,7 @@ def test_a_run_detail_has_every_field_of_check_json_and_a_brief_leaves_the_lists
     brief = run_models.RunBrief.model_json_schema(mode="serialization")["properties"]
     assert set(described) <= set(detail)
     stored = {"id", "uploaded_at", "measured_with", "overlaps_run", "not_counted", "marked_sport"}
-    stored |= {"title", "runner_notes"}
+    stored |= {"title", "default_title", "runner_notes"}
     assert set(brief) - stored <= set(described)
     assert {"not_counted", "marked_sport", "title", "runner_notes"} <= set(brief) & set(detail)
     assert {"splits", "splits_mile", "best_efforts", "dropped", "unlisted"}.isdisjoint(brief)

@@ -76,6 +76,24 @@ class Original(Base):
     content_gz: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+RUN_MEASURES = (
+    "runner_id",
+    "start_time",
+    "id",
+    "overlaps_run_id",
+    "marked_sport",
+    "sport",
+    "gps",
+    "kind",
+    "distance_m",
+    "counted_distance_m",
+    "moving_s",
+    "counted_moving_s",
+    "elapsed_s",
+    "time_zone",
+)
+
+
 class Run(Base):
     """One runner's run: the original it came from, and what was measured in it."""
 
@@ -85,6 +103,10 @@ class Run(Base):
         UniqueConstraint("runner_id", "sha256", "outing", name="one_run_per_file"),
         UniqueConstraint("runner_id", "activity_key", name="one_run_per_activity"),
         Index("runs_by_runner_start", "runner_id", "start_time"),
+        # Every column the aggregates over a runner's runs read (totals, the runs' key that
+        # kept progress and calendars hang on, the list's filters): read from this index
+        # alone, never from rows whose summaries make them wide.
+        Index("runs_by_runner_measures", *RUN_MEASURES),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -113,6 +135,9 @@ class Run(Base):
     # without a title is shown with its default one, derived where it is shown.
     title: Mapped[str | None] = mapped_column(String(120))
     notes: Mapped[str | None] = mapped_column(Text)
+    # The IANA time zone where the run started (heroicrun.localtime), found from its first
+    # position when its profile is kept; None without positions, or before it is known.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     summary_json: Mapped[str] = mapped_column(Text)  # heroicrun.summary.describe(), as JSON
     measured_with: Mapped[str] = mapped_column(String(32))  # heroicrun version that measured it
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -52,11 +52,19 @@ class Row:
     on_foot: bool  # False: a ride or the like, which counts for no mission
     repeat_of: int | None  # the earlier run of the same outing: this one does not count
     sketch: str | None  # an SVG path in a 100 x 100 box, y down; None without one
+    time_zone: str | None = None  # where it started (IANA); None: not known, UTC is shown
+
+    @property
+    def local_start(self) -> localtime.LocalStart | None:
+        """When it started, on the clocks where it started; None for a route."""
+        return (
+            None if self.start_time is None else localtime.in_zone(self.start_time, self.time_zone)
+        )
 
     @property
     def default_title(self) -> str:
-        """ "Saturday morning run", from the UTC start and the sport."""
-        return default_title(self.start_time, self.sport)
+        """ "Saturday dawn run in Athens", from the local start and the sport."""
+        return localtime.default_title(self.local_start, self.sport)
 
     @property
     def pace_s_per_km(self) -> float | None:
@@ -106,9 +114,10 @@ class Overview:
         return newer // per_page + 1
 
 
-def default_title(start: datetime | None, sport: str | None) -> str:
-    """A run's title until the runner gives one, from its UTC start ("Saturday morning run")."""
-    local = None if start is None else localtime.local_start(start, None, None)
+def default_title(start: datetime | None, sport: str | None, zone: str | None = None) -> str:
+    """A run's title until the runner gives one, from its start in its zone ("Saturday dawn run
+    in Athens"; without a zone, by the UTC clock and no place)."""
+    local = None if start is None else localtime.in_zone(start, zone)
     return localtime.default_title(local, sport)
 
 
@@ -201,6 +210,7 @@ def page(session: Session, runner: Runner, chosen: Filter, limit: int, offset: i
             on_foot(),
             Run.overlaps_run_id,
             RunProfile.sketch,
+            Run.time_zone,
         )
         .outerjoin(RunProfile, RunProfile.run_id == Run.id)
         .where(Run.id.in_(ids))
@@ -223,6 +233,7 @@ def page(session: Session, runner: Runner, chosen: Filter, limit: int, offset: i
             on_foot=bool(row[12]),
             repeat_of=row[13],
             sketch=row[14],
+            time_zone=row[15],
         )
         for row in rows
     ]
@@ -234,11 +245,11 @@ def titles(session: Session, runner: Runner, run_ids: Collection[int]) -> dict[i
     if not run_ids:
         return {}
     rows = session.execute(
-        select(Run.id, Run.title, Run.start_time, _sport()).where(
+        select(Run.id, Run.title, Run.start_time, _sport(), Run.time_zone).where(
             Run.runner_id == runner.id, Run.id.in_(sorted(run_ids))
         )
     ).all()
     return {
-        run_id: title or default_title(None if start is None else as_utc(start), sport)
-        for run_id, title, start, sport in rows
+        run_id: title or default_title(None if start is None else as_utc(start), sport, zone)
+        for run_id, title, start, sport, zone in rows
     }

@@ -23,7 +23,7 @@ from heroicrun.missions.loading import Catalog
 from heroicrun.missions.model import Mission, RouteKmGoal
 from heroicrun.missions.progress import BeatProgress, MissionProgress
 from heroicrun.missions.runs import GRACE, RunFacts
-from heroicrun.play import NotFound, missions, rewards
+from heroicrun.play import NotFound, missions, rewards, snapshots
 
 LINE_CHARS = 160  # a postcard's line of the story: a sentence, seldom cut
 
@@ -44,10 +44,16 @@ class Postcard:
 
 
 def postcards(
-    session: Session, catalog: Catalog, runner: Runner, mission: Mission, earned: MissionProgress
+    session: Session,
+    catalog: Catalog,
+    runner: Runner,
+    mission: Mission,
+    earned: MissionProgress,
+    runs_key: str | None = None,
 ) -> list[Postcard]:
     """The runner's postcards of the mission of their active enrolment, as `earned` (its
-    progress, from missions.progress) stands."""
+    progress, from missions.progress) stands; with the runs' key (snapshots.runs_key), where
+    each run took the runner is kept in memory until the runs change."""
     enrolment = missions.active_enrolment(session, catalog, runner, mission.id)
     enrolled = missions.enrolled_at(enrolment)
     unlocked = {beat.beat: beat for beat in earned.beats if beat.met}
@@ -55,7 +61,11 @@ def postcards(
     finished = earned.status == "completed"
     found: list[tuple[str | None, float | None, datetime, int | None, str, bool]] = []
     if mission.route is not None and earned.progress_km is not None:
-        passed = _passed(session, runner, enrolled)
+        if runs_key is None:
+            passed = _passed(session, runner, enrolled)
+        else:
+            key = (runner.id, enrolled, runs_key)
+            passed = _PASSED.get(session, key, lambda: _passed(session, runner, enrolled))
         end = mission.route.waypoints[-1]
         for place in mission.route.waypoints[1:]:
             beat = _beat_at(mission, place.km, unlocked)
@@ -117,6 +127,9 @@ def _when(
         if total_km >= km - 1e-9:
             return ended, run_id
     return None
+
+
+_PASSED: snapshots.Memo[list[tuple[float, datetime, int]]] = snapshots.Memo()
 
 
 def _passed(

@@ -5,18 +5,20 @@ them, gets its profile from its original once: heroicrun.play.courses.profile_of
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from heroicrun.db.schema import RunProfile
+from heroicrun import localtime
+from heroicrun.db.schema import Run, RunProfile
 from heroicrun.measuring import profile
 
 
 def keep(session: Session, run_id: int, content: bytes) -> None:
     """Store the run's profile bytes (profile.to_bytes), replacing any kept before (flushed,
     not committed); two pages deriving it at once both succeed."""
-    sketch = profile.from_bytes(content).sketch
+    made = profile.from_bytes(content)
+    sketch = made.sketch
     values = {
         "run_id": run_id,
         "made_with": profile.MADE_WITH,
@@ -34,6 +36,10 @@ def keep(session: Session, run_id: int, content: bytes) -> None:
     else:  # pragma: no cover - heroicrun runs on SQLite and PostgreSQL
         session.execute(delete(RunProfile).where(RunProfile.run_id == run_id))
         session.execute(insert(RunProfile).values(values))
+    zone = None
+    if len(made.lat_deg):
+        zone = localtime.zone_at(float(made.lat_deg[0]), float(made.lon_deg[0]))
+    session.execute(update(Run).where(Run.id == run_id).values(time_zone=zone))
     session.flush()
 
 

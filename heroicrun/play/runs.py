@@ -40,7 +40,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from heroicrun import __version__, activity, reading, sports
+from heroicrun import __version__, activity, localtime, reading, sports
 from heroicrun.db.schema import Enrolment, Original, Run, Runner, Verdict
 from heroicrun.missions.loading import Catalog
 from heroicrun.missions.runs import RunFacts
@@ -93,6 +93,19 @@ class StoredRun:
     repeats: str | None = None  # when it repeats another run's outing: which, in a sentence
     title: str | None = None  # the runner's title; None: the default one is shown
     notes: str | None = None  # the runner's notes
+    time_zone: str | None = None  # where it started (IANA); None: not known
+
+    @property
+    def local_start(self) -> localtime.LocalStart | None:
+        """When it started, on the clocks where it started (UTC when that is not known);
+        None for a route."""
+        start = self.summary.start_time
+        return None if start is None else localtime.in_zone(start, self.time_zone)
+
+    @property
+    def default_title(self) -> str:
+        """ "Saturday dawn run in Athens": its title until the runner gives one."""
+        return localtime.default_title(self.local_start, self.marked_sport or self.sport)
 
     @property
     def on_foot(self) -> bool | None:
@@ -490,6 +503,7 @@ def _stored(
         marked_sport=row.marked_sport,
         title=row.title,
         notes=row.notes,
+        time_zone=row.time_zone,
         facts=facts,
         repeats=repeats,
     )

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, get_type_hints
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from heroicrun import localtime, summary
-from heroicrun.play import credits, history, imports, marks
+from heroicrun.play import credits, imports, marks
 from heroicrun.play.runs import StoredRun
 
 # The lists a run's headline leaves out (RunBrief): they can run long.
@@ -311,8 +311,6 @@ def fields(run: StoredRun) -> dict[str, Any]:
         "not_counted": run.not_counted,
         "marked_sport": run.marked_sport,
         "title": run.title,
-        "default_title": history.default_title(
-            run.summary.start_time, run.marked_sport or run.sport
-        ),
+        "default_title": run.default_title,
         "runner_notes": run.notes,
     }

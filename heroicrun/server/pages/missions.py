@@ -184,7 +184,7 @@ def mission_page(
         journey=_journey(mission, catalog, earned, race),
         # Nothing earned yet: the runner has just enrolled, or no run has counted since.
         fresh=earned.status == "in_progress" and not earned.unlocked and not earned.progress_km,
-        postcards=postcard_pages.of_mission(session, catalog, runner, mission, earned),
+        postcards=postcard_pages.of_mission(session, catalog, runner, mission, earned, runs_key),
     )
 
 

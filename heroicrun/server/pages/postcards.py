@@ -307,6 +307,7 @@ def of_mission(
     runner: Runner,
     mission: Mission,
     earned: MissionProgress,
+    runs_key: str | None = None,
 ) -> list[Listed]:
     """The runner's postcards of a mission they are enrolled in, as the mission page lists them."""
-    return listed(cards.postcards(session, catalog, runner, mission, earned))
+    return listed(cards.postcards(session, catalog, runner, mission, earned, runs_key))

@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from heroicrun import localtime, sports
 from heroicrun.db.schema import Runner
-from heroicrun.play import NotFound, credits, marks, runs
+from heroicrun.play import NotFound, credits, marks, records, runs
 from heroicrun.play import courses as run_courses
 from heroicrun.play import missions as play
 from heroicrun.server import csrf
@@ -49,12 +49,11 @@ def run_page(
     play.remember(writing, learned)  # verdicts judged afresh are kept for the next page
     axis: run_charts.Axis = "time" if request.query_params.get("axis") == "time" else "distance"
     pictures, bars = _pictures(session, writing, runner, run, axis)
-    # The local time is derived here from the first position, which the page's profile holds
-    # for its map: nothing more to store, and runs stored before time zones were known alike.
-    local = None
-    if run.summary.start_time is not None:
-        at = pictures.start or (None, None)
-        local = localtime.local_start(run.summary.start_time, at[0], at[1])
+    # The zone is kept with the run's profile; a run stored before zones were kept finds it
+    # from the profile's first position, as keeping its profile again will.
+    local = run.local_start
+    if run.time_zone is None and run.summary.start_time is not None and pictures.start:
+        local = localtime.local_start(run.summary.start_time, *pictures.start)
     default = localtime.default_title(local, run.marked_sport or run.sport)
     return render(
         request,
@@ -68,6 +67,7 @@ def run_page(
         local=local,
         title=run.title or default,
         default_title=default,
+        ranks=records.ranks_of(session, runner, run.id),
         cadence_spm=_steps_per_minute(run),
         saved=request.query_params.get("form") == "saved",
         title_max=localtime.TITLE_MAX,
