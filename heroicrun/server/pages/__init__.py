@@ -35,6 +35,9 @@ templates = Environment(
     autoescape=select_autoescape(["html", "svg", "xml"], default=True),
     trim_blocks=True,
     lstrip_blocks=True,
+    # Templates ship with the package and change only with it: no stat of every template and
+    # include on every page.
+    auto_reload=False,
 )
 templates.filters.update(formats.FILTERS)
 templates.globals.update(formats.HELPERS)
