@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session
 
 from heroicrun.db import engine as db_engine
 from heroicrun.db import migrate
+from heroicrun.db.schema import Runner
 from heroicrun.play import accounts
 from heroicrun.server import create_app
 from heroicrun.settings import Settings
@@ -55,6 +57,19 @@ def engine(database_url: str) -> Iterator[Engine]:
     migrate.upgrade(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A write session over the fresh, migrated database."""
+    with db_engine.writers(engine)() as opened:
+        yield opened
+
+
+@pytest.fixture
+def ann(session: Session) -> Runner:
+    """A runner named ann, without a password."""
+    return accounts.add_runner(session, "ann", None)
 
 
 @pytest.fixture

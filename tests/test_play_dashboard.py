@@ -3,40 +3,22 @@ suggested first mission, the missions to start by level; and the legend raced.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from sqlalchemy.orm import Session
 
-from heroicrun.db import engine as db_engine
-from heroicrun.db import migrate
 from heroicrun.db.schema import Runner
 from heroicrun.missions import catalog, lengths
 from heroicrun.missions.model import Mission
 from heroicrun.missions.progress import BeatProgress, MissionStatus
-from heroicrun.play import accounts, habits, races
 from heroicrun.play import dashboard as dashboards
+from heroicrun.play import habits, races
 from heroicrun.play import missions as play
 from tests.helpers.stored_runs import ENROLLED, add_run
 
 BUNDLED = catalog.bundled()
 STEADY = lengths.Runner(run_km=10.0, runs_per_week=4.0, pace_s_per_km=330.0)
-
-
-@pytest.fixture
-def session(database_url: str) -> Iterator[Session]:
-    """A write session over a fresh, migrated database."""
-    engine = db_engine.connect(database_url)
-    migrate.upgrade(engine)
-    with db_engine.writers(engine)() as opened:
-        yield opened
-    engine.dispose()
-
-
-@pytest.fixture
-def ann(session: Session) -> Runner:
-    return accounts.add_runner(session, "ann", None)
 
 
 def mission(mission_id: str) -> Mission:

@@ -3,14 +3,11 @@ of the year, and one run's standing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy.orm import Session
 
-from heroicrun.db import engine as db_engine
-from heroicrun.db import migrate
 from heroicrun.db.schema import Run, Runner
 from heroicrun.play import accounts, records
 from heroicrun.summary import RunSummary
@@ -18,21 +15,6 @@ from tests.helpers.real import real
 from tests.helpers.year_of_runs import a_year_of_runs, stored, stored_file, year_plan
 
 TODAY = date(2026, 6, 1)
-
-
-@pytest.fixture
-def session(database_url: str) -> Iterator[Session]:
-    """A write session over a fresh, migrated database."""
-    engine = db_engine.connect(database_url)
-    migrate.upgrade(engine)
-    with db_engine.writers(engine)() as opened:
-        yield opened
-    engine.dispose()
-
-
-@pytest.fixture
-def ann(session: Session) -> Runner:
-    return accounts.add_runner(session, "ann", None)
 
 
 def on(day: date) -> datetime:

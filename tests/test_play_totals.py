@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy.orm import Session
 
-from heroicrun.db import engine as db_engine
-from heroicrun.db import migrate
 from heroicrun.db.schema import Runner
 from heroicrun.play import accounts, totals
 from tests.helpers.year_of_runs import stored
-
-
-@pytest.fixture
-def session(database_url: str) -> Iterator[Session]:
-    """A write session over a fresh, migrated database."""
-    engine = db_engine.connect(database_url)
-    migrate.upgrade(engine)
-    with db_engine.writers(engine)() as opened:
-        yield opened
-    engine.dispose()
-
-
-@pytest.fixture
-def ann(session: Session) -> Runner:
-    return accounts.add_runner(session, "ann", None)
 
 
 def at(year: int, month: int, day: int, hour: int = 7, minute: int = 0) -> datetime:
