@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from heroicrun.db import engine as db_engine
 from heroicrun.db import migrate
@@ -60,9 +60,15 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
+def db(engine: Engine) -> sessionmaker[Session]:
+    """Write sessions over the fresh, migrated database."""
+    return db_engine.writers(engine)
+
+
+@pytest.fixture
+def session(db: sessionmaker[Session]) -> Iterator[Session]:
     """A write session over the fresh, migrated database."""
-    with db_engine.writers(engine)() as opened:
+    with db() as opened:
         yield opened
 
 

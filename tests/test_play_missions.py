@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from heroicrun.db import engine as db_engine
-from heroicrun.db import migrate
 from heroicrun.db.schema import Enrolment, Original, Run, Runner, Verdict
 from heroicrun.missions.checks import GoalCheck
 from heroicrun.missions.model import Mission
@@ -29,26 +26,6 @@ from tests.helpers.stored_runs import (
     catalog_of,
     distance_goal,
 )
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[sessionmaker[Session]]:
-    """Write sessions over a fresh, migrated database."""
-    engine = db_engine.connect(database_url)
-    migrate.upgrade(engine)
-    yield db_engine.writers(engine)
-    engine.dispose()
-
-
-@pytest.fixture
-def session(db: sessionmaker[Session]) -> Iterator[Session]:
-    with db() as opened:
-        yield opened
-
-
-@pytest.fixture
-def ann(session: Session) -> Runner:
-    return accounts.add_runner(session, "ann", None)
 
 
 @pytest.fixture

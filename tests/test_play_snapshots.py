@@ -9,10 +9,8 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from heroicrun.db import engine as db_engine
-from heroicrun.db import migrate
 from heroicrun.db.schema import ProgressSnapshot, Run, Runner
 from heroicrun.missions.model import Mission
 from heroicrun.play import accounts, credits, marks, pool, runs, snapshots
@@ -29,25 +27,6 @@ from tests.helpers.stored_runs import (
     catalog_of,
     gpx_of,
 )
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[sessionmaker[Session]]:
-    engine = db_engine.connect(database_url)
-    migrate.upgrade(engine)
-    yield db_engine.writers(engine)
-    engine.dispose()
-
-
-@pytest.fixture
-def session(db: sessionmaker[Session]) -> Iterator[Session]:
-    with db() as opened:
-        yield opened
-
-
-@pytest.fixture
-def ann(session: Session) -> Runner:
-    return accounts.add_runner(session, "ann", None)
 
 
 @pytest.fixture(scope="module")
