@@ -268,7 +268,11 @@ def test_run_page_shows_the_splits_and_charts(journey: Journey) -> None:
     for device in journey.devices:
         device.open(journey.run_path(device))
         page = device.page
+        # Splits as bars, one a km, with the table behind a summary.
+        assert page.locator("svg.split-bars rect").count() >= 5
         splits = page.locator("table.splits").first
+        expect(splits).to_be_hidden()
+        page.get_by_text("Splits per km, as a table").click()
         expect(splits).to_be_visible()
         expect(splits.locator("thead")).to_contain_text("Pace")
         assert splits.locator("tbody tr").count() >= 5
@@ -341,7 +345,10 @@ def test_what_came_from_a_file_stays_text(journey: Journey) -> None:
     expect(desktop.page.locator("main")).to_contain_text("<script>alert(1)</script>")
     desktop.shot("10-escaped")
     journey.phone.open("/runs")
-    expect(journey.phone.page.locator("table.runs")).to_contain_text("<script>alert(1)</script>")
+    # The list names each run by its title and its file: the file's name stays text too.
+    expect(journey.phone.page.locator("ul.run-rows")).to_contain_text(
+        "<img src=x onerror=alert(2)>"
+    )
     journey.phone.shot("10-escaped")
     for device in journey.devices:
         assert device.dialogs == []

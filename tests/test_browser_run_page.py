@@ -193,9 +193,9 @@ def test_a_36_hour_run_shows_its_charts_within_a_phone_screen_and_a_half(
     box = charts.bounding_box()
     assert box is not None
     height = PHONE[1]
-    # About one screen and a half (1,110 px): the header, the title, the three figures, the
-    # map and the three charts.
-    assert box["y"] + box["height"] <= 1.6 * height, box
+    # About one screen and a half (1,190 px): the header, the title, its records in one row,
+    # the three figures, the map and the three charts.
+    assert box["y"] + box["height"] <= 1.65 * height, box
     # The headline comes first, on the first screen.
     headline = page.locator(".run-headline").bounding_box()
     assert headline is not None and headline["y"] + headline["height"] <= height

@@ -90,8 +90,13 @@ def _clock(seconds: float) -> str:
     return f"{minutes}:{rest:02d}"
 
 
+METRES = {"400 m": 400.0, "1 km": 1000.0, "1 mile": 1609.344, "5 km": 5000.0, "10 km": 10000.0}
+
+
 def rank(name: str, overall: int, in_year: int, year: int = 2026) -> records.Rank:
-    return records.Rank(name, 1000.0, 300.0, overall, in_year, year, overall == 1)
+    return records.Rank(
+        name, METRES.get(name, 21097.5), 300.0, overall, in_year, year, overall == 1
+    )
 
 
 def test_a_run_page_badge_names_the_record_and_links_to_the_records() -> None:
@@ -100,21 +105,27 @@ def test_a_run_page_badge_names_the_record_and_links_to_the_records() -> None:
 
     html = partial.render(ranks=ranks)
 
+    # One line: the record, and a count of the rest (the 1 km, second best of its year).
     badges = re.findall(r'<a class="badge" href="/records">([^<]+)</a>', html)
+    assert badges == ["Personal record · 5 km · 5:00"]
+    assert '<a class="more" href="/records" aria-label="and 1 more">+1</a>' in html
+    placed = partial.render(ranks=[rank("1 km", 3, 2), rank("10 km", 3, 3)])
     this_year = datetime.now(UTC).year
-    second = "2nd best this year" if this_year == 2026 else "2nd best of 2026"
-    assert badges == ["Personal record · 5 km · 5:00", f"{second} · 1 km · 5:00"]
+    third = "3rd best this year" if this_year == 2026 else "3rd best of 2026"
+    assert re.findall(r'class="badge" href="/records">([^<]+)<', placed) == [
+        f"{third} · 10 km · 5:00"
+    ]
     assert partial.render().strip() == ""  # a page without ranks shows nothing
     assert partial.render(ranks=[rank("1 km", 9, 9)]).strip() == ""
 
 
-def test_a_long_runs_many_records_show_four_badges_and_a_count() -> None:
+def test_a_long_runs_many_records_show_the_longest_and_a_count() -> None:
     names = ["400 m", "1 km", "1 mile", "5 km", "10 km", "half marathon"]
     html = templates.get_template("_run_records.html").render(
         ranks=[rank(name, 1, 1) for name in names]
     )
-    assert html.count('class="badge"') == 4
-    assert "and 2 more" in html
+    assert html.count('class="badge"') == 1 and "Personal record · half marathon" in html
+    assert 'aria-label="and 5 more">+5</a>' in html
 
 
 def test_ranks_words_for_this_year_and_other_years() -> None:

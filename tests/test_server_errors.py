@@ -47,7 +47,7 @@ def test_a_page_past_the_last_goes_to_the_last(client: TestClient) -> None:
     make_runner(client, "ann")
     sign_in(client)
     answer = client.get("/runs", params={"page": "50"}, follow_redirects=False)
-    assert answer.status_code == 303 and answer.headers["location"] == "/runs?page=1"
+    assert answer.status_code == 303 and answer.headers["location"] == "/runs"  # the first page
 
 
 @pytest.mark.parametrize("path", [f"/runs/{HUGE}", "/runs/abc", "/runs/²"])

@@ -5,7 +5,7 @@ them, gets its profile from its original once: heroicrun.play.courses.profile_of
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -39,7 +39,9 @@ def keep(session: Session, run_id: int, content: bytes) -> None:
     zone = None
     if len(made.lat_deg):
         zone = localtime.zone_at(float(made.lat_deg[0]), float(made.lon_deg[0]))
-    session.execute(update(Run).where(Run.id == run_id).values(time_zone=zone))
+    run = session.get(Run, run_id)  # the row in hand when the run was just stored
+    if run is not None:
+        run.time_zone = zone
     session.flush()
 
 
