@@ -14,8 +14,9 @@ from sqlalchemy import insert, inspect, select
 from heroicrun import measuring, summary
 from heroicrun.db import engine as db_engine
 from heroicrun.db import migrate
-from heroicrun.db.schema import Original, Run, RunEffort, Runner
+from heroicrun.db.schema import Original, Run, RunEffort
 from tests.factory import TrackBuilder
+from tests.helpers import old_schema
 from tests.helpers.files import gpx_text
 
 START = datetime(2025, 3, 2, 7, 0, tzinfo=UTC)
@@ -43,11 +44,7 @@ def test_0007_copies_the_stored_runs_best_efforts(database_url: str) -> None:
         alembic(engine, "upgrade", "0006")
         assert DERIVED.isdisjoint(inspect(engine).get_table_names())
         with engine.begin() as connection:
-            ann = connection.execute(
-                insert(Runner)
-                .values(name="ann", password_hash=None, created_at=START)
-                .returning(Runner.id)
-            ).scalar_one()
+            ann = old_schema.add_runner(connection, "ann", START)
             connection.execute(
                 insert(Original).values(
                     sha256=digest, size=len(data), content_gz=gzip.compress(data)

@@ -19,6 +19,7 @@ from heroicrun.db.schema import Enrolment, Original, Run, Runner, Unlock, Verdic
 from heroicrun.missions.loading import Catalog
 from heroicrun.play import missions, pool, runs
 from tests.factory import TrackBuilder
+from tests.helpers import old_schema
 from tests.helpers.files import gpx_text
 from tests.helpers.missions import a_mission
 
@@ -54,11 +55,7 @@ def test_a_database_at_0004_upgrades_and_its_chapters_are_written_down_later(
         digest = hashlib.sha256(data).hexdigest()
         now = datetime.now(UTC)
         with engine.begin() as connection:
-            ann = connection.execute(
-                insert(Runner)
-                .values(name="ann", password_hash=None, created_at=now)
-                .returning(Runner.id)
-            ).scalar_one()
+            ann = old_schema.add_runner(connection, "ann", now)
             connection.execute(
                 insert(Original).values(
                     sha256=digest, size=len(data), content_gz=gzip.compress(data)

@@ -40,7 +40,7 @@ from heroicrun.play import (
 )
 from heroicrun.track import Track
 from tests.conftest import bearer, make_runner
-from tests.helpers import outing_files
+from tests.helpers import old_schema, outing_files
 from tests.helpers.outing_files import DAY, SEASON, START
 from tests.helpers.real import needs_real, real_files
 from tests.helpers.web import sign_in
@@ -241,11 +241,7 @@ def test_the_migration_keeps_every_run_as_outing_1(database_url: str) -> None:
         digest = hashlib.sha256(data).hexdigest()
         now = datetime.now(UTC)
         with engine.begin() as connection:
-            ann = connection.execute(
-                insert(Runner)
-                .values(name="ann", password_hash=None, created_at=now)
-                .returning(Runner.id)
-            ).scalar_one()
+            ann = old_schema.add_runner(connection, "ann", now)
             connection.execute(
                 insert(Original).values(
                     sha256=digest, size=len(data), content_gz=gzip.compress(data)

@@ -33,7 +33,7 @@ from heroicrun.missions.loading import Catalog
 from heroicrun.play import NotFound, accounts, missions, pool, recompute, runs
 from heroicrun.reading import archives
 from tests.factory import START, TrackBuilder
-from tests.helpers import runfiles
+from tests.helpers import old_schema, runfiles
 from tests.helpers.files import gpx_text, zipped
 
 ATHENS = Path(__file__).parents[1] / "heroicrun" / "samples" / "athens-dawn-run.gpx"
@@ -475,11 +475,7 @@ def test_runs_stored_before_fingerprints_migrate_and_recompute_finds_the_copies(
     now = datetime.now(UTC)
     sent = wrappings(ATHENS.read_bytes())
     with engine.begin() as connection:
-        ann = connection.execute(
-            insert(Runner.__table__)
-            .values(name="ann", password_hash=None, created_at=now)
-            .returning(Runner.__table__.c.id)
-        ).scalar_one()
+        ann = old_schema.add_runner(connection, "ann", now)
         for name in ("run.gpx", "run.gpx.gz"):
             data = sent[name]
             [(summary, _)] = parser.describe(data, name)

@@ -8,6 +8,7 @@ run that earned it. Verdicts (one run against one goal) are a cache keyed by the
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import (
@@ -38,6 +39,11 @@ class Runner(Base):
     name: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Changed by the database whenever any of the runner's runs is (migration 0009's
+    # triggers): what is kept about the runs is kept under it (heroicrun.play.snapshots).
+    runs_version: Mapped[int] = mapped_column(
+        BigInteger, server_default="0", default=lambda: secrets.randbits(62)
+    )
 
 
 class Token(Base):

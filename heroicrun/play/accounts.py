@@ -299,24 +299,34 @@ def _alive(token: Token, at: datetime) -> bool:
 def live_token(session: Session, secret: str, kind: str) -> Token | None:
     """The live token of this kind ("api" or "session") with this secret, or None (revoked,
     expired, unknown, or of the other kind: a session is no API token, and the reverse)."""
+    found = live_token_and_runner(session, secret, kind)
+    return None if found is None else found[0]
+
+
+def live_token_and_runner(session: Session, secret: str, kind: str) -> tuple[Token, Runner] | None:
+    """`live_token` and its runner, read together: a request asks for both."""
     if kind not in (API, SESSION):
         raise ValueError(f"no such kind of token: {kind!r}")
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = session.scalar(
-        select(Token).where(
+    found = session.execute(
+        select(Token, Runner)
+        .join(Runner, Runner.id == Token.runner_id)
+        .where(
             Token.secret_hash == hash_secret(secret),
             Token.kind == kind,
             Token.revoked_at.is_(None),
         )
-    )
-    return token if token is not None and _alive(token, now()) else None
+    ).first()
+    if found is None or not _alive(found[0], now()):
+        return None
+    return found[0], found[1]
 
 
 def runner_for_secret(session: Session, secret: str, kind: str) -> Runner | None:
     """The runner a live token or session of this kind belongs to, or None."""
-    token = live_token(session, secret, kind)
-    return None if token is None else session.get(Runner, token.runner_id)
+    found = live_token_and_runner(session, secret, kind)
+    return None if found is None else found[1]
 
 
 def needs_touch(token: Token, at: datetime | None = None) -> bool:

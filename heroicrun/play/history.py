@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from heroicrun import localtime
 from heroicrun.db.schema import Run, Runner, RunProfile
-from heroicrun.play import totals
+from heroicrun.play import snapshots, totals
 from heroicrun.play.missions import as_utc, on_foot
 
 UNDECLARED = "undeclared"  # the sport filter's value for runs whose file names no sport
@@ -169,6 +169,18 @@ def overview(entries: Sequence[totals.Entry], chosen: Filter) -> Overview:
         sports=sorted(sports) + ([UNDECLARED] if undeclared else []),
         years=sorted(years, reverse=True),
     )
+
+
+_PAGES: snapshots.Memo[list[Row]] = snapshots.Memo(256)
+
+
+def kept_page(
+    session: Session, runner: Runner, chosen: Filter, limit: int, offset: int
+) -> list[Row]:
+    """`page`, read once for the runs as they are (heroicrun.play.snapshots.runs_key: any run
+    stored, changed or deleted changes it)."""
+    key = ("page", runner.id, snapshots.runs_key(session, runner.id), chosen, limit, offset)
+    return _PAGES.get(session, key, lambda: page(session, runner, chosen, limit, offset))
 
 
 def page(session: Session, runner: Runner, chosen: Filter, limit: int, offset: int) -> list[Row]:

@@ -130,13 +130,16 @@ def progress(
     learned: Learned | None = None,
     writing: Session | None = None,
     runs_key: str | None = None,
+    enrolment: Enrolment | None = None,
 ) -> tuple[Mission, MissionProgress]:
-    """Where the runner stands in the mission of their active enrolment, at `now`: as kept
-    (heroicrun.play.snapshots), else judged and, given `writing`, kept there.
+    """Where the runner stands in the mission of their active enrolment (`enrolment`, when
+    already read), at `now`: as kept (heroicrun.play.snapshots), else judged and, given
+    `writing`, kept there.
 
     Verdicts judged afresh are added to `learned` when given (keep them with `remember`).
     """
-    enrolment = active_enrolment(session, catalog, runner, mission_id)
+    if enrolment is None:
+        enrolment = active_enrolment(session, catalog, runner, mission_id)
     mission = _mission(catalog, mission_id)
     pairs = [(mission, enrolment)]
     [earned] = current(session, catalog, runner, pairs, now, learned, writing, runs_key)

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from heroicrun.db.schema import Run, Runner
+from heroicrun.db.schema import Enrolment, Run, Runner
 from heroicrun.missions.loading import Catalog
 from heroicrun.missions.model import Mission, RouteKmGoal
 from heroicrun.missions.progress import BeatProgress, MissionProgress
@@ -50,11 +50,14 @@ def postcards(
     mission: Mission,
     earned: MissionProgress,
     runs_key: str | None = None,
+    enrolment: Enrolment | None = None,
 ) -> list[Postcard]:
-    """The runner's postcards of the mission of their active enrolment, as `earned` (its
-    progress, from missions.progress) stands; with the runs' key (snapshots.runs_key), where
-    each run took the runner is kept in memory until the runs change."""
-    enrolment = missions.active_enrolment(session, catalog, runner, mission.id)
+    """The runner's postcards of the mission of their active enrolment (`enrolment`, when
+    already read), as `earned` (its progress, from missions.progress) stands; with the runs'
+    key (snapshots.runs_key), where each run took the runner is kept in memory until the runs
+    change."""
+    if enrolment is None:
+        enrolment = missions.active_enrolment(session, catalog, runner, mission.id)
     enrolled = missions.enrolled_at(enrolment)
     unlocked = {beat.beat: beat for beat in earned.beats if beat.met}
     last_beat = mission.beats[-1]

@@ -189,6 +189,17 @@ def kept(session: Session, runner: Runner, today: date) -> list[Record]:
     )
 
 
+_RANKS: snapshots.Memo[list[Rank]] = snapshots.Memo(1024)
+
+
+def kept_ranks(session: Session, runner: Runner, run_id: int) -> list[Rank]:
+    """`ranks_of`, worked out once for the runs as they are (heroicrun.play.snapshots.runs_key)."""
+    key = snapshots.runs_key(session, runner.id)
+    return _RANKS.get(
+        session, ("ranks", runner.id, key, run_id), lambda: ranks_of(session, runner, run_id)
+    )
+
+
 def ranks_of(session: Session, runner: Runner, run_id: int) -> list[Rank]:
     """Where each of the run's best efforts stands, shortest distance first; empty for a run
     that does not count (a ride, a repeat, a route) or is not the runner's.

@@ -5,12 +5,9 @@ The key is a SHA-256 of everything progress depends on, each part read cheaply:
 
 - the mission's content and this heroicrun's version (an edited mission, an upgrade);
 - the enrolment (its id and when it began);
-- the runner's runs, in one aggregate query: how many, the highest id, and sums over the rows of
-  what missions and the dashboard read of a run (counted and whole distance, moving, elapsed and
-  counted moving time, start, sport and the runner's mark, GPS or not, the outing it repeats),
-  each weighted by the run's id so that two runs trading values still change them. A run
-  stored, deleted, re-marked or measured differently changes the key; a title or notes edit
-  does not;
+- the runner's runs, by their version (runners.runs_version), which the database changes
+  whenever one of them, or what is kept of one (efforts, profile), is stored, changed or
+  deleted: a run stored, deleted, re-marked, measured differently or retitled changes it;
 - the enrolment's ledger (how many unlocks, the highest id): chapters written down or taken out.
 
 Progress also depends on the clock (deadlines in days, the weekly distance, a streak's today):
@@ -18,8 +15,8 @@ a snapshot holds `until` the next whole hour, or sooner the moment a deadline's 
 differently ("3 days left", "47 h left"), or the deadline.
 
 A snapshot read once is kept in this process as well, and so are the other things a page derives
-from the runs alone (habits, totals, the latest runs: `Memo`), under the runs' key: the one
-aggregate query is then all a page pays for them.
+from the runs alone (habits, totals, the latest runs: `Memo`), under the runs' key: reading
+one row is then all a page pays for them.
 
 The key is read before the runs are judged, so a run stored meanwhile leaves a snapshot under
 the older key, which the next view finds stale; never new runs' key over old progress.
@@ -33,28 +30,23 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from pydantic import TypeAdapter
-from sqlalchemy import ColumnElement, Insert, Select, bindparam, case, func, literal, select
+from sqlalchemy import Insert, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy.orm import Session
 
-from heroicrun import __version__, sports
-from heroicrun.db.schema import Enrolment, ProgressSnapshot, Run, Unlock
+from heroicrun import __version__
+from heroicrun.db.schema import Enrolment, ProgressSnapshot, Runner, Unlock
 from heroicrun.missions.model import BestOfGoal, Mission
 from heroicrun.missions.progress import MissionProgress
 
 T = TypeVar("T")
 
-# A run's weight in the sums: its id, folded small enough that the sums of 100,000 runs of
-# 10,000 km stay well inside a 64-bit integer or a double's exact range.
-WEIGHT_MODULUS = 1009
 FRESH_FOR = timedelta(hours=1)
 MISSION_KEYS_KEPT = 512
 SNAPSHOTS_IN_MEMORY = 4096
-EPOCH_BASE_S = 1_677_196_800  # 2023-02-24T00:00Z in Unix time, and about it in Julian days:
-JULIAN_BASE_DAY = 2_460_000  # (noon that day) bases that keep the sums of starts small
 
 
 @dataclass(frozen=True)
@@ -71,38 +63,13 @@ _KEPT = TypeAdapter(Kept)
 
 
 def runs_key(session: Session, runner_id: int) -> str:
-    """What the runner's runs look like to missions, in one aggregate query, as a short string."""
-    dialect = session.get_bind().dialect.name
-    statement = _RUNS_KEY.get(dialect)
-    if statement is None:  # built once: building it costs more than running it
-        statement = _RUNS_KEY[dialect] = _runs_key(dialect)
-    row = session.execute(statement, {"runner_id": runner_id}).one()
-    return ",".join(_said(value) for value in row)
+    """What the runner's runs look like now, as a short string: their version, which the
+    database changes whenever a run, or a run's efforts or profile, is stored, changed or
+    deleted (migration 0009)."""
+    return str(session.scalar(_RUNS_VERSION, {"runner_id": runner_id}))
 
 
-_RUNS_KEY: dict[str, Select[Any]] = {}
-
-
-def _runs_key(dialect: str) -> Select[Any]:
-    weight = Run.id % WEIGHT_MODULUS + 1
-    weighed = (
-        Run.counted_distance_m,
-        Run.distance_m,
-        func.coalesce(Run.moving_s, -1.0),
-        func.coalesce(Run.elapsed_s, -1.0),
-        func.coalesce(Run.counted_moving_s, -1.0),
-        func.coalesce(Run.overlaps_run_id, 0),
-        case((Run.gps.is_(True), 1), else_=0),
-        _sport_code(Run.sport, dialect),
-        _sport_code(Run.marked_sport, dialect),
-        _start_s(dialect),
-    )
-    return select(
-        func.count(Run.id),
-        func.coalesce(func.max(Run.id), 0),
-        func.coalesce(func.sum(Run.id), 0),
-        *(func.coalesce(func.sum(column * weight), 0) for column in weighed),
-    ).where(Run.runner_id == bindparam("runner_id"))
+_RUNS_VERSION = select(Runner.runs_version).where(Runner.id == bindparam("runner_id"))
 
 
 def ledger_keys(session: Session, enrolment_ids: Sequence[int]) -> dict[int, str]:
@@ -300,36 +267,6 @@ def _within_days(goal: object) -> float | None:
     inner = goal.goal if isinstance(goal, BestOfGoal) else goal
     days = getattr(inner, "within_days", None)
     return None if days is None else float(days)
-
-
-# Sports heroicrun names, in a list where each one's place is its number.
-_SPORTS = "," + ",".join(sorted(sports.ON_FOOT | sports.NOT_ON_FOOT)) + ","
-
-
-def _sport_code(column: QueryableAttribute[str | None], dialect: str) -> ColumnElement[int]:
-    """A sport as a number: where it is in the list of known ones; an unknown one, its length
-    plus 10,000; none, 0."""
-    found = literal(",") + column + literal(",")
-    place = (
-        func.strpos(literal(_SPORTS), found)
-        if dialect == "postgresql"
-        else func.instr(literal(_SPORTS), found)
-    )
-    return func.coalesce(func.nullif(place, 0), func.length(column) + 10_000, 0)
-
-
-def _start_s(dialect: str) -> ColumnElement[float]:
-    """A run's start in seconds since 2023-02-24 (a base that keeps the weighted sums small
-    enough for a second to show in a double)."""
-    if dialect == "postgresql":
-        seconds = func.extract("epoch", Run.start_time) - EPOCH_BASE_S
-    else:
-        seconds = (func.julianday(Run.start_time) - JULIAN_BASE_DAY) * 86400
-    return func.coalesce(seconds, literal(0.0))
-
-
-def _said(value: object) -> str:
-    return repr(value) if isinstance(value, float) else str(value)
 
 
 def _utc(moment: datetime) -> datetime:

@@ -65,22 +65,24 @@ def signed_in(request: Request, session: ReadSession) -> Runner:
     """
     bearer = csrf.bearer_secret(request)
     if bearer is not None:
-        token = accounts.live_token(session, bearer, "api")
+        found = accounts.live_token_and_runner(session, bearer, "api")
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
-        token = None if cookie is None else accounts.live_token(session, cookie, "session")
-        if token is not None and not csrf.same_origin_or_safe(request):
+        found = (
+            None if cookie is None else accounts.live_token_and_runner(session, cookie, "session")
+        )
+        if found is not None and not csrf.same_origin_or_safe(request):
             raise HTTPException(
                 status_code=403,
                 detail="this request came from another site's page; heroicrun refused it",
             )
-    runner = None if token is None else session.get(Runner, token.runner_id)
-    if token is None or runner is None:
+    if found is None:
         raise HTTPException(
             status_code=401,
             detail="sign in, or send an API token as 'Authorization: Bearer <token>'",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    token, runner = found
     if accounts.needs_touch(token):  # a write at most once a minute per token
         with request.app.state.writers() as touching:
             accounts.touch(touching, token.id)

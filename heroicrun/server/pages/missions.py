@@ -164,7 +164,7 @@ def mission_page(
         )
     learned: play.Learned = {}
     mission, earned = play.progress(
-        session, catalog, runner, mission_id, now, learned, writing, runs_key
+        session, catalog, runner, mission_id, now, learned, writing, runs_key, enrolment
     )
     play.remember(writing, learned)
     beats = [
@@ -184,7 +184,9 @@ def mission_page(
         journey=_journey(mission, catalog, earned, race),
         # Nothing earned yet: the runner has just enrolled, or no run has counted since.
         fresh=earned.status == "in_progress" and not earned.unlocked and not earned.progress_km,
-        postcards=postcard_pages.of_mission(session, catalog, runner, mission, earned, runs_key),
+        postcards=postcard_pages.of_mission(
+            session, catalog, runner, mission, earned, runs_key, enrolment
+        ),
     )
 
 

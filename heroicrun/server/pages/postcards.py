@@ -23,7 +23,7 @@ from fastapi.responses import Response
 from markupsafe import escape
 from starlette.concurrency import run_in_threadpool
 
-from heroicrun.db.schema import Runner
+from heroicrun.db.schema import Enrolment, Runner
 from heroicrun.missions import routes
 from heroicrun.missions.loading import Catalog
 from heroicrun.missions.model import Mission
@@ -308,6 +308,7 @@ def of_mission(
     mission: Mission,
     earned: MissionProgress,
     runs_key: str | None = None,
+    enrolment: Enrolment | None = None,
 ) -> list[Listed]:
     """The runner's postcards of a mission they are enrolled in, as the mission page lists them."""
-    return listed(cards.postcards(session, catalog, runner, mission, earned, runs_key))
+    return listed(cards.postcards(session, catalog, runner, mission, earned, runs_key, enrolment))

@@ -67,7 +67,7 @@ def runs_page(
         return RedirectResponse(f"{runs_url(chosen, min(landing, last))}#m{month}", status_code=303)
     if page > last:  # past the end (a bookmark, or runs deleted since): the last page instead
         return RedirectResponse(runs_url(chosen, last), status_code=303)
-    rows = history.page(session, runner, chosen, RUNS_PER_PAGE, (page - 1) * RUNS_PER_PAGE)
+    rows = history.kept_page(session, runner, chosen, RUNS_PER_PAGE, (page - 1) * RUNS_PER_PAGE)
     shown_year = chosen.year or (
         today.year if not found.years or today.year in found.years else found.years[0]
     )

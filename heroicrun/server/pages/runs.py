@@ -67,7 +67,7 @@ def run_page(
         local=local,
         title=run.title or default,
         default_title=default,
-        ranks=records.ranks_of(session, runner, run.id),
+        ranks=records.kept_ranks(session, runner, run.id),
         cadence_spm=_steps_per_minute(run),
         saved=request.query_params.get("form") == "saved",
         title_max=localtime.TITLE_MAX,
