@@ -240,3 +240,107 @@ class ProgressSnapshot(Base):
     key: Mapped[str] = mapped_column(String(64))
     content: Mapped[str] = mapped_column(Text)  # JSON
     made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# --- clubs and team missions ------------------------------------------------------------------
+
+
+class Club(Base):
+    """Runners who run missions together. Whoever has the code can join; the owner can change
+    it (and so shut out whoever had the old one) and remove members."""
+
+    __tablename__ = "clubs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("runners.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)  # the invite code
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Changed by the database whenever the club's members, team enrolments, credited runs (or
+    # those runs themselves) or team chapters change (migration 0010's triggers): what is kept
+    # about the club is kept under it.
+    version: Mapped[int] = mapped_column(
+        BigInteger, server_default="0", default=lambda: secrets.randbits(62)
+    )
+
+
+class ClubMember(Base):
+    """A runner in a club since `joined_at`; one who left (or was removed) keeps the row, with
+    `left_at`, so that what they gave the team still carries their name."""
+
+    __tablename__ = "club_members"
+
+    club_id: Mapped[int] = mapped_column(
+        ForeignKey("clubs.id", ondelete="CASCADE"), primary_key=True
+    )
+    runner_id: Mapped[int] = mapped_column(
+        ForeignKey("runners.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class TeamEnrolment(Base):
+    """A club in a mission as one team since a moment; restarting closes it and opens a new one."""
+
+    __tablename__ = "team_enrolments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    club_id: Mapped[int] = mapped_column(ForeignKey("clubs.id", ondelete="CASCADE"), index=True)
+    mission_id: Mapped[str] = mapped_column(String(64))
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class TeamRun(Base):
+    """A member's run credited to a team: once per team (the key), whoever stored it and
+    however often. What it measures is read from the run itself, so a re-marked or re-measured
+    run counts as it now stands; a deleted one goes with its rows."""
+
+    __tablename__ = "team_runs"
+    __table_args__ = (Index("team_runs_by_member", "team_enrolment_id", "runner_id"),)
+
+    team_enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("team_enrolments.id", ondelete="CASCADE"), primary_key=True
+    )
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    runner_id: Mapped[int] = mapped_column(ForeignKey("runners.id", ondelete="CASCADE"))
+    credited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TeamUnlock(Base):
+    """A chapter unlocked for a whole team, credited to the member whose run crossed the mark.
+    It stays when that member leaves; with the run deleted, the credit keeps the member."""
+
+    __tablename__ = "team_unlocks"
+    __table_args__ = (
+        UniqueConstraint("team_enrolment_id", "beat", name="one_team_unlock_per_beat"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("team_enrolments.id", ondelete="CASCADE"), index=True
+    )
+    beat: Mapped[str] = mapped_column(String(64))
+    # None for a beat at km 0 of the route, unlocked on enrolment.
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+    runner_id: Mapped[int | None] = mapped_column(ForeignKey("runners.id", ondelete="SET NULL"))
+    unlocked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    detail: Mapped[str] = mapped_column(String(500))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TeamSnapshot(Base):
+    """A team mission's progress as last worked out, kept while `key` (the mission's content and
+    the club's version) still holds."""
+
+    __tablename__ = "team_snapshots"
+
+    team_enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("team_enrolments.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)  # JSON
+    made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
