@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from heroicrun.db import engine as db_engine
 from heroicrun.db import migrate
 from heroicrun.db.schema import Runner
+from heroicrun.missions import catalog, loading
 from heroicrun.play import accounts
 from heroicrun.server import create_app
 from heroicrun.settings import Settings
@@ -41,6 +42,27 @@ BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES else [])]
 # too), so it may start from a migrated copy. Any other test (the migrations' own, `db upgrade`)
 # gets an empty database.
 MIGRATED_FOR = frozenset({"engine", "client"})
+
+
+@pytest.fixture(autouse=True, scope="session")
+def bundled_missions_checked_once() -> Iterator[None]:
+    """The bundled missions checked once per test process, as a server checks them once, not
+    for every app a test makes (40 of its 60 ms); checked again if their files change."""
+    check = loading.load_all
+    bundled = catalog.directory().resolve()
+    checked: dict[tuple[str, tuple[catalog.Stamp, ...]], loading.Catalog] = {}
+
+    def load_all(directory: Path) -> loading.Catalog:
+        if directory.resolve() != bundled:
+            return check(directory)
+        key = (str(directory), catalog.stamps(directory))
+        if key not in checked:
+            checked[key] = check(directory)
+        return checked[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(loading, "load_all", load_all)
+        yield
 
 
 @pytest.fixture(scope="session")
