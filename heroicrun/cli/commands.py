@@ -24,7 +24,7 @@ app = typer.Typer(
 
 # Which module registers each command on `app`, in the order `--help` lists them (`check`,
 # registered here, comes first).
-MODULES = ("accounts", "missions", "runs", "server")
+MODULES = ("accounts", "missions", "runs", "clubs", "progress", "server")
 COMMANDS = {
     "runner": "accounts",
     "token": "accounts",
@@ -33,6 +33,8 @@ COMMANDS = {
     "validate": "missions",
     "import": "runs",
     "runs": "runs",
+    "club": "clubs",
+    "progress": "progress",
     "serve": "server",
 }
 

@@ -16,6 +16,7 @@ from heroicrun.missions import catalog
 from heroicrun.server import (
     accounts,
     bodylimit,
+    clubs,
     errors,
     headers,
     health,
@@ -24,8 +25,10 @@ from heroicrun.server import (
     receiving,
     records,
     runs,
+    teams,
 )
 from heroicrun.server.pages import account as account_pages
+from heroicrun.server.pages import clubs as club_pages
 from heroicrun.server.pages import missions as mission_pages
 from heroicrun.server.pages import postcards as postcard_pages
 from heroicrun.server.pages import records as record_pages
@@ -86,6 +89,9 @@ def create_app(settings: Settings) -> FastAPI:
         run_pages,
         run_list,
         record_pages,
+        clubs,
+        teams,
+        club_pages,
     ):
         app.include_router(module.router)
     app.mount("/static", pages.static_files(), name="static")

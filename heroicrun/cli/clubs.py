@@ -1,0 +1,3 @@
+"""`heroicrun club`: clubs from a shell."""
+
+from __future__ import annotations
