@@ -36,30 +36,36 @@ _PLAIN = re.compile(r"[A-Za-z0-9.:_-]{1,64}")
 class Throttled(PlayError):
     """Too many wrong passwords for this name or from this client: refused, unchecked, for now."""
 
-    def __init__(self, retry_after_s: int) -> None:
+    def __init__(self, retry_after_s: int, what: str = "wrong passwords") -> None:
         self.retry_after_s = retry_after_s
         wait = (
             f"{retry_after_s} seconds"
             if retry_after_s < 120
             else f"{-(-retry_after_s // 60)} minutes"
         )
-        super().__init__(f"too many wrong passwords: try again in {wait}")
+        super().__init__(f"too many {what}: try again in {wait}")
 
 
 @dataclass(frozen=True)
 class Attempt:
-    """Who is trying to sign in: the name typed, and the client's address when known."""
+    """Who is trying to sign in: the name typed, and the client's address when known.
+
+    Another kind of guessing (a club's invite code) names its `scope`: its counters are its own,
+    so wrong codes never lock anyone out of signing in."""
 
     name: str
     client: str | None
+    scope: str = ""
+    guesses: str = "wrong passwords"  # what too many of are called in the refusal
 
     @property
     def keys(self) -> list[tuple[str, int]]:
         """The counters this attempt is judged by, each with its limit; the name's first."""
-        keys = [(name_key(self.name), NAME_FAILURES)]
+        prefix = f"{self.scope}/" if self.scope else ""
+        keys = [(prefix + name_key(self.name), NAME_FAILURES)]
         client_key = _client_key(self.client)
         if client_key is not None:
-            keys.append((client_key, CLIENT_FAILURES))
+            keys.append((prefix + client_key, CLIENT_FAILURES))
         return keys
 
 
@@ -119,7 +125,7 @@ def refuse_if_blocked(reading: Session, attempt: Attempt) -> bool:
             failures,
             until.isoformat(timespec="seconds"),
         )
-        raise Throttled(math.ceil((until - at).total_seconds()))
+        raise Throttled(math.ceil((until - at).total_seconds()), attempt.guesses)
     return any(row.key == keys[0][0] for row in rows)
 
 
