@@ -41,7 +41,14 @@ def test_every_route_keeps_b_s_things_from_a(client: TestClient) -> None:
     signed = b_browser.post("/api/session", json={"name": "runner-b", "password": "correct horse"})
     assert signed.status_code == 200, signed.text
     b_session = b_browser.get("/api/sessions").json()["sessions"][0]["id"]
-    ids = {"run_id": b_run, "token_id": b_token_id, "session_id": b_session}
+    b_club = client.post("/api/clubs", headers=bearer(b_token), json={"name": "b-secret-club"})
+    assert b_club.status_code == 201, b_club.text
+    ids = {
+        "run_id": b_run,
+        "token_id": b_token_id,
+        "session_id": b_session,
+        "club_id": b_club.json()["id"],
+    }
 
     spec = client.get("/openapi.json").json()
     walked = 0
@@ -51,14 +58,16 @@ def test_every_route_keeps_b_s_things_from_a(client: TestClient) -> None:
             if (method, path) in OPEN:
                 continue
             walked += 1
-            url = path.format(**ids, mission_id="reach-sparta")
+            url = path.format(**ids, mission_id="reach-sparta", runner_name="runner-b")
             answer = client.request(method, url, headers=bearer(a_token))
             text = answer.text
             where = f"{method} {url} -> {answer.status_code}"
             if any(f"{{{name}}}" in path for name in ids):
                 # B's object: exactly the answer a missing one gets (ids aside).
                 absent = 2**31 - 1
-                missing = path.format(**dict.fromkeys(ids, absent), mission_id="x")
+                missing = path.format(
+                    **dict.fromkeys(ids, absent), mission_id="x", runner_name="runner-b"
+                )
                 assert answer.status_code == 404, where
                 other = client.request(method, missing, headers=bearer(a_token)).text
                 mine = text
@@ -67,7 +76,8 @@ def test_every_route_keeps_b_s_things_from_a(client: TestClient) -> None:
                 assert other.replace(str(absent), "ID") == mine, where
             else:
                 assert answer.status_code < 500, where
-            assert "b-secret-run" not in text and "runner-b" not in text, where
+            assert "b-secret" not in text and "runner-b" not in text, where
+            assert b_club.json()["code"] not in text, where
     assert walked >= 10
 
     # A enrolling in the mission B is on makes A's own enrolment, and leaves B's alone.
@@ -91,6 +101,13 @@ def test_without_a_token_only_open_routes_answer(client: TestClient) -> None:
                 "/api/session",
             ):
                 continue
-            url = path.format(run_id=1, token_id=1, session_id=1, mission_id="reach-sparta")
+            url = path.format(
+                run_id=1,
+                token_id=1,
+                session_id=1,
+                club_id=1,
+                runner_name="x",
+                mission_id="reach-sparta",
+            )
             answer = client.request(method.upper(), url)
             assert answer.status_code == 401, f"{method.upper()} {url} -> {answer.status_code}"
