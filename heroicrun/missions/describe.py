@@ -133,6 +133,7 @@ _GOAL_WORDS = {
     "runs": "Complete {count} runs of at least {km:g} km",
     "streak": "Run at least {km:g} km on {days} days in a row",
     "best_of": "In one of your next {attempts} runs: ",
+    "relay": "Every member of the team runs {km:g} km since the last chapter",
 }
 
 

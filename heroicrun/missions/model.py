@@ -255,8 +255,17 @@ class BestOfGoal(Value):
     goal: SingleRunGoal
 
 
+@frozen(kw_only=True)
+class RelayGoal(Value):
+    """Every current member of the team runs at least `km` (counted) since the previous chapter
+    unlocked: a leg each, in any order. Team missions only."""
+
+    kind: Literal["relay"]
+    km: Annotated[float, Checks(gt=0, le=1000)]
+
+
 Goal = Annotated[
-    _SingleRunGoals | RouteKmGoal | RunsGoal | StreakGoal | BestOfGoal,
+    _SingleRunGoals | RouteKmGoal | RunsGoal | StreakGoal | BestOfGoal | RelayGoal,
     Tagged("kind"),
 ]
 
@@ -403,6 +412,10 @@ class Mission(Value):
     beats: Annotated[list[Beat], Checks(min_length=1)]
     failure: Ending | None = None
     sources: Annotated[list[Source], Checks(min_length=1)]
+    # Run by a club as one team, never by a runner alone (heroicrun.play.teams); a team needs
+    # at least `min_members` current members to start it.
+    team: bool = False
+    min_members: Annotated[int, Checks(ge=1, le=1000)] | None = None
 
     def __post_init__(self) -> None:
         seen: set[str] = set()
@@ -419,6 +432,13 @@ class Mission(Value):
                         f"beat {beat.id!r} asks for km {goal.km:g} of a"
                         f" {self.route.length_km:g} km route"
                     )
+            if isinstance(goal, RelayGoal) and not self.team:
+                raise ValueError(
+                    f"beat {beat.id!r} has a relay goal, which only a team can run:"
+                    " say `team = true`"
+                )
+        if self.min_members is not None and not self.team:
+            raise ValueError("min_members: only a team mission (`team = true`) has members")
         deadlines = any(
             getattr(beat.goal, "within_days", None)
             or getattr(beat.goal, "within_running_hours", None)

@@ -30,6 +30,10 @@ The rules:
   previous beat (for a first beat, the first N runs since enrolment). A run that already counted
   for the last beat was not run as an attempt. Met when any attempt meets the goal; after N
   misses the beat is "failed" and the mission is lost.
+- **Relays** (team missions): the runs are the team's, each with its member. A relay beat
+  unlocks with the first run after the one that unlocked the previous beat (from enrolment for
+  a first beat) at which every current member (`members`) has run its `km` since then; a
+  former member's runs still count for the team's km, but no leg is asked of them.
 - **The clock** is `now`, or when `now` is None, the end of the last run given (enrolment if
   there is none), so the same runs always give the same answer.
 - **Weekly distance** is the runner's, not the mission's: counted km of every run given (those
@@ -39,19 +43,21 @@ The rules:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
 from heroicrun.missions import goals, journeys, routes
 from heroicrun.missions.checks import GoalCheck
+from heroicrun.missions.goals import relay
 from heroicrun.missions.journeys import Outcome, ended, later, started
 from heroicrun.missions.model import (
     BestOfGoal,
     Ending,
     Goal,
     Mission,
+    RelayGoal,
     Route,
     RouteKmGoal,
     RunsGoal,
@@ -129,11 +135,13 @@ def evaluate(
     base: Path | None = None,
     check: Checker = goals.check,
     ledger: Mapping[str, Unlocked] | None = None,
+    members: Collection[int] | None = None,
 ) -> MissionProgress:
     """The runner's progress in `mission` from their runs; `base` is the mission file's folder.
 
     `check` judges one run against a one-run goal; a store passes one that remembers verdicts.
     `ledger` holds the unlocks already granted, by beat id: they stand with their credit.
+    `members`: for a team, its current members (the runs' `member`), each owing a relay's leg.
     """
     timed = sorted((run for run in runs if run.start is not None), key=started)
     # A ride, a back catalogue: no km, no attempt, no day of a streak.
@@ -166,7 +174,9 @@ def evaluate(
         if status != "completed":
             beats.append(BeatProgress(beat.id, beat.title, "locked", False, "", None, None))
             continue
-        outcome = _judge(beat.goal, counted, after, enrolled_at, clock, mission.route, check)
+        outcome = _judge(
+            beat.goal, counted, after, enrolled_at, clock, mission.route, check, members
+        )
         run = None if outcome.by is None else counted[outcome.by]
         met = outcome.status == "unlocked"
         beats.append(
@@ -230,8 +240,11 @@ def _judge(
     clock: datetime,
     route: Route | None,
     check: Checker,
+    members: Collection[int] | None = None,
 ) -> Outcome:
     """The next beat's goal against the runs from `after` (the previous beat's run) on."""
+    if isinstance(goal, RelayGoal):
+        return relay.judge(goal, runs, after, members)
     if isinstance(goal, BestOfGoal):
         return _best_of(goal, runs, 0 if after is None else after + 1, check)
     if isinstance(goal, RouteKmGoal | RunsGoal | StreakGoal):

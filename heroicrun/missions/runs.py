@@ -42,6 +42,9 @@ class RunFacts:
     marked: bool = False  # `sport` is the runner's mark, not the file's
     distance_km: float | None = None  # the whole recording, vehicle stretches included
     counted_moving_s: float | None = None  # moving time, vehicle stretches left out
+    # Which member of a team ran it (a runner's id), for goals a team meets together (a
+    # relay); None in a runner's own missions.
+    member: int | None = None
 
     @classmethod
     def of(cls, measures: Measures) -> RunFacts:
@@ -190,6 +193,11 @@ class CountedRun:
     def on_foot(self) -> bool:
         """Whether the run may count: on foot by its sport, or by its speeds when it names none."""
         return self.facts.off_foot is None
+
+    @property
+    def member(self) -> int | None:
+        """Which member of a team ran it; None in a runner's own missions."""
+        return self.facts.member
 
     @property
     def gps(self) -> bool:

@@ -45,6 +45,7 @@ from heroicrun.missions.loading import Catalog
 from heroicrun.missions.model import (
     BestOfGoal,
     Mission,
+    RelayGoal,
     RouteKmGoal,
     RunsGoal,
     SingleRunGoal,
@@ -59,7 +60,7 @@ from heroicrun.missions.runs import (
     CountedRun,
     RunFacts,
 )
-from heroicrun.play import NotFound, ledger, pool, snapshots
+from heroicrun.play import NotFound, PlayError, ledger, pool, snapshots
 from heroicrun.track import Track
 
 Snapshot = dict[str, tuple[str, ...]]  # mission id → unlocked beat ids, for active enrolments
@@ -76,8 +77,13 @@ DETAIL_CHARS = 500  # Verdict.detail's width
 def enrol(
     session: Session, catalog: Catalog, runner: Runner, mission_id: str, now: datetime
 ) -> Enrolment:
-    """A new enrolment from `now`; an active one in the same mission is closed (a restart)."""
+    """A new enrolment from `now`; an active one in the same mission is closed (a restart).
+    A team mission is refused: only a club starts one (heroicrun.play.teams)."""
     mission = _mission(catalog, mission_id)
+    if mission.team:
+        raise PlayError(
+            f"{mission.title!r} is a team mission: start it with your club, from the club's page"
+        )
     # Lock the runner's row (PostgreSQL; SQLite writers already hold the database's lock) so two
     # racing enrolments cannot both stay active.
     session.execute(select(Runner.id).where(Runner.id == runner.id).with_for_update())
@@ -531,7 +537,7 @@ def facts_of(
 def _single_run_goals(mission: Mission) -> Iterable[SingleRunGoal]:
     for beat in mission.beats:
         goal = beat.goal.goal if isinstance(beat.goal, BestOfGoal) else beat.goal
-        if not isinstance(goal, RouteKmGoal | RunsGoal | StreakGoal):
+        if not isinstance(goal, RouteKmGoal | RunsGoal | StreakGoal | RelayGoal):
             yield goal
 
 
