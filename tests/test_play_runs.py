@@ -412,7 +412,7 @@ def enrolled(writers: sessionmaker[Session], name: str, at: datetime = ATHENS_DA
 def enrolled_in_all(writers: sessionmaker[Session], name: str) -> int:
     with writers() as session:
         runner = accounts.add_runner(session, name, None)
-        for mission in CATALOG.missions:
+        for mission in (found for found in CATALOG.missions if not found.team):
             missions.enrol(session, CATALOG, runner, mission.id, MORNING - timedelta(days=1))
         session.commit()
         return runner.id

@@ -44,7 +44,7 @@ from heroicrun import __version__, activity, localtime, reading, sports
 from heroicrun.db.schema import Enrolment, Original, Run, Runner, Verdict
 from heroicrun.missions.loading import Catalog
 from heroicrun.missions.runs import RunFacts
-from heroicrun.play import NotFound, PlayError, credits, derived, ledger, missions, pool
+from heroicrun.play import NotFound, PlayError, credits, derived, ledger, missions, pool, teams
 from heroicrun.play.pool import Described, Parser
 from heroicrun.reading import archives
 from heroicrun.summary import RunSummary
@@ -335,6 +335,7 @@ def new_run(
     session.add(row)
     session.flush()
     derived.keep(session, row.id, described, profile)
+    teams.credit_run(session, row.id)
     return row
 
 
