@@ -21,7 +21,9 @@ from heroicrun.play import (
     PlayError,
     accounts,
     clubs,
+    imports,
     pool,
+    rewards,
     runs,
     team_judging,
     teams,
@@ -319,6 +321,26 @@ def test_an_upload_tells_what_it_did_for_each_team(
     assert session.scalar(select(TeamUnlock.runner_id).where(TeamUnlock.beat == "megara")) == (
         bob.id
     )
+
+
+def test_the_upload_answer_tells_the_team_missions_with_their_club(
+    session: Session, ann: Runner, bob: Runner, club: Club, parser: pool.Parser
+) -> None:
+    start(session, ann, club)
+    upload(session, ann, 5, 1, parser)
+    bobs = upload(session, bob, 4, 2, parser)
+    tally = imports.Tally()
+    tally.runs.append(imports.Imported("bob.gpx", bobs))
+    found = teams.uploaded(session, CATALOG, bob, [bobs.run.id], NOW)
+    answer = rewards.answer(tally, CATALOG, found)
+    [reward] = answer.teams
+    assert reward.club == "Runners of Megara" and reward.title == "Team Road"
+    assert (
+        reward.words
+        == "+4.0 km for Runners of Megara on Team Road; chapter 2 unlocked for the team"
+    )
+    assert [chapter.title for chapter in reward.chapters] == ["The Sacred Way"]
+    assert answer.chapters == 1 and answer.status == "1 run stored · 1 new chapter unlocked"
 
 
 def test_two_members_racing_one_file_are_each_credited_once(engine: Engine) -> None:

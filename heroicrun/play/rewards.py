@@ -1,6 +1,7 @@
 """What an upload earned, mission by mission: the km it added to each journey and where that left
 the runner, the chapters it unlocked (their opening lines, not the whole text), whether it
-finished the mission; and, run by run, why a run counts for no mission. The upload's answer
+finished the mission; the same for each team mission of the runner's clubs, marked with the
+club (heroicrun.play.teams); and, run by run, why a run counts for no mission. The upload's answer
 shows this instead of every run's full story, so that a five-file upload stays short.
 """
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 from heroicrun.missions.loading import Catalog
 from heroicrun.missions.model import Mission
-from heroicrun.play import credits, imports
+from heroicrun.play import credits, imports, teams
 
 OPENING_CHARS = 170  # a sealed chapter shows about two lines of its story on a phone
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
@@ -56,6 +57,33 @@ class MissionReward:
 
 
 @dataclass(frozen=True)
+class TeamReward:
+    """What an upload's runs did for one team of the runner's: the club, the km they added
+    (counted km), where the team stands now and the chapters they unlocked for it."""
+
+    club_id: int
+    club: str
+    mission_id: str
+    title: str
+    counted_km: float
+    km_after: float | None  # journeys: where the team stands now
+    length_km: float | None  # the route's length
+    chapters: tuple[ChapterEarned, ...]
+    complete: bool  # the upload unlocked the mission's last chapter
+
+    @property
+    def words(self) -> str:
+        """ "+8.0 km for Runners of Megara on The 182 Heroes' Charge; chapter 2 unlocked for the
+        team"."""
+        said = f"+{self.counted_km:.1f} km for {self.club} on {self.title}"
+        if self.chapters:
+            numbers = " and ".join(str(chapter.number) for chapter in self.chapters)
+            noun = "chapter" if len(self.chapters) == 1 else "chapters"
+            said += f"; {noun} {numbers} unlocked for the team"
+        return said
+
+
+@dataclass(frozen=True)
 class RunLine:
     """One run of the upload as the answer lists it: what came in, and why it does not count
     where it does not (one line each)."""
@@ -72,9 +100,10 @@ class Answer:
     """An upload's answer: the whole in numbers, then each mission's reward, then each run."""
 
     summary: imports.Summary
-    chapters: int  # chapters unlocked in all
+    chapters: int  # chapters unlocked in all, the teams' too
     rewards: tuple[MissionReward, ...]
     runs: tuple[RunLine, ...]
+    teams: tuple[TeamReward, ...] = ()  # what the runs did for the runner's clubs
 
     @property
     def status(self) -> str:
@@ -94,8 +123,11 @@ class Answer:
         return " · ".join(said)
 
 
-def answer(tally: imports.Tally, catalog: Catalog) -> Answer:
-    """The upload's answer from what importing it did."""
+def answer(
+    tally: imports.Tally, catalog: Catalog, team_credits: Sequence[teams.TeamCredit] = ()
+) -> Answer:
+    """The upload's answer from what importing it did, and what its runs did for the runner's
+    teams (teams.uploaded, asked once the upload is stored)."""
     stored = [item for item in tally.runs if not item.recorded.duplicate]
     by_mission: dict[str, list[credits.Credit]] = {}
     for item in stored:
@@ -106,12 +138,54 @@ def answer(tally: imports.Tally, catalog: Catalog) -> Answer:
         mission = catalog.get(mission_id)
         if mission is not None and any(credit.counts for credit in found):
             rewards.append(_reward(mission, found))
+    for_teams = _team_rewards(team_credits, catalog)
     return Answer(
         summary=tally.summary,
-        chapters=sum(len(reward.chapters) for reward in rewards),
+        chapters=sum(len(reward.chapters) for reward in rewards)
+        + sum(len(reward.chapters) for reward in for_teams),
         rewards=tuple(rewards),
         runs=tuple(_line(item) for item in tally.runs),
+        teams=for_teams,
     )
+
+
+def _team_rewards(found: Sequence[teams.TeamCredit], catalog: Catalog) -> tuple[TeamReward, ...]:
+    """Each team's credits taken together, in the order the teams were first credited."""
+    by_team: dict[tuple[int, str], list[teams.TeamCredit]] = {}
+    for credit in found:
+        by_team.setdefault((credit.club_id, credit.mission_id), []).append(credit)
+    rewards = []
+    for (club_id, mission_id), credited in by_team.items():
+        mission = catalog.get(mission_id)
+        if mission is None or not any(credit.counts for credit in credited):
+            continue
+        wanted = {beat for credit in credited for beat, _ in credit.chapters}
+        chapters = tuple(
+            ChapterEarned(
+                mission.id,
+                number,
+                beat.id,
+                beat.title,
+                opening(beat.text),
+                beat is mission.beats[-1],
+            )
+            for number, beat in enumerate(mission.beats, start=1)
+            if beat.id in wanted
+        )
+        rewards.append(
+            TeamReward(
+                club_id=club_id,
+                club=credited[-1].club,
+                mission_id=mission.id,
+                title=mission.title,
+                counted_km=sum(credit.km for credit in credited),
+                km_after=credited[-1].km_after,
+                length_km=None if mission.route is None else mission.route.length_km,
+                chapters=chapters,
+                complete=any(chapter.last for chapter in chapters),
+            )
+        )
+    return tuple(rewards)
 
 
 def _reward(mission: Mission, found: Sequence[credits.Credit]) -> MissionReward:
