@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine
 
+from heroicrun.db import engine as db_engine
+from heroicrun.missions import catalog
+from heroicrun.play import accounts, teams
 from tests.helpers import shell
 
 
@@ -65,6 +69,22 @@ def test_a_club_made_joined_listed_and_shown(url: str) -> None:
     hidden = heroicrun(url, "club", "show", str(club_id), "--runner", "dan")
     assert one_error_line(hidden) == f"error: there is no club with id {club_id}"
     assert "Megara" not in hidden.stdout + hidden.stderr
+
+
+def test_show_tells_the_club_s_team_missions(url: str, engine: Engine) -> None:
+    add_runners(url, "ann", "bea")
+    club_id, code = made_club(url)
+    ok(heroicrun(url, "club", "join", code, "--runner", "bea"))
+    shown = ok(heroicrun(url, "club", "show", str(club_id), "--runner", "bea"))
+    assert "no team missions yet" in shown
+    with db_engine.writers(engine)() as session:
+        bea = accounts.runner_named(session, "bea")
+        teams.enrol(session, catalog.bundled(), bea, club_id, "the-182-heroes", datetime.now(UTC))
+        session.commit()
+    shown = ok(heroicrun(url, "club", "show", str(club_id), "--runner", "ann"))
+    heroes = r"^  team missions:\n    The 182 Heroes' Charge: under way, 0.0 km, "
+    assert re.search(heroes, shown, re.M), shown
+    assert re.search(r"^      (ann|bea)  0.0 km  0 runs$", shown, re.M), shown
 
 
 def test_mistakes_are_one_line_and_status_1(url: str) -> None:

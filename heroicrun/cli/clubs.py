@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from heroicrun.db.schema import Runner
+    from heroicrun.missions.loading import Catalog
     from heroicrun.play.clubs import ClubInfo
+    from heroicrun.play.teams import TeamStanding
 
 club_app = typer.Typer(
     help="Clubs: make one, join one by its code, list yours, show one.", rich_markup_mode=None
@@ -56,6 +58,19 @@ def runner_called(session: Session, name: str | None) -> Runner:
     raise PlayError(f"say which runner with --runner NAME ({listed}{more})")
 
 
+def play_catalog() -> Catalog:
+    """The missions the server plays ($HEROICRUN_MISSIONS_DIR, else the bundled ones); broken
+    files are reported on stderr and left out."""
+    from heroicrun.cli import catalogs
+    from heroicrun.settings import from_environment
+
+    try:
+        missions_dir = from_environment().missions_dir
+    except ValueError as error:
+        raise fail(f"a HEROICRUN_* setting in the environment is not valid: {error}") from None
+    return catalogs.load_catalog(missions_dir, lambda text: print(text, file=sys.stderr))
+
+
 def _invite(code: str) -> str:
     return f"/clubs/join?code={code}"
 
@@ -64,7 +79,7 @@ def _when(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d")
 
 
-def _print_club(info: ClubInfo) -> None:
+def _print_club(info: ClubInfo, standings: list[TeamStanding]) -> None:
     current = info.current_members
     print(f"club {info.id}: {info.name}")
     print(f"  code {info.code}  (invite link: {_invite(info.code)} on your heroicrun server)")
@@ -77,6 +92,19 @@ def _print_club(info: ClubInfo) -> None:
         if member.left_at is not None:
             since = f"{_when(member.joined_at)} to {_when(member.left_at)}"
         print(f"    {member.name:<{width}}  {role:<6}  {since}")
+    if not standings:
+        print("  no team missions yet: start one on the club's page")
+        return
+    print("  team missions:")
+    for standing in standings:
+        earned = standing.progress
+        done = "" if earned.progress_km is None else f"{earned.progress_km:,.1f} km, "
+        unlocked = f"{len(earned.unlocked)} of {len(earned.beats)} chapters"
+        status = {"in_progress": "under way"}.get(earned.status, earned.status)
+        print(f"    {standing.title}: {status}, {done}{unlocked}")
+        for gave in standing.members:
+            runs = f"{gave.runs} run{'' if gave.runs == 1 else 's'}"
+            print(f"      {gave.name:<{width}}  {gave.km:,.1f} km  {runs}")
 
 
 @club_app.command("create")
@@ -159,11 +187,13 @@ def club_show(
 
     Example: heroicrun club show 3 --runner ann
     """
-    from heroicrun.play import clubs
+    from heroicrun.play import clubs, teams
 
     if not 1 <= club_id < 2**31:
         raise fail(f"there is no club with id {club_id}")
+    catalog = play_catalog()
     with session_on(url) as session:
         member = runner_called(session, runner)
         info = clubs.info(session, member, club_id)
-    _print_club(info)
+        standings = teams.standings(session, catalog, member, club_id, now())
+    _print_club(info, standings)

@@ -16,16 +16,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from heroicrun.cli.accounts import DatabaseUrl, fail, opened
-from heroicrun.cli.clubs import OptionalRunner, runner_called
+from heroicrun.cli.clubs import OptionalRunner, play_catalog, runner_called
 from heroicrun.cli.commands import app
 from heroicrun.cli.terminal import print_json
 
 if TYPE_CHECKING:
-    from rich.console import Console
     from sqlalchemy.orm import Session
 
     from heroicrun.db.schema import Runner
     from heroicrun.missions.loading import Catalog
+    from heroicrun.play.teams import TeamStanding
 
 STATUS_WORDS = {"in_progress": "under way", "completed": "completed", "failed": "failed"}
 
@@ -57,19 +57,6 @@ def _sessions(url: str | None) -> Iterator[tuple[Session, Session]]:
             raise fail(f"the database refused: {error}") from None
 
 
-def _catalog(err: Console) -> Catalog:
-    from heroicrun.cli import catalogs
-    from heroicrun.settings import from_environment
-
-    try:
-        missions_dir = from_environment().missions_dir
-    except ValueError as error:
-        raise fail(f"a HEROICRUN_* setting in the environment is not valid: {error}") from None
-    return catalogs.load_catalog(
-        missions_dir, lambda text: err.print(text, soft_wrap=True, markup=False)
-    )
-
-
 def solo_entries(
     reading: Session, writing: Session, catalog: Catalog, runner: Runner, at: datetime
 ) -> list[dict[str, Any]]:
@@ -94,6 +81,51 @@ def solo_entries(
         ]
         entries.append(shown)
     return entries
+
+
+def team_entry(catalog: Catalog, standing: TeamStanding) -> dict[str, Any]:
+    """A club's team mission: the fields of a runner's progress, the club and its members."""
+    from heroicrun.missions import describe
+
+    mission = catalog.get(standing.mission_id)
+    assert mission is not None  # standings are made of the catalog's missions
+    shown = describe.progress(mission, standing.progress)
+    shown["enrolled_at"] = standing.enrolled_at
+    shown["story"] = [
+        {"beat": chapter.beat, "title": chapter.title, "text": chapter.text}
+        for chapter in standing.chapters
+    ]
+    shown["team"] = {"club_id": standing.club_id, "club": standing.club}
+    shown["chapters"] = [
+        {
+            "beat": chapter.beat,
+            "title": chapter.title,
+            "credited_to": chapter.credited_to,
+            "unlocked_at": chapter.unlocked_at,
+        }
+        for chapter in standing.chapters
+    ]
+    shown["members"] = [
+        {
+            "name": member.name,
+            "km": member.km,
+            "runs": member.runs,
+            "chapters": member.chapters,
+            "current": member.current,
+        }
+        for member in standing.members
+    ]
+    return shown
+
+
+def team_entries(
+    reading: Session, writing: Session, catalog: Catalog, runner: Runner, at: datetime
+) -> list[dict[str, Any]]:
+    """Every team mission of every club the runner is in."""
+    from heroicrun.play import teams
+
+    found = teams.standings_of(reading, catalog, runner, at, writing)
+    return [team_entry(catalog, standing) for standing in found]
 
 
 def _km(entry: dict[str, Any]) -> str:
@@ -160,13 +192,13 @@ def progress(
     Example: heroicrun progress --runner ann --json
     """
     from pydantic_core import to_jsonable_python
-    from rich.console import Console
 
-    catalog = _catalog(Console(stderr=True))
+    catalog = play_catalog()
     at = now()
     with _sessions(url) as (reading, writing):
         who = runner_called(reading, runner)
         entries = solo_entries(reading, writing, catalog, who, at)
+        entries += team_entries(reading, writing, catalog, who, at)
     if as_json:
         print_json(to_jsonable_python(entries))
         return
