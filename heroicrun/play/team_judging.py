@@ -37,10 +37,11 @@ from heroicrun.missions.checks import GoalCheck
 from heroicrun.missions.loading import Catalog
 from heroicrun.missions.model import Mission
 from heroicrun.missions.progress import MissionProgress, Unlocked
+from heroicrun.missions.runs import RunFacts
 from heroicrun.play import ledger, missions, snapshots
 
 KEPT_IN_MEMORY = 4096
-MOST_LEGS = 1000  # the stretches a route's bands are drawn from, at most
+MOST_LEGS = 250  # the stretches a route's bands are drawn from, at most
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,12 @@ def keep(session: Session, team_id: int, wanted: str, judged: Judged) -> None:
     _remember((_database(session), team_id, wanted), judged)
 
 
+def remember(session: Session, team_id: int, wanted: str, judged: Judged) -> None:
+    """Keep a standing in this process only (a view with no write session): under the key read
+    before judging, it cannot be newer than what it was judged from."""
+    _remember((_database(session), team_id, wanted), judged)
+
+
 _MEMORY: dict[tuple[int, int, str], Judged] = {}
 
 
@@ -201,7 +208,7 @@ def judge(
             run_id,
             names.get(runner_id, "a member"),
             sha256,
-            replace(missions.facts_of(*facts), member=runner_id),
+            _facts(runner_id, *facts),
             outing,
             files,
         )
@@ -392,8 +399,34 @@ def _legs(
         else:
             legs.append((name, km))
     while len(legs) > MOST_LEGS:  # pairs joined, the longer one's member keeps the stretch
-        legs = [
-            (max(pair, key=lambda leg: leg[1])[0], sum(leg[1] for leg in pair))
-            for pair in (legs[at : at + 2] for at in range(0, len(legs), 2))
+        joined = [
+            (first[0] if first[1] >= second[1] else second[0], first[1] + second[1])
+            for first, second in zip(legs[::2], legs[1::2], strict=False)
         ]
+        legs = joined + legs[len(joined) * 2 :]
     return tuple(legs)
+
+
+def _facts(
+    member: int,
+    start: datetime | None,
+    counted_m: float,
+    elapsed_s: float | None,
+    sport: str | None,
+    marked_sport: str | None,
+    gps: bool,
+    distance_m: float | None,
+    counted_moving_s: float | None,
+) -> RunFacts:
+    """A credited run's facts from its columns (missions.FACT_COLUMNS), with its member."""
+    return RunFacts(
+        None if start is None else missions.as_utc(start),
+        (counted_m or 0.0) / 1000.0,
+        elapsed_s,
+        sport=marked_sport if marked_sport is not None else sport,
+        gps=gps,
+        marked=marked_sport is not None,
+        distance_km=None if distance_m is None else distance_m / 1000.0,
+        counted_moving_s=counted_moving_s,
+        member=member,
+    )

@@ -285,20 +285,29 @@ def _standing(
     writing: Session | None,
 ) -> TeamStanding:
     """The team's standing as kept, else judged (and, given `writing`, written down)."""
+    if writing is session:
+        # Nothing changes the club's version but through its row (the triggers): held, the
+        # version read after writing the chapters is exactly what was judged.
+        session.execute(select(Club.id).where(Club.id == club.id).with_for_update())
     wanted = team_judging.key(mission, team, team_judging.club_version(session, club.id))
     judged = team_judging.kept(session, team.id, wanted, now)
     if judged is None:
         learned: missions.Learned = {}
         judged, fresh = team_judging.judge(session, catalog, mission, team, now, learned)
-        if writing is not None:
+        if writing is None:
+            team_judging.remember(session, team.id, wanted, judged)
+        else:
             missions.remember(writing, learned)
             team_judging.write(writing, team.id, fresh, now)
-            if writing is session or not fresh:
+            if not fresh:
+                team_judging.keep(writing, team.id, wanted, judged)
+            elif writing is session:
                 # The chapters just written changed the club's version: kept under the new one.
-                version = team_judging.club_version(writing, club.id)
-                team_judging.keep(
-                    writing, team.id, team_judging.key(mission, team, version), judged
-                )
+                version = team_judging.club_version(session, club.id)
+                kept_under = team_judging.key(mission, team, version)
+                team_judging.keep(writing, team.id, kept_under, judged)
+            else:  # kept once the chapters are read back, under the version they make
+                team_judging.remember(session, team.id, wanted, judged)
     return _as_standing(club, team, mission, judged)
 
 
