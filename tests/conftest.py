@@ -5,23 +5,20 @@ every database test on PostgreSQL too; each test gets a schema of its own, dropp
 
 Running every migration costs a test ~65 ms on SQLite and ~100 ms on PostgreSQL, and most tests
 want the current schema: the migrations run once per test process, and a test gets a copy of
-the file they made (SQLite) or the statements they sent, sent again (PostgreSQL).
+the file they made (SQLite) or a schema made or emptied as tests/helpers/postgres.py tells.
 """
 
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from heroicrun.db import engine as db_engine
@@ -31,6 +28,7 @@ from heroicrun.missions import catalog, loading
 from heroicrun.play import accounts
 from heroicrun.server import create_app
 from heroicrun.settings import Settings
+from tests.helpers import postgres
 
 # The command line keeps checked missions in the user's cache folder; tests (and the commands
 # they start) keep theirs in a folder of their own, gone with the machine's temporary files.
@@ -74,13 +72,6 @@ def postgres_admin() -> Iterator[Engine]:
     admin.dispose()
 
 
-def postgres_url(schema: str) -> str:
-    """The PostgreSQL test URL with `schema` first on the search path."""
-    assert POSTGRES is not None
-    separator = "&" if "?" in POSTGRES else "?"
-    return f"{POSTGRES}{separator}options=-csearch_path%3D{schema}"
-
-
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file migrated to the current schema, for tests to copy."""
@@ -91,33 +82,13 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-Statement = tuple[str, Any, bool]  # SQL as the driver got it, its parameters, executemany
-
-
 @pytest.fixture(scope="session")
-def postgres_migration(postgres_admin: Engine) -> list[Statement]:
-    """What the migrations sent PostgreSQL to bring an empty schema up to date, in order.
-
-    Sent again in a new schema, it makes the same schema without Alembic's work in Python: a
-    CREATE DATABASE ... TEMPLATE is quicker on an idle server, but it writes the whole database
-    through the WAL and waits for the disk, and with the suite running it took 200-300 ms.
-    """
-    schema = f"test_{secrets.token_hex(6)}"
-    with postgres_admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = db_engine.connect(postgres_url(schema))
-    sent: list[Statement] = []
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def _note(*args: Any) -> None:
-        _connection, _cursor, statement, parameters, _context, many = args
-        sent.append((statement, parameters, many))
-
-    migrate.upgrade(engine)
-    engine.dispose()
-    with postgres_admin.connect() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    return sent
+def postgres_schemas(postgres_admin: Engine) -> Iterator[postgres.MigratedSchemas]:
+    """PostgreSQL schemas at the current migration, lent to one test at a time."""
+    assert POSTGRES is not None
+    schemas = postgres.MigratedSchemas(postgres_admin, postgres.recorded(postgres_admin, POSTGRES))
+    yield schemas
+    schemas.close()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -131,28 +102,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
             shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
+    if migrated:
+        schemas: postgres.MigratedSchemas = request.getfixturevalue("postgres_schemas")
+        schema = schemas.take()
+        yield postgres.url(POSTGRES, schema)
+        schemas.give_back(schema)
+        return
     admin: Engine = request.getfixturevalue("postgres_admin")
-    schema = f"test_{secrets.token_hex(6)}"
+    schema = postgres.new_name()
     with admin.connect() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        if migrated:
-            migrated_in(connection, schema, request.getfixturevalue("postgres_migration"))
-    yield postgres_url(schema)
+    yield postgres.url(POSTGRES, schema)
     with admin.connect() as connection:
         connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-
-
-def migrated_in(connection: Connection, schema: str, migration: list[Statement]) -> None:
-    """Send the migration's statements again, into `schema`, in one transaction."""
-    driver = connection.connection.driver_connection
-    assert isinstance(driver, psycopg.Connection)
-    with driver.transaction(), driver.cursor() as cursor:
-        cursor.execute(f'SET LOCAL search_path TO "{schema}"')
-        for statement, parameters, many in migration:
-            if many:
-                cursor.executemany(statement, parameters)
-            else:
-                cursor.execute(statement, parameters)
 
 
 @pytest.fixture
