@@ -4,6 +4,7 @@ the run did for the missions, and the file's details tucked away."""
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import re
@@ -264,6 +265,7 @@ def test_a_short_run_has_a_bar_per_km_and_the_table_behind_details(client: TestC
     assert html.index('class="split-bars"') < html.index('<details class="run-splits">')
 
 
+@functools.cache  # read only: built once for both databases
 def long_run() -> bytes:
     """246 km due north in 36 hours, a point every 2 s, with a heart rate: a GPX of 65,000
     points."""
