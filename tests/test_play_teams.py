@@ -331,8 +331,10 @@ def test_the_upload_answer_tells_the_team_missions_with_their_club(
     bobs = upload(session, bob, 4, 2, parser)
     tally = imports.Tally()
     tally.runs.append(imports.Imported("bob.gpx", bobs))
-    found = teams.uploaded(session, CATALOG, bob, [bobs.run.id], NOW)
-    answer = rewards.answer(tally, CATALOG, found)
+    assert [credit.words for credit in bobs.teams] == [
+        "+4.0 km for Runners of Megara on Team Road; ‘The Sacred Way’ unlocked for the team"
+    ]
+    answer = rewards.answer(tally, CATALOG)
     [reward] = answer.teams
     assert reward.club == "Runners of Megara" and reward.title == "Team Road"
     assert (

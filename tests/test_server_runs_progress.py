@@ -85,6 +85,7 @@ def test_each_run_says_what_it_did_in_every_mission(game: TestClient) -> None:
         "to_next_km": pytest.approx(12.0, abs=0.01),
         "unlocked": [{"beat": "beat-2", "title": "Beat 2"}, {"beat": "beat-3", "title": "Beat 3"}],
         "reason": None,
+        "team": None,
     }
     assert in_mission(run, "plan") == {
         "mission": "plan",
@@ -97,6 +98,7 @@ def test_each_run_says_what_it_did_in_every_mission(game: TestClient) -> None:
         "to_next_km": None,
         "unlocked": [],
         "reason": None,
+        "team": None,
     }
 
     second = post(game, token, ("wednesday.gpx", run_file(5.0, ENROLLED + timedelta(days=2))))

@@ -109,3 +109,19 @@ def test_a_team_of_three_needs_three_members(client: TestClient) -> None:
         f"/api/clubs/{made['id']}/missions/three-hunters-team/enrol", headers=bearer(ann)
     )
     assert answer.status_code == 400 and "at least 3" in answer.json()["detail"]
+
+
+def test_an_uploads_progress_answer_tells_what_it_did_for_the_team(client: TestClient) -> None:
+    club_id, tokens = club_of_three(client)
+    url = f"/api/clubs/{club_id}/missions/{MISSION}"
+    assert client.post(f"{url}/enrol", headers=bearer(tokens["ann"])).status_code == 201
+    upload(client, tokens["ann"], 0.3, 1, "ann.gpx")
+    [run] = upload(client, tokens["bob"], 0.4, 10, "bob.gpx")["runs"]  # crosses km 0.5
+    [team] = [entry for entry in run["progress"] if entry["team"] is not None]
+    assert team["team"] == {"club_id": club_id, "club": "Megara RC"}
+    assert team["mission"] == MISSION and team["counts"] is True
+    assert abs(team["counted_km"] - 0.4) < 0.02
+    assert abs(team["km_before"] - 0.3) < 0.02 and abs(team["km_after"] - 0.7) < 0.02
+    assert [chapter["beat"] for chapter in team["unlocked"]] == ["roll-call"]
+    standing = client.get(f"{url}/progress", headers=bearer(tokens["cy"])).json()
+    assert abs(standing["progress_km"] - 0.7) < 0.05

@@ -123,12 +123,11 @@ class Answer:
         return " · ".join(said)
 
 
-def answer(
-    tally: imports.Tally, catalog: Catalog, team_credits: Sequence[teams.TeamCredit] = ()
-) -> Answer:
-    """The upload's answer from what importing it did, and what its runs did for the runner's
-    teams (teams.uploaded, asked once the upload is stored)."""
+def answer(tally: imports.Tally, catalog: Catalog) -> Answer:
+    """The upload's answer from what importing it did, for the runner's missions and for the
+    teams of their clubs."""
     stored = [item for item in tally.runs if not item.recorded.duplicate]
+    team_credits = [credit for item in stored for credit in item.recorded.teams]
     by_mission: dict[str, list[credits.Credit]] = {}
     for item in stored:
         for credit in item.recorded.progress:

@@ -123,6 +123,7 @@ class Recorded:
     duplicate: bool
     unlocked: list[dict[str, str]] = field(default_factory=list)
     progress: list[credits.Credit] = field(default_factory=list)
+    teams: list[teams.TeamCredit] = field(default_factory=list)  # for the runner's clubs
 
 
 @dataclass(frozen=True)
@@ -241,12 +242,24 @@ def _store(
         judging.settle(afters[row.id])
     current = afters[news[-1].id] if news else judging.stand()
     missions.remember(session, learned)
+    # The runner's teams judged once, after all the file's runs: their chapters go in the same
+    # transaction, and the next view of the club reads what is kept.
+    for_teams = (
+        teams.uploaded(session, catalog, runner, [row.id for row in news], uploaded_at)
+        if catalog is not None and news
+        else []
+    )
     stored = iter(_stored_all(session, news))
     duplicates = iter(
         _duplicates_of([item for item in found if isinstance(item, StoredRun)], current)
     )
     recorded = [
-        _recorded(next(stored), before, afters.get(item.id))
+        _recorded(
+            next(stored),
+            before,
+            afters.get(item.id),
+            [credit for credit in for_teams if credit.run_id == item.id],
+        )
         if isinstance(item, Run)
         else next(duplicates)
         for item in found
@@ -256,20 +269,24 @@ def _store(
 
 
 def _recorded(
-    run: StoredRun, before: list[missions.Standing], after: list[missions.Standing] | None
+    run: StoredRun,
+    before: list[missions.Standing],
+    after: list[missions.Standing] | None,
+    for_teams: list[teams.TeamCredit],
 ) -> Recorded:
     """A run just stored, with what it did in each mission: the standings before the file and
-    after the run (None when its file held too many outings to judge them one by one)."""
+    after the run (None when its file held too many outings to judge them one by one), and
+    what it did for the runner's teams."""
     if after is None:
         progress = [credits.of_unjudged(standing, run) for standing in before]
-        return Recorded(run, duplicate=False, progress=progress)
+        return Recorded(run, duplicate=False, progress=progress, teams=for_teams)
     unlocked = [
         item for standing in after for item in missions.messages(standing.mission, standing.fresh)
     ]
     progress = [
         credits.of_upload(first, then, run) for first, then in zip(before, after, strict=True)
     ]
-    return Recorded(run, duplicate=False, unlocked=unlocked, progress=progress)
+    return Recorded(run, duplicate=False, unlocked=unlocked, progress=progress, teams=for_teams)
 
 
 def _judging(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, get_type_hints
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from heroicrun import localtime, summary
-from heroicrun.play import credits, imports, marks
+from heroicrun.play import credits, imports, marks, teams
 from heroicrun.play.runs import StoredRun
 
 # The lists a run's headline leaves out (RunBrief): they can run long.
@@ -143,9 +143,17 @@ class Chapter(BaseModel):
     title: str
 
 
+class TeamRef(BaseModel):
+    """The club whose team a mission is run by."""
+
+    club_id: int
+    club: str = Field(description="The club's name")
+
+
 class MissionCredit(BaseModel):
-    """What one run did in one mission you are enrolled in. Journeys fill the km fields (counted
-    km: vehicle stretches left out); other missions leave them null."""
+    """What one run did in one mission you are enrolled in, or one your clubs run as a team
+    (`team` set). Journeys fill the km fields (counted km: vehicle stretches left out); other
+    missions leave them null. A team's km are the team's: where the team was and is now."""
 
     mission: str = Field(description="The mission's id")
     title: str = Field(description="The mission's title")
@@ -163,6 +171,9 @@ class MissionCredit(BaseModel):
         'enrolled", "a ride (the file says cycling): …", "already uploaded, as run 12"; null '
         "when it counts"
     )
+    team: TeamRef | None = Field(
+        default=None, description="For a mission run by one of your clubs: the club; else null"
+    )
 
     @classmethod
     def of(cls, credit: credits.Credit) -> MissionCredit:
@@ -178,6 +189,24 @@ class MissionCredit(BaseModel):
             to_next_km=_km(credit.to_next_km),
             unlocked=[Chapter(beat=item.beat, title=item.title) for item in credit.unlocked],
             reason=credit.reason,
+        )
+
+    @classmethod
+    def of_team(cls, credit: teams.TeamCredit) -> MissionCredit:
+        """What a run did for one of the runner's teams, in the API's terms."""
+        before = None if credit.km_after is None else credit.km_after - credit.km
+        return cls(
+            mission=credit.mission_id,
+            title=credit.title,
+            counts=credit.counts,
+            counted_km=_km(credit.km) if credit.km_after is not None else None,
+            km_before=_km(before),
+            km_after=_km(credit.km_after),
+            next_place=None,
+            to_next_km=None,
+            unlocked=[Chapter(beat=beat, title=title) for beat, title in credit.chapters],
+            reason=credit.reason,
+            team=TeamRef(club_id=credit.club_id, club=credit.club),
         )
 
 

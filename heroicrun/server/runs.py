@@ -88,7 +88,11 @@ def _answer(tally: imports.Tally) -> run_models.Upload:
                     "duplicate": item.recorded.duplicate,
                     "unlocked": item.recorded.unlocked,
                     "progress": [
-                        run_models.MissionCredit.of(credit) for credit in item.recorded.progress
+                        *(run_models.MissionCredit.of(credit) for credit in item.recorded.progress),
+                        *(
+                            run_models.MissionCredit.of_team(credit)
+                            for credit in item.recorded.teams
+                        ),
                     ],
                 }
             )
