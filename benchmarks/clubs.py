@@ -139,7 +139,7 @@ def build(url: str, runners: int, runs: int) -> Built:
         span_s = (now - timedelta(hours=2) - enrolled).total_seconds()
         rows: list[dict[str, Any]] = []
         for at in range(runs):
-            member = at % runners
+            who = at % runners
             start = enrolled + timedelta(
                 seconds=span_s * (at // runners + rng.random() * 0.5) / (runs // runners + 1)
             )
@@ -162,7 +162,7 @@ def build(url: str, runners: int, runs: int) -> Built:
             rows.append(
                 {
                     **play_runs.measured_columns(figures),
-                    "runner_id": member_ids[member],
+                    "runner_id": member_ids[who],
                     "sha256": digests[at // runners % FILES],
                     "file_name": figures.file,
                     "uploaded_at": start + timedelta(hours=2),
