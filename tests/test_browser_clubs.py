@@ -135,6 +135,29 @@ def test_the_club_pages_on_a_phone_and_a_desktop(club: Club) -> None:
             device.context.close()
 
 
+def test_the_owners_controls_ask_first(club: Club) -> None:
+    """The owner's page: a new code and a removal per member, each behind a fold."""
+    for size_name, size, scheme in (("phone", PHONE, "dark"), ("desktop", DESKTOP, "light")):
+        device = open_device(club.browser, f"{size_name}-{scheme}-owner", club.base_url, size)
+        device.page.emulate_media(color_scheme=scheme)
+        sign_in(device, "aragorn")
+        device.open(f"/clubs/{club.club_id}")
+        device.shot("club")
+        check_layout(device, "club")
+        device.open(f"/clubs/{club.club_id}")
+        page = device.page
+        remove = page.get_by_role("button", name="Remove", exact=True)
+        expect(remove).to_be_hidden()
+        page.locator("summary", has_text="Remove a member").click()
+        expect(remove).to_be_visible()
+        page.get_by_label("Member", exact=True).select_option("gimli")
+        make = page.get_by_role("button", name="Make a new code")
+        expect(make).to_be_hidden()
+        page.locator("summary", has_text="New code").click()
+        expect(make).to_be_visible()
+        device.context.close()
+
+
 def look_at_the_clubs(device: Device) -> None:
     page = device.page
     device.open("/clubs")

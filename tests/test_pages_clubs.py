@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from heroicrun.db.schema import Runner
 from heroicrun.missions.model import Mission
-from heroicrun.play import accounts
-from heroicrun.server.pages import club_maps
+from heroicrun.play import accounts, teams
+from heroicrun.server.pages import club_maps, team_views
 from heroicrun.server.pages import clubs as club_pages
 from tests.conftest import bearer, make_runner
 from tests.factory import START
@@ -312,7 +312,8 @@ def test_the_owner_removes_a_member_who_is_then_shown_as_former(
 ) -> None:
     club_id = create(ann)
     join(bob, code_of(ann, club_id))
-    assert "Remove" not in text_of(bob.get(f"/clubs/{club_id}").text).replace("Remove ann", "")
+    assert "Remove a member" not in text_of(bob.get(f"/clubs/{club_id}").text)
+    assert "Remove a member" in text_of(ann.get(f"/clubs/{club_id}").text)
     refused = post(ann, f"/clubs/{club_id}", f"/clubs/{club_id}/remove", member="nobody")
     assert refused.status_code == 404
     assert "'nobody' is not a member of this club" in text_of(refused.text)
@@ -522,3 +523,13 @@ def test_the_team_map_draws_each_band_up_to_the_team(client: TestClient) -> None
     assert svg.startswith('<svg class="map team-map')
     assert re.findall(r'<polyline class="(band m\d|todo)"', svg) == ["todo", "band m0", "band m1"]
     assert 'aria-label="Map of the route of Team Road: the team is at km 7.0 of 10.0' in svg
+
+
+def test_a_big_clubs_board_shows_the_first_ten_and_the_readers_row() -> None:
+    members = [teams.TeamMember(f"r{n:02d}", 100.0 - n, 1, 0, True) for n in range(1, 13)]
+    shown = team_views.board(members, "r12")
+    assert [rank for rank, _ in shown.rows] == [*range(1, 11), 12]
+    assert shown.rows[-1][1].name == "r12" and shown.apart and shown.more == 1
+    near = team_views.board(members, "r03")
+    assert [rank for rank, _ in near.rows] == list(range(1, 11))
+    assert not near.apart and near.more == 2

@@ -279,15 +279,12 @@ def _club_page(
     """The club's page, read in `session`; standings judged afresh kept in `writing` (the same
     session for a form's answer)."""
     catalog = _catalog(request)
-    now = _now()
     try:
-        club = clubs.info(session, runner, club_id)
+        club = team_views.club_info(session, runner, club_id)
     except NotFound:
         return _no_club(request)
-    standings = teams.standings(session, catalog, runner, club_id, now, writing)
-    views = [team_views.team(session, catalog, club, standing, now) for standing in standings]
+    shown = team_views.shown(session, writing, catalog, runner, club, _now())
     current = len(club.current_members)
-    under_way = {standing.mission_id for standing in standings}
     return render(
         request,
         "club.html",
@@ -297,11 +294,10 @@ def _club_page(
         owner=club.owner == runner.name,
         me=runner.name,
         invite=f"{request.base_url}clubs/join?code={club.code}",
-        teams=views,
-        week=teams.week_board(session, runner, club_id, now),
-        activity=teams.activity(session, runner, club_id, catalog=catalog),
-        startable=team_views.startable(catalog, current, under_way),
+        shown=shown,
+        startable=team_views.startable(catalog, current, shown.under_way),
         current=current,
+        many=team_views.BOARD_ROWS,  # more members than this: their list folds away
         **context,
     )
 
