@@ -290,8 +290,11 @@ def test_the_dashboard(game: TestClient) -> None:
             "deadline_at": "2024-05-08T06:00:00Z",
             "days_left": 4.0,
             "ahead": {"runs": 1, "km": None, "words": "Two Runs: 1 more run"},
+            "club_id": None,
+            "club": None,
         }
     ]
+    assert board["team_missions"] == []
     assert board["totals"]["runs"] == 1
     assert board["totals"]["counted_distance_m"] == pytest.approx(1500, abs=1)
     [latest] = board["latest_runs"]

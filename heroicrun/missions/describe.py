@@ -31,6 +31,8 @@ def listing(mission: Mission) -> dict[str, Any]:
         "beats": len(mission.beats),
         "goal_kinds": mission.goal_kinds(),
         "summary": mission.summary,
+        "team": mission.team,
+        "min_members": mission.min_members,
         "level_means": lengths.level_words(mission.level),
         "length": {
             "runs": length.runs,

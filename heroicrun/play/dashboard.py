@@ -7,6 +7,7 @@ How close a chapter is and how long a mission takes are told at the runner's own
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from heroicrun.missions.loading import Catalog
 from heroicrun.missions.model import Beat, Level, Mission, RouteKmGoal, RunsGoal, StreakGoal
 from heroicrun.missions.progress import BeatProgress, MissionProgress, MissionStatus
 from heroicrun.play import habits as runner_habits
-from heroicrun.play import snapshots
+from heroicrun.play import snapshots, teams
 from heroicrun.play.missions import (
     Learned,
     as_utc,
@@ -67,6 +68,8 @@ class ActiveMission:
     deadline_at: datetime | None  # when the next beat's deadline in days runs out
     days_left: float | None
     ahead: Ahead | None = None  # how far the next chapter is, while in progress
+    club_id: int | None = None  # a team mission: the club that runs it
+    club: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,7 @@ class Unstarted:
     runs: int  # the least runs it takes at the runner's habits ...
     weeks: float  # ... and weeks
     length: str  # "about 9 runs: 3 weeks at 3 runs a week"
+    team: bool = False  # a team mission: a club starts it, never one runner alone
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,7 @@ class Dashboard:
     not_started: tuple[Unstarted, ...]  # easiest first, then the fewest runs
     suggested: str | None = None  # the mission to start with, when the runner is in none
     habits_known: bool = False  # False: lengths are told for a new runner (5 km, 3 a week)
+    team_missions: tuple[ActiveMission, ...] = ()  # what the runner's clubs run as teams
 
     def levels(self) -> tuple[LevelGroup, ...]:
         """The missions to start grouped by level, easiest first; the suggested one left out."""
@@ -173,9 +178,15 @@ def dashboard(
         (_unstarted(mission, usual) for mission in catalog.missions if mission.id not in enrolled),
         key=lambda m: (LEVELS.index(m.level), m.runs, m.title),
     )
+    team_missions = tuple(
+        _team_mission(found, mission, now)
+        for found in teams.standings_of(session, catalog, runner, now, writing)
+        if (mission := catalog.get(found.mission_id)) is not None
+    )
     return Dashboard(
         runner=runner.name,
         missions=active,
+        team_missions=team_missions,
         totals=totals,
         latest_runs=latest,
         not_started=tuple(to_start),
@@ -234,7 +245,7 @@ def suggest(to_start: list[Unstarted]) -> str | None:
     """The mission to start with: a journey (a marker to move along a real road), the easiest,
     then the one of the fewest runs; a challenge when no journey is left."""
     ranked = sorted(
-        to_start,
+        (mission for mission in to_start if not mission.team),
         key=lambda m: (m.kind != "journey", LEVELS.index(m.level), m.runs),
     )
     return ranked[0].id if ranked else None
@@ -252,6 +263,7 @@ def _unstarted(mission: Mission, usual: lengths.Runner) -> Unstarted:
         runs=length.runs,
         weeks=round(length.weeks, 1),
         length=length.words,
+        team=mission.team,
     )
 
 
@@ -308,13 +320,21 @@ def first_sentence(text: str) -> str:
     return text
 
 
+def _team_mission(found: teams.TeamStanding, mission: Mission, now: datetime) -> ActiveMission:
+    """A club's team mission as the dashboard shows it: no "runs like yours" ahead, the team
+    runs it."""
+    shown = _active_mission(mission, found.enrolled_at, found.progress, now, None)
+    return dataclasses.replace(shown, club_id=found.club_id, club=found.club)
+
+
 def _active_mission(
     mission: Mission,
-    enrolment: Enrolment,
+    enrolment: Enrolment | datetime,
     earned: MissionProgress,
     now: datetime,
-    usual: lengths.Runner,
+    usual: lengths.Runner | None,
 ) -> ActiveMission:
+    began = enrolment if isinstance(enrolment, datetime) else enrolled_at(enrolment)
     upcoming = next(
         (
             (source, beat)
@@ -327,14 +347,14 @@ def _active_mission(
     if upcoming is not None:
         within_days = getattr(upcoming[0].goal, "within_days", None)
         if within_days is not None:
-            deadline_at = enrolled_at(enrolment) + timedelta(days=within_days)
+            deadline_at = began + timedelta(days=within_days)
             days_left = round(max((deadline_at - now).total_seconds(), 0.0) / 86400, 1)
     return ActiveMission(
         id=mission.id,
         title=mission.title,
         kind=mission.kind,
         status=earned.status,
-        enrolled_at=enrolled_at(enrolment),
+        enrolled_at=began,
         beats=len(mission.beats),
         unlocked=earned.unlocked,
         progress_km=None if earned.progress_km is None else round(earned.progress_km, 3),
@@ -344,6 +364,6 @@ def _active_mission(
         deadline_at=deadline_at,
         days_left=days_left,
         ahead=None
-        if upcoming is None or earned.status != "in_progress"
+        if upcoming is None or earned.status != "in_progress" or usual is None
         else ahead(mission, upcoming[0], upcoming[1], earned.progress_km, usual),
     )

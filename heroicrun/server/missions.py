@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from heroicrun.db.schema import Enrolment
 from heroicrun.missions import describe
@@ -47,6 +47,8 @@ class MissionListing(BaseModel):
     beats: int
     goal_kinds: list[str]
     summary: str
+    team: bool = Field(description="A team mission: a club starts it, not one runner alone")
+    min_members: int | None = Field(description="The fewest members a team needs, if any")
     level_means: str  # what the level asks of a runner, in one line
     length: LengthOut
 
@@ -105,6 +107,8 @@ class MissionDetails(BaseModel):
     beats: list[BeatDetails]
     goal_kinds: list[str]
     summary: str
+    team: bool
+    min_members: int | None
     level_means: str
     length: LengthOut
     briefing: str | None  # the story's opening, read on enrolling: no goal, no spoilers
