@@ -3,6 +3,7 @@ the team stands, and a chapter unlocked for the whole team."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -31,3 +32,15 @@ def test_the_upload_page_shows_the_teams_share_and_its_chapter(client: TestClien
     assert re.search(r"\+0\.6 km for the team · the team is at km 0\.6 of 18\d", words), words
     assert "Chapter 1 unlocked for the team" in words or "Chapter 2 unlocked for the team" in words
     assert f'href="/clubs/{made["id"]}"' in page
+    # Bob's runs count for his club's mission: no page tells him he is in no mission.
+    assert "in no mission yet" not in words
+    assert "not in a mission yet" not in client.get("/upload").text
+    [run_id] = re.findall(r'href="/runs/(\d+)"', page)[:1]
+    shown = html.unescape(
+        " ".join(re.sub(r"<[^>]+>", " ", client.get(f"/runs/{run_id}").text).split())
+    )
+    assert "The 182 Heroes' Charge with Megara RC: +0.6 km for the team" in shown
+    assert "Counted for The 182 Heroes' Charge with Megara RC (+0.6 km for the team" in shown
+    assert "in no mission yet" not in shown
+    # A teammate sees the team's km, never the run itself.
+    assert client.get(f"/api/runs/{run_id}", headers=bearer(ann)).status_code == 404

@@ -625,6 +625,74 @@ def uploaded(
     return found
 
 
+def in_a_team(session: Session, runner: Runner) -> bool:
+    """Whether one of the runner's clubs runs a mission as a team now: their runs count for it."""
+    found = session.scalar(
+        select(TeamEnrolment.id)
+        .join(ClubMember, ClubMember.club_id == TeamEnrolment.club_id)
+        .where(
+            ClubMember.runner_id == runner.id,
+            ClubMember.left_at.is_(None),
+            TeamEnrolment.active.is_(True),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def credits_of_run(
+    session: Session, catalog: Catalog, runner: Runner, run_id: int
+) -> list[TeamCredit]:
+    """What one of the runner's stored runs did for their teams, read from what was credited
+    and written down (no team judged): its km where it counts, the chapters it unlocked."""
+    rows = session.execute(
+        select(TeamEnrolment, Club.name)
+        .join(TeamRun, TeamRun.team_enrolment_id == TeamEnrolment.id)
+        .join(Club, Club.id == TeamEnrolment.club_id)
+        .where(TeamRun.run_id == run_id, TeamRun.runner_id == runner.id)
+        .order_by(TeamEnrolment.id)
+    ).all()
+    if not rows:
+        return []
+    run = session.execute(
+        select(Run.overlaps_run_id, *missions.FACT_COLUMNS).where(Run.id == run_id)
+    ).first()
+    if run is None:
+        return []
+    overlaps, run_facts = run[0], missions.facts_of(*run[1:])
+    unlocked: dict[int, set[str]] = {}
+    for team_id, beat in session.execute(
+        select(TeamUnlock.team_enrolment_id, TeamUnlock.beat).where(TeamUnlock.run_id == run_id)
+    ):
+        unlocked.setdefault(team_id, set()).add(beat)
+    found = []
+    for team, club in rows:
+        mission = catalog.get(team.mission_id)
+        if mission is None:
+            continue
+        reason = (
+            "the same outing as a run already counted"
+            if overlaps is not None
+            else run_facts.not_counted(missions.as_utc(team.enrolled_at))
+        )
+        beats = unlocked.get(team.id, set())
+        found.append(
+            TeamCredit(
+                run_id=run_id,
+                club_id=team.club_id,
+                club=club,
+                mission_id=mission.id,
+                title=mission.title,
+                counts=reason is None,
+                km=run_facts.counted_km if reason is None else 0.0,
+                km_after=None,
+                chapters=tuple((beat.id, beat.title) for beat in mission.beats if beat.id in beats),
+                reason=reason,
+            )
+        )
+    return found
+
+
 def _active(session: Session, club_id: int, mission_id: str) -> TeamEnrolment | None:
     return session.scalars(
         select(TeamEnrolment)

@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from heroicrun import localtime, sports
 from heroicrun.db.schema import Runner
-from heroicrun.play import NotFound, credits, marks, records, runs
+from heroicrun.play import NotFound, credits, marks, records, runs, teams
 from heroicrun.play import courses as run_courses
 from heroicrun.play import missions as play
 from heroicrun.server import csrf
@@ -64,6 +64,7 @@ def run_page(
         pictures=pictures,
         bars=bars,
         counted=counted,
+        team_counted=teams.credits_of_run(session, request.app.state.catalog, runner, run.id),
         local=local,
         title=run.title or default,
         default_title=default,

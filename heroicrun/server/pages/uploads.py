@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from heroicrun.db.schema import Runner
 from heroicrun.missions import routes
 from heroicrun.missions.loading import Catalog
-from heroicrun.play import imports, missions, postcards, rewards
+from heroicrun.play import imports, missions, postcards, rewards, teams
 from heroicrun.server import csrf, pages, receiving
 from heroicrun.server.deps import MaybeRunner, PageRunner, ReadSession
 from heroicrun.server.pages import postcards as postcard_pages
@@ -32,7 +32,10 @@ router = APIRouter(include_in_schema=False)
 
 
 def _enrolled(request: Request, session: ReadSession, runner: Runner) -> bool:
-    return bool(missions.enrolled_missions(session, request.app.state.catalog, runner))
+    """Whether the runner's runs count for a mission: one of their own, or their club's."""
+    return bool(
+        missions.enrolled_missions(session, request.app.state.catalog, runner)
+    ) or teams.in_a_team(session, runner)
 
 
 @router.get("/upload", response_model=None)
