@@ -107,7 +107,6 @@ class Unstarted:
     runs: int  # the least runs it takes at the runner's habits ...
     weeks: float  # ... and weeks
     length: str  # "about 9 runs: 3 weeks at 3 runs a week"
-    team: bool = False  # a team mission: a club starts it, never one runner alone
 
 
 @dataclass(frozen=True)
@@ -174,8 +173,13 @@ def dashboard(
     totals = _TOTALS.get(session, (runner.id, runs), lambda: _totals(session, runner))
     latest = _LATEST.get(session, (runner.id, runs), lambda: _latest(session, runner))
     enrolled = {mission.id for mission, _ in pairs}
+    # A team mission is started by a club (its page offers them), never by one runner.
     to_start = sorted(
-        (_unstarted(mission, usual) for mission in catalog.missions if mission.id not in enrolled),
+        (
+            _unstarted(mission, usual)
+            for mission in catalog.missions
+            if mission.id not in enrolled and not mission.team
+        ),
         key=lambda m: (LEVELS.index(m.level), m.runs, m.title),
     )
     team_missions = tuple(
@@ -245,7 +249,7 @@ def suggest(to_start: list[Unstarted]) -> str | None:
     """The mission to start with: a journey (a marker to move along a real road), the easiest,
     then the one of the fewest runs; a challenge when no journey is left."""
     ranked = sorted(
-        (mission for mission in to_start if not mission.team),
+        to_start,
         key=lambda m: (m.kind != "journey", LEVELS.index(m.level), m.runs),
     )
     return ranked[0].id if ranked else None
@@ -263,7 +267,6 @@ def _unstarted(mission: Mission, usual: lengths.Runner) -> Unstarted:
         runs=length.runs,
         weeks=round(length.weeks, 1),
         length=length.words,
-        team=mission.team,
     )
 
 
