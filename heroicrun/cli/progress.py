@@ -85,37 +85,9 @@ def solo_entries(
 
 def team_entry(catalog: Catalog, standing: TeamStanding) -> dict[str, Any]:
     """A club's team mission: the fields of a runner's progress, the club and its members."""
-    from heroicrun.missions import describe
+    from heroicrun.play import teams
 
-    mission = catalog.get(standing.mission_id)
-    assert mission is not None  # standings are made of the catalog's missions
-    shown = describe.progress(mission, standing.progress)
-    shown["enrolled_at"] = standing.enrolled_at
-    shown["story"] = [
-        {"beat": chapter.beat, "title": chapter.title, "text": chapter.text}
-        for chapter in standing.chapters
-    ]
-    shown["team"] = {"club_id": standing.club_id, "club": standing.club}
-    shown["chapters"] = [
-        {
-            "beat": chapter.beat,
-            "title": chapter.title,
-            "credited_to": chapter.credited_to,
-            "unlocked_at": chapter.unlocked_at,
-        }
-        for chapter in standing.chapters
-    ]
-    shown["members"] = [
-        {
-            "name": member.name,
-            "km": member.km,
-            "runs": member.runs,
-            "chapters": member.chapters,
-            "current": member.current,
-        }
-        for member in standing.members
-    ]
-    return shown
+    return teams.described(catalog, standing)
 
 
 def team_entries(

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -622,6 +623,43 @@ def uploaded(
                 reason=reason,
             )
         )
+    return found
+
+
+def described(catalog: Catalog, standing: TeamStanding) -> dict[str, Any]:
+    """A team's standing as the API answers it and `heroicrun progress --json` prints it: the
+    fields of a runner's progress (heroicrun.missions.describe.progress), the club, the
+    chapters with who earned each, and the members."""
+    from heroicrun.missions import describe
+
+    mission = catalog.get(standing.mission_id)
+    assert mission is not None  # standings are made of the catalog's missions
+    found = describe.progress(mission, standing.progress)
+    found["enrolled_at"] = standing.enrolled_at
+    found["story"] = [
+        {"beat": chapter.beat, "title": chapter.title, "text": chapter.text}
+        for chapter in standing.chapters
+    ]
+    found["team"] = {"club_id": standing.club_id, "club": standing.club}
+    found["chapters"] = [
+        {
+            "beat": chapter.beat,
+            "title": chapter.title,
+            "credited_to": chapter.credited_to,
+            "unlocked_at": chapter.unlocked_at,
+        }
+        for chapter in standing.chapters
+    ]
+    found["members"] = [
+        {
+            "name": member.name,
+            "km": member.km,
+            "runs": member.runs,
+            "chapters": member.chapters,
+            "current": member.current,
+        }
+        for member in standing.members
+    ]
     return found
 
 

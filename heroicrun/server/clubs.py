@@ -8,18 +8,17 @@ names and when they joined, never anything of each other's runs.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel
 
 from heroicrun.play import clubs
 from heroicrun.server.deps import CurrentRunner, ReadSession, Writers, WriteSession, client_address
-from heroicrun.server.params import MAX_ID
+from heroicrun.server.params import ClubId
 
 router = APIRouter(tags=["clubs"])
 
-ClubId = Annotated[int, Path(ge=1, le=MAX_ID, description="The club's id")]
 
 NOT_A_MEMBER: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such club, or the runner is not a current member of it"}

@@ -16,4 +16,5 @@ MAX_PAGE = 1_000_000
 RunId = Annotated[int, Path(ge=1, le=MAX_ID, description="The run's id")]
 TokenId = Annotated[int, Path(ge=1, le=MAX_ID, description="The token's id")]
 SessionId = Annotated[int, Path(ge=1, le=MAX_ID, description="The session's id")]
+ClubId = Annotated[int, Path(ge=1, le=MAX_ID, description="The club's id")]
 Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1")]

@@ -15,17 +15,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Request, status
 from pydantic import BaseModel, Field
 
-from heroicrun.missions import describe
 from heroicrun.missions.loading import Catalog
 from heroicrun.play import missions as play
 from heroicrun.play import teams
 from heroicrun.server.deps import CurrentRunner, ReadSession, WriteSession
 from heroicrun.server.missions import EndingOut, GoalProgress, PositionOut, StoryBeat
-from heroicrun.server.params import MAX_ID
+from heroicrun.server.params import ClubId
 
 router = APIRouter(tags=["teams"])
 
-ClubId = Annotated[int, Path(ge=1, le=MAX_ID, description="The club's id")]
 MissionId = Annotated[str, Path(max_length=64, description="The mission's id")]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such club, you are not a member of it, or no such mission"}
@@ -108,35 +106,7 @@ def _now() -> datetime:
 
 def shown(catalog: Catalog, standing: teams.TeamStanding) -> dict[str, Any]:
     """A team's standing in the API's terms (also what `heroicrun progress --json` prints)."""
-    mission = catalog.get(standing.mission_id)
-    assert mission is not None  # standings are made of the catalog's missions
-    found = describe.progress(mission, standing.progress)
-    found["enrolled_at"] = standing.enrolled_at
-    found["story"] = [
-        {"beat": chapter.beat, "title": chapter.title, "text": chapter.text}
-        for chapter in standing.chapters
-    ]
-    found["team"] = {"club_id": standing.club_id, "club": standing.club}
-    found["chapters"] = [
-        {
-            "beat": chapter.beat,
-            "title": chapter.title,
-            "credited_to": chapter.credited_to,
-            "unlocked_at": chapter.unlocked_at,
-        }
-        for chapter in standing.chapters
-    ]
-    found["members"] = [
-        {
-            "name": member.name,
-            "km": member.km,
-            "runs": member.runs,
-            "chapters": member.chapters,
-            "current": member.current,
-        }
-        for member in standing.members
-    ]
-    return found
+    return teams.described(catalog, standing)
 
 
 @router.post(

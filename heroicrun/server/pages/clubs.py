@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from heroicrun.db.schema import Runner
@@ -31,11 +31,10 @@ from heroicrun.server.deps import (
     client_address,
 )
 from heroicrun.server.pages import FORM_EXPIRED, render, sentence, team_views
-from heroicrun.server.params import MAX_ID
+from heroicrun.server.params import ClubId
 
 router = APIRouter(include_in_schema=False)
 
-ClubId = Annotated[int, Path(ge=1, le=MAX_ID, description="The club's id")]
 NameField = Annotated[str, Form(max_length=clubs.MAX_NAME_CHARS * 4)]
 CodeField = Annotated[str, Form(max_length=2000)]  # a code, or a whole pasted invite link
 NO_SUCH_CODE = "No club has that code: check it with whoever sent it."
