@@ -158,19 +158,7 @@ def _team_rewards(found: Sequence[teams.TeamCredit], catalog: Catalog) -> tuple[
         mission = catalog.get(mission_id)
         if mission is None or not any(credit.counts for credit in credited):
             continue
-        wanted = {beat for credit in credited for beat, _ in credit.chapters}
-        chapters = tuple(
-            ChapterEarned(
-                mission.id,
-                number,
-                beat.id,
-                beat.title,
-                opening(beat.text),
-                beat is mission.beats[-1],
-            )
-            for number, beat in enumerate(mission.beats, start=1)
-            if beat.id in wanted
-        )
+        chapters = _earned(mission, {beat for credit in credited for beat, _ in credit.chapters})
         rewards.append(
             TeamReward(
                 club_id=club_id,
@@ -187,14 +175,9 @@ def _team_rewards(found: Sequence[teams.TeamCredit], catalog: Catalog) -> tuple[
     return tuple(rewards)
 
 
-def _reward(mission: Mission, found: Sequence[credits.Credit]) -> MissionReward:
-    """One mission's credits, in the order the runs were stored, taken together."""
-    befores = [credit.km_before for credit in found if credit.km_before is not None]
-    afters = [credit.km_after for credit in found if credit.km_after is not None]
-    shares = [credit.km for credit in found if credit.km is not None]
-    last = next((credit for credit in reversed(found) if credit.km_after is not None), found[-1])
-    wanted = {chapter.beat for credit in found for chapter in credit.unlocked}
-    chapters = tuple(
+def _earned(mission: Mission, beats: set[str]) -> tuple[ChapterEarned, ...]:
+    """The chapters of `beats`, in the mission's order, each with its number and opening."""
+    return tuple(
         ChapterEarned(
             mission.id,
             number,
@@ -204,8 +187,17 @@ def _reward(mission: Mission, found: Sequence[credits.Credit]) -> MissionReward:
             beat is mission.beats[-1],
         )
         for number, beat in enumerate(mission.beats, start=1)
-        if beat.id in wanted
+        if beat.id in beats
     )
+
+
+def _reward(mission: Mission, found: Sequence[credits.Credit]) -> MissionReward:
+    """One mission's credits, in the order the runs were stored, taken together."""
+    befores = [credit.km_before for credit in found if credit.km_before is not None]
+    afters = [credit.km_after for credit in found if credit.km_after is not None]
+    shares = [credit.km for credit in found if credit.km is not None]
+    last = next((credit for credit in reversed(found) if credit.km_after is not None), found[-1])
+    chapters = _earned(mission, {chapter.beat for credit in found for chapter in credit.unlocked})
     return MissionReward(
         mission_id=mission.id,
         title=mission.title,

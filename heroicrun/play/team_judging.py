@@ -37,7 +37,6 @@ from heroicrun.missions.checks import GoalCheck
 from heroicrun.missions.loading import Catalog
 from heroicrun.missions.model import Mission
 from heroicrun.missions.progress import MissionProgress, Unlocked
-from heroicrun.missions.runs import RunFacts
 from heroicrun.play import ledger, missions, snapshots
 
 KEPT_IN_MEMORY = 4096
@@ -208,7 +207,7 @@ def judge(
             run_id,
             names.get(runner_id, "a member"),
             sha256,
-            _facts(runner_id, *facts),
+            replace(missions.facts_of(*facts), member=runner_id),
             outing,
             files,
         )
@@ -405,28 +404,3 @@ def _legs(
         ]
         legs = joined + legs[len(joined) * 2 :]
     return tuple(legs)
-
-
-def _facts(
-    member: int,
-    start: datetime | None,
-    counted_m: float,
-    elapsed_s: float | None,
-    sport: str | None,
-    marked_sport: str | None,
-    gps: bool,
-    distance_m: float | None,
-    counted_moving_s: float | None,
-) -> RunFacts:
-    """A credited run's facts from its columns (missions.FACT_COLUMNS), with its member."""
-    return RunFacts(
-        None if start is None else missions.as_utc(start),
-        (counted_m or 0.0) / 1000.0,
-        elapsed_s,
-        sport=marked_sport if marked_sport is not None else sport,
-        gps=gps,
-        marked=marked_sport is not None,
-        distance_km=None if distance_m is None else distance_m / 1000.0,
-        counted_moving_s=counted_moving_s,
-        member=member,
-    )
