@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
 
@@ -14,7 +15,6 @@ from heroicrun import measuring, sports
 from heroicrun.measuring import Measures
 from heroicrun.measuring.course import BoolArray, Course
 from heroicrun.track import Track
-from heroicrun.values import frozen
 
 # A run counts for an enrolment if it was recorded no earlier than this before it: enrol, then
 # upload this morning's run. A back catalogue never plays the story.
@@ -28,7 +28,9 @@ RIDE_REST_SPEED_M_S = 4.0
 RIDE_REST_S = 600.0
 
 
-@frozen
+# A plain frozen dataclass, not `frozen` (heroicrun.values): a team's judging makes one for each
+# of its runs, tens of thousands, and `frozen`'s __init__ costs a function call a field.
+@dataclass(frozen=True)
 class RunFacts:
     """What missions read from a run, small enough to keep in a table beside it."""
 

@@ -519,9 +519,11 @@ def facts_of(
     gps: bool,
     distance_m: float | None,
     counted_moving_s: float | None,
+    *,
+    member: int | None = None,
 ) -> RunFacts:
     """What missions read of a stored run, from its columns (FACT_COLUMNS): the runner's mark,
-    when there is one, is its sport."""
+    when there is one, is its sport; `member`, for a team, who ran it."""
     return RunFacts(
         None if start is None else as_utc(start),
         (counted_m or 0.0) / 1000.0,
@@ -531,6 +533,7 @@ def facts_of(
         marked=marked_sport is not None,
         distance_km=None if distance_m is None else distance_m / 1000.0,
         counted_moving_s=counted_moving_s,
+        member=member,
     )
 
 

@@ -207,7 +207,7 @@ def judge(
             run_id,
             names.get(runner_id, "a member"),
             sha256,
-            replace(missions.facts_of(*facts), member=runner_id),
+            missions.facts_of(*facts, member=runner_id),
             outing,
             files,
         )
