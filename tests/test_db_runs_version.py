@@ -5,13 +5,14 @@ other runners' alone; what pages keep about the runs hangs on it (heroicrun.play
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from heroicrun.db.schema import Run, RunEffort, Runner, RunProfile
-from heroicrun.play import accounts, snapshots
-from tests.helpers.stored_runs import add_run
+from heroicrun.db.schema import Enrolment, Run, RunEffort, Runner, RunProfile
+from heroicrun.play import accounts, runs, snapshots
+from tests.helpers.stored_runs import ENROLLED, add_run
 
 
 def versions(session: Session) -> dict[str, int]:
@@ -76,3 +77,27 @@ def test_a_runner_with_runs_can_still_be_deleted(session: Session, ann: Runner) 
     session.execute(delete(Runner).where(Runner.id == ann.id))
     session.flush()
     assert session.scalar(select(Run.id)) is None
+
+
+def test_an_enrolment_changes_its_runners_version_too(session: Session, ann: Runner) -> None:
+    accounts.add_runner(session, "bob", None)
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    changes_only_anns(
+        session,
+        lambda: session.execute(
+            insert(Enrolment).values(runner_id=ann.id, mission_id="m", enrolled_at=at, active=True)
+        ),
+    )
+    changes_only_anns(session, lambda: session.execute(update(Enrolment).values(active=False)))
+    changes_only_anns(session, lambda: session.execute(delete(Enrolment)))
+
+
+def test_a_run_page_follows_an_enrolment(session: Session, ann: Runner) -> None:
+    run = add_run(session, ann, 5.0, days=2)
+    later = ENROLLED + timedelta(days=30)
+    session.execute(
+        insert(Enrolment).values(runner_id=ann.id, mission_id="m", enrolled_at=later, active=True)
+    )
+    assert "before you enrolled" in (runs.kept_run(session, ann, run.id).not_counted or "")
+    session.execute(update(Enrolment).values(enrolled_at=ENROLLED))
+    assert runs.kept_run(session, ann, run.id).not_counted is None

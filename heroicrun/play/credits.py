@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from heroicrun.db.schema import Runner
 from heroicrun.missions.loading import Catalog
-from heroicrun.missions.model import Beat
+from heroicrun.missions.model import Beat, Mission
 from heroicrun.missions.progress import Unlocked
-from heroicrun.play import ledger, missions
+from heroicrun.play import ledger, missions, snapshots
 
 if TYPE_CHECKING:
     from heroicrun.play.runs import StoredRun
@@ -134,13 +134,13 @@ def credits_of(
     judging would need, are left as they are)."""
     if run.summary.start_time is None:
         return []  # a route counts for no mission
-    pairs = missions.enrolled_missions(session, catalog, runner)
-    credited = ledger.credited(session, run.id, [enrolment.id for _, enrolment in pairs])
+    pairs = _enrolled(session, catalog, runner)
+    credited = ledger.credited(session, run.id, [enrolment_id for _, enrolment_id, _ in pairs])
     found = []
-    for mission, enrolment in pairs:
-        reason = reason_for(run, missions.enrolled_at(enrolment))
+    for mission, enrolment_id, enrolled_at in pairs:
+        reason = reason_for(run, enrolled_at)
         counts = reason is None
-        beats = credited[enrolment.id]
+        beats = credited[enrolment_id]
         unlocked = tuple(Chapter(beat.id, beat.title) for beat in mission.beats if beat.id in beats)
         km = (run.summary.counted_distance_m or 0.0) / 1000.0
         journey = mission.route is not None
@@ -154,6 +154,33 @@ def credits_of(
                 reason,
             )
         )
+    return found
+
+
+_ENROLLED: snapshots.Memo[list[tuple[str, int, datetime]]] = snapshots.Memo(256)
+
+
+def _enrolled(
+    session: Session, catalog: Catalog, runner: Runner
+) -> list[tuple[Mission, int, datetime]]:
+    """The runner's active enrolments in the catalog's missions, in catalog order: (mission,
+    enrolment id, enrolled at), read once for the enrolments as they are (the runs' version
+    changes with them: migration 0011)."""
+    # The catalog by identity: an edited missions folder is a new catalog, with its own order.
+    key = ("enrolled", runner.id, snapshots.runs_key(session, runner.id), id(catalog))
+    kept = _ENROLLED.get(
+        session,
+        key,
+        lambda: [
+            (mission.id, enrolment.id, missions.enrolled_at(enrolment))
+            for mission, enrolment in missions.enrolled_missions(session, catalog, runner)
+        ],
+    )
+    found = []
+    for mission_id, enrolment_id, enrolled_at in kept:
+        mission = catalog.get(mission_id)
+        assert mission is not None  # kept for this catalog
+        found.append((mission, enrolment_id, enrolled_at))
     return found
 
 

@@ -44,7 +44,17 @@ from heroicrun import __version__, activity, localtime, reading, sports
 from heroicrun.db.schema import Enrolment, Original, Run, Runner, Verdict
 from heroicrun.missions.loading import Catalog
 from heroicrun.missions.runs import RunFacts
-from heroicrun.play import NotFound, PlayError, credits, derived, ledger, missions, pool, teams
+from heroicrun.play import (
+    NotFound,
+    PlayError,
+    credits,
+    derived,
+    ledger,
+    missions,
+    pool,
+    snapshots,
+    teams,
+)
 from heroicrun.play.pool import Described, Parser
 from heroicrun.reading import archives
 from heroicrun.summary import RunSummary
@@ -572,6 +582,19 @@ def list_runs(session: Session, runner: Runner, limit: int = 50, offset: int = 0
         .offset(offset)
     ).all()
     return RunPage(_stored_all(session, rows), total)
+
+
+_KEPT_RUNS: snapshots.Memo[StoredRun | None] = snapshots.Memo(512)
+
+
+def kept_run(session: Session, runner: Runner, run_id: int) -> StoredRun:
+    """`get_run`, read once for the runs and enrolments as they are (snapshots.runs_key: the
+    database changes it with any run, or enrolment, of the runner's)."""
+    key = ("run", runner.id, snapshots.runs_key(session, runner.id), run_id)
+    found = _KEPT_RUNS.get(session, key, lambda: _find(session, runner.id, Run.id == run_id))
+    if found is None:
+        raise NotFound(f"there is no run {run_id}")
+    return found
 
 
 def get_run(session: Session, runner: Runner, run_id: int) -> StoredRun:

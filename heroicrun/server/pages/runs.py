@@ -39,7 +39,7 @@ def run_page(
 ) -> Response:
     """One run: figures, flags, splits, best efforts, map, charts, missions, download, delete."""
     try:
-        run = runs.get_run(session, runner, run_id)
+        run = runs.kept_run(session, runner, run_id)
     except NotFound:
         return _missing(request)
     learned: play.Learned = {}
