@@ -72,10 +72,10 @@ def _fewer(legs: list[Leg]) -> list[Leg]:
 def team_map(title: str, line: routes.RouteLine, at_km: float, legs: Sequence[Leg]) -> Markup:
     """The whole route as an SVG map with the team's stretches as bands, in colours `shade`
     (CSS classes m0..m6, and "others"), the route to come, places, km ticks and the team."""
-    route = route_maps._route(line)
+    route = route_maps.drawn_route(line)
     at_km = min(max(at_km, 0.0), line.length_km)
     content = list(route.points)
-    world = route_maps._is_world(route.points)
+    world = route_maps.is_world(route.points)
     if world:
         middle = (min(p[1] for p in content) + max(p[1] for p in content)) / 2
         content += [(route_maps.WORLD_LATS[0], middle), (route_maps.WORLD_LATS[1], middle)]
@@ -90,9 +90,9 @@ def team_map(title: str, line: routes.RouteLine, at_km: float, legs: Sequence[Le
             lines.append(drawing.Line(_stretch(route, start, end), f"band {css}"))
     markers = [
         replace(marker, label=TEAM) if marker.css == "you" else marker
-        for marker in route_maps._markers(route, at_km)
+        for marker in route_maps.markers_of(route, at_km)
     ]
-    ticks = route_maps._ticks(route, 0.0, line.length_km, route_maps._step(line.length_km))
+    ticks = route_maps.ticks_of(route, 0.0, line.length_km, route_maps.tick_step(line.length_km))
     label = f"Map of the route of {title}: the team is at km {at_km:,.1f} of {line.length_km:,.1f}"
     _, ahead, to_next_km = line.places_around(at_km)
     if ahead is not None:
@@ -101,12 +101,12 @@ def team_map(title: str, line: routes.RouteLine, at_km: float, legs: Sequence[Le
     return Markup(str(svg).replace('<svg class="map', '<svg class="map team-map', 1))
 
 
-def _stretch(route: route_maps._Route, start_km: float, end_km: float) -> list[Point]:
+def _stretch(route: route_maps.DrawnRoute, start_km: float, end_km: float) -> list[Point]:
     """The route's line from `start_km` to `end_km`: its two ends, and every point between."""
     first = bisect.bisect_right(route.kms, start_km)
     last = bisect.bisect_left(route.kms, end_km)
     return [
-        route_maps._here(route, start_km),
+        route_maps.point_at(route, start_km),
         *route.points[first:last],
-        route_maps._here(route, end_km),
+        route_maps.point_at(route, end_km),
     ]

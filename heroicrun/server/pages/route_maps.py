@@ -58,7 +58,7 @@ class Ghost:
 
 
 @dataclass(frozen=True)
-class _Route:
+class DrawnRoute:
     """The route as drawn: points with their km marks (longitudes continuous), the places on
     that line, and the runner's place on it when enrolled."""
 
@@ -82,7 +82,7 @@ def maps(
     kept = _DRAWN.get(key)
     if kept is not None and kept[0] is line:  # the same line, not another at its address
         return kept[1]
-    route = _route(line)
+    route = drawn_route(line)
     drawn = _whole(title, route, at_km, ghost), _around(title, route, at_km, ghost)
     if len(_DRAWN) >= MAPS_KEPT:
         _DRAWN.clear()
@@ -101,7 +101,7 @@ def route_map(
 ) -> Markup:
     """The whole route as an SVG map: done in one style, the rest in another, places, km ticks
     and the runner. Without `at_km` (not enrolled) the whole route is still to run."""
-    return _whole(title, _route(line), at_km, ghost)
+    return _whole(title, drawn_route(line), at_km, ghost)
 
 
 def around_map(
@@ -109,12 +109,14 @@ def around_map(
 ) -> Markup | None:
     """A closer map centred on the runner, showing the last place passed and the next one;
     None when not enrolled or when the journey is short enough for one map."""
-    return _around(title, _route(line), at_km, ghost)
+    return _around(title, drawn_route(line), at_km, ghost)
 
 
-def _whole(title: str, route: _Route, at_km: float | None, ghost: Ghost | None = None) -> Markup:
+def _whole(
+    title: str, route: DrawnRoute, at_km: float | None, ghost: Ghost | None = None
+) -> Markup:
     line = route.line
-    world = _is_world(route.points)
+    world = is_world(route.points)
     content = list(route.points)
     if world:
         middle = (min(p[1] for p in content) + max(p[1] for p in content)) / 2
@@ -133,23 +135,23 @@ def _whole(title: str, route: _Route, at_km: float | None, ghost: Ghost | None =
         around = _around_frame(route, at_km)
         if around is not None:  # where the closer look is, as a box on the whole map
             lines.insert(0, drawing.Line(_outline(around, frame), "zoom", avoid=False))
-    ticks = _ticks(route, 0.0, line.length_km, _step(line.length_km))
-    markers = _markers(route, at_km)
+    ticks = ticks_of(route, 0.0, line.length_km, tick_step(line.length_km))
+    markers = markers_of(route, at_km)
     if ghost is not None:
         markers.append(_ghost(route, ghost))
         label += f"; {ghost.name} at km {ghost.km:,.1f}"
     return drawing.map_svg(lines, markers, label=label, frame=frame, ticks=ticks)
 
 
-def _ghost(route: _Route, ghost: Ghost) -> drawing.Marker:
+def _ghost(route: DrawnRoute, ghost: Ghost) -> drawing.Marker:
     """The legend's marker, named as a place that must be (labels.FORCED)."""
     km = min(max(ghost.km, 0.0), route.line.length_km)
     forms = shorter_names(ghost.name)
-    return drawing.Marker(_here(route, km), forms[0], "ghost", labels.FORCED, tuple(forms[1:]))
+    return drawing.Marker(point_at(route, km), forms[0], "ghost", labels.FORCED, tuple(forms[1:]))
 
 
 def _around(
-    title: str, route: _Route, at_km: float | None, ghost: Ghost | None = None
+    title: str, route: DrawnRoute, at_km: float | None, ghost: Ghost | None = None
 ) -> Markup | None:
     if at_km is None:
         return None
@@ -161,11 +163,11 @@ def _around(
     first_km = last.km
     end_km = ahead.km if ahead is not None else line.length_km
     span_km = frame.width * frame.km_per_unit
-    ticks = _ticks(route, first_km, end_km, _step(span_km, most=6))
+    ticks = ticks_of(route, first_km, end_km, tick_step(span_km, most=6))
     label = f"Map around you in {title}: km {at_km:,.1f}, past {last.name}"
     if ahead is not None:
         label += f", on the way to {ahead.name}"
-    markers = _markers(route, at_km)
+    markers = markers_of(route, at_km)
     if ghost is not None:
         shown = _ghost(route, ghost)
         x, y = frame.xy(shown.point)
@@ -184,22 +186,24 @@ def _around(
     )
 
 
-def _route(line: routes.RouteLine) -> _Route:
+def drawn_route(line: routes.RouteLine) -> DrawnRoute:
+    """The route as maps draw it: its line thinned, with each place's km on it."""
     kms, points = _drawn(line)
     places = [_near((point.lat, point.lon), points, kms, point.km) for point in line.waypoints]
-    return _Route(line, kms, points, places)
+    return DrawnRoute(line, kms, points, places)
 
 
-def _is_world(points: Sequence[Point]) -> bool:
+def is_world(points: Sequence[Point]) -> bool:
+    """Whether a line spans enough longitude to be drawn on the world's map."""
     lons = [p[1] for p in points]
     return max(lons) - min(lons) > WORLD_SPAN_DEG
 
 
-def _lines(route: _Route, at_km: float | None) -> list[drawing.Line]:
+def _lines(route: DrawnRoute, at_km: float | None) -> list[drawing.Line]:
     """The route to run, and over it the part run."""
     if at_km is None:
         return [drawing.Line(route.points, "todo")]
-    here = _here(route, at_km)
+    here = point_at(route, at_km)
     before = bisect.bisect_left(route.kms, at_km)
     after = bisect.bisect_right(route.kms, at_km)
     return [
@@ -208,11 +212,12 @@ def _lines(route: _Route, at_km: float | None) -> list[drawing.Line]:
     ]
 
 
-def _here(route: _Route, at_km: float) -> Point:
+def point_at(route: DrawnRoute, at_km: float) -> Point:
+    """Where km `at_km` of the route falls on its drawn line."""
     return _near(route.line.position_at(at_km), route.points, route.kms, at_km)
 
 
-def _markers(route: _Route, at_km: float | None) -> list[drawing.Marker]:
+def markers_of(route: DrawnRoute, at_km: float | None) -> list[drawing.Marker]:
     """A marker for every place, and the runner's; each spot named once, by the place that
     matters most there."""
     waypoints = route.line.waypoints
@@ -239,7 +244,7 @@ def _markers(route: _Route, at_km: float | None) -> list[drawing.Marker]:
         else:
             markers.append(drawing.Marker(place, "", "place"))
     if at_km is not None:
-        markers.append(drawing.Marker(_here(route, at_km), "You", "you", 0))
+        markers.append(drawing.Marker(point_at(route, at_km), "You", "you", 0))
     return markers
 
 
@@ -274,13 +279,13 @@ def shorter_names(name: str) -> list[str]:
     return found
 
 
-def _around_frame(route: _Route, at_km: float) -> Frame | None:
+def _around_frame(route: DrawnRoute, at_km: float) -> Frame | None:
     """The closer look: centred on the runner, wide enough for the last place and the next
     (or, at the finish, the one before it); None for a short journey."""
     line = route.line
     if line.length_km <= LONG_JOURNEY_KM:
         return None
-    here = _here(route, at_km)
+    here = point_at(route, at_km)
     last, ahead, _ = line.places_around(at_km)
     index = line.waypoints.index(last)
     if ahead is None:
@@ -307,12 +312,12 @@ def _outline(inner: Frame, outer: Frame) -> list[Point]:
     return [(south, west), (north, west), (north, east), (south, east), (south, west)]
 
 
-def _step(span_km: float, most: int = MOST_TICKS) -> float:
+def tick_step(span_km: float, most: int = MOST_TICKS) -> float:
     """A round km step giving at most `most` ticks over `span_km`."""
     return next((s for s in TICK_STEPS_KM if span_km / s <= most), TICK_STEPS_KM[-1])
 
 
-def _ticks(route: _Route, first_km: float, end_km: float, step: float) -> list[drawing.Tick]:
+def ticks_of(route: DrawnRoute, first_km: float, end_km: float, step: float) -> list[drawing.Tick]:
     """A tick at every whole `step` of km strictly between `first_km` and `end_km`."""
     kms = np.array(route.kms)
     lat = np.array([p[0] for p in route.points])
