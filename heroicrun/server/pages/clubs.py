@@ -123,9 +123,7 @@ def _clubs_page(
     request: Request, session: ReadSession, runner: Runner, status_code: int = 200, **context: Any
 ) -> Response:
     mine = clubs.clubs_of(session, runner)
-    under_way: dict[int, list[str]] = {}
-    for standing in teams.standings_of(session, _catalog(request), runner, _now()):
-        under_way.setdefault(standing.club_id, []).append(standing.title)
+    under_way = teams.missions_of_clubs(session, _catalog(request), runner)
     return render(
         request,
         "clubs.html",
