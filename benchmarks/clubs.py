@@ -28,11 +28,10 @@ import argparse
 import gzip
 import hashlib
 import random
-import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -45,13 +44,12 @@ sys.path.insert(0, str(HERE))
 import generate  # noqa: E402
 import pages  # noqa: E402
 import serving  # noqa: E402
+from pages import Page  # noqa: E402
 
 CLUB = "Runners of Megara"
 MISSIONS = ("the-182-heroes", "riders-relay")
 MONTHS = 6
 FILES = 100  # originals shared by the runs: a runner's k-th run is an outing of the k-th file
-RATIO_TARGET = 3.0  # a page within 3x of /api/health
-MAX_BYTES = 100 * 1024
 UPLOAD_POINTS = 3_000  # the fresh upload: 50 minutes at 1 Hz
 
 
@@ -62,24 +60,6 @@ class Built:
     club_id: int
     token: str  # an API token of the signed-in member
     other: str  # an API token of another member
-
-
-@dataclass
-class Page:
-    """One page as timed: its path, what it was, and what it answered."""
-
-    label: str
-    path: str
-    took_s: list[float] = field(default_factory=list)
-    headers: dict[str, str] = field(default_factory=dict)
-    status: int = 0
-    raw_bytes: int = 0
-    gzip_bytes: int = 0
-    encoding: str = ""
-
-    @property
-    def median_ms(self) -> float:
-        return statistics.median(self.took_s) * 1000 if self.took_s else float("nan")
 
 
 def build(url: str, runners: int, runs: int) -> Built:
@@ -201,33 +181,6 @@ def build(url: str, runners: int, runs: int) -> Built:
     return Built(club_id, token, other)
 
 
-def measure(web: httpx.Client, base: str, timed: list[Page], repeats: int) -> None:
-    """Time every page `repeats` times, in turns; keep each one's size and status."""
-    for page in timed:  # warm up, and see what each one is
-        plain = web.get(
-            f"{base}{page.path}", headers={**page.headers, "Accept-Encoding": "identity"}
-        )
-        page.status = plain.status_code
-        page.raw_bytes = len(plain.content)
-        page.gzip_bytes = len(gzip.compress(plain.content, 6))
-        zipped = web.get(f"{base}{page.path}", headers={**page.headers, "Accept-Encoding": "gzip"})
-        page.encoding = zipped.headers.get("content-encoding", "")
-    live = [page for page in timed if page.status == 200]
-    for _ in range(repeats):
-        for page in live:
-            page.took_s.append(once(web, base, page))
-
-
-def once(web: httpx.Client, base: str, page: Page) -> float:
-    """Seconds one request of the page took; a failure stops the benchmark."""
-    started = time.perf_counter()
-    answer = web.get(f"{base}{page.path}", headers=page.headers)
-    took = time.perf_counter() - started
-    if not answer.is_success:
-        raise SystemExit(f"{page.path}: {answer.status_code} {answer.text[:300]}")
-    return took
-
-
 def upload(web: httpx.Client, base: str, token: str, path: Path) -> float:
     """Seconds a run sent through the API took to be stored and answered."""
     started = time.perf_counter()
@@ -251,38 +204,14 @@ def after_upload(web: httpx.Client, base: str, built: Built, scratch: Path) -> t
     """A member's fresh run sent through the API, then the club page's first view: the seconds
     each took."""
     upload_s = upload(web, base, built.token, fresh_run(scratch, "fresh.gpx", 99, 1))
-    first_s = once(web, base, Page("club page", f"/clubs/{built.club_id}"))
+    first_s = pages.once(web, base, Page("club page", f"/clubs/{built.club_id}"))
     return upload_s, first_s
 
 
 def report(timed: list[Page], upload_s: float, first_s: float) -> bool:
     """Print the table; True when every target is met."""
+    met = pages.table(timed, width=44)
     health = timed[0].median_ms
-    print(f"{'page':<22} {'path':<44} {'ms':>7} {'x health':>9} {'KB':>7} {'gzip KB':>8}  verdict")
-    met = True
-    for page in timed:
-        if page.status == 404:
-            print(f"{page.label:<22} {page.path:<44} {'absent':>7}")
-            continue
-        if page.status != 200:
-            print(f"{page.label:<22} {page.path:<44} status {page.status}  FAIL")
-            met = False
-            continue
-        ratio = page.median_ms / health
-        checks = []
-        if page.label != "health":
-            checks.append(("ratio", ratio <= RATIO_TARGET))
-            checks.append(("size", page.raw_bytes < MAX_BYTES))
-            checks.append(("gzip", page.raw_bytes < 1024 or page.encoding == "gzip"))
-        failed = [name for name, ok in checks if not ok]
-        verdict = (
-            "" if page.label == "health" else "PASS" if not failed else "FAIL " + ", ".join(failed)
-        )
-        met = met and not failed
-        print(
-            f"{page.label:<22} {page.path:<44} {page.median_ms:>7.1f} {ratio:>8.1f}x"
-            f" {page.raw_bytes / 1024:>7.1f} {page.gzip_bytes / 1024:>8.1f}  {verdict}"
-        )
     club = next(page for page in timed if page.label == "club page").median_ms
     print(
         f"a member's upload (one 50-minute run) took {upload_s * 1000:.0f} ms; the club page's"
@@ -322,7 +251,7 @@ def main() -> None:
                 ]
                 # The server's reading workers started, as on a server that has been up a while.
                 upload(web, base, built.other, fresh_run(scratch, "warm.gpx", 98, 2))
-                measure(web, base, timed, options.repeats)
+                pages.measure(web, base, timed, options.repeats)
                 upload_s, first_s = after_upload(web, base, built, scratch)
             print("PostgreSQL" if options.postgres else "SQLite")
             met = report(timed, upload_s, first_s)

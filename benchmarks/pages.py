@@ -35,7 +35,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -74,7 +74,8 @@ class Page:
 
     label: str
     path: str
-    took_s: list[float]
+    took_s: list[float] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)  # sent with every request
     status: int = 0
     raw_bytes: int = 0
     gzip_bytes: int = 0
@@ -164,60 +165,80 @@ def sign_in(web: httpx.Client, base: str) -> None:
 def measure(web: httpx.Client, base: str, pages: list[Page], repeats: int) -> None:
     """Time every page `repeats` times, in turns; keep each one's size and status."""
     for page in pages:  # warm up, and see what each one is
-        answer = web.get(f"{base}{page.path}", headers={"Accept-Encoding": "identity"})
-        page.status = answer.status_code
-        page.raw_bytes = len(answer.content)
-        page.gzip_bytes = len(gzip.compress(answer.content, 6))
-        zipped = web.get(f"{base}{page.path}", headers={"Accept-Encoding": "gzip"})
+        plain = web.get(
+            f"{base}{page.path}", headers={**page.headers, "Accept-Encoding": "identity"}
+        )
+        page.status = plain.status_code
+        page.raw_bytes = len(plain.content)
+        page.gzip_bytes = len(gzip.compress(plain.content, 6))
+        zipped = web.get(f"{base}{page.path}", headers={**page.headers, "Accept-Encoding": "gzip"})
         page.encoding = zipped.headers.get("content-encoding", "")
     live = [page for page in pages if page.status == 200]
     for _ in range(repeats):
         for page in live:
-            page.took_s.append(_timed(lambda page=page: web.get(f"{base}{page.path}")))
+            page.took_s.append(once(web, base, page))
 
 
-def _timed(call: Callable[[], httpx.Response]) -> float:
+def once(web: httpx.Client, base: str, page: Page) -> float:
+    """Seconds one request of the page took; a failure stops the benchmark."""
     started = time.perf_counter()
-    answer = call()
+    answer = web.get(f"{base}{page.path}", headers=page.headers)
     took = time.perf_counter() - started
     if not answer.is_success:
-        raise SystemExit(f"{answer.request.url}: {answer.status_code} {answer.text[:300]}")
+        raise SystemExit(f"{page.path}: {answer.status_code} {answer.text[:300]}")
     return took
 
 
-def report(pages: list[Page]) -> bool:
-    """Print the table; True when every target is met."""
+Checks = Callable[[Page, float], list[tuple[str, bool]]]
+
+
+def within_targets(page: Page, ratio: float) -> list[tuple[str, bool]]:
+    """A page within RATIO_TARGET of health, under MAX_BYTES, and gzipped when it is worth it."""
+    return [
+        ("ratio", ratio <= RATIO_TARGET),
+        ("size", page.raw_bytes < MAX_BYTES),
+        ("gzip", page.raw_bytes < 1024 or page.encoding == "gzip"),
+    ]
+
+
+def table(pages: list[Page], checks: Checks = within_targets, width: int = 26) -> bool:
+    """Print each page against the first (health) and its checks; True when every one holds."""
     health = pages[0].median_ms
-    hour = next(page for page in pages if page.label == "run page (1 h)").median_ms
-    print(f"{'page':<22} {'path':<26} {'ms':>7} {'x health':>9} {'KB':>7} {'gzip KB':>8}  verdict")
+    heading = f"{'ms':>7} {'x health':>9} {'KB':>7} {'gzip KB':>8}  verdict"
+    print(f"{'page':<22} {'path':<{width}} {heading}")
     met = True
     for page in pages:
         if page.status == 404:
-            print(f"{page.label:<22} {page.path:<26} {'absent':>7}")
+            print(f"{page.label:<22} {page.path:<{width}} {'absent':>7}")
             continue
         if page.status != 200:
-            print(f"{page.label:<22} {page.path:<26} status {page.status}  FAIL")
+            print(f"{page.label:<22} {page.path:<{width}} status {page.status}  FAIL")
             met = False
             continue
         ratio = page.median_ms / health
-        checks = []
-        if page.label != "health":
-            checks.append(("size", page.raw_bytes < MAX_BYTES))
-            checks.append(("gzip", page.raw_bytes < 1024 or page.encoding == "gzip"))
-            if page.label == "run page (36 h)":
-                checks.append((f"{page.median_ms / hour:.1f}x the 1 h page", _long_ok(page, hour)))
-            else:
-                checks.append(("ratio", ratio <= RATIO_TARGET))
-        failed = [name for name, ok in checks if not ok]
-        verdict = (
-            "" if page.label == "health" else "PASS" if not failed else "FAIL " + ", ".join(failed)
-        )
+        found = [] if page is pages[0] else checks(page, ratio)
+        failed = [name for name, ok in found if not ok]
+        verdict = "" if page is pages[0] else "PASS" if not failed else "FAIL " + ", ".join(failed)
         met = met and not failed
         print(
-            f"{page.label:<22} {page.path:<26} {page.median_ms:>7.1f} {ratio:>8.1f}x"
+            f"{page.label:<22} {page.path:<{width}} {page.median_ms:>7.1f} {ratio:>8.1f}x"
             f" {page.raw_bytes / 1024:>7.1f} {page.gzip_bytes / 1024:>8.1f}  {verdict}"
         )
     return met
+
+
+def report(pages: list[Page]) -> bool:
+    """Print the table; True when every target is met: the 36-hour run page is held to the
+    hour's page, not to health."""
+    hour = next(page for page in pages if page.label == "run page (1 h)").median_ms
+
+    def checks(page: Page, ratio: float) -> list[tuple[str, bool]]:
+        found = within_targets(page, ratio)
+        if page.label == "run page (36 h)":
+            found[0] = (f"{page.median_ms / hour:.1f}x the 1 h page", _long_ok(page, hour))
+        return found
+
+    return table(pages, checks)
 
 
 def _long_ok(page: Page, hour_ms: float) -> bool:
@@ -253,14 +274,14 @@ def main() -> None:
             with serving.served(cli, workers=1) as base, httpx.Client(timeout=120) as web:
                 sign_in(web, base)
                 pages = [
-                    Page("health", "/api/health", []),
-                    Page("dashboard", "/", []),
-                    Page("run page (1 h)", f"/runs/{built.hour_run}", []),
-                    Page("run page (36 h)", f"/runs/{built.long_run}", []),
-                    Page("runs list", "/runs", []),
-                    Page("runs list, page 20", "/runs?page=20", []),
-                    Page("mission page", f"/missions/{JOURNEY}", []),
-                    Page("records", "/records", []),
+                    Page("health", "/api/health"),
+                    Page("dashboard", "/"),
+                    Page("run page (1 h)", f"/runs/{built.hour_run}"),
+                    Page("run page (36 h)", f"/runs/{built.long_run}"),
+                    Page("runs list", "/runs"),
+                    Page("runs list, page 20", "/runs?page=20"),
+                    Page("mission page", f"/missions/{JOURNEY}"),
+                    Page("records", "/records"),
                 ]
                 measure(web, base, pages, options.repeats)
             met = report(pages)
