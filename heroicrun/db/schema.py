@@ -262,6 +262,9 @@ class Club(Base):
     version: Mapped[int] = mapped_column(
         BigInteger, server_default="0", default=lambda: secrets.randbits(62)
     )
+    # Changed by the database whenever what a team's fold sums may have changed rather than
+    # grown (migration 0012's triggers): a fold holds while it is what it was made under.
+    settled: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
 class ClubMember(Base):
@@ -298,7 +301,10 @@ class TeamRun(Base):
     run counts as it now stands; a deleted one goes with its rows."""
 
     __tablename__ = "team_runs"
-    __table_args__ = (Index("team_runs_by_member", "team_enrolment_id", "runner_id"),)
+    __table_args__ = (
+        Index("team_runs_by_member", "team_enrolment_id", "runner_id"),
+        Index("team_runs_in_order", "team_enrolment_id", "start_time", "run_id"),
+    )
 
     team_enrolment_id: Mapped[int] = mapped_column(
         ForeignKey("team_enrolments.id", ondelete="CASCADE"), primary_key=True
@@ -308,6 +314,9 @@ class TeamRun(Base):
     )
     runner_id: Mapped[int] = mapped_column(ForeignKey("runners.id", ondelete="CASCADE"))
     credited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The run's start, copied by the database (migration 0012) so that a team's runs are read
+    # in judging's order, from any point on, by the index above.
+    start_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class TeamUnlock(Base):
@@ -342,5 +351,22 @@ class TeamSnapshot(Base):
         ForeignKey("team_enrolments.id", ondelete="CASCADE"), primary_key=True
     )
     key: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)  # JSON
+    made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TeamFold(Base):
+    """A team's credited runs summed up to one of them (heroicrun.play.team_judging), in the order
+    runs are judged: by start, then id. It holds while `key` (the mission's content, the team
+    enrolment and the club's `settled`) still does; judging reads only the runs after it."""
+
+    __tablename__ = "team_folds"
+
+    team_enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("team_enrolments.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(64))
+    through_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    through_run_id: Mapped[int] = mapped_column(Integer)
     content: Mapped[str] = mapped_column(Text)  # JSON
     made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -39,16 +39,20 @@ The rules:
 - **Weekly distance** is the runner's, not the mission's: counted km of every run given (those
   before enrolment too) that started in the 28 days before the clock, divided by 4. The ETA
   assumes the runner keeps it up for the rest of the route.
+- **A carry** (heroicrun.missions.carried) stands for runs before those given, summed: judged
+  from it, the answer is the one every run gives, or `Uncarried` is raised.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+from heroicrun.missions import carried as carries
 from heroicrun.missions import goals, journeys, routes
+from heroicrun.missions.carried import Carried, CarriedRuns, Uncarried
 from heroicrun.missions.checks import GoalCheck
 from heroicrun.missions.goals import relay
 from heroicrun.missions.journeys import Outcome, ended, later, started
@@ -71,7 +75,6 @@ BeatStatus = Literal["unlocked", "next", "locked", "failed"]
 MissionStatus = Literal["in_progress", "completed", "failed"]
 
 Checker = Callable[[SingleRunGoal, CountedRun], GoalCheck]
-WEEKLY_WINDOW = timedelta(days=28)
 
 
 @frozen
@@ -136,17 +139,23 @@ def evaluate(
     check: Checker = goals.check,
     ledger: Mapping[str, Unlocked] | None = None,
     members: Collection[int] | None = None,
+    carried: Carried | None = None,
 ) -> MissionProgress:
     """The runner's progress in `mission` from their runs; `base` is the mission file's folder.
 
     `check` judges one run against a one-run goal; a store passes one that remembers verdicts.
     `ledger` holds the unlocks already granted, by beat id: they stand with their credit.
     `members`: for a team, its current members (the runs' `member`), each owing a relay's leg.
+    `carried`: the runs before those given, summed; raises Uncarried when that cannot answer.
     """
     timed = sorted((run for run in runs if run.start is not None), key=started)
     # A ride, a back catalogue: no km, no attempt, no day of a streak.
     counted = [run for run in timed if run.counts_for(enrolled_at)]
-    clock = now if now is not None else max([enrolled_at, *(ended(run) for run in timed)])
+    ends = [ended(run) for run in timed] if now is None else []
+    if carried is not None:
+        counted.insert(0, CarriedRuns(carried))
+        ends += [] if carried.last_end is None else [carried.last_end]
+    clock = now if now is not None else max([enrolled_at, *ends])
     granted = ledger or {}
     places = {run.ref: index for index, run in enumerate(counted) if run.ref is not None}
 
@@ -174,6 +183,8 @@ def evaluate(
         if status != "completed":
             beats.append(BeatProgress(beat.id, beat.title, "locked", False, "", None, None))
             continue
+        if carried is not None:
+            _answerable(beat.goal, counted, after)
         outcome = _judge(
             beat.goal, counted, after, enrolled_at, clock, mission.route, check, members
         )
@@ -197,9 +208,9 @@ def evaluate(
             status = "failed" if outcome.status == "failed" else "in_progress"
 
     weekly_km = None
-    if now is not None or timed:
-        recent = [run for run in timed if clock - WEEKLY_WINDOW <= started(run) <= clock]
-        weekly_km = sum(run.counted_km for run in recent) / 4
+    if now is not None or timed or carried is not None:
+        starts = [(started(run), run.counted_km) for run in timed]
+        weekly_km = carries.weekly_km(carried, starts, clock)
 
     progress_km = position = eta = None
     if mission.route is not None:
@@ -230,6 +241,17 @@ def newly_unlocked(found: MissionProgress, ledger: Mapping[str, Unlocked]) -> li
         for beat in found.beats
         if beat.met and beat.beat not in ledger and beat.unlocked_at is not None
     ]
+
+
+def _answerable(goal: Goal, runs: list[CountedRun], after: int | None) -> None:
+    """Raise Uncarried when judging `goal` would need the detail of the carried runs (runs[0])."""
+    if isinstance(goal, RunsGoal | StreakGoal):
+        raise Uncarried("a plan counts days with a run")
+    if isinstance(goal, RouteKmGoal):
+        if 0 < goal.km <= runs[0].counted_km:
+            raise Uncarried("the mark was reached within the runs carried")
+    elif after is None:
+        raise Uncarried("the goal is judged from enrolment")
 
 
 def _judge(

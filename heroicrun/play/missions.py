@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from heroicrun import __version__, measuring, reading, sports
 from heroicrun.db.schema import Enrolment, Original, Run, Runner, Verdict
 from heroicrun.measuring import Measures
-from heroicrun.missions import goals
+from heroicrun.missions import carried, goals
 from heroicrun.missions import progress as mission_progress
 from heroicrun.missions.checks import GoalCheck
 from heroicrun.missions.loading import Catalog
@@ -410,7 +410,7 @@ class Judging:
     def _read(self, session: Session, runner: Runner, learned: Learned) -> None:
         first = min(enrolled_at(enrolment) for _, enrolment in self.pairs) - GRACE
         # Runs recorded before that count for nothing but the weekly distance (28 days).
-        since = min(first, self.now - mission_progress.WEEKLY_WINDOW)
+        since = min(first, self.now - carried.WEEKLY_WINDOW)
         runs_table, verdicts_table = Run.__table__.c, Verdict.__table__.c
         rows = session.execute(
             select(

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from pydantic import TypeAdapter
-from sqlalchemy import Insert, bindparam, select
+from sqlalchemy import ColumnElement, Insert, and_, bindparam, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -33,11 +33,12 @@ from heroicrun.db.schema import (
     Verdict,
 )
 from heroicrun.missions import progress as mission_progress
+from heroicrun.missions.carried import WEEKLY_WINDOW, Uncarried
 from heroicrun.missions.checks import GoalCheck
 from heroicrun.missions.loading import Catalog
 from heroicrun.missions.model import Mission
 from heroicrun.missions.progress import MissionProgress, Unlocked
-from heroicrun.play import ledger, missions, snapshots
+from heroicrun.play import ledger, missions, snapshots, team_folds
 
 KEPT_IN_MEMORY = 4096
 MOST_LEGS = 250  # the stretches a route's bands are drawn from, at most
@@ -182,49 +183,37 @@ def judge(
     team: TeamEnrolment,
     now: datetime,
     learned: missions.Learned,
-) -> tuple[Judged, list[Fresh]]:
-    """The team's standing at `now` from its credited runs and chapters, and the chapters it
-    newly unlocks (not written down: see `write`). Verdicts judged afresh go to `learned`."""
+) -> tuple[Judged, list[Fresh], team_folds.Kept]:
+    """The team's standing at `now` from its credited runs and chapters, the chapters it newly
+    unlocks (not written down: see `write`), and the fold to keep for the next judging (see
+    `team_folds.keep`). Only the runs after the team's fold are read, unless what the fold sums
+    cannot answer (heroicrun.missions.carried): then every run. Verdicts judged afresh go to
+    `learned`."""
     enrolled_at = missions.as_utc(team.enrolled_at)
-    rows = session.execute(
-        select(
-            Run.__table__.c.id,
-            TeamRun.runner_id,
-            Run.__table__.c.sha256,
-            Run.__table__.c.outing,
-            *missions.FACT_COLUMNS,
-        )
-        .join(Run.__table__, Run.__table__.c.id == TeamRun.run_id)
-        .where(TeamRun.team_enrolment_id == team.id, Run.__table__.c.overlaps_run_id.is_(None))
-        .order_by(Run.__table__.c.start_time, Run.__table__.c.id)
-    ).all()
+    kept = team_folds.read(session, team, mission)
     people = _people(session, team)
     names = {runner_id: name for runner_id, (name, _) in people.items()}
-    files: missions.Files = {}
-    runs = [
-        missions.StoredRun(
-            session,
-            run_id,
-            names.get(runner_id, "a member"),
-            sha256,
-            missions.facts_of(*facts, member=runner_id),
-            outing,
-            files,
-        )
-        for run_id, runner_id, sha256, outing, *facts in rows
-    ]
     book, credited = _book(session, team.id, names)
     current = [runner_id for runner_id, (_, now_member) in people.items() if now_member]
-    found = mission_progress.evaluate(
-        mission,
-        runs,
-        enrolled_at,
-        now=now,
-        base=catalog.directory,
-        check=_checker(session, team.id, mission, learned),
-        ledger=book,
-        members=current,
-    )
+    fold = kept.fold
+    while True:
+        runs = _runs_after(session, team, fold.through, names)
+        try:
+            found = mission_progress.evaluate(
+                mission,
+                runs,
+                enrolled_at,
+                now=now,
+                base=catalog.directory,
+                check=_checker(session, team.id, fold.through, mission, learned),
+                ledger=book,
+                members=current,
+                carried=fold.carried,
+            )
+            break
+        except Uncarried:
+            assert fold.through is not None, "judging every run needs no carry"
+            fold = team_folds.empty(mission)
     member_of = {run.run_id: run.member for run in runs}
     fresh = [
         Fresh(entry, None if entry.run is None else member_of.get(entry.run))
@@ -232,7 +221,8 @@ def judge(
     ]
     for item in fresh:
         credited[item.unlocked.beat] = item.runner_id
-    counted = [run for run in runs if run.counts_for(enrolled_at)]
+    window_from = now - WEEKLY_WINDOW
+    whole = team_folds.add(fold, runs, enrolled_at, window_from)
     judged = Judged(
         since=now,
         until=snapshots.until(mission, enrolled_at, now),
@@ -242,10 +232,56 @@ def judge(
             for beat in found.beats
             if beat.met and (at := beat.unlocked_at) is not None
         ),
-        members=_tallies(counted, credited, people),
-        legs=_legs(counted, names, mission),
+        members=_tallies(whole, credited, people),
+        legs=_legs(whole, names),
     )
-    return judged, fresh
+    chapter_runs = {entry.run for entry in book.values() if entry.run is not None}
+    chapter_runs |= {item.unlocked.run for item in fresh if item.unlocked.run is not None}
+    every_chapter = all(beat.met for beat in found.beats)
+    taken = team_folds.reach(runs, chapter_runs, every_chapter, enrolled_at)
+    following = team_folds.add(fold, runs[:taken], enrolled_at, window_from)
+    return judged, fresh, team_folds.Kept(following, kept.key)
+
+
+def _runs_after(
+    session: Session,
+    team: TeamEnrolment,
+    through: tuple[datetime, int] | None,
+    names: dict[int, str],
+) -> list[missions.StoredRun]:
+    """The runs credited to the team after `through` (start, id; None: all), in judging's order,
+    each named by its member."""
+    runs = Run.__table__.c
+    query = (
+        select(runs.id, TeamRun.runner_id, runs.sha256, runs.outing, *missions.FACT_COLUMNS)
+        .join(Run.__table__, runs.id == TeamRun.run_id)
+        .where(TeamRun.team_enrolment_id == team.id, runs.overlaps_run_id.is_(None))
+        .order_by(TeamRun.start_time, TeamRun.run_id)
+    )
+    if through is not None:
+        query = query.where(_after(through))
+    files: missions.Files = {}
+    return [
+        missions.StoredRun(
+            session,
+            run_id,
+            names.get(runner_id, "a member"),
+            sha256,
+            missions.facts_of(*facts, member=runner_id),
+            outing,
+            files,
+        )
+        for run_id, runner_id, sha256, outing, *facts in session.execute(query)
+    ]
+
+
+def _after(through: tuple[datetime, int]) -> ColumnElement[bool]:
+    """Credited runs after `through` in judging's order: a later start, or the same and a
+    greater id (the first clause is the index's range)."""
+    start, run_id = through
+    return and_(
+        TeamRun.start_time >= start, or_(TeamRun.start_time > start, TeamRun.run_id > run_id)
+    )
 
 
 def write(session: Session, team_id: int, fresh: Sequence[Fresh], now: datetime) -> None:
@@ -309,18 +345,26 @@ def _book(
 
 
 def _checker(
-    session: Session, team_id: int, mission: Mission, learned: missions.Learned
+    session: Session,
+    team_id: int,
+    through: tuple[datetime, int] | None,
+    mission: Mission,
+    learned: missions.Learned,
 ) -> mission_progress.Checker:
-    """goals.check with the verdicts remembered for the team's runs (a journey's one-run goals:
-    a climb, a place); those judged afresh are collected in `learned`."""
+    """goals.check with the verdicts remembered for the team's runs after `through` (a
+    journey's one-run goals: a climb, a place); those judged afresh are collected in
+    `learned`."""
     keys = sorted({missions.goal_key(goal) for goal in missions._single_run_goals(mission)})
     known: dict[str, dict[int, GoalCheck]] = {goal_key: {} for goal_key in keys}
     if keys:
-        for goal_key, run_id, met, detail, closeness in session.execute(
+        query = (
             select(Verdict.goal_key, Verdict.run_id, Verdict.met, Verdict.detail, Verdict.closeness)
             .join(TeamRun, TeamRun.run_id == Verdict.run_id)
             .where(TeamRun.team_enrolment_id == team_id, Verdict.goal_key.in_(keys))
-        ):
+        )
+        if through is not None:
+            query = query.where(_after(through))
+        for goal_key, run_id, met, detail, closeness in session.execute(query):
             known[goal_key][run_id] = GoalCheck(met, detail, closeness)
     return missions._Judge(known, learned)
 
@@ -344,30 +388,23 @@ def _unnamed(
 
 
 def _tallies(
-    counted: Sequence[missions.StoredRun],
+    whole: team_folds.Fold,
     credited: dict[str, int | None],
     people: dict[int, tuple[str, bool]],
 ) -> tuple[Tally, ...]:
     """Each current member and each who gave the team something: km, runs, chapters."""
-    km: dict[int, float] = {}
-    runs: dict[int, int] = {}
-    for run in counted:
-        member = run.member
-        assert member is not None
-        km[member] = km.get(member, 0.0) + run.counted_km
-        runs[member] = runs.get(member, 0) + 1
     chapters: dict[int, int] = {}
     for runner_id in credited.values():
         if runner_id is not None:
             chapters[runner_id] = chapters.get(runner_id, 0) + 1
     shown = {runner_id for runner_id, (_, current) in people.items() if current}
-    shown |= set(km) | set(chapters)
+    shown |= set(whole.km) | set(chapters)
     tallies = [
         Tally(
             runner_id,
             people.get(runner_id, ("a former member", False))[0],
-            km.get(runner_id, 0.0),
-            runs.get(runner_id, 0),
+            whole.km.get(runner_id, 0.0),
+            whole.runs.get(runner_id, 0),
             chapters.get(runner_id, 0),
             people.get(runner_id, ("", False))[1],
         )
@@ -377,26 +414,11 @@ def _tallies(
     return tuple(tallies)
 
 
-def _legs(
-    counted: Sequence[missions.StoredRun], names: dict[int, str], mission: Mission
-) -> tuple[tuple[str, float], ...]:
+def _legs(whole: team_folds.Fold, names: dict[int, str]) -> tuple[tuple[str, float], ...]:
     """The stretches of the route each member's runs took the team, in the order run: one
     member's runs in a row make one stretch, none past the route's end, at most MOST_LEGS (the
     shortest given to the one before)."""
-    if mission.route is None:
-        return ()
-    left = mission.route.length_km
-    legs: list[tuple[str, float]] = []
-    for run in counted:
-        km = min(run.counted_km, left)
-        if km <= 0:
-            continue
-        left -= km
-        name = names.get(run.member or 0, "a former member")
-        if legs and legs[-1][0] == name:
-            legs[-1] = (name, legs[-1][1] + km)
-        else:
-            legs.append((name, km))
+    legs = [(names.get(member, "a former member"), km) for member, km in whole.legs]
     while len(legs) > MOST_LEGS:  # pairs joined, the longer one's member keeps the stretch
         joined = [
             (first[0] if first[1] >= second[1] else second[0], first[1] + second[1])

@@ -40,7 +40,16 @@ from heroicrun.missions import catalog as bundled
 from heroicrun.missions.loading import Catalog
 from heroicrun.missions.model import Mission, RouteKmGoal
 from heroicrun.missions.progress import MissionProgress
-from heroicrun.play import Conflict, NotFound, PlayError, clubs, missions, snapshots, team_judging
+from heroicrun.play import (
+    Conflict,
+    NotFound,
+    PlayError,
+    clubs,
+    missions,
+    snapshots,
+    team_folds,
+    team_judging,
+)
 from heroicrun.play.team_judging import Judged
 
 ACTIVITY_SHOWN = 20
@@ -294,7 +303,9 @@ def _standing(
     judged = team_judging.kept(session, team.id, wanted, now)
     if judged is None:
         learned: missions.Learned = {}
-        judged, fresh = team_judging.judge(session, catalog, mission, team, now, learned)
+        judged, fresh, fold = team_judging.judge(session, catalog, mission, team, now, learned)
+        if writing is session:  # the club's row is held: no run credited meanwhile
+            team_folds.keep(session, team.id, fold.key, fold.fold, now)
         if writing is None:
             team_judging.remember(session, team.id, wanted, judged)
         else:
