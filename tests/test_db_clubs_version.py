@@ -17,6 +17,7 @@ from heroicrun.db.schema import (
     Run,
     Runner,
     TeamEnrolment,
+    TeamFold,
     TeamRun,
     TeamSnapshot,
     TeamUnlock,
@@ -180,3 +181,113 @@ def test_a_teams_rows_deleted_with_the_team_change_the_version(
         club.id,
         lambda: session.execute(delete(model).where(model.team_enrolment_id == team.id)),
     )
+
+
+def settled(session: Session, club_id: int) -> int:
+    found = session.scalar(select(Club.settled).where(Club.id == club_id))
+    assert found is not None
+    return found
+
+
+def test_clubs_settled_changes_when_what_a_fold_sums_changes_rather_than_grows(
+    session: Session, ann: Runner
+) -> None:
+    """Migration 0012: a fold holds while `settled` stays put."""
+    club = club_of(session, ann, "ours")
+    other = club_of(session, ann, "theirs")
+    team = TeamEnrolment(club_id=club.id, mission_id="m", enrolled_at=NOW, active=True)
+    session.add(team)
+    session.flush()
+    early, middle, late, later = (add_run(session, ann, 5, days) for days in (1, 2, 3, 4))
+
+    def credit(run: Run) -> Callable[[], object]:
+        return lambda: session.add(
+            TeamRun(team_enrolment_id=team.id, run_id=run.id, runner_id=ann.id, credited_at=NOW)
+        )
+
+    def fold_through(run: Run) -> Callable[[], object]:
+        assert run.start_time is not None
+        return lambda: session.merge(
+            TeamFold(
+                team_enrolment_id=team.id,
+                key="k",
+                through_start=run.start_time,
+                through_run_id=run.id,
+                content="{}",
+                made_at=NOW,
+            )
+        )
+
+    steps: list[tuple[str, Callable[[], object], bool]] = [
+        ("a run is credited, no fold yet", credit(middle), False),
+        ("the fold is written, through that run", fold_through(middle), False),
+        ("a later run is credited", credit(late), False),
+        ("an earlier run is credited late", credit(early), True),
+        (
+            "a credited run's title changes",
+            lambda: session.execute(update(Run).where(Run.id == late.id).values(title="Fine")),
+            False,
+        ),
+        (
+            "a chapter unlocks",
+            lambda: session.add(
+                TeamUnlock(
+                    team_enrolment_id=team.id,
+                    beat="b",
+                    run_id=late.id,
+                    runner_id=ann.id,
+                    unlocked_at=NOW,
+                    detail="d",
+                    recorded_at=NOW,
+                )
+            ),
+            False,
+        ),
+        (
+            "a credited run is re-marked",
+            lambda: session.execute(
+                update(Run).where(Run.id == late.id).values(marked_sport="cycling")
+            ),
+            True,
+        ),
+        (
+            "a credited run's start moves",
+            lambda: session.execute(
+                update(Run).where(Run.id == late.id).values(start_time=datetime(2024, 6, 1, 7))
+            ),
+            True,
+        ),
+        (
+            "a run credited to no team changes",
+            lambda: session.execute(
+                update(Run).where(Run.id == later.id).values(marked_sport="cycling")
+            ),
+            False,
+        ),
+        (
+            "a chapter is taken out",
+            lambda: session.execute(
+                delete(TeamUnlock).where(TeamUnlock.team_enrolment_id == team.id)
+            ),
+            True,
+        ),
+        ("a credited run is deleted", lambda: session.delete(early), True),
+    ]
+    for what, step, expected in steps:
+        before, theirs = settled(session, club.id), settled(session, other.id)
+        step()
+        session.flush()
+        assert (settled(session, club.id) != before) is expected, what
+        assert settled(session, other.id) == theirs, f"{what}: another club's changed"
+    # Each credit holds its run's start, copied in and following the run's.
+    copied = dict(
+        session.execute(
+            select(TeamRun.run_id, TeamRun.start_time).where(TeamRun.team_enrolment_id == team.id)
+        ).all()
+    )
+    assert set(copied) == {middle.id, late.id}
+    session.refresh(middle)
+    assert middle.start_time is not None and copied[middle.id] is not None
+    assert copied[middle.id].replace(tzinfo=None) == middle.start_time.replace(tzinfo=None)
+    assert copied[late.id] is not None
+    assert copied[late.id].replace(tzinfo=None) == datetime(2024, 6, 1, 7)

@@ -91,18 +91,21 @@ def add(
 
 
 def reach(
+    fold: Fold,
     runs: Sequence[CountedRun],
     chapter_runs: Collection[int],
     every_chapter: bool,
+    mark_km: float | None,
     enrolled_at: datetime,
 ) -> int:
-    """How many of `runs` (those after a fold, in judging's order) the next fold may take in:
-    all once `every_chapter` is unlocked; else those before the last counted run that unlocked
-    one (`chapter_runs`, by ref: judging the next chapter starts from it), none when no run
-    here did."""
+    """How many of `runs` (those after `fold`, in judging's order) the next fold may take in.
+    All once `every_chapter` is unlocked. Else those before the last counted run that unlocked
+    a chapter (`chapter_runs`, by ref: judging the next one starts from it), none when no run
+    here did; and, of those, the ones before the run that reaches `mark_km` on the route (the
+    nearest mark not yet unlocked: its deadline is checked at the end of that run)."""
     if every_chapter:
         return len(runs)
-    return max(
+    taken = max(
         (
             index
             for index, run in enumerate(runs)
@@ -110,6 +113,14 @@ def reach(
         ),
         default=0,
     )
+    if mark_km is not None:
+        km = 0.0 if fold.carried is None else fold.carried.km
+        for index, run in enumerate(runs[:taken]):
+            if run.counts_for(enrolled_at):
+                km += run.counted_km
+                if km >= mark_km:
+                    return index
+    return taken
 
 
 @dataclass(frozen=True)

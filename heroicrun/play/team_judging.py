@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import TypeAdapter
 from sqlalchemy import ColumnElement, Insert, and_, bindparam, or_, select
@@ -36,11 +36,14 @@ from heroicrun.missions import progress as mission_progress
 from heroicrun.missions.carried import WEEKLY_WINDOW, Uncarried
 from heroicrun.missions.checks import GoalCheck
 from heroicrun.missions.loading import Catalog
-from heroicrun.missions.model import Mission
+from heroicrun.missions.model import Mission, RouteKmGoal
 from heroicrun.missions.progress import MissionProgress, Unlocked
 from heroicrun.play import ledger, missions, snapshots, team_folds
 
 KEPT_IN_MEMORY = 4096
+# A fold keeps the runs of a day more than the weekly window needs: a view whose clock was read
+# a moment before the fold was made is judged from it too.
+CLOCK_SLACK = timedelta(days=1)
 MOST_LEGS = 250  # the stretches a route's bands are drawn from, at most
 
 
@@ -238,8 +241,15 @@ def judge(
     chapter_runs = {entry.run for entry in book.values() if entry.run is not None}
     chapter_runs |= {item.unlocked.run for item in fresh if item.unlocked.run is not None}
     every_chapter = all(beat.met for beat in found.beats)
-    taken = team_folds.reach(runs, chapter_runs, every_chapter, enrolled_at)
-    following = team_folds.add(fold, runs[:taken], enrolled_at, window_from)
+    marks = [
+        beat.goal.km
+        for beat, judged_beat in zip(mission.beats, found.beats, strict=True)
+        if not judged_beat.met and isinstance(beat.goal, RouteKmGoal) and beat.goal.km > 0
+    ]
+    taken = team_folds.reach(
+        fold, runs, chapter_runs, every_chapter, min(marks, default=None), enrolled_at
+    )
+    following = team_folds.add(fold, runs[:taken], enrolled_at, window_from - CLOCK_SLACK)
     return judged, fresh, team_folds.Kept(following, kept.key)
 
 
