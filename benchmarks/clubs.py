@@ -20,6 +20,10 @@ the team progress API (a member's token), the clubs page and the dashboard. Targ
 3x of /api/health. Then a member uploads one run through the API and the club page is viewed
 once: the first view after a change, which reads the club's week and feed again; it is told
 apart (allowed to be slower), as a multiple of the steady club page.
+
+Last, in this process, each team is judged as an upload judges it: from its fold (its runs up
+to its last chapter summed: heroicrun.play.team_folds), and from every run. Target: from the
+fold at least 10x faster.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -51,6 +56,7 @@ MISSIONS = ("the-182-heroes", "riders-relay")
 MONTHS = 6
 FILES = 100  # originals shared by the runs: a runner's k-th run is an outing of the k-th file
 UPLOAD_POINTS = 3_000  # the fresh upload: 50 minutes at 1 Hz
+JUDGING_TARGET = 10.0  # a team judged from its fold, at least this many times faster
 
 
 @dataclass(frozen=True)
@@ -208,9 +214,77 @@ def after_upload(web: httpx.Client, base: str, built: Built, scratch: Path) -> t
     return upload_s, first_s
 
 
-def report(timed: list[Page], upload_s: float, first_s: float) -> bool:
+@dataclass(frozen=True)
+class Judging:
+    """A team judged in this process: median ms from its fold and from every run."""
+
+    mission: str
+    runs: int  # the runs read from its fold on
+    folded_ms: float
+    whole_ms: float
+
+    @property
+    def ratio(self) -> float:
+        return self.whole_ms / self.folded_ms
+
+
+def judging(url: str, repeats: int = 7) -> list[Judging]:
+    """Each team judged in this process as an upload judges it: from its fold (only the runs
+    after it read), then from every run (the folds set aside in a transaction rolled back)."""
+    from sqlalchemy import delete, select
+    from sqlalchemy.orm import Session
+
+    from heroicrun.db import engine as db_engine
+    from heroicrun.db.schema import TeamEnrolment, TeamFold
+    from heroicrun.missions import catalog as bundled
+    from heroicrun.play import team_folds, team_judging
+
+    catalog = bundled.bundled()
+    engine = db_engine.connect(url)
+    found = []
+    try:
+        with Session(engine) as session:
+            for team in session.scalars(select(TeamEnrolment).order_by(TeamEnrolment.id)):
+                mission = catalog.get(team.mission_id)
+                assert mission is not None
+
+                def judge(mission: Any = mission, team: Any = team) -> object:
+                    now = datetime.now(UTC)
+                    return team_judging.judge(session, catalog, mission, team, now, {})
+
+                through = team_folds.read(session, team, mission).fold.through
+                runs = len(team_judging.runs_after(session, team, through, {}))
+                folded = _median_ms(judge, repeats)
+                with session.begin_nested() as nested:
+                    session.execute(delete(TeamFold))
+                    whole = _median_ms(judge, repeats)
+                    nested.rollback()
+                found.append(Judging(mission.title, runs, folded, whole))
+    finally:
+        engine.dispose()
+    return found
+
+
+def _median_ms(call: Callable[[], object], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    return sorted(times)[repeats // 2]
+
+
+def report(timed: list[Page], upload_s: float, first_s: float, judged: list[Judging]) -> bool:
     """Print the table; True when every target is met."""
     met = pages.table(timed, width=44)
+    for team in judged:
+        enough = team.ratio >= JUDGING_TARGET
+        met = met and enough
+        print(
+            f"judging {team.mission}: {team.folded_ms:.1f} ms from its fold ({team.runs} runs"
+            f" read), {team.whole_ms:.0f} ms from every run: {team.ratio:.0f}x"
+            f" (target {JUDGING_TARGET:g}x) {'PASS' if enough else 'MISS'}"
+        )
     health = timed[0].median_ms
     club = next(page for page in timed if page.label == "club page").median_ms
     print(
@@ -253,8 +327,9 @@ def main() -> None:
                 upload(web, base, built.other, fresh_run(scratch, "warm.gpx", 98, 2))
                 pages.measure(web, base, timed, options.repeats)
                 upload_s, first_s = after_upload(web, base, built, scratch)
+            judged = judging(url)
             print("PostgreSQL" if options.postgres else "SQLite")
-            met = report(timed, upload_s, first_s)
+            met = report(timed, upload_s, first_s, judged)
     print("every target met" if met else "some targets MISSED")
 
 

@@ -166,7 +166,7 @@ def test_a_team_judged_from_its_fold_stands_as_judged_from_every_run(
     assert fold.carried.runs > 20  # most runs are summed, not read again
 
 
-def test_judging_reads_only_the_runs_after_the_fold_until_an_old_run_comes_in(
+def test_judging_reads_only_theruns_after_the_fold_until_an_old_run_comes_in(
     session: Session, ann: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     made = Club3(session, ann)
@@ -176,14 +176,14 @@ def test_judging_reads_only_the_runs_after_the_fold_until_an_old_run_comes_in(
             now = ENROLLED + timedelta(days=day, hours=2 + made.members.index(member))
             made.run(member, 8, now, now)
     read: list[int] = []
-    real = team_judging._runs_after
+    real = team_judging.runs_after
 
     def counting(*args: Any) -> Any:
         found = real(*args)
         read.append(len(found))
         return found
 
-    monkeypatch.setattr(team_judging, "_runs_after", counting)
+    monkeypatch.setattr(team_judging, "runs_after", counting)
     later = now + timedelta(hours=5)
     made.run(made.members[1], 8, later, later)
     assert read == [1]  # every chapter unlocked: all the runs before are in the fold

@@ -200,7 +200,7 @@ def judge(
     current = [runner_id for runner_id, (_, now_member) in people.items() if now_member]
     fold = kept.fold
     while True:
-        runs = _runs_after(session, team, fold.through, names)
+        runs = runs_after(session, team, fold.through, names)
         try:
             found = mission_progress.evaluate(
                 mission,
@@ -253,7 +253,7 @@ def judge(
     return judged, fresh, team_folds.Kept(following, kept.key)
 
 
-def _runs_after(
+def runs_after(
     session: Session,
     team: TeamEnrolment,
     through: tuple[datetime, int] | None,
