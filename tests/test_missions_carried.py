@@ -14,7 +14,7 @@ import pytest
 from heroicrun.missions import progress
 from heroicrun.missions.carried import WEEKLY_WINDOW, Carried, Uncarried, carry
 from heroicrun.missions.checks import GoalCheck
-from heroicrun.missions.model import Mission, RouteKmGoal, SingleRunGoal
+from heroicrun.missions.model import Mission, SingleRunGoal
 from heroicrun.missions.progress import MissionProgress, Unlocked
 from heroicrun.missions.runs import CountedRun, RunFacts
 from heroicrun.play import team_folds
@@ -153,18 +153,12 @@ def judged_both_ways(seed: int) -> tuple[int, int]:
         for entry in progress.newly_unlocked(whole, ledger):
             ledger[entry.beat] = entry
         chapter_runs = {entry.run for entry in ledger.values() if entry.run is not None}
-        every = all(beat.met for beat in whole.beats)
-        marks = [
-            beat.goal.km
-            for beat, judged in zip(mission.beats, whole.beats, strict=True)
-            if not judged.met and isinstance(beat.goal, RouteKmGoal) and beat.goal.km > 0
-        ]
-        taken = team_folds.reach(
-            fold, after, chapter_runs, every, min(marks, default=None), ENROLLED
+        fold = team_folds.moved_on(
+            fold, after, mission, whole, chapter_runs, ENROLLED, now - WEEKLY_WINDOW
         )
-        fold = team_folds.add(fold, after[:taken], ENROLLED, now - WEEKLY_WINDOW)
         whole_fold = team_folds.add(team_folds.empty(mission), runs[:given], ENROLLED, now)
-        assert team_folds.add(fold, after[taken:], ENROLLED, now).km == whole_fold.km
+        rest = [run for run in after if fold.through is None or _key(run) > fold.through]
+        assert team_folds.add(fold, rest, ENROLLED, now).km == whole_fold.km
     return carried_judgings, refusals
 
 

@@ -28,7 +28,8 @@ from sqlalchemy.orm import Session
 from heroicrun.db.schema import Club, TeamEnrolment, TeamFold
 from heroicrun.missions import carried as carries
 from heroicrun.missions.carried import Carried
-from heroicrun.missions.model import Mission
+from heroicrun.missions.model import Mission, RouteKmGoal
+from heroicrun.missions.progress import MissionProgress
 from heroicrun.missions.runs import CountedRun
 from heroicrun.play import missions, snapshots
 
@@ -90,7 +91,28 @@ def add(
     return Fold((last.start, last.ref), carried, km, count, tuple(legs), left)
 
 
-def reach(
+def moved_on(
+    fold: Fold,
+    runs: Sequence[CountedRun],
+    mission: Mission,
+    found: MissionProgress,
+    chapter_runs: Collection[int],
+    enrolled_at: datetime,
+    window_from: datetime,
+) -> Fold:
+    """The fold the next judging starts from, once `runs` (those after `fold`, in judging's
+    order) were judged to `found`, with the chapters' runs now `chapter_runs` (by ref)."""
+    marks = [
+        beat.goal.km
+        for beat, judged in zip(mission.beats, found.beats, strict=True)
+        if not judged.met and isinstance(beat.goal, RouteKmGoal) and beat.goal.km > 0
+    ]
+    every_chapter = all(beat.met for beat in found.beats)
+    taken = _reach(fold, runs, chapter_runs, every_chapter, min(marks, default=None), enrolled_at)
+    return add(fold, runs[:taken], enrolled_at, window_from)
+
+
+def _reach(
     fold: Fold,
     runs: Sequence[CountedRun],
     chapter_runs: Collection[int],
@@ -98,11 +120,11 @@ def reach(
     mark_km: float | None,
     enrolled_at: datetime,
 ) -> int:
-    """How many of `runs` (those after `fold`, in judging's order) the next fold may take in.
-    All once `every_chapter` is unlocked. Else those before the last counted run that unlocked
-    a chapter (`chapter_runs`, by ref: judging the next one starts from it), none when no run
-    here did; and, of those, the ones before the run that reaches `mark_km` on the route (the
-    nearest mark not yet unlocked: its deadline is checked at the end of that run)."""
+    """How many of `runs` the next fold may take in. All once `every_chapter` is unlocked.
+    Else those before the last counted run that unlocked a chapter (judging the next one starts
+    from it), none when no run here did; and, of those, the ones before the run that reaches
+    `mark_km` on the route (the nearest mark not yet unlocked: its deadline is checked at the
+    end of that run)."""
     if every_chapter:
         return len(runs)
     taken = max(

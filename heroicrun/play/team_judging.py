@@ -36,7 +36,7 @@ from heroicrun.missions import progress as mission_progress
 from heroicrun.missions.carried import WEEKLY_WINDOW, Uncarried
 from heroicrun.missions.checks import GoalCheck
 from heroicrun.missions.loading import Catalog
-from heroicrun.missions.model import Mission, RouteKmGoal
+from heroicrun.missions.model import Mission
 from heroicrun.missions.progress import MissionProgress, Unlocked
 from heroicrun.play import ledger, missions, snapshots, team_folds
 
@@ -240,16 +240,9 @@ def judge(
     )
     chapter_runs = {entry.run for entry in book.values() if entry.run is not None}
     chapter_runs |= {item.unlocked.run for item in fresh if item.unlocked.run is not None}
-    every_chapter = all(beat.met for beat in found.beats)
-    marks = [
-        beat.goal.km
-        for beat, judged_beat in zip(mission.beats, found.beats, strict=True)
-        if not judged_beat.met and isinstance(beat.goal, RouteKmGoal) and beat.goal.km > 0
-    ]
-    taken = team_folds.reach(
-        fold, runs, chapter_runs, every_chapter, min(marks, default=None), enrolled_at
+    following = team_folds.moved_on(
+        fold, runs, mission, found, chapter_runs, enrolled_at, window_from - CLOCK_SLACK
     )
-    following = team_folds.add(fold, runs[:taken], enrolled_at, window_from - CLOCK_SLACK)
     return judged, fresh, team_folds.Kept(following, kept.key)
 
 
