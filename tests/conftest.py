@@ -10,6 +10,7 @@ the file they made (SQLite) or a schema made or emptied as tests/helpers/postgre
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -31,8 +32,9 @@ from heroicrun.settings import Settings
 from tests.helpers import postgres
 
 # The command line keeps checked missions in the user's cache folder; tests (and the commands
-# they start) keep theirs in a folder of their own, gone with the machine's temporary files.
+# they start) keep theirs in a folder of their own, removed when the test process ends.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="heroicrun-tests-cache-")
+atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], ignore_errors=True)
 
 POSTGRES = os.environ.get("HEROICRUN_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES else [])]
