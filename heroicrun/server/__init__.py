@@ -29,11 +29,13 @@ from heroicrun.server import (
 )
 from heroicrun.server.pages import account as account_pages
 from heroicrun.server.pages import clubs as club_pages
+from heroicrun.server.pages import live as live_pages
 from heroicrun.server.pages import missions as mission_pages
 from heroicrun.server.pages import postcards as postcard_pages
 from heroicrun.server.pages import records as record_pages
 from heroicrun.server.pages import run_list
 from heroicrun.server.pages import runs as run_pages
+from heroicrun.server.pages import trust as trust_pages
 from heroicrun.server.pages import uploads as upload_pages
 from heroicrun.settings import Settings
 
@@ -92,6 +94,8 @@ def create_app(settings: Settings) -> FastAPI:
         clubs,
         teams,
         club_pages,
+        live_pages,
+        trust_pages,
     ):
         app.include_router(module.router)
     app.mount("/static", pages.static_files(), name="static")
