@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from heroicrun.missions.companion import FREE_RUN, Plan
 from heroicrun.server.pages.live import script_json
-from tests.conftest import make_runner
+from tests.conftest import bearer, make_runner
 from tests.helpers.enrolling import enrol
 from tests.helpers.web import sign_in
 
@@ -66,3 +66,18 @@ def test_a_story_cannot_end_the_plans_script_early() -> None:
     text = str(script_json([FREE_RUN, told]))
     assert "</script>" not in text and "<!--" not in text
     assert json.loads(text)[1]["briefing"] == "</script>"
+
+
+def test_a_clubs_team_mission_is_planned_from_where_the_team_stands(client: TestClient) -> None:
+    ann, bob = make_runner(client, "ann"), make_runner(client, "bob")
+    club = client.post("/api/clubs", headers=bearer(ann), json={"name": "Megara RC"}).json()
+    client.post("/api/clubs/join", headers=bearer(bob), json={"code": club["code"]})
+    started = client.post(
+        f"/api/clubs/{club['id']}/missions/the-182-heroes/enrol", headers=bearer(ann)
+    )
+    assert started.status_code == 201
+    sign_in(client, "bob")
+    _, team = plans_of(client.get("/run").text)
+    assert team["id"] == f"team-{club['id']}-the-182-heroes"
+    assert team["title"] == "The 182 Heroes' Charge · Megara RC"
+    assert team["progress_km"] == 0.0 and team["places"] and team["chapters"]
