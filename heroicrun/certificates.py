@@ -101,13 +101,11 @@ def lan_addresses(hostname: str) -> list[Address]:
     """The machine's own addresses a phone could use: those its name resolves to and that of
     the default route; never loopback or link-local ones."""
     found: list[Address] = []
-    candidates: list[str] = []
+    route = default_route_address()  # first: the address a phone most likely shares
+    candidates = [] if route is None else [route]
     # A name the resolver does not know still leaves the default route.
     with contextlib.suppress(OSError, UnicodeError):
         candidates += [str(info[4][0]) for info in socket.getaddrinfo(hostname, None)]
-    route = default_route_address()
-    if route is not None:
-        candidates.append(route)
     for text in candidates:
         try:
             address = ipaddress.ip_address(text.split("%")[0])

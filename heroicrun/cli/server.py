@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import os
 import socket
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from heroicrun import settings
 from heroicrun.cli.accounts import DatabaseUrl, database_url, fail, opened, shown
 from heroicrun.cli.commands import app
 from heroicrun.cli.missions import MissionsDir
 from heroicrun.settings import from_environment
+
+if TYPE_CHECKING:
+    from heroicrun import certificates
 
 FACTORY = "heroicrun.server.factory:app_from_environment"
 EVERYWHERE = ("0.0.0.0", "::", "")
@@ -91,10 +95,30 @@ def serve(
             envvar="HEROICRUN_FORWARDED_ALLOW_IPS",
         ),
     ] = "127.0.0.1,::1",
+    https: Annotated[
+        bool,
+        typer.Option(
+            "--https",
+            help="Serve HTTPS with a certificate authority of the server's own (made on first "
+            "use in the data folder; phones trust it once, see /trust): phones allow location, "
+            "install and sharing only over HTTPS.",
+        ),
+    ] = False,
+    https_names: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--https-name",
+            help="Another name or address the certificate must carry (repeatable), e.g. a "
+            "name your router gives this machine.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run the web server and its JSON API (documented at /docs and /openapi.json).
 
     Example: heroicrun serve --host 0.0.0.0
+
+    Example: heroicrun serve --https --host 0.0.0.0   (then open /trust on each phone once)
 
     The database is brought up to date first. Stop the server with Ctrl+C. The limits below
     can also come from the environment variables named with them; the server prints them all
@@ -102,6 +126,7 @@ def serve(
     """
     import uvicorn
 
+    from heroicrun import certificates
     from heroicrun.db import engine as db_engine
     from heroicrun.play import accounts
     from heroicrun.server import serving
@@ -119,11 +144,20 @@ def serve(
     os.environ[serving.HEADER_TIMEOUT_VARIABLE] = str(header_timeout)
     if missions_dir is not None:
         os.environ["HEROICRUN_MISSIONS_DIR"] = str(missions_dir.resolve())
+    if https_names and not https:
+        raise fail("--https-name goes with --https")
+    issued = tls(https_names or []) if https else None
+    if issued is None:
+        os.environ.pop(certificates.CA_VARIABLE, None)
+    else:
+        os.environ[certificates.CA_VARIABLE] = str(issued.ca_certificate)
     with opened(chosen) as engine, db_engine.readers(engine)() as session:
         first = not accounts.has_runners(session)
     say(f"heroicrun: database {shown(chosen)}")
-    for address in addresses(host, port):
+    for address in addresses(host, port, "https" if issued else "http"):
         say(f"heroicrun: open {address}")
+    if issued is not None:
+        told_https(issued, host, port)
     if first:
         say("heroicrun: no runners yet: add one with heroicrun runner add NAME")
     open_files = serving.raise_open_file_limit()
@@ -148,31 +182,58 @@ def serve(
         timeout_graceful_shutdown=serving.GRACEFUL_SHUTDOWN_S,
         proxy_headers=True,
         forwarded_allow_ips=forwarded_allow_ips,
+        ssl_keyfile=None if issued is None else str(issued.server_key),
+        ssl_certfile=None if issued is None else str(issued.server_certificate),
     )
+
+
+def tls(extra_names: list[str]) -> certificates.Issued:
+    """The certificate authority and server certificate in the data folder, made or renewed."""
+    from heroicrun import certificates
+
+    folder = settings.data_dir() / "tls"
+    try:
+        return certificates.ensure(folder, certificates.wanted_names(extra_names))
+    except (certificates.CertificateError, OSError) as error:
+        raise fail(str(error)) from None
+
+
+def told_https(issued: certificates.Issued, host: str, port: int) -> None:
+    """What `serve --https` made, and where a phone goes to trust it."""
+    from heroicrun import certificates
+
+    authority = certificates.read_authority(issued.ca_certificate)
+    if issued.new_authority:
+        say(f"heroicrun: new certificate authority {issued.ca_certificate}")
+    elif issued.new_certificate:
+        say("heroicrun: new server certificate from the same authority")
+    say(f"heroicrun: certificate for {', '.join(issued.names.sorted())}")
+    say(f"heroicrun: authority {authority.common_name}, SHA-256 {authority.fingerprint_sha256}")
+    shown = addresses(host, port, "https")
+    trust = shown[min(1, len(shown) - 1)].split()[0] + "trust"  # the network's first address
+    say(f"heroicrun: on each phone, once: open {trust} and trust the authority")
+    if host not in EVERYWHERE:
+        say("heroicrun: phones cannot reach this address: add --host 0.0.0.0 for them")
 
 
 def say(line: str) -> None:
     print(line, flush=True)
 
 
-def addresses(host: str, port: int) -> list[str]:
-    """The URLs to open for a server listening on `host`."""
+def addresses(host: str, port: int, scheme: str = "http") -> list[str]:
+    """The URLs to open for a server listening on `host`, the network's ones last."""
+    from heroicrun import certificates
+
     if host not in EVERYWHERE:
         shown_host = f"[{host}]" if ":" in host else host
-        return [f"http://{shown_host}:{port}/"]
-    found = [f"http://127.0.0.1:{port}/"]
-    lan = lan_address()
-    if lan is not None:
-        found.append(f"http://{lan}:{port}/  (from a phone on the same network)")
+        return [f"{scheme}://{shown_host}:{port}/"]
+    local = "localhost" if scheme == "https" else "127.0.0.1"
+    found = [f"{scheme}://{local}:{port}/"]
+    if scheme == "https":
+        lan = [str(ip) for ip in certificates.lan_addresses(socket.gethostname())]
+    else:
+        lan = [address] if (address := certificates.default_route_address()) else []
+    for address in lan:
+        shown_lan = f"[{address}]" if ":" in address else address
+        found.append(f"{scheme}://{shown_lan}:{port}/  (from a phone on the same network)")
     return found
-
-
-def lan_address() -> str | None:
-    """This machine's address on the local network, if it has one (no packet is sent)."""
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: routing is looked up, nothing sent
-            address: str = probe.getsockname()[0]
-    except OSError:
-        return None
-    return None if address.startswith("127.") else address
