@@ -1,0 +1,815 @@
+// The live coach: what the run page says as the phone records a run (the km, the places and
+// chapters reached, scripted chases and surges). The finished file is judged by the Python goal
+// engine, so every rule here is that engine's, ported line by line: ellipsoidal steps as
+// heroicrun/geodesy.py, moving steps as heroicrun/measuring/moving.py, surges and chases as
+// heroicrun/missions/goals/pacing.py. The cues are hints; coach.verdicts() is the rule itself.
+//
+// In a browser: window.HeroicrunCues; in Node: require("./cues.js"). No build step.
+(function (root, factory) {
+  "use strict";
+  if (typeof module === "object" && module.exports) module.exports = factory();
+  else root.HeroicrunCues = factory();
+})(typeof self !== "undefined" ? self : this, function () {
+  "use strict";
+
+  var RULES = {
+    max_accuracy_m: 50,
+    moving_m_s: 0.894,
+    surge_min_baseline_m_s: 1.5,
+    surge_min_moving_share: 0.9,
+  };
+
+  // --- distances on the WGS84 ellipsoid (heroicrun/geodesy.py, one pair at a time) ----------
+
+  var A_M = 6378137.0;
+  var F = 1 / 298.257223563;
+  var B_M = A_M * (1 - F);
+  var EP2 = (F * (2 - F)) / ((1 - F) * (1 - F));
+  var N = F / (2 - F);
+  var MAX_ITERATIONS = 20;
+  var TOLERANCE_RAD = 1e-15;
+  var RELATIVE_TOLERANCE = 4 * 2.220446049250313e-16;
+  var SMALL_STEP_RAD = 1e-3;
+  var TINY = 1e-300;
+  var RAD = Math.PI / 180;
+  var A3 = [
+    1.0,
+    -(1 / 2 - N / 2),
+    -(1 / 4 + N / 8 - (3 * N * N) / 8),
+    -(1 / 16 + (3 * N) / 16 + (N * N) / 16),
+    -(3 / 64 + N / 32),
+    -3 / 128,
+  ];
+  var C3 = [
+    [1 / 4 - N / 4, 1 / 8 - (N * N) / 8, 3 / 64 + (3 * N) / 64 - (N * N) / 64, 5 / 128 + N / 64, 3 / 128],
+    [1 / 16 - (3 * N) / 32 + (N * N) / 32, 3 / 64 - N / 32 - (3 * N * N) / 64, 3 / 128 + N / 128, 5 / 256],
+    [5 / 192 - (3 * N) / 64 + (5 * N * N) / 192, 3 / 128 - (5 * N) / 192, 7 / 512],
+    [7 / 512 - (7 * N) / 256, 7 / 512],
+    [21 / 2560],
+  ];
+  var C1 = [
+    [-1 / 2, 3 / 16, -1 / 32],
+    [-1 / 16, 1 / 32, -9 / 2048],
+    [-1 / 48, 3 / 256],
+    [-5 / 512, 3 / 512],
+    [-7 / 1280],
+    [-7 / 2048],
+  ];
+
+  function horner(coefficients, x) {
+    var last = coefficients.length - 1;
+    if (last === 0) return coefficients[0];
+    var total = coefficients[last] * x + coefficients[last - 1];
+    for (var j = last - 2; j >= 0; j--) {
+      total *= x;
+      total += coefficients[j];
+    }
+    return total;
+  }
+
+  function series(table, line, x) {
+    var cosPrev = 1.0;
+    var cosNow = line.cos2SigmaM;
+    var sinPrev = 0.0;
+    var sinNow = line.sinSigma;
+    var epsPower = line.eps;
+    var total = 0;
+    for (var l = 0; l < table.length; l++) {
+      total += epsPower * horner(table[l], x) * cosNow * sinNow;
+      var cosNext = 2 * line.cos2SigmaM * cosNow - cosPrev;
+      cosPrev = cosNow;
+      cosNow = cosNext;
+      var sinNext = 2 * line.cosSigma * sinNow - sinPrev;
+      sinPrev = sinNow;
+      sinNow = sinNext;
+      epsPower = epsPower * line.eps;
+    }
+    return 2 * total;
+  }
+
+  function reduced(latDeg) {
+    var phi = latDeg * RAD;
+    var sinBeta = (1 - F) * Math.sin(phi);
+    var cosBeta = Math.cos(phi);
+    var norm = Math.sqrt(sinBeta * sinBeta + cosBeta * cosBeta);
+    return [sinBeta / norm, cosBeta / norm];
+  }
+
+  function turned(half, omega, step) {
+    if (Math.abs(step) > SMALL_STEP_RAD) return [Math.sin(omega * 0.5), Math.cos(omega * 0.5)];
+    var h2 = step * step * 0.25;
+    var sinH = step * 0.5 * (1 - (h2 / 6) * (1 - h2 / 20));
+    var cosH = 1 - (h2 / 2) * (1 - (h2 / 12) * (1 - h2 / 30));
+    return [half[0] * cosH + half[1] * sinH, half[1] * cosH - half[0] * sinH];
+  }
+
+  function sphere(fixed, half) {
+    var sinOmega = 2 * half[0] * half[1];
+    var versine = 2 * half[0] * half[0];
+    var east = fixed.cosB2 * sinOmega;
+    var north = fixed.sinDiff + fixed.sinCos * versine;
+    var sinSigma = Math.sqrt(east * east + north * north);
+    var cosSigma = fixed.sinSin + fixed.cosCos * (1 - versine);
+    var sinAlpha0 = Math.min(Math.max((fixed.cosCos * sinOmega) / Math.max(sinSigma, TINY), -1), 1);
+    var cos2Alpha0 = (1 - sinAlpha0) * (1 + sinAlpha0);
+    var cos2SigmaM = cosSigma - (2 * fixed.sinSin) / Math.max(cos2Alpha0, TINY);
+    cos2SigmaM = Math.min(Math.max(cos2SigmaM, -1), 1);
+    var k2 = EP2 * cos2Alpha0;
+    return {
+      sigma: Math.atan2(sinSigma, cosSigma),
+      sinSigma: sinSigma,
+      cosSigma: cosSigma,
+      cos2SigmaM: cos2SigmaM,
+      sinAlpha0: sinAlpha0,
+      eps: k2 / (2 * (1 + Math.sqrt(1 + k2)) + k2),
+    };
+  }
+
+  function lengthM(line) {
+    var eps2 = line.eps * line.eps;
+    var a1 = (1 + eps2 * (1 / 4 + eps2 * (1 / 64 + eps2 / 256))) / (1 - line.eps);
+    return B_M * a1 * (line.sigma + series(C1, line, eps2));
+  }
+
+  // Nearly antipodal pairs, where the iteration does not settle, never occur between two fixes
+  // of a run; a sphere is close enough for them.
+  function sphereM(lat1, lon1, lat2, lon2) {
+    var p1 = lat1 * RAD;
+    var p2 = lat2 * RAD;
+    var h = Math.pow(Math.sin((p2 - p1) / 2), 2) +
+      Math.cos(p1) * Math.cos(p2) * Math.pow(Math.sin(((lon2 - lon1) * RAD) / 2), 2);
+    return 2 * 6371008.8 * Math.asin(Math.min(1, Math.sqrt(h)));
+  }
+
+  function distanceM(lat1, lon1, lat2, lon2) {
+    var b1 = reduced(lat1);
+    var b2 = reduced(lat2);
+    var lonDiffDeg = Math.abs(lon2 - lon1);
+    if (lonDiffDeg > 360) lonDiffDeg = lonDiffDeg % 360;
+    if (lonDiffDeg > 180) lonDiffDeg = 360 - lonDiffDeg;
+    var lonDiff = lonDiffDeg * RAD;
+    var fixed = {
+      sinSin: b1[0] * b2[0],
+      cosCos: b1[1] * b2[1],
+      sinCos: b1[0] * b2[1],
+      sinDiff: b2[0] * b1[1] - b2[1] * b1[0],
+      cosB2: b2[1],
+    };
+    var omega = lonDiff;
+    var half = turned([0, 1], omega, omega);
+    for (var round = 0; round < MAX_ITERATIONS; round++) {
+      var line = sphere(fixed, half);
+      var correction = F * line.sinAlpha0 * horner(A3, line.eps);
+      correction *= line.sigma + series(C3, line, line.eps);
+      var target = lonDiff + correction;
+      var settled = Math.abs(target - omega) <= TOLERANCE_RAD + RELATIVE_TOLERANCE * omega;
+      settled = settled && (line.sinSigma > 0 || line.cosSigma > 0);
+      if (settled) return lengthM(line);
+      var slope = correction / Math.max(omega, TINY);
+      var step = (target - omega) / (1 - slope);
+      omega = omega + step;
+      if (!(omega <= Math.PI)) break;
+      half = turned(half, omega, step);
+    }
+    return sphereM(lat1, lon1, lat2, lon2);
+  }
+
+  // --- numpy's interp and searchsorted, as the engine calls them ----------------------------
+
+  // The last index whose value is <= x (values non-decreasing), -1 if none.
+  function lastAtOrBelow(values, count, x) {
+    var low = 0;
+    var high = count;
+    while (low < high) {
+      var mid = (low + high) >> 1;
+      if (x >= values[mid]) low = mid + 1;
+      else high = mid;
+    }
+    return low - 1;
+  }
+
+  // The first index whose value is >= x (searchsorted, side "left").
+  function firstAtOrAbove(values, count, x) {
+    var low = 0;
+    var high = count;
+    while (low < high) {
+      var mid = (low + high) >> 1;
+      if (values[mid] < x) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  // np.interp(x, xs, ys) over the first `count` values, with its clamping and its arithmetic.
+  function interp(x, xs, ys, count) {
+    if (x > xs[count - 1]) return ys[count - 1];
+    if (x < xs[0]) return ys[0];
+    var j = lastAtOrBelow(xs, count, x);
+    if (j === count - 1 || xs[j] === x) return ys[j];
+    var slope = (ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j]);
+    return slope * (x - xs[j]) + ys[j];
+  }
+
+  // --- the course: accepted fixes, their steps and clocks, kept as they arrive ---------------
+
+  function Course() {
+    this.count = 0;
+    this.tMs = [];
+    this.lat = [];
+    this.lon = [];
+    this.segment = [];
+    this.time = []; // seconds since the first fix: the chase clock (pauses tick)
+    this.clock = []; // the runner's clock: time across a pause does not tick (surges)
+    this.distance = []; // metres; a step across a pause has none
+    this.stepM = [];
+    this.joined = [];
+    this.ownMoving = [];
+    this.moving = [];
+    this.movingS = []; // moving seconds up to each point, on the runner's clock
+    this.lastEnd = -1; // the last step that ended a stretch (a move or a pause)
+  }
+
+  Course.prototype.add = function (tMs, lat, lon, segment) {
+    var n = this.count;
+    this.tMs.push(tMs);
+    this.lat.push(lat);
+    this.lon.push(lon);
+    this.segment.push(segment);
+    if (n === 0) {
+      this.time.push(0);
+      this.clock.push(0);
+      this.distance.push(0);
+      this.movingS.push(0);
+      this.count = 1;
+      return;
+    }
+    var time = (tMs - this.tMs[0]) / 1000;
+    var joined = segment === this.segment[n - 1];
+    var stepM = joined ? distanceM(this.lat[n - 1], this.lon[n - 1], lat, lon) : 0;
+    var stepS = time - this.time[n - 1];
+    this.time.push(time);
+    this.joined.push(joined);
+    this.stepM.push(stepM);
+    this.clock.push(this.clock[n - 1] + (joined ? stepS : 0));
+    this.distance.push(this.distance[n - 1] + stepM);
+    var own = joined && stepM > RULES.moving_m_s * stepS;
+    this.ownMoving.push(own);
+    this.moving.push(own);
+    this.count = n + 1;
+    var k = n - 1; // this step's index
+    var from = k;
+    if (stepM > 0 || !joined) {
+      // Repeated positions and the move that ends them are one stretch (moving.moving_steps).
+      var first = this.lastEnd + 1;
+      var stretchS = this.time[k + 1] - this.time[first];
+      var fast = joined && stepM > RULES.moving_m_s * stretchS;
+      for (var j = first; j <= k; j++) this.moving[j] = this.ownMoving[j] || fast;
+      this.lastEnd = k;
+      from = first;
+    }
+    for (var i = from; i <= k; i++) {
+      var runS = this.joined[i] ? this.time[i + 1] - this.time[i] : 0;
+      this.movingS[i + 1] = this.movingS[i] + (this.moving[i] ? runS : 0);
+    }
+  };
+
+  Course.prototype.at = function (xs, ys, x) {
+    return interp(x, xs, ys, this.count);
+  };
+
+  // count_surges' test of one start: point i's runner's-clock time as t.
+  function surgeAt(course, i, goal) {
+    var start = course.clock[i];
+    var baseline = goal.baseline_s;
+    var hold = goal.hold_s;
+    var clock = course.clock;
+    var beforeM = course.at(clock, course.distance, start - baseline);
+    var atM = course.at(clock, course.distance, start);
+    var afterM = course.at(clock, course.distance, start + hold);
+    var baselineSpeed = (atM - beforeM) / baseline;
+    var holdSpeed = (afterM - atM) / hold;
+    var movedS =
+      course.at(clock, course.movingS, start) - course.at(clock, course.movingS, start - baseline);
+    return (
+      baselineSpeed >= RULES.surge_min_baseline_m_s &&
+      movedS >= RULES.surge_min_moving_share * baseline &&
+      holdSpeed >= (1 + goal.boost) * baselineSpeed
+    );
+  }
+
+  // The surges taken greedily in time order (start times on the runner's clock), as
+  // count_surges takes them, from the points so far.
+  function surgeStarts(course, goal) {
+    var found = [];
+    if (course.count < 2) return found;
+    var endClock = course.clock[course.count - 1];
+    var nextFrom = -Infinity;
+    for (var i = 0; i < course.count; i++) {
+      var start = course.clock[i];
+      if (start < goal.baseline_s || start + goal.hold_s > endClock) continue;
+      if (start >= nextFrom && surgeAt(course, i, goal)) {
+        found.push(start);
+        nextFrom = start + goal.hold_s;
+      }
+    }
+    return found;
+  }
+
+  // chase() of pacing.py: {met, taken_s} from the points so far (taken_s null: never covered).
+  function chaseVerdict(course, chase) {
+    var n = course.count;
+    var startS = chase.at_s;
+    if (n < 2 || course.time[n - 1] < startS) return { met: false, taken_s: null };
+    var fromM = course.at(course.time, course.distance, startS);
+    var targetM = fromM + chase.metres;
+    if (!(targetM <= course.distance[n - 1])) return { met: false, taken_s: null };
+    var index = Math.min(Math.max(firstAtOrAbove(course.distance, n, targetM), 1), n - 1);
+    var before = course.distance[index - 1];
+    var span = course.distance[index] - before;
+    var fraction = span > 0 ? (targetM - before) / span : 0;
+    fraction = Math.min(Math.max(fraction, 0), 1);
+    var t0 = course.time[index - 1];
+    var takenS = t0 + fraction * (course.time[index] - t0) - startS;
+    return { met: takenS <= chase.within_s, taken_s: takenS };
+  }
+
+  // --- words ---------------------------------------------------------------------------------
+
+  function clockText(seconds) {
+    var total = Math.max(0, Math.round(seconds));
+    var h = Math.floor(total / 3600);
+    var m = Math.floor((total % 3600) / 60);
+    var s = total % 60;
+    var ss = (s < 10 ? "0" : "") + s;
+    if (h) return h + ":" + (m < 10 ? "0" : "") + m + ":" + ss;
+    return m + ":" + ss;
+  }
+
+  function kmText(km) {
+    var shown = Math.round(km * 10) / 10;
+    return shown.toFixed(1);
+  }
+
+  function metresText(metres) {
+    var rounded = metres >= 100 ? Math.round(metres / 10) * 10 : Math.max(1, Math.round(metres));
+    return rounded + " m";
+  }
+
+  function minuteText(seconds) {
+    if (seconds % 60 === 0) return "At minute " + seconds / 60;
+    return "At " + clockText(seconds);
+  }
+
+  // Vibration patterns (ms on, off, on...): a chase is felt before it is heard.
+  var ALARM = [300, 120, 300, 120, 600];
+  var GOOD = [120];
+  var BAD = [500];
+
+  function cue(kind, text, vibrate) {
+    return { kind: kind, text: text, vibrate: vibrate || null };
+  }
+
+  // --- the coach -----------------------------------------------------------------------------
+
+  // A prompted surge may begin a little before the prompt: the greedy rule takes the earliest
+  // start whose hold window is fast enough, and a runner who answers at once makes the window
+  // starting a few seconds earlier fast enough too.
+  var SURGE_EARLY_S = 20;
+  var SURGE_ANSWER_S = 60;
+  var SURGE_EVERY_S = 300;
+  // Whether the runner is moving now: the straight line over the last few seconds, so that a
+  // stop is heard within seconds and a GPS fix wandering while they stand is not a run.
+  var NOW_WINDOW_S = 4;
+  var PACE_WINDOW_S = 30;
+  var CHASE_PROGRESS_EVERY_S = 30;
+  var CHASE_PROGRESS_LAST_S = 10;
+
+  function createCoach(plan) {
+    plan = plan || {};
+    var places = (plan.places || []).slice().sort(function (a, b) {
+      return a.km - b.km;
+    });
+    var chapters = (plan.chapters || []).slice().sort(function (a, b) {
+      return a.km - b.km;
+    });
+    var chases = (plan.chases || []).map(function (chase) {
+      return { at_s: chase.at_s, metres: chase.metres, within_s: chase.within_s, title: chase.title };
+    });
+    var surges = plan.surges || null;
+
+    var course;
+    var said;
+    var state;
+
+    function reset() {
+      course = new Course();
+      said = {};
+      state = {
+        startedMs: null,
+        nowMs: null,
+        paused: false,
+        segment: 0,
+        newSegment: false,
+        finished: false,
+        kmSaid: 0,
+        placesReached: 0,
+        chaptersRead: 0,
+        chases: chases.map(function () {
+          return { status: "waiting", marks: 0 };
+        }),
+        prompts: [], // {at: runner's clock, status: "on" | "held" | "missing" | "missed", speed}
+        surgeFrom: 0, // next start index to test for the live surge cues
+        surgeNextFrom: -Infinity,
+        surgesFound: [],
+        quiet: false,
+      };
+    }
+    reset();
+
+    function say(out, key, made) {
+      if (said[key]) return;
+      said[key] = true;
+      if (!state.quiet) out.push(made);
+    }
+
+    function lastIndex() {
+      return course.count - 1;
+    }
+
+    function elapsedS() {
+      if (!course.count || state.nowMs === null) return 0;
+      return Math.max(0, (state.nowMs - course.tMs[0]) / 1000);
+    }
+
+    function runningS() {
+      if (!course.count) return 0;
+      var last = lastIndex();
+      var extra = state.paused || state.newSegment ? 0 : (state.nowMs - course.tMs[last]) / 1000;
+      return course.clock[last] + Math.max(0, extra);
+    }
+
+    function isMoving() {
+      if (state.paused || course.count < 2) return false;
+      var last = lastIndex();
+      var from = lastAtOrBelow(course.time, course.count, course.time[last] - NOW_WINDOW_S);
+      if (from < 0) from = 0;
+      for (var i = from; i < last; i++) if (!course.joined[i]) from = i + 1;
+      var spanS = course.time[last] - course.time[from];
+      if (spanS <= 0) return false;
+      var moved = distanceM(course.lat[from], course.lon[from], course.lat[last], course.lon[last]);
+      return moved > RULES.moving_m_s * spanS;
+    }
+
+    function paceSPerKm() {
+      if (course.count < 2 || !isMoving()) return null;
+      var last = lastIndex();
+      var clockNow = course.clock[last];
+      var spanS = Math.min(PACE_WINDOW_S, clockNow);
+      if (spanS < 5) return null;
+      var metres = course.distance[last] - course.at(course.clock, course.distance, clockNow - spanS);
+      var speed = metres / spanS;
+      return speed >= RULES.moving_m_s ? 1000 / speed : null;
+    }
+
+    function nextPlace() {
+      var metres = course.count ? course.distance[lastIndex()] : 0;
+      for (var i = 0; i < places.length; i++) {
+        if (places[i].km * 1000 > metres) {
+          return { name: places[i].name, km_left: (places[i].km * 1000 - metres) / 1000 };
+        }
+      }
+      return null;
+    }
+
+    // The scripted chase or prompted surge now running, for the screen.
+    function chaseShown() {
+      var now = elapsedS();
+      for (var c = 0; c < chases.length; c++) {
+        var live = state.chases[c];
+        if (live.status !== "on") continue;
+        var chase = chases[c];
+        return {
+          title: chase.title,
+          left_m: Math.max(0, chase.metres - coveredSince(chase.at_s)),
+          left_s: Math.max(0, chase.at_s + chase.within_s - now),
+        };
+      }
+      var prompt = state.prompts[state.prompts.length - 1];
+      if (prompt && prompt.status === "on" && course.count) {
+        var clockNow = runningS();
+        var sinceM = course.distance[lastIndex()] - course.at(course.clock, course.distance, prompt.at);
+        var wanted = (1 + surges.boost) * prompt.speed * surges.hold_s;
+        return {
+          title: surges.title,
+          left_m: Math.max(0, wanted - sinceM),
+          left_s: Math.max(0, prompt.at + surges.hold_s - clockNow),
+        };
+      }
+      return null;
+    }
+
+    function coveredSince(atS) {
+      if (!course.count) return 0;
+      var last = lastIndex();
+      var fromM = course.at(course.time, course.distance, Math.min(atS, course.time[last]));
+      return course.distance[last] - fromM;
+    }
+
+    function distanceCues(out) {
+      var metres = course.distance[lastIndex()];
+      while ((state.kmSaid + 1) * 1000 <= metres) {
+        state.kmSaid += 1;
+        var next = nextPlace();
+        var text = next
+          ? state.kmSaid + " km. " + next.name + " in " + kmText(next.km_left) + " km."
+          : state.kmSaid + " km, " + clockText(runningS());
+        say(out, "km:" + state.kmSaid, cue("km", text, null));
+      }
+      while (state.placesReached < places.length && places[state.placesReached].km * 1000 <= metres) {
+        var place = places[state.placesReached];
+        say(out, "place:" + state.placesReached, cue("place", place.name + ".", GOOD));
+        state.placesReached += 1;
+      }
+      while (state.chaptersRead < chapters.length && chapters[state.chaptersRead].km * 1000 <= metres) {
+        var chapter = chapters[state.chaptersRead];
+        var words = chapter.title ? chapter.title + ".\n\n" + chapter.text : chapter.text;
+        say(out, "chapter:" + state.chaptersRead, cue("chapter", words, null));
+        state.chaptersRead += 1;
+      }
+    }
+
+    function chaseCues(out, moving, fixed) {
+      var now = elapsedS();
+      for (var c = 0; c < chases.length; c++) {
+        var chase = chases[c];
+        var live = state.chases[c];
+        if (live.status === "waiting" && course.count && now >= chase.at_s) {
+          live.status = "on";
+          var words = minuteText(chase.at_s) + ": they are coming. " + Math.round(chase.metres) +
+            " m in " + clockText(chase.within_s) + "!";
+          say(out, "chase-start:" + c, cue("chase-start", words, ALARM));
+        }
+        if (live.status !== "on" || !fixed) continue;
+        var last = lastIndex();
+        var endS = chase.at_s + chase.within_s;
+        var verdict = course.time[last] >= chase.at_s ? chaseVerdict(course, chase) : null;
+        if (verdict && verdict.taken_s !== null) {
+          live.status = verdict.met ? "won" : "losing";
+        } else if (course.time[last] >= endS) {
+          live.status = "losing";
+        }
+        if (live.status === "won") {
+          say(out, "chase-end:" + c, cue("chase-won", "You got away.", GOOD));
+          continue;
+        }
+        if (live.status === "on") {
+          var mark = Math.floor((course.time[last] - chase.at_s) / CHASE_PROGRESS_EVERY_S);
+          var leftS = endS - course.time[last];
+          if (mark > live.marks && leftS >= CHASE_PROGRESS_LAST_S) {
+            live.marks = mark;
+            if (moving) {
+              var leftM = Math.max(0, chase.metres - coveredSince(chase.at_s));
+              var text = metresText(leftM) + " to go, " + Math.round(leftS) + " s left.";
+              say(out, "chase-progress:" + c + ":" + mark, cue("chase-progress", text, null));
+            }
+          }
+        }
+      }
+      // A runner waiting at a red light is not caught: the news waits until they move.
+      if (!moving) return;
+      for (var d = 0; d < chases.length; d++) {
+        if (state.chases[d].status !== "losing") continue;
+        state.chases[d].status = "lost";
+        say(out, "chase-end:" + d, cue("chase-lost", "They caught you. Run on.", BAD));
+      }
+    }
+
+    // The surges the rule finds as the points arrive: a start is tested once its hold has passed.
+    function findSurges() {
+      var found = [];
+      if (!surges || course.count < 2) return found;
+      var endClock = course.clock[lastIndex()];
+      while (state.surgeFrom < course.count) {
+        var i = state.surgeFrom;
+        var start = course.clock[i];
+        if (start + surges.hold_s > endClock) break;
+        state.surgeFrom += 1;
+        if (start < surges.baseline_s || start < state.surgeNextFrom) continue;
+        if (surgeAt(course, i, surges)) {
+          state.surgeNextFrom = start + surges.hold_s;
+          state.surgesFound.push(start);
+          found.push(start);
+        }
+      }
+      return found;
+    }
+
+    // The speed the runner holds now, if it would do as a surge's baseline (null if not).
+    function baselineNow() {
+      var last = lastIndex();
+      var clockNow = course.clock[last];
+      if (clockNow < surges.baseline_s) return null;
+      var fromClock = clockNow - surges.baseline_s;
+      var speed = (course.distance[last] - course.at(course.clock, course.distance, fromClock)) /
+        surges.baseline_s;
+      var movedS = course.movingS[last] - course.at(course.clock, course.movingS, fromClock);
+      if (speed < RULES.surge_min_baseline_m_s) return null;
+      if (movedS < RULES.surge_min_moving_share * surges.baseline_s) return null;
+      return speed;
+    }
+
+    function surgeCues(out, moving) {
+      if (!surges || course.count < 2) return;
+      var found = findSurges();
+      var prompt = state.prompts[state.prompts.length - 1];
+      var clockNow = course.clock[lastIndex()];
+      var index = state.prompts.length;
+      if (prompt && prompt.status === "on") {
+        for (var f = 0; f < found.length; f++) {
+          if (found[f] >= prompt.at - SURGE_EARLY_S && found[f] <= prompt.at + SURGE_ANSWER_S) {
+            prompt.status = "held";
+            say(out, "surge-end:" + (index - 1), cue("surge-held", "You got away.", GOOD));
+            break;
+          }
+        }
+        if (prompt.status === "on" && clockNow >= prompt.at + SURGE_ANSWER_S + surges.hold_s) {
+          prompt.status = "missing";
+        }
+      }
+      if (prompt && prompt.status === "missing" && moving) {
+        prompt.status = "missed";
+        say(out, "surge-end:" + (index - 1), cue("surge-missed", "They caught up. Shake them off next time.", BAD));
+      }
+      if (index >= surges.count || (prompt && prompt.status !== "held" && prompt.status !== "missed")) {
+        return;
+      }
+      var every = Math.max(SURGE_EVERY_S, surges.baseline_s + SURGE_ANSWER_S + surges.hold_s + 60);
+      var due = prompt ? prompt.at + every : every;
+      if (clockNow < due || !moving) return;
+      for (var c = 0; c < state.chases.length; c++) if (state.chases[c].status === "on") return;
+      var speed = baselineNow();
+      if (speed === null) return;
+      state.prompts.push({ at: clockNow, status: "on", speed: speed });
+      var words = (surges.title ? surges.title + ": " : "") + "they are closing in. Speed up and hold it for " +
+        clockText(surges.hold_s) + "!";
+      say(out, "surge-prompt:" + index, cue("surge-prompt", words, ALARM));
+    }
+
+    function update(out, fixed) {
+      var moving = isMoving();
+      if (fixed) distanceCues(out);
+      chaseCues(out, moving, fixed);
+      if (fixed) surgeCues(out, moving);
+    }
+
+    function clockTo(tMs) {
+      if (typeof tMs === "number" && isFinite(tMs) && (state.nowMs === null || tMs > state.nowMs)) {
+        state.nowMs = tMs;
+      }
+    }
+
+    function accept(point) {
+      var out = [];
+      if (state.finished || state.paused) return out;
+      var tMs = point.t_ms;
+      var lat = point.lat;
+      var lon = point.lon;
+      if (typeof tMs !== "number" || !isFinite(tMs) || !isFinite(lat) || !isFinite(lon)) return out;
+      if (Math.abs(lat) > 90 || Math.abs(lon) > 180) return out;
+      var accuracy = point.accuracy_m;
+      if (typeof accuracy === "number" && accuracy > RULES.max_accuracy_m) return out;
+      if (course.count && tMs <= course.tMs[lastIndex()]) return out;
+      if (state.newSegment && course.count) state.segment += 1;
+      state.newSegment = false;
+      course.add(tMs, lat, lon, state.segment);
+      clockTo(tMs);
+      update(out, true);
+      return out;
+    }
+
+    var coach = {
+      start: function (tMs) {
+        var out = [];
+        if (state.startedMs === null) state.startedMs = tMs;
+        clockTo(tMs);
+        if (plan.briefing) say(out, "briefing", cue("briefing", plan.briefing, null));
+        return out;
+      },
+      fix: function (point) {
+        return accept(point || {});
+      },
+      tick: function (tMs) {
+        var out = [];
+        if (state.finished) return out;
+        clockTo(tMs);
+        update(out, false);
+        return out;
+      },
+      pause: function (tMs) {
+        var out = [];
+        if (state.finished || state.paused) return out;
+        clockTo(tMs);
+        state.paused = true;
+        say(out, "paused:" + state.segment, cue("paused", "Paused.", null));
+        return out;
+      },
+      resume: function (tMs) {
+        var out = [];
+        if (state.finished || !state.paused) return out;
+        clockTo(tMs);
+        state.paused = false;
+        state.newSegment = true;
+        say(out, "resumed:" + state.segment, cue("resumed", "Running again.", null));
+        return out;
+      },
+      finish: function (tMs) {
+        var out = [];
+        if (state.finished) return out;
+        clockTo(tMs);
+        // Whatever was still open is settled now by the rule, stopped or not.
+        for (var c = 0; c < chases.length; c++) {
+          var live = state.chases[c];
+          if (live.status !== "on" && live.status !== "losing") continue;
+          var verdict = chaseVerdict(course, chases[c]);
+          live.status = verdict.met ? "won" : "lost";
+          say(out, "chase-end:" + c, verdict.met
+            ? cue("chase-won", "You got away.", GOOD)
+            : cue("chase-lost", "They caught you.", BAD));
+        }
+        var prompt = state.prompts[state.prompts.length - 1];
+        if (prompt && (prompt.status === "on" || prompt.status === "missing")) {
+          prompt.status = "missed";
+          say(out, "surge-end:" + (state.prompts.length - 1), cue("surge-missed", "They caught up.", BAD));
+        }
+        state.finished = true;
+        return out;
+      },
+      state: function () {
+        var last = course.count ? lastIndex() : -1;
+        return {
+          elapsed_s: elapsedS(),
+          running_s: runningS(),
+          distance_m: last < 0 ? 0 : course.distance[last],
+          pace_s_per_km: paceSPerKm(),
+          moving: isMoving(),
+          next: nextPlace(),
+          chase: chaseShown(),
+        };
+      },
+      verdicts: function () {
+        return {
+          surges: surges ? surgeStarts(course, surges).length : 0,
+          chases: chases.map(function (chase) {
+            var verdict = chaseVerdict(course, chase);
+            return { at_s: chase.at_s, met: verdict.met, taken_s: verdict.taken_s };
+          }),
+        };
+      },
+      points: function () {
+        var out = [];
+        for (var i = 0; i < course.count; i++) {
+          out.push({ t_ms: course.tMs[i], lat: course.lat[i], lon: course.lon[i], segment: course.segment[i] });
+        }
+        return out;
+      },
+      // What restore needs besides the points: the cues already given and whether the runner
+      // had pressed Pause. JSON, for the page to keep next to the fixes.
+      memo: function () {
+        return {
+          started_ms: state.startedMs,
+          now_ms: state.nowMs,
+          paused: state.paused,
+          finished: state.finished,
+          said: Object.keys(said),
+        };
+      },
+      // Rebuild after a page reload: the stored fixes go through again in silence, so every cue
+      // they had earned counts as given; `memo` (from coach.memo()) adds those given otherwise.
+      restore: function (points, memo) {
+        reset();
+        state.quiet = true;
+        memo = memo || {};
+        if (memo.started_ms !== undefined && memo.started_ms !== null) state.startedMs = memo.started_ms;
+        if (plan.briefing && (memo.started_ms !== undefined || (points && points.length))) {
+          said.briefing = true;
+        }
+        var segment = null;
+        (points || []).forEach(function (point) {
+          if (segment !== null && point.segment !== segment) state.newSegment = true;
+          segment = point.segment;
+          accept({ t_ms: point.t_ms, lat: point.lat, lon: point.lon });
+        });
+        (memo.said || []).forEach(function (key) {
+          said[key] = true;
+        });
+        clockTo(memo.now_ms);
+        if (memo.paused) state.paused = true;
+        if (memo.finished) state.finished = true;
+        state.quiet = false;
+      },
+    };
+    return coach;
+  }
+
+  return { RULES: RULES, distanceM: distanceM, createCoach: createCoach };
+});
