@@ -149,6 +149,25 @@ def test_the_coach_and_the_engine_agree(case: CueCase, coached: dict[str, Any]) 
             assert (result.met, chase["met"]) == (case.chase_met, case.chase_met)
             assert engine_taken_s(run, goal) == pytest.approx(case.chase_taken_s, abs=1e-6)
             assert chase["taken_s"] == pytest.approx(case.chase_taken_s, abs=1e-6)
+            told = "chase-won" if case.chase_met else "chase-lost"
+            assert [cue["kind"] for cue in found["cues"]].count(told) == 1
+
+
+@pytest.mark.parametrize("case", [case for case in CASES if case.stops], ids=lambda case: case.name)
+def test_no_runner_at_a_red_light_is_caught(case: CueCase, coached: dict[str, Any]) -> None:
+    found = coached[case.name]
+    events = cue_tracks.events(case.track)
+    start_ms = events[0]["t_ms"]
+    cues = [((cue["t_ms"] - start_ms) / 1000, cue["kind"]) for cue in found["cues"]]
+    bad_news = ("chase-lost", "surge-missed", "chase-progress")
+    for light_from, light_to in case.stops:
+        assert not [
+            (at, kind) for at, kind in cues if kind in bad_news and light_from < at <= light_to
+        ]
+    # The chase whose window closed at the light is lost once the runner runs on.
+    lost = [at for at, kind in cues if kind == "chase-lost"]
+    if case.chase_met is False:
+        assert len(lost) == 1 and case.stops[0][1] < lost[0] <= case.stops[0][1] + 5
 
 
 def test_step_distances_agree_with_the_engine_to_a_millionth() -> None:

@@ -42,6 +42,7 @@ class CueCase:
     chase_met: bool | None = None
     chase_taken_s: float | None = None
     rules: dict[str, float] = field(default_factory=dict)  # RULES the coach runs with
+    stops: list[tuple[float, float]] = field(default_factory=list)  # (from, to) s standing
 
     def plan(self) -> dict[str, Any]:
         """The live coach's plan for these goals, as heroicrun.missions.companion writes it."""
@@ -82,12 +83,22 @@ def cases() -> list[CueCase]:
             [CHASE],
             chase_met=True,
             chase_taken_s=119.0,
+            stops=[(770.0, 790.0)],
+        ),
+        CueCase(
+            "a chase lost while the runner stood at a light",
+            TrackBuilder().run(1800, 720).run(300, 110).stand(30).run(750, 300).build(),
+            [CHASE],
+            chase_met=False,
+            chase_taken_s=180.0,  # the last 100 m at 2.5 m/s after the light
+            stops=[(830.0, 860.0)],
         ),
         CueCase(
             "a surge right after a light",
             surge_after_light(),
             [surges_goal(1)],
             surges=0,
+            stops=[(300.0, 320.0)],
         ),
         CueCase(
             "a surge right after a light, were standing moving",

@@ -377,6 +377,7 @@
   var SURGE_EARLY_S = 20;
   var SURGE_ANSWER_S = 60;
   var SURGE_EVERY_S = 300;
+  var BREATHER_S = 60; // between a scripted chase and a prompted surge
   // Whether the runner is moving now: the straight line over the last few seconds, so that a
   // stop is heard within seconds and a GPS fix wandering while they stand is not a run.
   var NOW_WINDOW_S = 4;
@@ -415,7 +416,7 @@
         placesReached: 0,
         chaptersRead: 0,
         chases: chases.map(function () {
-          return { status: "waiting", marks: 0 };
+          return { status: "waiting", marks: 0, endedS: null };
         }),
         prompts: [], // {at: runner's clock, status: "on" | "held" | "missing" | "missed", speed}
         surgeFrom: 0, // next start index to test for the live surge cues
@@ -555,8 +556,10 @@
         var verdict = course.time[last] >= chase.at_s ? chaseVerdict(course, chase) : null;
         if (verdict && verdict.taken_s !== null) {
           live.status = verdict.met ? "won" : "losing";
+          live.endedS = now;
         } else if (course.time[last] >= endS) {
           live.status = "losing";
+          live.endedS = now;
         }
         if (live.status === "won") {
           say(out, "chase-end:" + c, cue("chase-won", "You got away.", GOOD));
@@ -618,6 +621,21 @@
       return speed;
     }
 
+    // A prompted surge keeps clear of the scripted chases: none running or just over, and none
+    // due before the surge would be done.
+    function clearOfChases(holdS) {
+      var now = elapsedS();
+      for (var c = 0; c < chases.length; c++) {
+        var live = state.chases[c];
+        if (live.status === "on" || live.status === "losing") return false;
+        if (live.status === "waiting" && chases[c].at_s - now < SURGE_ANSWER_S + holdS + BREATHER_S) {
+          return false;
+        }
+        if (live.endedS !== null && now - live.endedS < BREATHER_S) return false;
+      }
+      return true;
+    }
+
     function surgeCues(out, moving) {
       if (!surges || course.count < 2) return;
       var found = findSurges();
@@ -646,7 +664,7 @@
       var every = Math.max(SURGE_EVERY_S, surges.baseline_s + SURGE_ANSWER_S + surges.hold_s + 60);
       var due = prompt ? prompt.at + every : every;
       if (clockNow < due || !moving) return;
-      for (var c = 0; c < state.chases.length; c++) if (state.chases[c].status === "on") return;
+      if (!clearOfChases(surges.hold_s)) return;
       var speed = baselineNow();
       if (speed === null) return;
       state.prompts.push({ at: clockNow, status: "on", speed: speed });
@@ -790,7 +808,7 @@
         state.quiet = true;
         memo = memo || {};
         if (memo.started_ms !== undefined && memo.started_ms !== null) state.startedMs = memo.started_ms;
-        if (plan.briefing && (memo.started_ms !== undefined || (points && points.length))) {
+        if (plan.briefing && (memo.started_ms != null || (points && points.length))) {
           said.briefing = true;
         }
         var segment = null;
