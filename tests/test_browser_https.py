@@ -30,6 +30,7 @@ from tests.browser_helpers import (
     open_device,
     skip_without_browser,
 )
+from tests.helpers import axe
 
 skip_without_browser()
 CERTUTIL = shutil.which("certutil")
@@ -47,8 +48,13 @@ if TYPE_CHECKING:
     from playwright.sync_api import Playwright
 
 SHOTS = Path("/tmp/shots")
-# Resolves once the page's service worker is active; then whether one controls the page.
-READY = "navigator.serviceWorker.ready.then(r => r.active && r.active.state)"
+# Resolves once the page's service worker has finished activating; then whether one controls
+# the page.
+READY = """navigator.serviceWorker.ready.then(({active}) => active.state === "activated"
+  ? active.state
+  : new Promise((done) => active.addEventListener("statechange", () => {
+      if (active.state === "activated") done(active.state);
+    })))"""
 CONTROLLED = "navigator.serviceWorker.controller !== null"
 
 
@@ -158,6 +164,23 @@ def test_chromium_trusting_the_authority_gets_a_secure_installable_app(
         SHOTS.mkdir(exist_ok=True)
         phone.page.screenshot(path=str(SHOTS / "trust-360.png"), full_page=True)
         assert phone.outside() == []
+    finally:
+        browser.close()
+
+
+@pytest.mark.skipif(axe.missing() is not None, reason=str(axe.missing()))
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_nothing_on_the_trust_page(
+    served: Served, playwright: Playwright, scheme: str
+) -> None:
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, args=CHROMIUM_ARGS, env={**os.environ, "HOME": str(served.home)}
+    )
+    try:
+        phone = open_device(browser, f"phone-{scheme}-https", served.base_url, PHONE)
+        phone.page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+        phone.open("/trust")
+        assert axe.violations(phone.page) == []
     finally:
         browser.close()
 
