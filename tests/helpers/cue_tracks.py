@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from heroicrun.track import Track
-from tests.factory import TrackBuilder
+from tests.factory import TrackBuilder, with_spike
 
 STEADY_M_S = 2.5  # 6:40 /km
 SURGE_M_S = 3.03  # +21 %: a surge by the default +20 %
@@ -74,6 +74,13 @@ def cases() -> list[CueCase]:
         CueCase("chase met by 1 s", chase_in(119), [CHASE], chase_met=True, chase_taken_s=119.0),
         CueCase(
             "chase missed by 1 s", chase_in(121), [CHASE], chase_met=False, chase_taken_s=121.0
+        ),
+        CueCase(
+            "chase missed by 1 s, a GPS glitch 200 m off in it",
+            with_spike(chase_in(121), 760, 200.0),
+            [CHASE],
+            chase_met=False,
+            chase_taken_s=121.0,
         ),
         CueCase("three surges", steady_with_surges(SURGE_M_S, 100, 100, 100), surges3, surges=3),
         CueCase("a near-surge, +18 %", steady_with_surges(NEAR_SURGE_M_S, 100), surges3, surges=0),

@@ -41,8 +41,19 @@
     -3 / 128,
   ];
   var C3 = [
-    [1 / 4 - N / 4, 1 / 8 - (N * N) / 8, 3 / 64 + (3 * N) / 64 - (N * N) / 64, 5 / 128 + N / 64, 3 / 128],
-    [1 / 16 - (3 * N) / 32 + (N * N) / 32, 3 / 64 - N / 32 - (3 * N * N) / 64, 3 / 128 + N / 128, 5 / 256],
+    [
+      1 / 4 - N / 4,
+      1 / 8 - (N * N) / 8,
+      3 / 64 + (3 * N) / 64 - (N * N) / 64,
+      5 / 128 + N / 64,
+      3 / 128,
+    ],
+    [
+      1 / 16 - (3 * N) / 32 + (N * N) / 32,
+      3 / 64 - N / 32 - (3 * N * N) / 64,
+      3 / 128 + N / 128,
+      5 / 256,
+    ],
     [5 / 192 - (3 * N) / 64 + (5 * N * N) / 192, 3 / 128 - (5 * N) / 192, 7 / 512],
     [7 / 512 - (7 * N) / 256, 7 / 512],
     [21 / 2560],
@@ -377,10 +388,14 @@
   var SURGE_EARLY_S = 20;
   var SURGE_ANSWER_S = 60;
   var SURGE_EVERY_S = 300;
+  // heroicrun/measuring/spikes.py: SPIKE_SPEED_M_S and MAX_GLITCH_POINTS.
+  var GLITCH_SPEED_M_S = 12.5;
+  var MAX_GLITCH_FIXES = 3;
   var BREATHER_S = 60; // between a scripted chase and a prompted surge
   // Whether the runner is moving now: the straight line over the last few seconds, so that a
   // stop is heard within seconds and a GPS fix wandering while they stand is not a run.
   var NOW_WINDOW_S = 4;
+  var STALE_S = 10;
   var PACE_WINDOW_S = 30;
   var CHASE_PROGRESS_EVERY_S = 30;
   var CHASE_PROGRESS_LAST_S = 10;
@@ -394,7 +409,12 @@
       return a.km - b.km;
     });
     var chases = (plan.chases || []).map(function (chase) {
-      return { at_s: chase.at_s, metres: chase.metres, within_s: chase.within_s, title: chase.title };
+      return {
+        at_s: chase.at_s,
+        metres: chase.metres,
+        within_s: chase.within_s,
+        title: chase.title,
+      };
     });
     var surges = plan.surges || null;
 
@@ -411,6 +431,7 @@
         paused: false,
         segment: 0,
         newSegment: false,
+        pauses: 0,
         finished: false,
         kmSaid: 0,
         placesReached: 0,
@@ -421,7 +442,7 @@
         prompts: [], // {at: runner's clock, status: "on" | "held" | "missing" | "missed", speed}
         surgeFrom: 0, // next start index to test for the live surge cues
         surgeNextFrom: -Infinity,
-        surgesFound: [],
+        glitches: 0, // fixes dropped in a row as too fast to be the runner
         quiet: false,
       };
     }
@@ -452,6 +473,8 @@
     function isMoving() {
       if (state.paused || course.count < 2) return false;
       var last = lastIndex();
+      // No fix for a while (a tunnel, a phone in a pocket): nothing says they are moving.
+      if (state.nowMs - course.tMs[last] > STALE_S * 1000) return false;
       var from = lastAtOrBelow(course.time, course.count, course.time[last] - NOW_WINDOW_S);
       if (from < 0) from = 0;
       for (var i = from; i < last; i++) if (!course.joined[i]) from = i + 1;
@@ -467,7 +490,8 @@
       var clockNow = course.clock[last];
       var spanS = Math.min(PACE_WINDOW_S, clockNow);
       if (spanS < 5) return null;
-      var metres = course.distance[last] - course.at(course.clock, course.distance, clockNow - spanS);
+      var metres =
+        course.distance[last] - course.at(course.clock, course.distance, clockNow - spanS);
       var speed = metres / spanS;
       return speed >= RULES.moving_m_s ? 1000 / speed : null;
     }
@@ -498,7 +522,8 @@
       var prompt = state.prompts[state.prompts.length - 1];
       if (prompt && prompt.status === "on" && course.count) {
         var clockNow = runningS();
-        var sinceM = course.distance[lastIndex()] - course.at(course.clock, course.distance, prompt.at);
+        var sinceM =
+          course.distance[lastIndex()] - course.at(course.clock, course.distance, prompt.at);
         var wanted = (1 + surges.boost) * prompt.speed * surges.hold_s;
         return {
           title: surges.title,
@@ -526,12 +551,18 @@
           : state.kmSaid + " km, " + clockText(runningS());
         say(out, "km:" + state.kmSaid, cue("km", text, null));
       }
-      while (state.placesReached < places.length && places[state.placesReached].km * 1000 <= metres) {
+      while (
+        state.placesReached < places.length &&
+        places[state.placesReached].km * 1000 <= metres
+      ) {
         var place = places[state.placesReached];
         say(out, "place:" + state.placesReached, cue("place", place.name + ".", GOOD));
         state.placesReached += 1;
       }
-      while (state.chaptersRead < chapters.length && chapters[state.chaptersRead].km * 1000 <= metres) {
+      while (
+        state.chaptersRead < chapters.length &&
+        chapters[state.chaptersRead].km * 1000 <= metres
+      ) {
         var chapter = chapters[state.chaptersRead];
         var words = chapter.title ? chapter.title + ".\n\n" + chapter.text : chapter.text;
         say(out, "chapter:" + state.chaptersRead, cue("chapter", words, null));
@@ -600,7 +631,6 @@
         if (start < surges.baseline_s || start < state.surgeNextFrom) continue;
         if (surgeAt(course, i, surges)) {
           state.surgeNextFrom = start + surges.hold_s;
-          state.surgesFound.push(start);
           found.push(start);
         }
       }
@@ -628,9 +658,8 @@
       for (var c = 0; c < chases.length; c++) {
         var live = state.chases[c];
         if (live.status === "on" || live.status === "losing") return false;
-        if (live.status === "waiting" && chases[c].at_s - now < SURGE_ANSWER_S + holdS + BREATHER_S) {
-          return false;
-        }
+        var dueS = chases[c].at_s - now;
+        if (live.status === "waiting" && dueS < SURGE_ANSWER_S + holdS + BREATHER_S) return false;
         if (live.endedS !== null && now - live.endedS < BREATHER_S) return false;
       }
       return true;
@@ -656,11 +685,11 @@
       }
       if (prompt && prompt.status === "missing" && moving) {
         prompt.status = "missed";
-        say(out, "surge-end:" + (index - 1), cue("surge-missed", "They caught up. Shake them off next time.", BAD));
+        var missed = "They caught up. Shake them off next time.";
+        say(out, "surge-end:" + (index - 1), cue("surge-missed", missed, BAD));
       }
-      if (index >= surges.count || (prompt && prompt.status !== "held" && prompt.status !== "missed")) {
-        return;
-      }
+      if (index >= surges.count) return;
+      if (prompt && prompt.status !== "held" && prompt.status !== "missed") return;
       var every = Math.max(SURGE_EVERY_S, surges.baseline_s + SURGE_ANSWER_S + surges.hold_s + 60);
       var due = prompt ? prompt.at + every : every;
       if (clockNow < due || !moving) return;
@@ -668,8 +697,11 @@
       var speed = baselineNow();
       if (speed === null) return;
       state.prompts.push({ at: clockNow, status: "on", speed: speed });
-      var words = (surges.title ? surges.title + ": " : "") + "they are closing in. Speed up and hold it for " +
-        clockText(surges.hold_s) + "!";
+      var words =
+        (surges.title ? surges.title + ": " : "") +
+        "they are closing in. Speed up and hold it for " +
+        clockText(surges.hold_s) +
+        "!";
       say(out, "surge-prompt:" + index, cue("surge-prompt", words, ALARM));
     }
 
@@ -686,18 +718,37 @@
       }
     }
 
-    function accept(point) {
+    function isNumber(value) {
+      return typeof value === "number" && isFinite(value);
+    }
+
+    // `stored`: a fix accepted before a reload, taken as it was.
+    function accept(point, stored) {
       var out = [];
       if (state.finished || state.paused) return out;
       var tMs = point.t_ms;
       var lat = point.lat;
       var lon = point.lon;
-      if (typeof tMs !== "number" || !isFinite(tMs) || !isFinite(lat) || !isFinite(lon)) return out;
+      if (!isNumber(tMs) || !isNumber(lat) || !isNumber(lon)) return out;
       if (Math.abs(lat) > 90 || Math.abs(lon) > 180) return out;
       var accuracy = point.accuracy_m;
-      if (typeof accuracy === "number" && accuracy > RULES.max_accuracy_m) return out;
-      if (course.count && tMs <= course.tMs[lastIndex()]) return out;
-      if (state.newSegment && course.count) state.segment += 1;
+      if (isNumber(accuracy) && accuracy > RULES.max_accuracy_m) return out;
+      var last = lastIndex();
+      if (course.count && tMs <= course.tMs[last]) return out;
+      var joined = !(state.newSegment && course.count);
+      if (!stored && joined && course.count && state.glitches < MAX_GLITCH_FIXES) {
+        // A fix reached faster than any runner goes is a glitch the engine would drop (when
+        // the track comes back, as it does): dropped here too, the two courses stay one. Only
+        // a few in a row, as the engine's glitches are: past them the runner did get there.
+        var stepS = (tMs - course.tMs[last]) / 1000;
+        var stepM = distanceM(course.lat[last], course.lon[last], lat, lon);
+        if (stepM > GLITCH_SPEED_M_S * stepS) {
+          state.glitches += 1;
+          return out;
+        }
+      }
+      state.glitches = 0;
+      if (!joined) state.segment += 1;
       state.newSegment = false;
       course.add(tMs, lat, lon, state.segment);
       clockTo(tMs);
@@ -728,7 +779,8 @@
         if (state.finished || state.paused) return out;
         clockTo(tMs);
         state.paused = true;
-        say(out, "paused:" + state.segment, cue("paused", "Paused.", null));
+        state.pauses += 1;
+        say(out, "paused:" + state.pauses, cue("paused", "Paused.", null));
         return out;
       },
       resume: function (tMs) {
@@ -737,7 +789,7 @@
         clockTo(tMs);
         state.paused = false;
         state.newSegment = true;
-        say(out, "resumed:" + state.segment, cue("resumed", "Running again.", null));
+        say(out, "resumed:" + state.pauses, cue("resumed", "Running again.", null));
         return out;
       },
       finish: function (tMs) {
@@ -757,7 +809,8 @@
         var prompt = state.prompts[state.prompts.length - 1];
         if (prompt && (prompt.status === "on" || prompt.status === "missing")) {
           prompt.status = "missed";
-          say(out, "surge-end:" + (state.prompts.length - 1), cue("surge-missed", "They caught up.", BAD));
+          var key = "surge-end:" + (state.prompts.length - 1);
+          say(out, key, cue("surge-missed", "They caught up.", BAD));
         }
         state.finished = true;
         return out;
@@ -786,7 +839,12 @@
       points: function () {
         var out = [];
         for (var i = 0; i < course.count; i++) {
-          out.push({ t_ms: course.tMs[i], lat: course.lat[i], lon: course.lon[i], segment: course.segment[i] });
+          out.push({
+            t_ms: course.tMs[i],
+            lat: course.lat[i],
+            lon: course.lon[i],
+            segment: course.segment[i],
+          });
         }
         return out;
       },
@@ -797,6 +855,8 @@
           started_ms: state.startedMs,
           now_ms: state.nowMs,
           paused: state.paused,
+          new_segment: state.newSegment,
+          pauses: state.pauses,
           finished: state.finished,
           said: Object.keys(said),
         };
@@ -807,21 +867,26 @@
         reset();
         state.quiet = true;
         memo = memo || {};
-        if (memo.started_ms !== undefined && memo.started_ms !== null) state.startedMs = memo.started_ms;
+        if (memo.started_ms != null) state.startedMs = memo.started_ms;
         if (plan.briefing && (memo.started_ms != null || (points && points.length))) {
           said.briefing = true;
         }
         var segment = null;
         (points || []).forEach(function (point) {
-          if (segment !== null && point.segment !== segment) state.newSegment = true;
+          if (segment !== null && point.segment !== segment) {
+            state.newSegment = true;
+            state.pauses += 1;
+          }
           segment = point.segment;
-          accept({ t_ms: point.t_ms, lat: point.lat, lon: point.lon });
+          accept({ t_ms: point.t_ms, lat: point.lat, lon: point.lon }, true);
         });
         (memo.said || []).forEach(function (key) {
           said[key] = true;
         });
         clockTo(memo.now_ms);
         if (memo.paused) state.paused = true;
+        if (memo.new_segment || memo.paused) state.newSegment = true;
+        if (typeof memo.pauses === "number") state.pauses = memo.pauses;
         if (memo.finished) state.finished = true;
         state.quiet = false;
       },
