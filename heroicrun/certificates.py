@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import os
+import re
 import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ SERVER_DAYS = 397
 RENEW_WITHIN = timedelta(days=30)
 # A phone whose clock runs a little behind must not see a certificate from the future.
 BACKDATE = timedelta(hours=1)
+
+LABEL = re.compile(r"[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?")
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -79,22 +82,40 @@ class Authority:
 
 
 def wanted_names(extra: Iterable[str] = (), hostname: str | None = None) -> Names:
-    """localhost, loopback, the host's name and `.local` name, its LAN addresses and `extra`."""
-    host = (hostname or socket.gethostname()).strip().lower().rstrip(".")
+    """localhost, loopback, the host's name and `.local` name, its LAN addresses and `extra`
+    (names or addresses; CertificateError for one that is neither)."""
+    given = hostname or socket.gethostname()
+    host = dns_name(given)
     dns = {"localhost"}
     ips: set[Address] = {ipaddress.IPv4Address("127.0.0.1"), ipaddress.IPv6Address("::1")}
-    if host and host != "localhost":
+    if host is not None and host != "localhost":
         dns |= {host, f"{host.split('.')[0]}.local"}
-        ips |= set(lan_addresses(host))
-    for name in extra:
-        name = name.strip().lower().rstrip(".")
-        if not name:
+    if given.strip():
+        ips |= set(lan_addresses(given.strip()))
+    for text in extra:
+        if not text.strip():
             continue
         try:
-            ips.add(ipaddress.ip_address(name.strip("[]")))
+            ips.add(ipaddress.ip_address(text.strip().strip("[]")))
+            continue
         except ValueError:
-            dns.add(name)
+            name = dns_name(text)
+        if name is None:
+            raise CertificateError(f"--https-name {text!r}: is neither a host name nor an address")
+        dns.add(name)
     return Names(host or "localhost", frozenset(dns), frozenset(ips))
+
+
+def dns_name(text: str) -> str | None:
+    """`text` as a host name a certificate can carry (lower case, international names in
+    their xn-- form), or None if it is not one."""
+    try:
+        name = text.strip().rstrip(".").encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return None
+    labels = name.split(".")
+    good = all(LABEL.fullmatch(label) for label in labels)
+    return name if name and good and len(name) <= 253 else None
 
 
 def lan_addresses(hostname: str) -> list[Address]:

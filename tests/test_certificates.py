@@ -238,6 +238,27 @@ def test_wanted_names_add_the_host_its_local_name_and_the_extra_ones(
     assert wanted.sorted()[:4] == ["laptop.lan", "laptop.local", "localhost", "runs.example.org"]
 
 
+@pytest.mark.parametrize("bad", ["bad name", "*.example.org", "-x.example.org", "a..b"])
+def test_an_extra_name_that_is_no_host_name_is_refused(
+    monkeypatch: pytest.MonkeyPatch, bad: str
+) -> None:
+    monkeypatch.setattr(certificates, "lan_addresses", lambda host: [])
+    with pytest.raises(certificates.CertificateError, match="is neither a host name nor an"):
+        certificates.wanted_names([bad], hostname="laptop")
+
+
+def test_a_host_name_no_certificate_can_carry_is_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(certificates, "lan_addresses", lambda host: [IP("192.168.1.20")])
+    assert certificates.wanted_names([], hostname="Ann's laptop").dns == {"localhost"}
+    international = certificates.wanted_names(["δρόμος.home.arpa"], hostname="Λάπτοπ")
+    assert international.dns == {
+        "localhost",
+        "xn--hxa3andbw",
+        "xn--hxa3andbw.local",
+        "xn--pxaqjgm5c.home.arpa",
+    }
+
+
 def test_the_fingerprint_is_the_one_phones_show(tmp_path: Path) -> None:
     issued = certificates.ensure(tmp_path / "tls", names(), NOW)
     authority = certificates.read_authority(issued.ca_certificate)

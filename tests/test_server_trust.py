@@ -175,6 +175,16 @@ def test_https_names_need_https(serve_environment: Path, tmp_path: Path) -> None
     assert not serve_environment.exists()
 
 
+def test_a_bad_https_name_stops_serve_before_anything_is_made(
+    serve_environment: Path, tmp_path: Path
+) -> None:
+    database = f"sqlite:///{tmp_path / 'h.db'}"
+    done = heroicrun("serve", "--https", "--https-name", "runs home", "--database-url", database)
+    assert done.returncode == 1
+    assert done.stderr == "error: --https-name 'runs home': is neither a host name nor an address\n"
+    assert not serve_environment.exists()
+
+
 def test_serve_https_answers_over_tls_with_its_own_authority(tmp_path: Path) -> None:
     port = free_port()
     kept = {k: v for k, v in os.environ.items() if not k.startswith("HEROICRUN_")}
