@@ -146,7 +146,9 @@ def serve(
         os.environ["HEROICRUN_MISSIONS_DIR"] = str(missions_dir.resolve())
     if https_names and not https:
         raise fail("--https-name goes with --https")
-    issued = tls(https_names or []) if https else None
+    # A server bound to one address must carry it, even one the machine's name does not give.
+    named = [*(https_names or []), *([] if host in EVERYWHERE else [host])]
+    issued = tls(named) if https else None
     if issued is None:
         os.environ.pop(certificates.CA_VARIABLE, None)
     else:
@@ -212,7 +214,7 @@ def told_https(issued: certificates.Issued, host: str, port: int) -> None:
     shown = addresses(host, port, "https")
     trust = shown[min(1, len(shown) - 1)].split()[0] + "trust"  # the network's first address
     say(f"heroicrun: on each phone, once: open {trust} and trust the authority")
-    if host not in EVERYWHERE:
+    if host in ("localhost", "127.0.0.1", "::1"):
         say("heroicrun: phones cannot reach this address: add --host 0.0.0.0 for them")
 
 
@@ -230,7 +232,9 @@ def addresses(host: str, port: int, scheme: str = "http") -> list[str]:
     local = "localhost" if scheme == "https" else "127.0.0.1"
     found = [f"{scheme}://{local}:{port}/"]
     if scheme == "https":
-        lan = [str(ip) for ip in certificates.lan_addresses(socket.gethostname())]
+        # 0.0.0.0 listens on IPv4 only: its IPv6 addresses would not answer.
+        found_ips = certificates.lan_addresses(socket.gethostname())
+        lan = [str(ip) for ip in found_ips if host != "0.0.0.0" or ip.version == 4]
     else:
         lan = [address] if (address := certificates.default_route_address()) else []
     for address in lan:
