@@ -21,6 +21,7 @@ from heroicrun.missions.goals import pacing
 from heroicrun.missions.model import ChaseGoal, SingleRunGoal, SurgesGoal
 from heroicrun.missions.runs import CountedRun
 from heroicrun.track import Track
+from tests.factory import T0
 from tests.helpers import cue_tracks
 from tests.helpers.cue_tracks import CueCase
 
@@ -30,15 +31,17 @@ GOALS: TypeAdapter[SingleRunGoal] = TypeAdapter(SingleRunGoal)
 
 pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed (CI has it)")
 
-# Feeds each case's events to a fresh coach; with "restore_after", a second coach is rebuilt
-# from the first one's points and memo at that event (a page reload) and carries on.
+# Feeds each run's events to a fresh coach; with "restore_after", a second coach is rebuilt
+# from the first one's points and memo at that event (a page reload) and carries on. Measures
+# the "pairs" of points too.
 RUNNER = r"""
 const cues = require(process.argv[1]);
 const defaults = Object.assign({}, cues.RULES);
 let input = "";
 process.stdin.on("data", (chunk) => (input += chunk));
 process.stdin.on("end", () => {
-  const results = JSON.parse(input).map((run) => {
+  const asked = JSON.parse(input);
+  const results = asked.runs.map((run) => {
     Object.assign(cues.RULES, defaults, run.rules || {});
     let coach = cues.createCoach(run.plan);
     const said = [];
@@ -53,26 +56,70 @@ process.stdin.on("end", () => {
       }
     });
     return {cues: said, verdicts: coach.verdicts(), state: coach.state(),
-            points: coach.points().length};
+            points: coach.points()};
   });
-  process.stdout.write(JSON.stringify(results));
+  const distances = asked.pairs.map((p) => cues.distanceM(p[0], p[1], p[2], p[3]));
+  process.stdout.write(JSON.stringify({runs: results, distances: distances}));
 });
 """
 
 
-def run_coach(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Return what the coach said and found for each run, from one node process."""
+def run_coach(runs: list[dict[str, Any]], pairs: list[list[float]]) -> dict[str, Any]:
+    """Return what the coach said and found for each run, and the distances between the pairs
+    of points (lat1, lon1, lat2, lon2), from one node process."""
     assert NODE is not None
     done = subprocess.run(
         [NODE, "-e", RUNNER, str(CUES_JS)],
-        input=json.dumps(runs),
+        input=json.dumps({"runs": runs, "pairs": pairs}),
         capture_output=True,
         text=True,
         check=True,
         timeout=120,
     )
-    found: list[dict[str, Any]] = json.loads(done.stdout)
+    found: dict[str, Any] = json.loads(done.stdout)
     return found
+
+
+def pairs_to_measure() -> np.ndarray:
+    """Each step of a run with surges, then point pairs from 1 m to 100 km apart anywhere
+    between 80 S and 80 N."""
+    track = cue_tracks.steady_with_surges(cue_tracks.SURGE_M_S, 100)
+    steps = np.column_stack(
+        (track.lat_deg[:-1], track.lon_deg[:-1], track.lat_deg[1:], track.lon_deg[1:])
+    )
+    rng = np.random.default_rng(7)
+    lat, lon = rng.uniform(-80, 80, 1000), rng.uniform(-180, 180, 1000)
+    apart = 10.0 ** rng.uniform(-5, -0.1, (1000, 1)) * rng.uniform(-1, 1, (1000, 2))
+    spread = np.column_stack((lat, lon, lat + apart[:, 0], lon + apart[:, 1]))
+    return np.vstack((steps, spread))
+
+
+# Fixes the coach must leave out: worse than 50 m, out of order, not numbers, while paused.
+LEFT_OUT_PLAN = {"chases": [{"at_s": 10.0, "metres": 20.0, "within_s": 30.0, "title": "Dogs"}]}
+
+
+def left_out_events() -> list[dict[str, Any]]:
+    t0 = round(T0 * 1000)
+    north = cue_tracks.north_of_start
+
+    def fix(at_s: float, metres: float, **extra: Any) -> dict[str, Any]:
+        lat, lon = north(metres)
+        return {"call": "fix", "t_ms": t0 + round(at_s * 1000), "lat": lat, "lon": lon} | extra
+
+    return [
+        {"call": "start", "t_ms": t0},
+        fix(0, 0, accuracy_m=8),
+        fix(1, 3, accuracy_m=80),  # too vague
+        fix(2, 5),
+        fix(1.5, 4),  # older than the last
+        fix(3, 8) | {"lat": "46.05"},  # not a number
+        {"call": "tick", "t_ms": t0 + 10_000},  # the chase starts without a fix
+        {"call": "pause", "t_ms": t0 + 11_000},
+        fix(12, 30),  # the watch is paused
+        {"call": "resume", "t_ms": t0 + 13_000},
+        fix(14, 40),
+        {"call": "finish", "t_ms": t0 + 15_000},
+    ]
 
 
 CASES = cue_tracks.cases()
@@ -102,10 +149,13 @@ def coached() -> dict[str, dict[str, Any]]:
     paused_events = cue_tracks.events(paused.track)
     pressed = next(index for index, event in enumerate(paused_events) if event["call"] == "pause")
     runs.append({"plan": paused.plan(), "events": paused_events, "restore_after": pressed})
-    results = run_coach(runs)
+    runs.append({"plan": LEFT_OUT_PLAN, "events": left_out_events()})
+    found = run_coach(runs, pairs_to_measure().tolist())
+    results = found["runs"]
     named = {case.name: result for case, result in zip(CASES, results, strict=False)}
     extra = ["sequence", "reloaded", "reloaded without a memo", "reloaded while paused"]
-    named.update(zip(extra, results[len(CASES) :], strict=True))
+    named.update(zip([*extra, "left out"], results[len(CASES) :], strict=True))
+    named["distances"] = found["distances"]
     return named
 
 
@@ -141,7 +191,7 @@ def test_the_coach_and_the_engine_agree(case: CueCase, coached: dict[str, Any]) 
     found = coached[case.name]
     run = counted(case.track)
     # The engine drops GPS glitches from its course, and the coach the same fixes.
-    assert found["points"] == len(run.course)
+    assert len(found["points"]) == len(run.course)
     assert found["state"]["distance_m"] == pytest.approx(run.course.total_m, rel=1e-9)
     for written in case.goals:
         goal = GOALS.validate_python(written)
@@ -177,30 +227,28 @@ def test_no_runner_at_a_red_light_is_caught(case: CueCase, coached: dict[str, An
         assert len(lost) == 1 and case.stops[0][1] < lost[0] <= case.stops[0][1] + 5
 
 
-def test_step_distances_agree_with_the_engine_to_a_millionth() -> None:
-    track = cue_tracks.steady_with_surges(cue_tracks.SURGE_M_S, 100)
-    steps_m = geodesy.step_distances_m(track.lat_deg, track.lon_deg)
-    pairs = np.column_stack(
-        (track.lat_deg[:-1], track.lon_deg[:-1], track.lat_deg[1:], track.lon_deg[1:])
-    )
-    assert NODE is not None
-    script = (
-        "const c = require(process.argv[1]); let s = '';"
-        "process.stdin.on('data', (x) => (s += x)).on('end', () => process.stdout.write("
-        "JSON.stringify(JSON.parse(s).map((p) => c.distanceM(p[0], p[1], p[2], p[3])))));"
-    )
-    done = subprocess.run(
-        [NODE, "-e", script, str(CUES_JS)],
-        input=json.dumps(pairs.tolist()),
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    coach_m = np.array(json.loads(done.stdout))
-    assert np.abs(coach_m - steps_m).max() <= 1e-6 * steps_m.max()
-    # A sphere would be off by a few parts in a thousand here, enough to flip a chase by 1 s.
-    assert np.abs(coach_m.sum() - steps_m.sum()) < 1e-6
+def test_distances_agree_with_the_engine_to_a_millionth(coached: dict[str, Any]) -> None:
+    pairs = pairs_to_measure()
+    engine_m = geodesy.distances_m(pairs[:, 0], pairs[:, 1], pairs[:, 2], pairs[:, 3])
+    coach_m = np.array(coached["distances"])
+    assert engine_m.min() < 2 and engine_m.max() > 50_000
+    assert np.all(np.abs(coach_m - engine_m) <= 1e-6 * np.maximum(engine_m, 1.0))
+    # A run's whole course, step by step: a sphere would be some metres off in these 6 km.
+    steps = len(cue_tracks.steady_with_surges(cue_tracks.SURGE_M_S, 100)) - 1
+    assert abs(coach_m[:steps].sum() - engine_m[:steps].sum()) < 1e-6
+
+
+def test_the_fixes_the_coach_leaves_out(coached: dict[str, Any]) -> None:
+    found = coached["left out"]
+    kept = [
+        (point["t_ms"] - found["points"][0]["t_ms"], point["segment"]) for point in found["points"]
+    ]
+    assert kept == [(0, 0), (2000, 0), (14_000, 1)]
+    # Nothing is covered across the pause: the chase is lost, told as the run ends.
+    assert kinds(found) == ["chase-start", "paused", "resumed", "chase-lost"]
+    assert found["cues"][0]["t_ms"] - found["points"][0]["t_ms"] == 10_000
+    assert found["state"]["distance_m"] == pytest.approx(5.0, abs=1e-6)
+    assert found["verdicts"]["chases"] == [{"at_s": 10.0, "met": False, "taken_s": None}]
 
 
 def kinds(found: dict[str, Any]) -> list[str]:

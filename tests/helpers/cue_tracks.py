@@ -16,6 +16,12 @@ CHASE = {"kind": "chase", "at_minute": 12, "metres": 400, "within": "2:00"}
 CHASE_PLAN = {"at_s": 720.0, "metres": 400.0, "within_s": 120.0, "title": "Minute Twelve"}
 
 
+def north_of_start(metres: float) -> tuple[float, float]:
+    """The point `metres` due north of the factory's start (lat, lon)."""
+    track = TrackBuilder().run(metres, 1).build()
+    return float(track.lat_deg[-1]), float(track.lon_deg[-1])
+
+
 def surges_goal(count: int) -> dict[str, Any]:
     return {"kind": "surges", "count": count}
 
