@@ -193,6 +193,8 @@ def test_the_coach_and_the_engine_agree(case: CueCase, coached: dict[str, Any]) 
     # The engine drops GPS glitches from its course, and the coach the same fixes.
     assert len(found["points"]) == len(run.course)
     assert found["state"]["distance_m"] == pytest.approx(run.course.total_m, rel=1e-9)
+    said = kinds(found)
+    assert [said.count(kind) for kind in case.told] == [1] * len(case.told)
     for written in case.goals:
         goal = GOALS.validate_python(written)
         result = goals.check(goal, run)

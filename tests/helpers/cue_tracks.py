@@ -49,6 +49,7 @@ class CueCase:
     chase_taken_s: float | None = None
     rules: dict[str, float] = field(default_factory=dict)  # RULES the coach runs with
     stops: list[tuple[float, float]] = field(default_factory=list)  # (from, to) s standing
+    told: tuple[str, ...] = ()  # cues the coach must give, once each
 
     def plan(self) -> dict[str, Any]:
         """The live coach's plan for these goals, as heroicrun.missions.companion writes it."""
@@ -105,6 +106,13 @@ def cases() -> list[CueCase]:
             chase_met=False,
             chase_taken_s=180.0,  # the last 100 m at 2.5 m/s after the light
             stops=[(830.0, 860.0)],
+        ),
+        CueCase(
+            "a strong surge at the prompt",
+            TrackBuilder().run(STEADY_M_S * 300, 300).run(375, 100).run(750, 300).build(),
+            [surges_goal(1)],
+            surges=1,
+            told=("surge-prompt", "surge-held"),
         ),
         CueCase(
             "a surge right after a light",

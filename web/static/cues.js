@@ -382,10 +382,10 @@
 
   // --- the coach -----------------------------------------------------------------------------
 
-  // A prompted surge may begin a little before the prompt: the greedy rule takes the earliest
-  // start whose hold window is fast enough, and a runner who answers at once makes the window
-  // starting a few seconds earlier fast enough too.
-  var SURGE_EARLY_S = 20;
+  // The runner has this long to answer a prompt. A surge the rule finds may start before the
+  // prompt, though: it takes the earliest start whose hold is fast enough, and a strong answer
+  // makes the hold from up to a minute earlier fast enough. Any surge found after the prompt
+  // whose hold runs past it answers it.
   var SURGE_ANSWER_S = 60;
   var SURGE_EVERY_S = 300;
   // heroicrun/measuring/spikes.py: SPIKE_SPEED_M_S and MAX_GLITCH_POINTS.
@@ -673,7 +673,8 @@
       var index = state.prompts.length;
       if (prompt && prompt.status === "on") {
         for (var f = 0; f < found.length; f++) {
-          if (found[f] >= prompt.at - SURGE_EARLY_S && found[f] <= prompt.at + SURGE_ANSWER_S) {
+          var answered = found[f] + surges.hold_s > prompt.at;
+          if (answered && found[f] <= prompt.at + SURGE_ANSWER_S) {
             prompt.status = "held";
             say(out, "surge-end:" + (index - 1), cue("surge-held", "You got away.", GOOD));
             break;
