@@ -15,7 +15,7 @@ import ipaddress
 import os
 import re
 import socket
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,7 +28,6 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 # Where `serve --https` tells its workers (separate processes) which authority to hand out.
-CA_VARIABLE = "HEROICRUN_TLS_CA"
 CA_DAYS = 3650
 # Browsers and Apple refuse long-lived server certificates (Apple: 825 days for a private
 # authority, 398 for a public one); renewal is automatic, so a short life costs nothing.
@@ -184,12 +183,6 @@ def read_authority(path: Path) -> Authority:
     except (OSError, ValueError) as error:
         raise CertificateError(f"{path}: cannot be read as a certificate ({error})") from None
     return Authority(pem, _common_name(certificate), fingerprint(certificate))
-
-
-def served_authority(environ: Mapping[str, str]) -> Path | None:
-    """The authority file `serve --https` named for its workers, or None over plain http."""
-    value = environ.get(CA_VARIABLE)
-    return Path(value) if value else None
 
 
 def fingerprint(certificate: x509.Certificate) -> str:

@@ -9,6 +9,8 @@ from pathlib import Path
 import platformdirs
 
 DEFAULT_MAX_UPLOAD_BYTES = 64 * 1024 * 1024  # a 36-hour run recorded every second, with room
+# `serve --https` names its certificate authority here for its worker processes.
+TLS_CA_VARIABLE = "HEROICRUN_TLS_CA"
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,9 @@ class Settings:
     missions_dir: Path | None = None  # None: the bundled catalog
     parse_workers: int = 2  # processes reading uploaded files
     parse_timeout_s: float = 60.0  # a file that takes longer to read is refused
+    # The certificate authority `serve --https` made (heroicrun.certificates), handed out at
+    # /ca.crt; None over plain http.
+    tls_ca: Path | None = None
 
 
 def data_dir() -> Path:
@@ -34,14 +39,16 @@ def default_database_url() -> str:
 
 def from_environment(environ: dict[str, str] | None = None) -> Settings:
     """Settings from HEROICRUN_* variables (HEROICRUN_DATABASE_URL, HEROICRUN_MAX_UPLOAD_BYTES,
-    HEROICRUN_MISSIONS_DIR, HEROICRUN_PARSE_WORKERS, HEROICRUN_PARSE_TIMEOUT_S), defaults for
-    the rest."""
+    HEROICRUN_MISSIONS_DIR, HEROICRUN_PARSE_WORKERS, HEROICRUN_PARSE_TIMEOUT_S, HEROICRUN_TLS_CA),
+    defaults for the rest."""
     env = os.environ if environ is None else environ
     missions = env.get("HEROICRUN_MISSIONS_DIR")
+    authority = env.get(TLS_CA_VARIABLE)
     return Settings(
         database_url=env.get("HEROICRUN_DATABASE_URL") or default_database_url(),
         max_upload_bytes=int(env.get("HEROICRUN_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES)),
         missions_dir=Path(missions) if missions else None,
         parse_workers=int(env.get("HEROICRUN_PARSE_WORKERS", "2")),
         parse_timeout_s=float(env.get("HEROICRUN_PARSE_TIMEOUT_S", "60")),
+        tls_ca=Path(authority) if authority else None,
     )

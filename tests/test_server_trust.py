@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from contextlib import suppress
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote
@@ -18,7 +19,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from heroicrun import certificates
+from heroicrun import certificates, settings
 from heroicrun.server import serving
 from heroicrun.server.pages import trust
 from tests.browser_helpers import free_port
@@ -41,7 +42,7 @@ def authority(tmp_path: Path) -> certificates.Authority:
 @pytest.fixture
 def plain(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> TestClient:
     """A server started without --https, whatever the shell running the tests says."""
-    monkeypatch.delenv(certificates.CA_VARIABLE, raising=False)
+    assert client.app.state.settings.tls_ca is None  # type: ignore[attr-defined]
     return client
 
 
@@ -115,21 +116,27 @@ def test_a_page_opened_on_the_laptop_points_phones_to_its_network_address(
     assert "https://localhost:8000/trust" not in page
 
 
+def served_with(client: TestClient, authority: Path) -> None:
+    """The app as `serve --https` starts its workers: the authority named in the settings."""
+    state = client.app.state  # type: ignore[attr-defined]
+    state.settings = replace(state.settings, tls_ca=authority)
+
+
 def test_the_authority_named_by_serve_is_read_from_the_environment(
-    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    client: TestClient, tmp_path: Path
 ) -> None:
     issued = certificates.ensure(tmp_path / "served", LAPTOP, datetime.now(UTC))
-    monkeypatch.setenv(certificates.CA_VARIABLE, str(issued.ca_certificate))
+    named = {settings.TLS_CA_VARIABLE: str(issued.ca_certificate)}
+    assert settings.from_environment(named).tls_ca == issued.ca_certificate
+    served_with(client, issued.ca_certificate)
     answer = client.get("/ca.crt")
     assert answer.status_code == 200 and answer.content == issued.ca_certificate.read_bytes()
 
 
-def test_an_authority_file_gone_bad_is_a_clear_503(
-    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_authority_file_gone_bad_is_a_clear_503(client: TestClient, tmp_path: Path) -> None:
     broken = tmp_path / "ca.crt"
     broken.write_text("not a certificate")
-    monkeypatch.setenv(certificates.CA_VARIABLE, str(broken))
+    served_with(client, broken)
     answer = client.get("/ca.crt")
     assert answer.status_code == 503
     assert f"{broken}: cannot be read as a certificate" in answer.text
@@ -147,7 +154,7 @@ def serve_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
         "HEROICRUN_MAX_UPLOAD_BYTES",
         "HEROICRUN_MISSIONS_DIR",
         serving.HEADER_TIMEOUT_VARIABLE,
-        certificates.CA_VARIABLE,
+        settings.TLS_CA_VARIABLE,
     ):
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))

@@ -126,7 +126,6 @@ def serve(
     """
     import uvicorn
 
-    from heroicrun import certificates
     from heroicrun.db import engine as db_engine
     from heroicrun.play import accounts
     from heroicrun.server import serving
@@ -150,9 +149,9 @@ def serve(
     named = [*(https_names or []), *([] if host in EVERYWHERE else [host])]
     issued = tls(named) if https else None
     if issued is None:
-        os.environ.pop(certificates.CA_VARIABLE, None)
+        os.environ.pop(settings.TLS_CA_VARIABLE, None)
     else:
-        os.environ[certificates.CA_VARIABLE] = str(issued.ca_certificate)
+        os.environ[settings.TLS_CA_VARIABLE] = str(issued.ca_certificate)
     with opened(chosen) as engine, db_engine.readers(engine)() as session:
         first = not accounts.has_runners(session)
     say(f"heroicrun: database {shown(chosen)}")

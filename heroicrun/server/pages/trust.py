@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import os
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
@@ -24,14 +23,11 @@ LOOPBACK_NAMES = ("localhost", "localhost.")
 
 
 def served_authority(request: Request) -> certificates.Authority | None:
-    """The authority `serve --https` started this server with, or None over plain http.
-
-    Read once per application: `serve` names the file in its workers' environment, as it
-    passes them every other setting; a test hands the app its own in
-    `app.state.certificate_authority`."""
+    """The authority `serve --https` started this server with (settings.tls_ca), or None over
+    plain http; read once per application, and kept in `app.state.certificate_authority`."""
     state = request.app.state
     if not hasattr(state, "certificate_authority"):
-        path = certificates.served_authority(os.environ)
+        path = state.settings.tls_ca
         try:
             state.certificate_authority = (
                 None if path is None else certificates.read_authority(path)
