@@ -33,9 +33,11 @@ from tests.browser_helpers import (
     served,
     skip_without_browser,
 )
+from tests.helpers import axe
 from tests.helpers.live_tracks import FAKE_SENSES, Trail
 
 skip_without_browser()
+AXE_MISSING = axe.missing()
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402 (after the skip)
 
@@ -119,9 +121,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             browser.close()
 
 
-def phone(server: Server, name: str) -> Device:
+def phone(server: Server, name: str, scheme: str = "light") -> Device:
     """A phone signed in as `name`, its GPS and voice the test's."""
     device = open_device(server.browser, f"live-{name}", server.base_url, PHONE)
+    device.page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
     device.context.add_init_script(FAKE_SENSES)
     device.open("/signin?next=/run")
     device.page.get_by_label("Name").fill(name)
@@ -134,6 +137,14 @@ def phone(server: Server, name: str) -> Device:
 def spoken(page: Page, since: int = 0) -> list[str]:
     said: list[str] = page.evaluate("(n) => window.__spoken.slice(n)", since)
     return said
+
+
+def accessible(page: Page) -> None:
+    """axe finds nothing, and nothing sticks out sideways at 360 px."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE[0]
+    if AXE_MISSING is None:
+        assert axe.violations(page) == []
+        page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = false; })")
 
 
 def start(page: Page, trail: Trail) -> None:
@@ -191,6 +202,7 @@ def test_a_forty_minute_horde_run_hears_its_story_and_uploads(server: Server) ->
     expect(page.locator("#plan-earn")).to_contain_text("Minute Twelve")
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "live-mission.png"), full_page=True)
+    accessible(page)
 
     trail = Trail(int(server.set_out.timestamp() * 1000))
     start(page, trail)
@@ -198,6 +210,7 @@ def test_a_forty_minute_horde_run_hears_its_story_and_uploads(server: Server) ->
     run_until(page, trail, 12 * 60 + 40, heard)
     expect(page.locator("#chase-now")).to_contain_text("m to go")
     page.screenshot(path=str(SHOTS / "live-running.png"), full_page=True)
+    accessible(page)
     run_until(page, trail, 40 * 60, heard)
     stored_all(page, len(trail.fixes))
     finish(page)
@@ -208,6 +221,7 @@ def test_a_forty_minute_horde_run_hears_its_story_and_uploads(server: Server) ->
         "href", re.compile(r"^/runs/\d+$")
     )
     page.screenshot(path=str(SHOTS / "live-finished.png"), full_page=True)
+    accessible(page)
 
     said = spoken(page)
     assert said[0].startswith("Grindle Wharf is a canal depot"), said[:3]
@@ -227,7 +241,7 @@ def test_a_forty_minute_horde_run_hears_its_story_and_uploads(server: Server) ->
 
 
 def test_a_reload_at_minute_twenty_resumes_with_no_gap(server: Server) -> None:
-    device = phone(server, "reloaded")
+    device = phone(server, "reloaded", "dark")
     page = device.page
     trail = Trail(int((server.set_out + timedelta(minutes=50)).timestamp() * 1000))
     start(page, trail)
@@ -241,6 +255,8 @@ def test_a_reload_at_minute_twenty_resumes_with_no_gap(server: Server) -> None:
     page.get_by_role("button", name="Resume").click()
     expect(page.locator("#run-live")).to_have_attribute("data-phase", "running")
     expect(page.locator("#live-distance")).to_have_text(f"{trail.distance_m() / 1000:.2f}")
+    page.screenshot(path=str(SHOTS / "live-resumed-dark.png"), full_page=True)
+    accessible(page)
     heard.said = 0
     run_until(page, trail, 40 * 60, heard)
     after = spoken(page)
@@ -281,8 +297,15 @@ def test_a_run_finished_offline_goes_up_once_when_the_network_returns(server: Se
     )
     trail = Trail(int((server.set_out + timedelta(minutes=100)).timestamp() * 1000))
     start(page, trail)
-    run_until(page, trail, 6 * 60, Heard())
-    stored_all(page, len(trail.fixes))
+    run_until(page, trail, 3 * 60, Heard())
+    # A red light: Pause, 40 s of fixes the page must not keep, Resume on the far side.
+    page.get_by_role("button", name="Pause").click()
+    expect(page.locator("#run-live")).to_have_attribute("data-phase", "paused")
+    page.evaluate("(fixes) => window.__feedAll(fixes)", trail.run(40, 1.0))
+    page.get_by_role("button", name="Resume").click()
+    run_until(page, trail, 6 * 60 + 40, Heard())
+    kept = len(trail.fixes) - 40
+    stored_all(page, kept)
     uploads_before = server.posted_runs()
     device.context.set_offline(True)
     finish(page)
@@ -304,6 +327,11 @@ def test_a_run_finished_offline_goes_up_once_when_the_network_returns(server: Se
     assert server.api("offline", "/api/runs")["total"] == 1
     assert server.posted_runs() - uploads_before == 1
     assert len(posts) <= 1
+    run = server.api("offline", "/api/runs")["runs"][0]
+    assert run["points"] == kept
+    original = server.api("offline", f"/api/runs/{run['id']}/original").decode()
+    assert original.count("<trkseg>") == 2
+    assert spoken(page) == []  # a new page: nothing said again
     device.context.close()
 
 
