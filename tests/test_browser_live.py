@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
 PASSWORD = "okafor on the radio"
 MISSION = "run-from-the-horde"
-RUNNERS = ("horde", "reloaded", "offline")
+RUNNERS = ("horde", "reloaded", "offline", "interrupted")
 SHOTS = Path("/tmp/shots")
 BASE_M_S = 3.0  # 5:33 /km
 SURGE_M_S = 4.2  # 40 % faster: the rule asks for 20 %
@@ -332,6 +332,49 @@ def test_a_run_finished_offline_goes_up_once_when_the_network_returns(server: Se
     original = server.api("offline", f"/api/runs/{run['id']}/original").decode()
     assert original.count("<trkseg>") == 2
     assert spoken(page) == []  # a new page: nothing said again
+    device.context.close()
+
+
+def test_an_interrupted_run_is_discarded_or_finished_and_the_switches_stay(
+    server: Server,
+) -> None:
+    device = phone(server, "interrupted")
+    page = device.page
+    # No fix yet: Start waits for one, and can be called off.
+    page.get_by_role("button", name="Start", exact=True).click()
+    expect(page.locator("#run-live")).to_have_attribute("data-phase", "starting")
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.locator("#run-live")).to_have_attribute("data-phase", "idle")
+
+    trail = Trail(int((server.set_out + timedelta(minutes=150)).timestamp() * 1000))
+    start(page, trail)
+    run_until(page, trail, 120, Heard())
+    stored_all(page, len(trail.fixes))
+    page.reload()
+    discard = page.get_by_role("button", name="Discard")
+    discard.click()
+    expect(page.locator("#interrupted-sure")).to_be_visible()
+    page.get_by_role("button", name="Yes, discard it").click()
+    expect(page.locator("#run-live")).to_have_attribute("data-phase", "idle")
+    stored_all(page, 0)
+
+    page.get_by_text("Voice and cues").click()
+    page.get_by_label("Voice").uncheck()
+    page.reload()
+    page.get_by_text("Voice and cues").click()
+    expect(page.get_by_label("Voice")).not_to_be_checked()
+    expect(page.get_by_label("Chapters read aloud")).to_be_checked()
+    trail = Trail(int((server.set_out + timedelta(minutes=160)).timestamp() * 1000))
+    start(page, trail)
+    run_until(page, trail, 120, Heard())
+    assert spoken(page) == []
+    expect(page.locator("#cue-log")).to_contain_text("Grindle Wharf")  # shown, not spoken
+    stored_all(page, len(trail.fixes))
+    page.reload()
+    page.get_by_role("button", name="Finish now").click()
+    expect(page.locator("#answer")).to_contain_text("No new chapter", timeout=20_000)
+    runs = server.api("interrupted", "/api/runs")["runs"]
+    assert [run["points"] for run in runs] == [len(trail.fixes)]
     device.context.close()
 
 

@@ -303,10 +303,11 @@
     $("finished").hidden = phase !== "finished";
     $("interrupted").hidden = phase !== "interrupted";
     $("start").hidden = phase !== "idle";
-    $("pause").hidden = phase !== "running" && phase !== "starting";
+    $("pause").hidden = phase !== "running";
     $("resume").hidden = phase !== "paused";
     $("finish").hidden = !recording;
     $("finish-confirm").hidden = true;
+    text("finish", phase === "starting" ? "Cancel" : "Finish");
     text("phase-words", {
       starting: "Waiting for a good GPS fix to start…",
       running: "Recording",
@@ -602,7 +603,6 @@
   }
 
   $("pause").addEventListener("click", function () {
-    if (state.phase === "starting") { show("idle"); letSleep(); return; }
     heard(state.coach.pause(now()));
     show("paused");
     saveMeta();
@@ -618,6 +618,11 @@
   });
 
   $("finish").addEventListener("click", function () {
+    if (state.phase === "starting") { // no fix yet, so no run: back to the start
+      stopRecording();
+      show("idle");
+      return;
+    }
     $("finish").hidden = true;
     $("finish-confirm").hidden = false;
     $("finish-yes").focus();
