@@ -316,11 +316,6 @@
   }
 
   // --- the plan chosen --------------------------------------------------------------------
-  function planById(id) {
-    for (var i = 0; i < plans.length; i++) if (plans[i].id === id) return plans[i];
-    return null;
-  }
-
   function showPlan() {
     var plan = state.plan;
     var briefing = $("plan-briefing");
