@@ -3,12 +3,12 @@
 //
 // Only the run page is cached: a runner out of signal must still be able to open it and record.
 // Every other page stays fresh from the server, uncached. The outbox code is the run page's own
-// (live.js), so the page and this worker send a run the same way, one at a time.
-importScripts("/static/live.js");
+// (outbox.js), so the page and this worker send a run the same way, one at a time.
+importScripts("/static/outbox.js");
 
 var CACHE = "heroicrun-run";
 var PAGE = "/run";
-var FILES = ["/static/heroicrun.css", "/static/live.js", "/static/cues.js", "/static/install.js", "/static/icon.svg"];
+var FILES = ["/static/heroicrun.css", "/static/outbox.js", "/static/live.js", "/static/cues.js", "/static/install.js", "/static/icon.svg"];
 // A network that answers nothing for this long is as good as none, when a copy is at hand.
 var PATIENCE_MS = 4000;
 
