@@ -7,30 +7,24 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import ssl
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx
 import pytest
 
 from tests.browser_helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
     PHONE,
-    REPOSITORY,
     free_port,
     open_device,
     skip_without_browser,
 )
 from tests.helpers import axe
+from tests.helpers.https_server import serving_https
 
 skip_without_browser()
 CERTUTIL = shutil.which("certutil")
@@ -70,45 +64,10 @@ class Served:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     folder = tmp_path_factory.mktemp("browser-https")
-    port = free_port()
-    kept = {k: v for k, v in os.environ.items() if not k.startswith("HEROICRUN_")}
-    environment = {**kept, "XDG_DATA_HOME": str(folder / "data")}
-    command = [sys.executable, "-m", "heroicrun", "serve", "--https", "--port", str(port)]
-    command += ["--database-url", f"sqlite:///{folder / 'heroicrun.db'}"]
-    authority = folder / "data" / "heroicrun" / "tls" / "ca.crt"
-    log = folder / "serve.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            command,
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            cwd=REPOSITORY,
-            start_new_session=True,
-        )
-    base_url = f"https://localhost:{port}"
-    try:
-        wait_for_health(process, base_url, authority, log)
+    with serving_https(folder, free_port()) as running:
         home = folder / "home"
-        trusting(home, authority)
-        yield Served(base_url, authority, home)
-    finally:
-        with suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-
-
-def wait_for_health(process: subprocess.Popen[bytes], base_url: str, ca: Path, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"heroicrun serve --https did not start:\n{log.read_text()}")
-        if ca.exists():
-            context = ssl.create_default_context(cafile=str(ca))
-            with suppress(httpx.TransportError):
-                if httpx.get(f"{base_url}/api/health", verify=context, timeout=5).is_success:
-                    return
-        time.sleep(0.2)
+        trusting(home, running.authority)
+        yield Served(f"https://localhost:{running.port}", running.authority, home)
 
 
 def trusting(home: Path, authority: Path) -> None:

@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-import os
-import signal
 import ssl
-import subprocess
-import sys
-import time
-from contextlib import suppress
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,9 +17,9 @@ from heroicrun import certificates, settings
 from heroicrun.server import serving
 from heroicrun.server.pages import trust
 from tests.browser_helpers import free_port
+from tests.helpers.https_server import serving_https
 from tests.helpers.shell import heroicrun
 
-REPOSITORY = Path(__file__).resolve().parents[1]
 LAPTOP = certificates.Names(
     "laptop",
     frozenset({"localhost", "laptop", "laptop.local"}),
@@ -194,59 +188,17 @@ def test_a_bad_https_name_stops_serve_before_anything_is_made(
 
 def test_serve_https_answers_over_tls_with_its_own_authority(tmp_path: Path) -> None:
     port = free_port()
-    kept = {k: v for k, v in os.environ.items() if not k.startswith("HEROICRUN_")}
-    environment = {**kept, "XDG_DATA_HOME": str(tmp_path / "data")}
-    command = [sys.executable, "-m", "heroicrun", "serve", "--https", "--port", str(port)]
-    command += ["--https-name", "runs.home.arpa"]
-    command += ["--database-url", f"sqlite:///{tmp_path / 'heroicrun.db'}"]
-    log = tmp_path / "serve.log"
-    authority = tmp_path / "data" / "heroicrun" / "tls" / "ca.crt"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            command,
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            cwd=REPOSITORY,
-            start_new_session=True,
-        )
-    try:
-        health = _health_over_tls(process, port, authority, log)
-        assert health["status"] == "ok"
-        context = ssl.create_default_context(cafile=str(authority))
+    with serving_https(tmp_path, port, "--https-name", "runs.home.arpa") as running:
+        assert running.health["status"] == "ok"
+        context = ssl.create_default_context(cafile=str(running.authority))
         with httpx.Client(verify=context, timeout=5) as client:
             download = client.get(f"https://localhost:{port}/ca.crt")
             page = client.get(f"https://127.0.0.1:{port}/trust")
         assert download.status_code == 200
-        assert download.content == authority.read_bytes()
+        assert download.content == running.authority.read_bytes()
         assert page.status_code == 200 and "fingerprint" in page.text
-    finally:
-        with suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-    printed = log.read_text()
+    printed = running.log.read_text()
     assert f"open https://127.0.0.1:{port}/" in printed
     assert f"{port}/trust" in printed and "runs.home.arpa" in printed
     assert "new certificate authority" in printed
-    assert oct((authority.parent / "server.key").stat().st_mode & 0o777) == "0o600"
-
-
-def _health_over_tls(
-    process: subprocess.Popen[bytes], port: int, authority: Path, log: Path
-) -> dict[str, object]:
-    """/api/health once the server answers, verified against the authority it made."""
-    deadline = time.monotonic() + 60
-    while True:
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"heroicrun serve --https did not start:\n{log.read_text()}")
-        if authority.exists():
-            context = ssl.create_default_context(cafile=str(authority))
-            try:
-                answer = httpx.get(
-                    f"https://localhost:{port}/api/health", verify=context, timeout=5
-                )
-                found: dict[str, object] = answer.json()
-                return found
-            except httpx.TransportError:
-                pass
-        time.sleep(0.2)
+    assert oct((running.authority.parent / "server.key").stat().st_mode & 0o777) == "0o600"
