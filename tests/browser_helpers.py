@@ -127,6 +127,9 @@ class Device:
     def shot(self, step: str) -> Path:
         """Save a full-page screenshot as screenshots/{device}-{step}.png; note the page's width."""
         SCREENSHOTS.mkdir(exist_ok=True)
+        # A page's text can be there before its stylesheet is: measured unstyled, a long token
+        # sticks out.
+        self.page.wait_for_load_state("load")
         self.widths[step] = self.scroll_width_px()
         path = SCREENSHOTS / f"{self.name}-{step}.png"
         self.page.screenshot(path=str(path), full_page=True)

@@ -25,8 +25,19 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (request.method !== "GET") return;
-  if (url.pathname === PAGE || FILES.indexOf(url.pathname) !== -1) event.respondWith(networkFirst(request));
+  // The run page's files are kept for the run page alone: other pages fetch them as they
+  // always have, with nothing in between.
+  var forRun = FILES.indexOf(url.pathname) !== -1 && fromRunPage(request);
+  if (url.pathname === PAGE || forRun) event.respondWith(networkFirst(request));
 });
+
+function fromRunPage(request) {
+  try {
+    return new URL(request.referrer).pathname === PAGE;
+  } catch (ignored) {
+    return false; // no referrer: not asked for by a page
+  }
+}
 
 function networkFirst(request) {
   var fetched = fetch(request).then(function (answer) {
