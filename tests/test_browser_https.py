@@ -19,12 +19,11 @@ from tests.browser_helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
     PHONE,
-    free_port,
     open_device,
     skip_without_browser,
 )
 from tests.helpers import axe
-from tests.helpers.https_server import serving_https
+from tests.helpers.serve_process import serving_https
 
 skip_without_browser()
 CERTUTIL = shutil.which("certutil")
@@ -64,7 +63,7 @@ class Served:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     folder = tmp_path_factory.mktemp("browser-https")
-    with serving_https(folder, free_port()) as running:
+    with serving_https(folder) as running:
         home = folder / "home"
         trusting(home, running.authority)
         yield Served(f"https://localhost:{running.port}", running.authority, home)

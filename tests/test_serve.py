@@ -9,25 +9,18 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import ExitStack, suppress
 from pathlib import Path
 
 import httpx
 import pytest
 
 from heroicrun.server import serving
-from tests.browser_helpers import free_port
+from tests.helpers.serve_process import environment, started
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 SAMPLE = REPOSITORY / "heroicrun" / "samples" / "athens-dawn-run.gpx"
 POSIX = pytest.mark.skipif(os.name != "posix", reason="process groups and kill -9 are POSIX")
-
-
-def environment(database_url: str, **extra: str) -> dict[str, str]:
-    """The test's environment without a developer's HEROICRUN_* settings, plus `extra`."""
-    kept = {k: v for k, v in os.environ.items() if not k.startswith("HEROICRUN_")}
-    return {**kept, "HEROICRUN_DATABASE_URL": database_url, **extra}
 
 
 def heroicrun(*args: str, env: dict[str, str], stdin: str | None = None) -> str:
@@ -41,35 +34,6 @@ def heroicrun(*args: str, env: dict[str, str], stdin: str | None = None) -> str:
         cwd=REPOSITORY,
     )
     return done.stdout.strip()
-
-
-@contextmanager
-def served(
-    env: dict[str, str], log: Path, *args: str
-) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
-    """`heroicrun serve ARGS` on a free port, in a process group of its own, until it answers."""
-    port = free_port()
-    command = [sys.executable, "-m", "heroicrun", "serve", "--port", str(port), *args]
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            command,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            cwd=REPOSITORY,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while not answers(f"http://127.0.0.1:{port}/api/health"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"heroicrun serve did not start:\n{log.read_text()}")
-            time.sleep(0.2)
-        yield process, port
-    finally:
-        with suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 def answers(url: str) -> bool:
@@ -122,9 +86,10 @@ def test_slow_request_heads_are_cut_off_and_never_crowd_out_requests(tmp_path: P
     log = tmp_path / "serve.log"
     # 50 slow sockets against a limit of 20 connections: only requests that have arrived count.
     with (
-        served(env, log, "--header-timeout", "1", "--limit-concurrency", "20") as (_, port),
+        started(env, log, "--header-timeout", "1", "--limit-concurrency", "20") as running,
         ExitStack() as sockets,
     ):
+        port = running.port
 
         def connect() -> socket.socket:
             return sockets.enter_context(socket.create_connection(("127.0.0.1", port)))
@@ -174,7 +139,8 @@ def test_workers_end_with_a_supervisor_killed_with_sigkill(tmp_path: Path) -> No
     env = environment(f"sqlite:///{tmp_path / 'heroicrun.db'}")
     heroicrun("runner", "add", "ann", env=env, stdin="correct horse battery\n" * 2)
     token = heroicrun("token", "create", "--runner", "ann", "--name", "t", env=env)
-    with served(env, tmp_path / "serve.log", "--workers", "2") as (supervisor, port):
+    with started(env, tmp_path / "serve.log", "--workers", "2") as running:
+        supervisor, port = running.process, running.port
         answer = httpx.post(  # starts a worker's reading pool: a fork server and its workers
             f"http://127.0.0.1:{port}/api/runs",
             headers={"Authorization": f"Bearer {token}"},

@@ -16,8 +16,7 @@ from fastapi.testclient import TestClient
 from heroicrun import certificates, settings
 from heroicrun.server import serving
 from heroicrun.server.pages import trust
-from tests.browser_helpers import free_port
-from tests.helpers.https_server import serving_https
+from tests.helpers.serve_process import serving_https
 from tests.helpers.shell import heroicrun
 
 LAPTOP = certificates.Names(
@@ -187,8 +186,8 @@ def test_a_bad_https_name_stops_serve_before_anything_is_made(
 
 
 def test_serve_https_answers_over_tls_with_its_own_authority(tmp_path: Path) -> None:
-    port = free_port()
-    with serving_https(tmp_path, port, "--https-name", "runs.home.arpa") as running:
+    with serving_https(tmp_path, "--https-name", "runs.home.arpa") as running:
+        port = running.port
         assert running.health["status"] == "ok"
         context = ssl.create_default_context(cafile=str(running.authority))
         with httpx.Client(verify=context, timeout=5) as client:
