@@ -18,6 +18,7 @@ from heroicrun.missions.model import SingleRunGoal
 from heroicrun.missions.runs import CountedRun
 from heroicrun.track import Track
 from tests.factory import START, TrackBuilder, as_route, with_spike
+from tests.helpers import cue_tracks
 
 GOALS: TypeAdapter[SingleRunGoal] = TypeAdapter(SingleRunGoal)
 NO_TIMES = "no timestamps in this file"
@@ -187,18 +188,12 @@ def test_negative_split_needs_the_distance() -> None:
 
 # --- surges ------------------------------------------------------------------------------------
 
-STEADY_M_S = 2.5  # 6:40 /km
 SURGE_M_S = 3.03  # +21 %: held 100 s a surge, held 90 s (then back to steady) not quite
 
 
 def steady_with_surges(*surges_s: float) -> Track:
-    """A 40-minute run at a steady 2.5 m/s with surges of the given lengths 8 minutes apart."""
-    builder = TrackBuilder().run(STEADY_M_S * 300, 300)
-    elapsed = 300.0
-    for surge_s in surges_s:
-        builder.run(SURGE_M_S * surge_s, surge_s).run(STEADY_M_S * 480, 480)
-        elapsed += surge_s + 480
-    return builder.run(STEADY_M_S * (2400 - elapsed), 2400 - elapsed).build()
+    """A 40-minute run at a steady 2.5 m/s with surges at SURGE_M_S 8 minutes apart."""
+    return cue_tracks.steady_with_surges(SURGE_M_S, *surges_s)
 
 
 def test_three_surges_hidden_in_a_steady_run() -> None:
