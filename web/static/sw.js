@@ -8,7 +8,7 @@ importScripts("/static/outbox.js");
 
 var CACHE = "heroicrun-run";
 var PAGE = "/run";
-var FILES = ["/static/heroicrun.css", "/static/outbox.js", "/static/live.js", "/static/cues.js", "/static/install.js", "/static/icon.svg"];
+var FILES = ["/static/heroicrun.css", "/static/outbox.js", "/static/live.js", "/static/geodesy.js", "/static/cues.js", "/static/install.js", "/static/icon.svg"];
 // A network that answers nothing for this long is as good as none, when a copy is at hand.
 var PATIENCE_MS = 4000;
 
