@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from typer.testing import CliRunner
 
-from heroicrun import measuring, reading
+from heroicrun.cli.commands import app
 from heroicrun.db import engine as db_engine
 from heroicrun.db import migrate
 from heroicrun.missions import catalog
@@ -240,7 +241,7 @@ def test_a_forty_minute_horde_run_hears_its_story_and_uploads(server: Server) ->
     device.context.close()
 
 
-def test_a_reload_at_minute_twenty_resumes_with_no_gap(server: Server) -> None:
+def test_a_reload_at_minute_twenty_resumes_with_no_gap(server: Server, tmp_path: Path) -> None:
     device = phone(server, "reloaded", "dark")
     page = device.page
     trail = Trail(int((server.set_out + timedelta(minutes=50)).timestamp() * 1000))
@@ -279,7 +280,7 @@ def test_a_reload_at_minute_twenty_resumes_with_no_gap(server: Server) -> None:
     assert run["distance_m"] == pytest.approx(trail.distance_m(), rel=1e-3)
     original = server.api("reloaded", f"/api/runs/{runs[0]['id']}/original").decode()
     assert original.count("<trkseg>") == 1
-    check_the_file(original, trail)
+    check_the_file(original, trail, tmp_path)
     device.context.close()
 
 
@@ -378,9 +379,12 @@ def test_an_interrupted_run_is_discarded_or_finished_and_the_switches_stay(
     device.context.close()
 
 
-def check_the_file(original: str, trail: Trail) -> None:
-    """The uploaded file, read and measured as `heroicrun check` does, is the fed track."""
-    track = reading.read_bytes(original.encode(), "live.gpx")
-    measures = measuring.measure(track)
-    assert measures.distance_m == pytest.approx(trail.distance_m(), rel=1e-3)
-    assert abs(measures.elapsed_s - trail.elapsed_s) <= 1
+def check_the_file(original: str, trail: Trail, folder: Path) -> None:
+    """The uploaded file, read by `heroicrun check` (in-process), is the fed track."""
+    path = folder / "live.gpx"
+    path.write_text(original)
+    done = CliRunner().invoke(app, ["check", "--json", str(path)])
+    assert done.exit_code == 0, done.output
+    checked = json.loads(done.output)
+    assert checked["distance_m"] == pytest.approx(trail.distance_m(), rel=1e-3)
+    assert abs(checked["elapsed_s"] - trail.elapsed_s) <= 1
