@@ -83,3 +83,24 @@ def test_a_finished_mission_has_nothing_left_to_earn() -> None:
     plan = companion.plan(mission, done)
     assert plan.earn == () and plan.chapters == ()
     assert [place.name for place in plan.places] == ["Corinth", "Sparta"]
+
+
+def test_marks_beyond_one_runs_reach_are_left_for_later_runs_but_the_next_is_told() -> None:
+    mission = story_mission(
+        "long-road",
+        {"kind": "route_km", "km": 40, "title": "Megara"},
+        {"kind": "route_km", "km": 80, "title": "Corinth"},
+        {"kind": "route_km", "km": 246, "title": "Sparta"},
+        route=ROUTE,
+    )
+    fresh = companion.plan(mission, progress.evaluate(mission, [], ENROLLED, now=ENROLLED))
+    assert [line.split(":")[0] for line in fresh.earn] == ["Megara"]  # Corinth is 80 km off
+    far = companion.plan(
+        mission, progress.evaluate(mission, ran(45), ENROLLED, now=ENROLLED + timedelta(days=2))
+    )
+    assert [line.split(":")[0] for line in far.earn] == ["Corinth"]
+    later = companion.plan(
+        mission,
+        progress.evaluate(mission, ran(45, 40), ENROLLED, now=ENROLLED + timedelta(days=3)),
+    )
+    assert [line.split(":")[0] for line in later.earn] == ["Sparta"]  # 161 km on: still told

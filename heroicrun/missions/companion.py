@@ -7,8 +7,8 @@ start), scripted chases and the surges a goal asks for. It is a guide: the finis
 judged by the engine like any other.
 
 What one run can earn: the beats from the first not yet unlocked, in order, as long as one run
-may unlock them one after another (one-run goals, best-of, marks on the route); a goal that
-takes several runs (a plan, a relay) ends the list, as its first step.
+may unlock them one after another (one-run goals, best-of, marks on the route within a long
+run's reach); a goal that takes several runs (a plan, a relay) ends the list, as its first step.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ from heroicrun.values import frozen
 # run on foot goes further in one go.
 REACH_KM = 250.0
 MOST_EARNED = 6
+# A mark further than this is for later runs: the next one is told however far it is.
+EARN_REACH_KM = 50.0
 
 
 @frozen
@@ -147,10 +149,14 @@ def _earnable(mission: Mission, progress: MissionProgress) -> Sequence[Beat]:
     """The beats one run may unlock from where the runner stands, in order."""
     if progress.status != "in_progress":
         return ()
+    done_km = progress.progress_km or 0.0
     found: list[Beat] = []
     for beat, standing in zip(mission.beats, progress.beats, strict=True):
         if standing.met:
             continue
+        far = isinstance(beat.goal, RouteKmGoal) and beat.goal.km - done_km > EARN_REACH_KM
+        if far and found:
+            break
         found.append(beat)
         if isinstance(beat.goal, RunsGoal | StreakGoal | RelayGoal):
             break  # several runs: this one is a step
