@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import TypeAdapter
-from sqlalchemy import Insert, select
+from sqlalchemy import Insert, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -176,7 +176,8 @@ def keep(session: Session, team_id: int, key: str, fold: Fold, now: datetime) ->
     """Keep a team's fold (flushed, not committed), replacing the one before. Only under the
     club's row lock, with the runs it sums read under it: a run credited meanwhile at or before
     it would otherwise be summed by no fold and judged by none."""
-    if fold.through is None:
+    if fold.through is None:  # nothing summed: no fold to keep, nor an old one to trust
+        session.execute(delete(TeamFold).where(TeamFold.team_enrolment_id == team_id))
         return
     values = {
         "team_enrolment_id": team_id,

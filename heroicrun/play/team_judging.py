@@ -186,12 +186,12 @@ def judge(
     team: TeamEnrolment,
     now: datetime,
     learned: missions.Learned,
-) -> tuple[Judged, list[Fresh], team_folds.Kept]:
+) -> tuple[Judged, list[Fresh], team_folds.Kept | None]:
     """The team's standing at `now` from its credited runs and chapters, the chapters it newly
     unlocks (not written down: see `write`), and the fold to keep for the next judging (see
-    `team_folds.keep`). Only the runs after the team's fold are read, unless what the fold sums
-    cannot answer (heroicrun.missions.carried): then every run. Verdicts judged afresh go to
-    `learned`."""
+    `team_folds.keep`; None: the kept one stands). Only the runs after the team's fold are
+    read, unless what the fold sums cannot answer (heroicrun.missions.carried): then every
+    run. Verdicts judged afresh go to `learned`."""
     enrolled_at = missions.as_utc(team.enrolled_at)
     kept = team_folds.read(session, team, mission)
     people = _people(session, team)
@@ -243,6 +243,8 @@ def judge(
     following = team_folds.moved_on(
         fold, runs, mission, found, chapter_runs, enrolled_at, window_from - CLOCK_SLACK
     )
+    if following is kept.fold:  # nothing taken in: the kept fold stands as it is
+        return judged, fresh, None
     return judged, fresh, team_folds.Kept(following, kept.key)
 
 

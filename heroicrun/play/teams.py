@@ -304,8 +304,8 @@ def _standing(
     if judged is None:
         learned: missions.Learned = {}
         judged, fresh, fold = team_judging.judge(session, catalog, mission, team, now, learned)
-        if writing is session:  # the club's row is held: no run credited meanwhile
-            team_folds.keep(session, team.id, fold.key, fold.fold, now)
+        if writing is session and fold is not None:  # the club's row is held: no run
+            team_folds.keep(session, team.id, fold.key, fold.fold, now)  # credited meanwhile
         if writing is None:
             team_judging.remember(session, team.id, wanted, judged)
         else:
